@@ -1,0 +1,1 @@
+"""Calendar backends: one small class per calendar system behind one interface."""

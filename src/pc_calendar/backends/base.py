@@ -1,0 +1,101 @@
+"""The interface every calendar backend implements.
+
+A backend only moves bytes: it lists the events carrying our marker, and creates,
+updates and deletes them with conditional requests. It never computes schedules and
+never decides what to change; the sync engine does that.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class DesiredEvent:
+    """One event as the plan wants it in one calendar.
+
+    ``ical`` is a complete VCALENDAR (VTIMEZONE + one VEVENT) ready to PUT;
+    ``event`` the icalendar VEVENT; ``content_hash`` is also in the body as
+    ``X-PC-CALENDAR-HASH``.
+    """
+
+    uid: str
+    kind: str
+    natural_key: str
+    content_hash: str
+    ical: bytes
+    event: Any = field(compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class RemoteEvent:
+    """One of our events as the backend holds it.
+
+    ``content_hash`` is the hash we wrote into it; ``actual_hash`` is recomputed from
+    what is there now, so a parent's edit shows as ``actual_hash != content_hash`` even
+    when the local state was lost.
+    """
+
+    uid: str
+    href: str
+    etag: str | None
+    content_hash: str | None
+    actual_hash: str | None
+
+
+@dataclass
+class Listing:
+    """What ``Backend.list`` found.
+
+    ``full``: ``events`` is every event of ours in the calendar. Otherwise it is only
+    ours among what changed since the token, and ``removed`` holds hrefs deleted since.
+    ``token`` is the change token to pass next time (None if the server has none).
+    """
+
+    events: list[RemoteEvent]
+    full: bool
+    token: str | None = None
+    removed: list[str] = field(default_factory=list)
+    requests: int = 0
+
+
+class Backend(ABC):
+    """One calendar. Methods raise errors from :mod:`pc_calendar.errors`:
+
+    ``PreconditionFailed`` when an If-Match / If-None-Match fails, ``BackendError`` for
+    what the user must fix (auth, missing calendar), ``TransientBackendError`` for what a
+    retry may cure.
+    """
+
+    #: how the target is shown in summaries, e.g. "caldav https://host/cal/ (alex)"
+    label: str = "calendar"
+
+    @abstractmethod
+    def list(self, since_token: str | None = None) -> Listing:
+        """Our events (all of them, or what changed since ``since_token``)."""
+
+    @abstractmethod
+    def create(self, event: DesiredEvent) -> RemoteEvent:
+        """Create; fails with PreconditionFailed if the UID/href already exists."""
+
+    @abstractmethod
+    def update(self, remote: RemoteEvent, event: DesiredEvent) -> RemoteEvent:
+        """Replace at ``remote.href`` only if its etag is still ``remote.etag``."""
+
+    @abstractmethod
+    def delete(self, remote: RemoteEvent) -> None:
+        """Delete at ``remote.href`` only if its etag is still ``remote.etag``."""
+
+    def fetch(self, remote: RemoteEvent) -> bytes | None:
+        """The current body of one of our events (for conflict reports); optional."""
+        return None
+
+    @property
+    def request_count(self) -> int:
+        """Requests made so far (benchmarks and no-op cost checks)."""
+        return 0
+
+    def close(self) -> None:
+        """Release connections."""

@@ -1,0 +1,98 @@
+"""The plugin contract: every hook pc_calendar calls, documented.
+
+Plugins implement these with ``@pc_calendar.hookimpl``. Registration hooks receive a
+``register`` callback rather than returning values, so the core validates names and
+catches duplicates in one place (see :mod:`pc_calendar.plugins`). The built-in
+patterns, date rules, templates and backends register through these same hooks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pluggy
+
+hookspec = pluggy.HookspecMarker("pc_calendar")
+
+
+@hookspec
+def pc_calendar_register_patterns(register: Callable[[str, Any], None]) -> None:
+    """Register regular-rotation patterns.
+
+    Call ``register(name, pattern)`` once per pattern. ``pattern`` implements
+    :class:`pc_calendar.schedule.api.Pattern`: given a day and a
+    :class:`~pc_calendar.schedule.api.PatternContext` it says which slot of the
+    rotation's ``parents`` list holds custody from that day's exchange time. Called once
+    when the plugin manager is built.
+    """
+
+
+@hookspec
+def pc_calendar_register_date_rules(register: Callable[[str, Any], None]) -> None:
+    """Register holiday date rules (``date = { rule = NAME, ... }`` in a plan).
+
+    Call ``register(name, rule)``; ``rule`` implements
+    :class:`pc_calendar.schedule.api.DateRule`: it validates its options and returns
+    the holiday's occurrences in a given year. Called once when the manager is built.
+    """
+
+
+@hookspec
+def pc_calendar_register_templates(register: Callable[..., None]) -> None:
+    """Register plan templates for ``pc-calendar init --template NAME``.
+
+    Call ``register(name, description, text)`` where ``text`` is a commented TOML plan
+    that must pass ``pc-calendar check``. Called when templates are listed or used.
+    """
+
+
+@hookspec
+def pc_calendar_register_backends(register: Callable[[str, Any], None]) -> None:
+    """Register calendar backends for sync targets (``type = NAME`` in a target).
+
+    Call ``register(name, factory)``; ``factory(config: dict, context)`` returns an
+    object implementing :class:`pc_calendar.backends.base.Backend`. Import heavy client
+    libraries inside the factory, not at module import, so the CLI stays fast.
+    """
+
+
+@hookspec
+def pc_calendar_register_commands(cli: Any) -> None:
+    """Add subcommands to the ``pc-calendar`` click group passed as ``cli``.
+
+    Called once when the CLI starts.
+    """
+
+
+@hookspec
+def pc_calendar_decorate_event(event: Any, info: Any) -> None:
+    """Adjust a rendered event before it is hashed and pushed.
+
+    ``event`` is an ``icalendar.Event`` that may be modified in place (for example to
+    add a description line or a category); ``info`` is a
+    :class:`pc_calendar.render.EventInfo` naming the family, recipient parent, event
+    kind and natural key. Must be deterministic: the same input must give the same
+    event, or every sync becomes an update. Do not change UID or the ownership marker.
+    """
+
+
+@hookspec
+def pc_calendar_exchange_missed(family: Any, exchange: Any, record: Any) -> None:
+    """An exchange was recorded as missed (or found overdue with no outcome).
+
+    ``family`` is the plan's Family, ``exchange`` the scheduled Exchange, ``record``
+    the exchange-log record (``None`` when overdue with nothing recorded). Notifier
+    plugins tell the coordinator. Exceptions are caught, reported with the plugin's
+    name, and never undo the record.
+    """
+
+
+@hookspec
+def pc_calendar_sync_finished(family: Any, target: str, summary: Any) -> None:
+    """A sync of one calendar target finished; ``summary`` counts what changed."""
+
+
+@hookspec
+def pc_calendar_sync_failed(family: Any, target: str, error: BaseException) -> None:
+    """A sync of one calendar target failed with ``error``; others carry on."""

@@ -1,0 +1,5 @@
+"""Plan model and loading."""
+
+from .model import Plan
+
+__all__ = ["Plan"]

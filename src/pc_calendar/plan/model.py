@@ -1,0 +1,351 @@
+"""The plan model: what a plan file can say, validated by pydantic.
+
+The TOML shape mirrors these classes one to one; ``docs/plan-reference.md`` documents
+them for coordinators. Validation here is structural (types, required keys, spans that
+end after they start, references to known parents and locations). Plugin-defined parts
+(pattern options, date-rule options) are validated by their plugins in ``plan.load``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
+MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
+
+
+class Strict(BaseModel):
+    """Unknown keys are errors: a misspelt key must not be silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Weekday(StrEnum):
+    monday = "monday"
+    tuesday = "tuesday"
+    wednesday = "wednesday"
+    thursday = "thursday"
+    friday = "friday"
+    saturday = "saturday"
+    sunday = "sunday"
+
+    @property
+    def index(self) -> int:
+        """Python's weekday number (Monday is 0)."""
+        return list(Weekday).index(self)
+
+
+class EventKind(StrEnum):
+    """What a parent can choose to see in their calendar."""
+
+    own_custody = "own_custody"
+    other_custody = "other_custody"
+    exchanges = "exchanges"
+    holidays = "holidays"
+
+
+class TimeKeyword(StrEnum):
+    """Times that depend on the school calendar rather than the clock."""
+
+    dismissal = "dismissal"  # the school's dismissal time that day
+    school_start = "school_start"  # the school's start time that day
+
+
+TimeSpec = time | TimeKeyword
+
+
+class MonthDay(Strict):
+    """A recurring day of the year, written "MM-DD" in the plan."""
+
+    month: int = Field(ge=1, le=12)
+    day: int = Field(ge=1, le=31)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _parse(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            m = MONTH_DAY.match(value)
+            if not m:
+                raise ValueError(f"expected a month-day like '12-28', got {value!r}")
+            return {"month": int(m[1]), "day": int(m[2])}
+        return value
+
+    @model_validator(mode="after")
+    def _check(self) -> MonthDay:
+        # 2024 is a leap year: accepts 02-29 but rejects 02-30 and 04-31.
+        date(2024, self.month, self.day)
+        return self
+
+    def in_year(self, year: int) -> date:
+        """This day in ``year``; 29 February falls back to the 28th in common years."""
+        try:
+            return date(year, self.month, self.day)
+        except ValueError:
+            return date(year, self.month, self.day - 1)
+
+
+class Family(Strict):
+    id: str = Field(pattern=ID_PATTERN, description="stable id; part of every event UID")
+    name: str
+    timezone: str = Field(description="IANA zone, e.g. America/Chicago")
+
+
+class Parent(Strict):
+    name: str
+    email: str | None = None
+    timezone: str | None = None
+    birth_date: date | None = None
+    events: list[EventKind] = Field(
+        default_factory=lambda: [EventKind.own_custody, EventKind.exchanges, EventKind.holidays]
+    )
+    reminder_minutes: int | None = Field(default=60, ge=0, le=7 * 24 * 60)
+    calendar: dict[str, Any] | None = Field(
+        default=None, description="sync target (type = ics|caldav|google|...); no secrets"
+    )
+
+
+class Child(Strict):
+    id: str = Field(pattern=ID_PATTERN)
+    name: str
+    birth_date: date
+    schedule: str = "default"
+    until_age: int = Field(default=18, ge=1, le=25, description="leaves the schedule at this age")
+
+
+class Location(Strict):
+    name: str
+    address: str | None = None
+
+
+class ExchangeAt(Strict):
+    """Time and place of a handover; any field left out falls back to the next level."""
+
+    time: TimeSpec | None = None
+    location: str | None = None
+
+
+class ExchangeDefaults(Strict):
+    """How regular-rotation handovers happen.
+
+    Precedence for a given day: the weekday entry, then school_day / non_school_day,
+    then the default time and location.
+    """
+
+    time: TimeSpec = time(18, 0)
+    location: str | None = None
+    school_day: ExchangeAt | None = None
+    non_school_day: ExchangeAt | None = None
+    weekdays: dict[Weekday, ExchangeAt] = Field(default_factory=dict)
+
+
+class Rotation(Strict):
+    pattern: str
+    anchor: date | None = Field(default=None, description="the day the pattern's cycle starts")
+    parents: list[str] | None = Field(
+        default=None, description="who fills each slot of the pattern; default: plan order"
+    )
+    options: dict[str, Any] = Field(default_factory=dict)
+    citation: str | None = None
+
+
+class Visit(Strict):
+    """A visit without an overnight: ``parent`` has the children from start to end."""
+
+    name: str = "midweek visit"
+    parent: str
+    weekday: Weekday
+    start: TimeSpec
+    end: time
+    during: Literal["always", "school_term", "outside_school_term"] = "always"
+    location: str | None = None
+    citation: str | None = None
+
+
+class SpanEdge(Strict):
+    """One end of a holiday span, relative to the holiday's occurrence.
+
+    A start edge is relative to the occurrence's first day, an end edge to its last.
+    ``days`` shifts the day; ``weekday`` then snaps to that weekday (on or before for a
+    start, on or after for an end); ``school`` snaps to the last school day before the
+    day (``last_school_day_before``) or the first one after (``first_school_day_after``);
+    ``month_day`` names a fixed day in the occurrence's year instead.
+    """
+
+    days: int = 0
+    weekday: Weekday | None = None
+    school: Literal["last_school_day_before", "first_school_day_after"] | None = None
+    month_day: MonthDay | None = None
+    time: TimeSpec = time(18, 0)
+
+
+class Assignment(Strict):
+    """Who gets a holiday or season: one parent, or alternating by even/odd year."""
+
+    parent: str | None = None
+    even_years: str | None = None
+    odd_years: str | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Assignment:
+        alternating = self.even_years is not None or self.odd_years is not None
+        if self.parent is not None and alternating:
+            raise ValueError("give either parent, or even_years and odd_years, not both")
+        if alternating and (self.even_years is None or self.odd_years is None):
+            raise ValueError("even_years and odd_years must be given together")
+        return self
+
+    def parent_for(self, year: int) -> str | None:
+        if self.parent is not None:
+            return self.parent
+        if self.even_years is None:
+            return None
+        return self.even_years if year % 2 == 0 else self.odd_years
+
+
+class Holiday(Strict):
+    """A holiday: a date rule, a span around it, and who gets it.
+
+    Without an assignment the holiday is only a label in calendars. With ``split`` the
+    span is cut in two halves: the assigned parent gets the first half, the other
+    parent the second, so halves alternate when the assignment alternates.
+    """
+
+    name: str
+    date: dict[str, Any] = Field(description="{ rule = NAME, ...options of that rule }")
+    start: SpanEdge = SpanEdge(days=-1)
+    end: SpanEdge = SpanEdge()
+    assign: Assignment | None = None
+    split: SpanEdge | None = None
+    location: str | None = None
+    priority: int = 0
+    citation: str | None = None
+
+    @field_validator("date")
+    @classmethod
+    def _has_rule(cls, value: dict[str, Any]) -> dict[str, Any]:
+        if not isinstance(value.get("rule"), str):
+            raise ValueError("needs rule = NAME (fixed, nth_weekday, easter, public, ...)")
+        return value
+
+
+class Season(Strict):
+    """A period that replaces the regular rotation: a summer block or summer rotation.
+
+    ``start``/``end`` are either dates (once) or "MM-DD" (every year); the end day is
+    included. Give either ``assign`` (a block for one parent) or ``rotation``.
+    """
+
+    name: str
+    start: date | MonthDay
+    end: date | MonthDay
+    start_time: TimeSpec = time(18, 0)
+    end_time: TimeSpec = time(18, 0)
+    assign: Assignment | None = None
+    rotation: Rotation | None = None
+    location: str | None = None
+    citation: str | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Season:
+        if (self.assign is None) == (self.rotation is None):
+            raise ValueError("give exactly one of assign or rotation")
+        if isinstance(self.start, date) != isinstance(self.end, date):
+            raise ValueError("start and end must both be dates or both be 'MM-DD'")
+        if isinstance(self.start, date) and self.end < self.start:  # type: ignore[operator]
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        return self
+
+
+class DateRange(Strict):
+    name: str = ""
+    start: date
+    end: date = Field(description="last day, included")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> DateRange:
+        if self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        return self
+
+
+class School(Strict):
+    """The school calendar: terms, breaks (listed or imported from ICS), bell times."""
+
+    name: str = "school"
+    dismissal: time = time(15, 0)
+    start: time = time(8, 0)
+    terms: list[DateRange] = Field(default_factory=list)
+    breaks: list[DateRange] = Field(default_factory=list)
+    ics: str | None = Field(default=None, description="path of the district's ICS calendar")
+    location: str | None = None
+
+
+class Override(Strict):
+    """A one-off swap or coordinator decision. Overrides always win."""
+
+    name: str = "override"
+    kind: Literal["swap", "decision"] = "swap"
+    start: datetime
+    end: datetime
+    parent: str
+    children: list[str] | None = Field(default=None, description="default: all children")
+    agreed_by: list[str] = Field(default_factory=list)
+    decided_by: str | None = None
+    decided_on: date
+    location: str | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Override:
+        if self.end <= self.start:
+            raise ValueError(f"end {self.end} is not after start {self.start}")
+        if self.start.tzinfo is not None or self.end.tzinfo is not None:
+            raise ValueError("write local times without an offset; the family zone applies")
+        if self.kind == "swap" and not self.agreed_by:
+            raise ValueError("a swap needs agreed_by (the parents who agreed)")
+        if self.kind == "decision" and not self.decided_by:
+            raise ValueError("a decision needs decided_by")
+        return self
+
+
+class Schedule(Strict):
+    """One custody schedule; children follow ``default`` unless they name another."""
+
+    rotation: Rotation | None = None
+    exchange: ExchangeDefaults = ExchangeDefaults()
+    visits: list[Visit] = Field(default_factory=list)
+    seasons: list[Season] = Field(default_factory=list)
+    holidays: list[Holiday] = Field(default_factory=list)
+
+
+class Plan(Strict):
+    """A whole plan file. Top-level schedule keys form the ``default`` schedule."""
+
+    family: Family
+    parents: dict[str, Parent]
+    children: list[Child]
+    locations: dict[str, Location] = Field(default_factory=dict)
+    school: School | None = None
+    rotation: Rotation | None = None
+    exchange: ExchangeDefaults = ExchangeDefaults()
+    visits: list[Visit] = Field(default_factory=list)
+    seasons: list[Season] = Field(default_factory=list)
+    holidays: list[Holiday] = Field(default_factory=list)
+    schedules: dict[str, Schedule] = Field(default_factory=dict)
+    overrides: list[Override] = Field(default_factory=list)
+
+    @property
+    def parent_ids(self) -> list[str]:
+        return list(self.parents)
+
+    def schedule(self, name: str) -> Schedule:
+        """The named schedule; ``default`` is made of the top-level keys."""
+        if name == "default" and "default" not in self.schedules:
+            return Schedule(rotation=self.rotation, exchange=self.exchange, visits=self.visits,
+                            seasons=self.seasons, holidays=self.holidays)
+        return self.schedules[name]

@@ -1,0 +1,160 @@
+"""The plugin manager: built-in plugins first, then the ``pc_calendar`` entry points.
+
+Built-ins are plain modules listed in ``DEFAULT_PLUGINS`` and registered exactly like a
+third party's plugin. ``PC_CALENDAR_PLUGINS`` restricts which entry-point plugins load:
+unset loads all, ``none`` loads none, ``a,b`` loads only those names.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from importlib.metadata import entry_points
+from typing import Any
+
+import pluggy
+
+from . import hookspecs
+from .errors import PluginError
+
+DEFAULT_PLUGINS = (
+    "pc_calendar.schedule.patterns",
+    "pc_calendar.schedule.date_rules",
+    "pc_calendar.templates",
+    "pc_calendar.backends.memory",
+    "pc_calendar.backends.ics_folder",
+    "pc_calendar.backends.caldav",
+)
+
+ALLOW_ENV = "PC_CALENDAR_PLUGINS"
+
+
+def _allowed(name: str) -> bool:
+    value = os.environ.get(ALLOW_ENV)
+    if value is None:
+        return True
+    names = {n.strip() for n in value.split(",") if n.strip()}
+    return "none" not in names and name in names
+
+
+def build_plugin_manager(extra: list[Any] | None = None) -> pluggy.PluginManager:
+    """A fresh manager with defaults, entry points, and ``extra`` plugin objects."""
+    pm = pluggy.PluginManager("pc_calendar")
+    pm.add_hookspecs(hookspecs)
+    for module_name in DEFAULT_PLUGINS:
+        pm.register(importlib.import_module(module_name), name=module_name)
+    for ep in entry_points(group="pc_calendar"):
+        if not _allowed(ep.name):
+            continue
+        try:
+            plugin = ep.load()
+        except Exception as exc:  # a broken plugin must not take the tool down
+            raise PluginError(ep.name, f"failed to import ({exc.__class__.__name__}: {exc})")
+        pm.register(plugin, name=ep.name)
+    for plugin in extra or []:
+        pm.register(plugin)
+    try:
+        pm.check_pending()
+    except pluggy.PluginValidationError as exc:
+        raise PluginError(str(exc.plugin), str(exc)) from None
+    return pm
+
+
+@cache
+def get_plugin_manager() -> pluggy.PluginManager:
+    """The process-wide manager (tests build their own with build_plugin_manager)."""
+    return build_plugin_manager()
+
+
+@dataclass
+class Registry:
+    """Named things plugins registered, with the plugin that registered each."""
+
+    kind: str
+    items: dict[str, Any] = field(default_factory=dict)
+    owners: dict[str, str] = field(default_factory=dict)
+
+    def __getitem__(self, name: str) -> Any:
+        return self.items[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.items
+
+    def names(self) -> list[str]:
+        return sorted(self.items)
+
+
+def _collect(pm: pluggy.PluginManager, hook_name: str, kind: str,
+             check: Callable[[str, Any], str | None] | None = None) -> Registry:
+    """Call a registration hook plugin by plugin, validating every registration."""
+    registry = Registry(kind)
+    hook = getattr(pm.hook, hook_name)
+    for impl in hook.get_hookimpls():
+        plugin_name = pm.get_name(impl.plugin) or repr(impl.plugin)
+
+        def register(name: str, *value: Any, _plugin: str = plugin_name) -> None:
+            if not isinstance(name, str) or not name:
+                raise PluginError(_plugin, f"registered a {kind} with an invalid name {name!r}")
+            if name in registry.items:
+                raise PluginError(
+                    _plugin,
+                    f"registered {kind} {name!r}, already registered by "
+                    f"{registry.owners[name]!r}",
+                )
+            item = value[0] if len(value) == 1 else value
+            if check is not None and (problem := check(name, item)):
+                raise PluginError(_plugin, f"{kind} {name!r}: {problem}")
+            registry.items[name] = item
+            registry.owners[name] = _plugin
+
+        try:
+            impl.function(register)
+        except PluginError:
+            raise
+        except Exception as exc:
+            raise PluginError(plugin_name, f"{hook_name} raised {exc!r}") from exc
+    return registry
+
+
+def _check_has(*attrs: str) -> Callable[[str, Any], str | None]:
+    def check(name: str, item: Any) -> str | None:
+        missing = [a for a in attrs if not hasattr(item, a)]
+        return f"is missing {', '.join(missing)}" if missing else None
+
+    return check
+
+
+def patterns(pm: pluggy.PluginManager | None = None) -> Registry:
+    """Rotation patterns by name."""
+    return _collect(pm or get_plugin_manager(), "pc_calendar_register_patterns", "pattern",
+                    _check_has("slot_for", "description"))
+
+
+def date_rules(pm: pluggy.PluginManager | None = None) -> Registry:
+    """Holiday date rules by name."""
+    return _collect(pm or get_plugin_manager(), "pc_calendar_register_date_rules",
+                    "date rule", _check_has("occurrences", "validate"))
+
+
+def templates(pm: pluggy.PluginManager | None = None) -> Registry:
+    """Plan templates by name: (description, text)."""
+
+    def check(name: str, item: Any) -> str | None:
+        ok = isinstance(item, tuple) and len(item) == 2 and all(isinstance(x, str) for x in item)
+        return None if ok else "must be registered as register(name, description, text)"
+
+    return _collect(pm or get_plugin_manager(), "pc_calendar_register_templates", "template",
+                    check)
+
+
+def backends(pm: pluggy.PluginManager | None = None) -> Registry:
+    """Backend factories by name."""
+
+    def check(name: str, item: Any) -> str | None:
+        return None if callable(item) else "factory must be callable"
+
+    return _collect(pm or get_plugin_manager(), "pc_calendar_register_backends", "backend",
+                    check)

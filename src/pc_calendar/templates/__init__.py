@@ -1,0 +1,1 @@
+"""Plan templates (placeholder: being built)."""
