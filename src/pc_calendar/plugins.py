@@ -23,6 +23,7 @@ from .errors import PluginError
 DEFAULT_PLUGINS = (
     "pc_calendar.schedule.patterns",
     "pc_calendar.schedule.date_rules",
+    "pc_calendar.schedule.statutory",
     "pc_calendar.templates",
     "pc_calendar.backends.memory",
     "pc_calendar.backends.ics_folder",

@@ -21,6 +21,8 @@ COMMAND_MODULES = (
     "show",
     "stats",
     "export",
+    "sync",
+    "exchanges",
 )
 
 

@@ -236,8 +236,9 @@ class Holiday(Strict):
 class Season(Strict):
     """A period that replaces the regular rotation: a summer block or summer rotation.
 
-    ``start``/``end`` are either dates (once) or "MM-DD" (every year); the end day is
-    included. Give either ``assign`` (a block for one parent) or ``rotation``.
+    ``start``/``end`` are either dates (once) or "MM-DD" (every year). The period runs
+    from ``start`` at ``start_time`` to ``end`` at ``end_time``. Give either ``assign``
+    (a block for one parent) or ``rotation`` (a different rotation for the period).
     """
 
     name: str
