@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
 
@@ -43,6 +44,54 @@ class RemoteEvent:
     etag: str | None
     content_hash: str | None
     actual_hash: str | None
+    #: the event's start day (DTSTART's own date): the sync engine leaves ours alone when
+    #: they start outside the synced range instead of deleting past history.
+    start: date | None = None
+
+
+def remote_event_from_ical(
+    body: bytes, href: str, etag: str | None, family_id: str
+) -> RemoteEvent | None:
+    """Parse one stored calendar object; a RemoteEvent if it is ours, else None.
+
+    Shared by backends so every one applies the same ownership test and hash.
+    """
+    import icalendar
+
+    from ..identity import HASH_PROP, content_hash, is_ours
+
+    try:
+        cal = icalendar.Calendar.from_ical(body)
+    except ValueError:
+        return None  # not ours to judge: a broken foreign object is skipped, never touched
+    events = [c for c in cal.walk("VEVENT")]
+    if len(events) != 1 or not is_ours(events[0], family_id):
+        return None
+    event = events[0]
+    marker = event.get(HASH_PROP)
+    return RemoteEvent(
+        uid=str(event["UID"]),
+        href=href,
+        etag=etag,
+        content_hash=str(marker) if marker is not None else None,
+        actual_hash=content_hash(event),
+        start=start_day(event),
+    )
+
+
+def remote_from_desired(event: DesiredEvent, href: str, etag: str | None) -> RemoteEvent:
+    """What we just stored, without parsing it back (the desired event is its source)."""
+    day = start_day(event.event) if event.event is not None else None
+    return RemoteEvent(event.uid, href, etag, event.content_hash, event.content_hash, day)
+
+
+def start_day(event: Any) -> date | None:
+    """A VEVENT's DTSTART as a date (its own zone's day for a date-time)."""
+    start = event.get("DTSTART")
+    if start is None:
+        return None
+    value = start.dt
+    return value.date() if isinstance(value, datetime) else value
 
 
 @dataclass

@@ -1,31 +1,144 @@
-"""Read a plan file into a validated Plan (minimal version; being extended)."""
+"""Read a plan file into a validated Plan, or explain everything that is wrong with it.
+
+A coordinator fixes a plan faster when every problem is listed at once, each with the
+file, line, key and what is expected, in words rather than a validator's jargon. So
+this module collects problems from every stage (reading, TOML syntax, the model,
+the school ICS import, cross-references) and raises one PlanError with all of them.
+"""
 
 from __future__ import annotations
 
+import re
 import tomllib
+from dataclasses import dataclass
+from datetime import date, time
 from pathlib import Path
 
+import pluggy
+from pydantic import ValidationError
+
 from ..errors import PlanError, Problem
+from .locate import Locator
 from .model import Plan
+from .pydantic_messages import problems_from_validation
+from .references import check_references, check_spans
+from .school_ics import import_school_ics
 
 
-def load_plan(path: Path | str) -> Plan:
+@dataclass(frozen=True)
+class LoadedPlan:
+    """A validated plan with its source, so later checks (lint) can cite lines."""
+
+    path: Path
+    text: str
+    plan: Plan
+    locator: Locator
+
+    def line_of(self, key: str) -> int | None:
+        return self.locator.line_of(key)
+
+
+def load_plan(path: Path | str, pm: pluggy.PluginManager | None = None) -> Plan:
     """Read and validate ``path``; raise PlanError naming the file, key and line."""
+    return load(path, pm).plan
+
+
+def load(path: Path | str, pm: pluggy.PluginManager | None = None) -> LoadedPlan:
+    """Like :func:`load_plan`, keeping the text and key locations for messages."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise PlanError(path, [Problem("", f"cannot read the plan file ({exc.strerror})")])
+    return parse_plan_text(_read_text(path), path, pm)
+
+
+def parse_plan_text(
+    text: str, path: Path | str, pm: pluggy.PluginManager | None = None
+) -> LoadedPlan:
+    """Validate plan ``text`` as if read from ``path`` (which anchors ``school.ics``)."""
+    path = Path(path)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise PlanError(path, [Problem("", f"not valid TOML: {exc}")]) from None
-    from pydantic import ValidationError
-
+        raise PlanError(path, [_toml_problem(exc, text)]) from None
+    locator = Locator(text)
     try:
-        return Plan.model_validate(data)
+        plan = Plan.model_validate(data)
     except ValidationError as exc:
-        problems = [
-            Problem(".".join(str(p) for p in err["loc"]), err["msg"]) for err in exc.errors()
-        ]
-        raise PlanError(path, problems) from None
+        raise PlanError(path, _sorted(problems_from_validation(exc, data, locator))) from None
+    plan, problems = import_school_ics(plan, path.parent)
+    problems += check_references(plan, pm)
+    if not problems:  # resolving spans needs valid references
+        problems += check_spans(plan, pm)
+    problems = [p if p.line is not None else _with_line(p, locator) for p in problems]
+    if problems:
+        raise PlanError(path, _sorted(problems))
+    return LoadedPlan(path, text, plan, locator)
+
+
+def _with_line(problem: Problem, locator: Locator) -> Problem:
+    return Problem(problem.key, problem.message, locator.line_of(problem.key))
+
+
+def _sorted(problems: list[Problem]) -> list[Problem]:
+    unique = list(dict.fromkeys(problems))
+    return sorted(unique, key=lambda p: (p.line or 0, p.key))
+
+
+def _read_text(path: Path) -> str:
+    """The file as text, or a PlanError that says why it cannot be read."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise PlanError(path, [Problem("", "no such file")]) from None
+    except IsADirectoryError:
+        raise PlanError(path, [Problem("", "is a directory, expected a plan file")]) from None
+    except PermissionError:
+        raise PlanError(path, [Problem("", "cannot read the file (permission denied)")]) from None
+    except OSError as exc:
+        reason = exc.strerror or exc.__class__.__name__
+        raise PlanError(path, [Problem("", f"cannot read the file ({reason})")]) from None
+    try:
+        return raw.decode("utf-8-sig")  # a BOM (Windows editors) is not an error
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        bad = raw[exc.start : exc.start + 1].hex()
+        message = f"not UTF-8 text (byte 0x{bad}); save the plan file as UTF-8"
+        raise PlanError(path, [Problem("", message, line)]) from None
+
+
+_TOML_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
+_DATE_LIKE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?")
+_TIME_LIKE = re.compile(r"(?<![\d:-])(\d{2}):(\d{2})(?::(\d{2}))?\b")
+
+
+def _toml_problem(exc: tomllib.TOMLDecodeError, text: str) -> Problem:
+    """tomllib's message with its line; impossible dates and times named in plain words."""
+    message = str(exc)
+    m = _TOML_AT.search(message)
+    line = int(m[1]) if m else None
+    if m:
+        message = f"{message[: m.start()]} at column {m[2]}"
+    message = f"TOML syntax error: {message}"
+    if line is not None:
+        source = text.splitlines()[line - 1] if line <= len(text.splitlines()) else ""
+        source = source.split("#", 1)[0]
+        bad = _impossible_dates(source)
+        if bad:
+            message += f" ({', '.join(bad)})"
+    return Problem("", message, line)
+
+
+def _impossible_dates(source: str) -> list[str]:
+    """Date or time literals on a line that are not real dates/times (2027-02-30, 25:00)."""
+    found = []
+    for m in _DATE_LIKE.finditer(source):
+        try:
+            date(int(m[1]), int(m[2]), int(m[3]))
+        except ValueError:
+            found.append(f"{m[1]}-{m[2]}-{m[3]} is not a real date")
+        if m[4] is not None and not (int(m[4]) < 24 and int(m[5]) < 60 and int(m[6] or 0) < 60):
+            found.append(f"{m[4]}:{m[5]}{':' + m[6] if m[6] else ''} is not a real time of day")
+    for m in _TIME_LIKE.finditer(_DATE_LIKE.sub("", source)):
+        try:
+            time(int(m[1]), int(m[2]), int(m[3] or 0))
+        except ValueError:
+            found.append(f"{m[0]} is not a real time of day")
+    return found

@@ -1,1 +1,365 @@
-"""Placeholder: being built."""
+"""Built-in holiday date rules: the default plugin behind ``date = { rule = NAME, ... }``.
+
+Registered through ``pc_calendar_register_date_rules`` exactly as a third party's rules
+would be. Each rule checks its own options (returning "key: what is expected" strings,
+so a misspelt key is reported rather than ignored) and lists a holiday's occurrences in
+a year. Rules are pure: the same options and context always give the same dates.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date, timedelta
+from functools import lru_cache
+from typing import Any
+
+from dateutil.easter import EASTER_ORTHODOX, EASTER_WESTERN, easter
+
+from .. import hookimpl
+from .api import Occurrence, RuleContext
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+# Years scanned when checking that a public-holiday name exists: a name need only exist
+# in some of them (Juneteenth exists only from 2021).
+NAME_CHECK_YEARS = range(2015, 2041)
+
+
+def _unknown_keys(options: Mapping[str, Any], allowed: Iterable[str]) -> list[str]:
+    allowed = list(allowed)
+    return [
+        f"{key}: unknown option (expected one of {', '.join(allowed)})"
+        for key in options
+        if key not in allowed
+    ]
+
+
+def _check_int(
+    options: Mapping[str, Any],
+    key: str,
+    lo: int,
+    hi: int,
+    *,
+    required: bool = True,
+    also: tuple[int, ...] = (),
+) -> list[str]:
+    """An integer option in ``lo..hi`` (or one of ``also``); bools are not integers."""
+    if key not in options:
+        return [f"{key}: required, expected a whole number {lo}..{hi}"] if required else []
+    value = options[key]
+    extra = "".join(f" or {v}" for v in also)
+    if isinstance(value, bool) or not isinstance(value, int):
+        return [f"{key}: expected a whole number {lo}..{hi}{extra}, got {value!r}"]
+    if not (lo <= value <= hi or value in also):
+        return [f"{key}: expected {lo}..{hi}{extra}, got {value}"]
+    return []
+
+
+def _check_str(options: Mapping[str, Any], key: str, *, required: bool = True) -> list[str]:
+    if key not in options:
+        return [f"{key}: required, expected a text value"] if required else []
+    value = options[key]
+    if not isinstance(value, str) or not value.strip():
+        return [f"{key}: expected a non-empty text value, got {value!r}"]
+    return []
+
+
+def _closest(word: str, candidates: Iterable[str], n: int = 5) -> list[str]:
+    """Candidates that look like ``word``: case-insensitive equals first, then similar."""
+    candidates = sorted(set(candidates))
+    by_fold: dict[str, list[str]] = {}
+    for c in candidates:
+        by_fold.setdefault(c.casefold(), []).append(c)
+    folds = by_fold.get(word.casefold(), []) and [word.casefold()]
+    folds += [
+        f for f in difflib.get_close_matches(word.casefold(), list(by_fold), n=n) if f not in folds
+    ]
+    out = [c for f in folds for c in by_fold[f]]
+    return out[:n] if out else candidates[:n]
+
+
+def _one_day(day: date) -> list[Occurrence]:
+    return [Occurrence(day, day)]
+
+
+class FixedRule:
+    """The same day every year, e.g. Independence Day (``month = 7, day = 4``).
+
+    29 February has no occurrence in common years: a leap-day holiday is rare enough
+    that silently moving it would surprise more than it helps.
+    """
+
+    description = "a fixed day every year: month, day"
+
+    def validate(self, options: Mapping[str, Any], ctx: RuleContext) -> list[str]:
+        problems = _unknown_keys(options, ("month", "day"))
+        problems += _check_int(options, "month", 1, 12) + _check_int(options, "day", 1, 31)
+        if not problems:
+            try:
+                date(2024, options["month"], options["day"])  # 2024 is a leap year
+            except ValueError:
+                problems.append(f"day: month {options['month']} has no day {options['day']}")
+        return problems
+
+    def occurrences(
+        self, year: int, options: Mapping[str, Any], ctx: RuleContext
+    ) -> list[Occurrence]:
+        try:
+            return _one_day(date(year, options["month"], options["day"]))
+        except ValueError:  # 29 February in a common year
+            return []
+
+
+def nth_weekday(year: int, month: int, weekday: int, n: int) -> date | None:
+    """The ``n``-th ``weekday`` of a month (``n = -1``: the last), or None if absent."""
+    if n > 0:
+        first = date(year, month, 1)
+        day = first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * (n - 1))
+        return day if day.month == month else None
+    nxt = date(year + month // 12, month % 12 + 1, 1)
+    last = nxt - timedelta(days=1)
+    return last - timedelta(days=(last.weekday() - weekday) % 7)
+
+
+class NthWeekdayRule:
+    """The n-th weekday of a month, e.g. Thanksgiving (``month = 11, weekday =
+    "thursday", n = 4``); ``n = -1`` is the last. A 5th weekday that a month lacks
+    in some year gives no occurrence that year rather than spilling into the next month.
+    """
+
+    description = "the n-th weekday of a month: month, weekday, n (1..5, -1 = last)"
+
+    def validate(self, options: Mapping[str, Any], ctx: RuleContext) -> list[str]:
+        problems = _unknown_keys(options, ("month", "weekday", "n"))
+        problems += _check_int(options, "month", 1, 12)
+        weekday = options.get("weekday")
+        if weekday is None:
+            problems.append(f"weekday: required, expected one of {', '.join(WEEKDAYS)}")
+        elif not isinstance(weekday, str) or weekday.lower() not in WEEKDAYS:
+            problems.append(f"weekday: expected one of {', '.join(WEEKDAYS)}, got {weekday!r}")
+        problems += _check_int(options, "n", 1, 5, also=(-1,))
+        return problems
+
+    def occurrences(
+        self, year: int, options: Mapping[str, Any], ctx: RuleContext
+    ) -> list[Occurrence]:
+        weekday = WEEKDAYS.index(options["weekday"].lower())
+        day = nth_weekday(year, options["month"], weekday, options["n"])
+        return _one_day(day) if day else []
+
+
+class EasterRule:
+    """Days relative to Easter Sunday (``offset = -2`` is Good Friday).
+
+    ``method = "orthodox"`` gives Orthodox Easter as a Gregorian date.
+    """
+
+    description = "relative to Easter: offset (days, default 0), method (western|orthodox)"
+    METHODS = {"western": EASTER_WESTERN, "orthodox": EASTER_ORTHODOX}
+
+    def validate(self, options: Mapping[str, Any], ctx: RuleContext) -> list[str]:
+        problems = _unknown_keys(options, ("offset", "method"))
+        problems += _check_int(options, "offset", -180, 180, required=False)
+        method = options.get("method", "western")
+        if method not in self.METHODS:
+            problems.append(f"method: expected western or orthodox, got {method!r}")
+        return problems
+
+    def occurrences(
+        self, year: int, options: Mapping[str, Any], ctx: RuleContext
+    ) -> list[Occurrence]:
+        method = self.METHODS[options.get("method", "western")]
+        offset = timedelta(days=options.get("offset", 0))
+        # A large offset can move the day into a neighbouring year's Easter cycle.
+        days = [easter(y, method) + offset for y in (year - 1, year, year + 1)]
+        return [Occurrence(d, d) for d in days if d.year == year]
+
+
+@lru_cache(maxsize=2048)
+def _public_calendar(
+    country: str, subdiv: str | None, categories: tuple[str, ...], year: int
+) -> dict[str, tuple[date, ...]]:
+    """Holiday name -> its dates in ``year`` for one country, subdivision and categories."""
+    import holidays
+
+    calendar = holidays.country_holidays(country, subdiv=subdiv, years=year, categories=categories)
+    names: dict[str, list[date]] = {}
+    for day in sorted(calendar):
+        for name in calendar.get_list(day):
+            names.setdefault(name, []).append(day)
+    return {name: tuple(days) for name, days in names.items()}
+
+
+def _names(country: str, subdiv: str | None, categories: tuple[str, ...]) -> set[str]:
+    names: set[str] = set()
+    for year in NAME_CHECK_YEARS:
+        names.update(_public_calendar(country, subdiv, categories, year))
+    return names
+
+
+class PublicHolidayRule:
+    """A public holiday by its exact name in the ``holidays`` package.
+
+    Options: ``country`` (ISO code, e.g. "US"), ``subdiv`` (e.g. "TX"), ``name``
+    (matched exactly, as ``lookup="exact"`` does, because "Christmas" must not also
+    match "Christmas Eve"), ``categories`` (default ["public"]; Mother's and Father's
+    Day are "unofficial" in the US). Consecutive days with the same name form one
+    occurrence.
+    """
+
+    description = "a public holiday by name: country, subdiv, name, categories"
+
+    def validate(self, options: Mapping[str, Any], ctx: RuleContext) -> list[str]:
+        import holidays
+
+        problems = _unknown_keys(options, ("country", "subdiv", "name", "categories"))
+        problems += _check_str(options, "country") + _check_str(options, "name")
+        problems += _check_str(options, "subdiv", required=False)
+        categories = options.get("categories", ["public"])
+        if (
+            not isinstance(categories, list)
+            or not categories
+            or not all(isinstance(c, str) for c in categories)
+        ):
+            problems.append(f"categories: expected a list of names, got {categories!r}")
+        if problems:
+            return problems
+        supported = holidays.list_supported_countries()
+        country, subdiv = options["country"], options.get("subdiv")
+        if country not in supported:
+            close = ", ".join(_closest(country, supported))
+            return [f"country: unknown country {country!r} (close: {close})"]
+        if subdiv is not None and subdiv not in supported[country]:
+            close = ", ".join(_closest(subdiv, supported[country]))
+            return [f"subdiv: {country} has no subdivision {subdiv!r} (close: {close})"]
+        try:
+            names = _names(country, subdiv, tuple(categories))
+        except (ValueError, NotImplementedError) as exc:
+            return [f"categories: {exc}"]
+        name = options["name"]
+        if name in names:
+            return []
+        where = f"{country}-{subdiv}" if subdiv else country
+        message = (
+            f"name: {where} has no holiday named {name!r} in categories "
+            f"{', '.join(categories)} (close: {', '.join(_closest(name, names))})"
+        )
+        elsewhere = self._other_categories(country, subdiv, name, categories)
+        if elsewhere:
+            message += f"; it is in category {elsewhere}: add it to categories"
+        return [message]
+
+    @staticmethod
+    def _other_categories(
+        country: str, subdiv: str | None, name: str, categories: list[str]
+    ) -> str | None:
+        import holidays
+
+        cls = holidays.country_holidays(country, subdiv=subdiv).__class__
+        for category in sorted(getattr(cls, "supported_categories", ())):
+            if category not in categories and name in _names(country, subdiv, (category,)):
+                return category
+        return None
+
+    def occurrences(
+        self, year: int, options: Mapping[str, Any], ctx: RuleContext
+    ) -> list[Occurrence]:
+        categories = tuple(options.get("categories", ["public"]))
+        days = _public_calendar(options["country"], options.get("subdiv"), categories, year).get(
+            options["name"], ()
+        )
+        return _runs(days)
+
+
+def _runs(days: Iterable[date]) -> list[Occurrence]:
+    """Sorted days grouped into runs of consecutive days."""
+    runs: list[Occurrence] = []
+    for day in sorted(days):
+        if runs and runs[-1].last + timedelta(days=1) == day:
+            runs[-1] = Occurrence(runs[-1].first, day)
+        else:
+            runs.append(Occurrence(day, day))
+    return runs
+
+
+class BirthdayRule:
+    """A child's or parent's birthday (``of = ID``), from the year after birth.
+
+    Someone born on 29 February celebrates on 28 February in common years, the usual
+    legal reading and the one that keeps the day inside February.
+    """
+
+    description = "a child's or parent's birthday: of (child or parent id)"
+
+    def validate(self, options: Mapping[str, Any], ctx: RuleContext) -> list[str]:
+        problems = _unknown_keys(options, ("of",)) + _check_str(options, "of")
+        if problems:
+            return problems
+        if options["of"] not in ctx.birthdays:
+            known = ", ".join(sorted(ctx.birthdays)) or "none have a birth_date"
+            return [f"of: no child or parent {options['of']!r} with a birth date (known: {known})"]
+        return []
+
+    def occurrences(
+        self, year: int, options: Mapping[str, Any], ctx: RuleContext
+    ) -> list[Occurrence]:
+        born = ctx.birthdays[options["of"]]
+        if year <= born.year:
+            return []
+        try:
+            return _one_day(born.replace(year=year))
+        except ValueError:  # born on 29 February, common year
+            return _one_day(date(year, 2, 28))
+
+
+class SchoolBreakRule:
+    """A named break in the school calendar (``name = "Spring Break"``).
+
+    The name matches case-insensitively, since district calendars are inconsistent
+    about capitals. Each matching break is one occurrence, first to last day.
+    """
+
+    description = "a school break by name: name (matched case-insensitively)"
+
+    def validate(self, options: Mapping[str, Any], ctx: RuleContext) -> list[str]:
+        problems = _unknown_keys(options, ("name",)) + _check_str(options, "name")
+        if problems:
+            return problems
+        if not _matching_breaks(options["name"], ctx):
+            names = {b.name for b in ctx.school_breaks if b.name}
+            if not names:
+                return [
+                    f"name: no school break named {options['name']!r}: the plan's "
+                    "school has no named breaks"
+                ]
+            close = ", ".join(_closest(options["name"], names))
+            return [f"name: no school break named {options['name']!r} (close: {close})"]
+        return []
+
+    def occurrences(
+        self, year: int, options: Mapping[str, Any], ctx: RuleContext
+    ) -> list[Occurrence]:
+        found = [b for b in _matching_breaks(options["name"], ctx) if b.first.year == year]
+        return sorted({Occurrence(b.first, b.last) for b in found}, key=lambda o: o.first)
+
+
+def _matching_breaks(name: str, ctx: RuleContext) -> list[Any]:
+    wanted = name.strip().casefold()
+    return [b for b in ctx.school_breaks if b.name.strip().casefold() == wanted]
+
+
+BUILTIN_RULES: dict[str, Any] = {
+    "fixed": FixedRule(),
+    "nth_weekday": NthWeekdayRule(),
+    "easter": EasterRule(),
+    "public": PublicHolidayRule(),
+    "birthday": BirthdayRule(),
+    "school_break": SchoolBreakRule(),
+}
+
+
+@hookimpl
+def pc_calendar_register_date_rules(register: Callable[[str, Any], None]) -> None:
+    """Register the built-in date rules."""
+    for name, rule in BUILTIN_RULES.items():
+        register(name, rule)

@@ -1,0 +1,265 @@
+"""Engine speed: a whole childhood for one family, and a year for 1,000 families.
+
+Run: ``python3 benchmarks/bench_engine.py``. Prints wall-clock figures (best of a few
+runs), ratios against the targets from the foundation issue (18 years < 200 ms;
+1,000 family-years < 5 s), and a baseline measured in the same run: the same 18-year
+range with the rotation alone, so the cost of the layers above it is visible.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import sys
+import time as clock
+from datetime import date, time, timedelta
+from typing import Any
+
+from pc_calendar.plan.model import Plan
+from pc_calendar.schedule.engine import compute_timeline
+
+FIRST_YEAR = 2026
+YEARS = 18
+ZONES = ["America/Chicago", "America/New_York", "Europe/London", "Australia/Sydney"]
+PATTERNS = ["alternating_weeks", "2-2-3", "2-2-5-5", "3-4-4-3", "every_other_weekend"]
+
+
+def school(first_year: int, years: int) -> dict[str, Any]:
+    """Terms and four breaks a year (invented district calendar)."""
+    terms, breaks = [], []
+    for y in range(first_year - 1, first_year + years + 1):
+        terms.append({"name": f"{y}-{y + 1}", "start": date(y, 8, 17), "end": date(y + 1, 5, 28)})
+        breaks += [
+            {"name": "Thanksgiving Break", "start": date(y, 11, 23), "end": date(y, 11, 27)},
+            {"name": "Winter Break", "start": date(y, 12, 21), "end": date(y + 1, 1, 2)},
+            {"name": "Spring Break", "start": date(y + 1, 3, 15), "end": date(y + 1, 3, 19)},
+            {"name": "Teacher Day", "start": date(y + 1, 2, 16), "end": date(y + 1, 2, 16)},
+        ]
+    return {
+        "dismissal": time(15, 0),
+        "start": time(8, 0),
+        "terms": terms,
+        "breaks": breaks,
+        "location": "school",
+    }
+
+
+def holidays(rng: random.Random | None = None) -> list[dict[str, Any]]:
+    """Sixteen holiday rules of every built-in kind (a random subset when rng is given)."""
+    alt = {"even_years": "alex", "odd_years": "sam"}
+    evening = {"time": time(18, 0)}
+    items = [
+        ("New Year", {"rule": "fixed", "month": 1, "day": 1}, {}),
+        ("MLK Day", {"rule": "nth_weekday", "month": 1, "weekday": "monday", "n": 3}, {}),
+        ("Presidents Day", {"rule": "nth_weekday", "month": 2, "weekday": "monday", "n": 3}, {}),
+        ("Easter", {"rule": "easter", "offset": 0}, {}),
+        (
+            "Mother's Day",
+            {"rule": "nth_weekday", "month": 5, "weekday": "sunday", "n": 2},
+            {"start": {"weekday": "friday", **evening}, "assign": {"parent": "alex"}},
+        ),
+        (
+            "Memorial Day",
+            {"rule": "nth_weekday", "month": 5, "weekday": "monday", "n": -1},
+            {"start": {"weekday": "friday", **evening}},
+        ),
+        (
+            "Father's Day",
+            {"rule": "nth_weekday", "month": 6, "weekday": "sunday", "n": 3},
+            {"start": {"weekday": "friday", **evening}, "assign": {"parent": "sam"}},
+        ),
+        (
+            "Juneteenth",
+            {"rule": "public", "country": "US", "name": "Juneteenth National Independence Day"},
+            {},
+        ),
+        (
+            "Independence Day",
+            {"rule": "fixed", "month": 7, "day": 4},
+            {"start": {"time": time(9, 0)}, "end": {"time": time(21, 0)}, "priority": 1},
+        ),
+        (
+            "Labor Day",
+            {"rule": "nth_weekday", "month": 9, "weekday": "monday", "n": 1},
+            {"start": {"weekday": "friday", **evening}},
+        ),
+        (
+            "Halloween",
+            {"rule": "fixed", "month": 10, "day": 31},
+            {"start": {"time": time(16, 0)}, "end": {"time": time(21, 0)}},
+        ),
+        (
+            "Thanksgiving",
+            {"rule": "nth_weekday", "month": 11, "weekday": "thursday", "n": 4},
+            {
+                "start": {"school": "last_school_day_before", "time": "dismissal"},
+                "end": {"days": 3, **evening},
+            },
+        ),
+        (
+            "Christmas",
+            {"rule": "fixed", "month": 12, "day": 25},
+            {
+                "start": {"school": "last_school_day_before", "time": "dismissal"},
+                "split": {"month_day": "12-28", "time": time(12, 0)},
+                "end": {"month_day": "01-01", "time": time(18, 0)},
+                "assign": {"even_years": "sam", "odd_years": "alex"},
+            },
+        ),
+        (
+            "Spring Break",
+            {"rule": "school_break", "name": "Spring Break"},
+            {
+                "start": {"school": "last_school_day_before", "time": "dismissal"},
+                "end": {"days": 1, **evening},
+            },
+        ),
+        (
+            "Maya's birthday",
+            {"rule": "birthday", "of": "maya"},
+            {"start": {"time": time(16, 0)}, "end": {"time": time(20, 0)}},
+        ),
+        (
+            "Leo's birthday",
+            {"rule": "birthday", "of": "leo"},
+            {"start": {"time": time(16, 0)}, "end": {"time": time(20, 0)}},
+        ),
+    ]
+    out = []
+    for name, rule, extra in items:
+        if rng is not None and rng.random() < 0.3:
+            continue
+        holiday = {"name": name, "date": rule, "assign": alt, **extra}
+        if rng is not None and rng.random() < 0.2:
+            holiday.pop("assign")
+            holiday.pop("split", None)
+        out.append(holiday)
+    return out
+
+
+def family(index: int, rng: random.Random | None = None) -> Plan:
+    """One invented family; with rng, pattern, zone, times and rules vary."""
+    pick = rng.choice if rng else (lambda seq: seq[0])
+    pattern = pick(PATTERNS) if rng else "2-2-5-5"
+    anchor = date(2026, 1, 5) + timedelta(days=rng.randrange(0, 28) if rng else 0)
+    hour = pick([17, 18, 19])
+    born = date(2016, 4, 12) - timedelta(days=rng.randrange(0, 3000) if rng else 0)
+    data = {
+        "family": {
+            "id": f"family-{index}",
+            "name": f"Family {index}",
+            "timezone": pick(ZONES) if rng else "America/Chicago",
+        },
+        "parents": {"alex": {"name": "Alex"}, "sam": {"name": "Sam"}},
+        "children": [
+            {"id": "maya", "name": "Maya", "birth_date": born},
+            {
+                "id": "leo",
+                "name": "Leo",
+                "birth_date": born + timedelta(days=1200),
+                "until_age": 18,
+            },
+        ],
+        "locations": {"school": {"name": "School"}, "curb": {"name": "Curbside"}},
+        "school": school(FIRST_YEAR, YEARS),
+        "rotation": {"pattern": pattern, "anchor": anchor},
+        "exchange": {
+            "time": time(hour, 0),
+            "location": "curb",
+            "school_day": {"time": "dismissal", "location": "school"},
+        },
+        "visits": [
+            {
+                "name": "Wednesday dinner",
+                "parent": "sam",
+                "weekday": "wednesday",
+                "start": time(17, 0),
+                "end": time(19, 30),
+                "during": "school_term",
+            },
+            {
+                "name": "Thursday evening",
+                "parent": "alex",
+                "weekday": "thursday",
+                "start": "dismissal",
+                "end": time(20, 0),
+                "during": "always",
+            },
+        ],
+        "seasons": [
+            {
+                "name": "Summer with Sam",
+                "start": "06-15",
+                "end": "07-15",
+                "assign": {"even_years": "sam", "odd_years": "alex"},
+            },
+            {
+                "name": "August weeks",
+                "start": "07-20",
+                "end": "08-10",
+                "rotation": {"pattern": "alternating_weeks", "anchor": date(2026, 7, 20)},
+            },
+        ],
+        "holidays": holidays(rng),
+    }
+    return Plan.model_validate(data)
+
+
+def best_of(runs: int, fn) -> tuple[float, Any]:
+    times, result = [], None
+    for _ in range(runs):
+        t0 = clock.perf_counter()
+        result = fn()
+        times.append(clock.perf_counter() - t0)
+    return min(times), result
+
+
+def main() -> int:
+    start, end = date(FIRST_YEAR, 1, 1), date(FIRST_YEAR + YEARS, 1, 1)
+    plan = family(0)
+    compute_timeline(plan, date(2026, 1, 1), date(2026, 2, 1))  # warm plugin registries
+    bare = plan.model_copy(update={"visits": [], "seasons": [], "holidays": []})
+    base, _ = best_of(5, lambda: compute_timeline(bare, start, end))
+    full, timeline = best_of(5, lambda: compute_timeline(plan, start, end))
+    blocks = sum(len(c.blocks) for c in timeline.children.values())
+    exchanges = sum(len(c.exchanges) for c in timeline.children.values())
+    print(
+        f"18-year timeline, {len(plan.holidays)} holiday rules, "
+        f"{len(plan.school.breaks)} school breaks, 2 weekly visits, 2 children:"
+    )
+    print(f"  baseline (rotation only):  {base * 1000:7.1f} ms")
+    print(
+        f"  full plan:                 {full * 1000:7.1f} ms  "
+        f"({full / base:.1f}x baseline; {full / 0.200:.2f} of the 200 ms target)"
+    )
+    print(
+        f"  output: {blocks} blocks, {exchanges} exchanges, "
+        f"{len(timeline.holidays)} holiday labels, {len(timeline.warnings)} warnings"
+    )
+
+    rng = random.Random(20261125)
+    t0 = clock.perf_counter()
+    families = [family(i, rng) for i in range(1000)]
+    built = clock.perf_counter() - t0
+    year_start, year_end = date(2027, 1, 1), date(2028, 1, 1)
+    per_family = []
+    t0 = clock.perf_counter()
+    for each in families:
+        t1 = clock.perf_counter()
+        compute_timeline(each, year_start, year_end)
+        per_family.append(clock.perf_counter() - t1)
+    batch = clock.perf_counter() - t0
+    print("1,000 different families, one year each:")
+    print(f"  plans validated in {built:.2f} s (not counted)")
+    print(
+        f"  computed in {batch:.2f} s  ({batch / 5.0:.2f} of the 5 s target); "
+        f"median {statistics.median(per_family) * 1000:.2f} ms, "
+        f"max {max(per_family) * 1000:.2f} ms per family-year"
+    )
+    ok = full < 0.200 and batch < 5.0
+    print("targets met" if ok else "TARGETS MISSED")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,110 @@
+"""Reading a CalDAV target's settings, and its password from outside the plan.
+
+The plan names the server, the calendar and the user, but never holds a secret: the
+password comes from an environment variable (``password_env``), a file only its owner
+can read (``password_file``, mode 0600), or the system keyring (``keyring = true``:
+service "pc-calendar", the username), resolved by :mod:`pc_calendar.sync.secrets` as for
+every backend. Every mistake here is a :class:`UserError` that says which key and what
+is expected, because it is found before any request is made.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from ..errors import UserError
+
+KNOWN_KEYS = frozenset(
+    {
+        "type",
+        "url",
+        "calendar",
+        "username",
+        "user",
+        "password_env",
+        "password_file",
+        "keyring",
+        "timeout",
+    }
+)
+
+
+@dataclass(frozen=True)
+class CalDAVSettings:
+    url: str
+    calendar: str | None
+    username: str | None
+    password: str | None
+    timeout: float
+
+
+def _where(context: Any) -> str:
+    source = _ctx(context, "source")
+    return str(source) if source else "caldav calendar target"
+
+
+def _ctx(context: Any, name: str) -> Any:
+    if context is None:
+        return None
+    if isinstance(context, dict):
+        return context.get(name)
+    return getattr(context, name, None)
+
+
+def family_id_of(config: dict, context: Any) -> str:
+    """The family whose marker makes an event ours (from the sync context)."""
+    family = _ctx(context, "family_id")
+    if family is None and _ctx(context, "family") is not None:
+        family = getattr(_ctx(context, "family"), "id", None)
+    family = family or config.get("family_id")
+    if not family:
+        raise UserError(
+            "caldav backend needs the family id (context.family_id) to recognise its own events"
+        )
+    return str(family)
+
+
+def read_settings(config: dict, context: Any = None) -> CalDAVSettings:
+    """Validate ``config`` and resolve the password; raise UserError naming the key."""
+    where = _where(context)
+    from ..sync.secrets import refuse_secret_values
+
+    refuse_secret_values(config, where)
+    unknown = sorted(set(config) - KNOWN_KEYS - {"family_id"})
+    if unknown:
+        raise UserError(
+            f"{where}: unknown key {unknown[0]!r}; expected one of {', '.join(sorted(KNOWN_KEYS))}"
+        )
+    url = config.get("url")
+    if (
+        not isinstance(url, str)
+        or urlsplit(url).scheme not in ("http", "https")
+        or not urlsplit(url).netloc
+    ):
+        raise UserError(f"{where}: key 'url' must be an http(s) URL, got {url!r}")
+    calendar = config.get("calendar")
+    if calendar is not None and (not isinstance(calendar, str) or not calendar.strip()):
+        raise UserError(f"{where}: key 'calendar' must be a path or a display name")
+    username = config.get("username", config.get("user"))
+    if username is not None and not isinstance(username, str):
+        raise UserError(f"{where}: key 'username' must be a string")
+    timeout = config.get("timeout", 30)
+    if not isinstance(timeout, int | float) or timeout <= 0:
+        raise UserError(f"{where}: key 'timeout' must be a positive number of seconds")
+    password = _password(config, username, where, _ctx(context, "base_dir"))
+    return CalDAVSettings(
+        url if url.endswith("/") else url + "/", calendar, username, password, float(timeout)
+    )
+
+
+def _password(config: dict, username: str | None, where: str, base_dir: Any) -> str | None:
+    """One implementation of password sources for every backend (see sync.secrets)."""
+    from ..sync.secrets import resolve_password
+
+    if config.get("password_env") and config.get("password_file"):
+        raise UserError(f"{where}: give only one of password_env and password_file")
+    base = Path(base_dir) if base_dir is not None else Path.cwd()
+    return resolve_password(config, where, base, username or "")

@@ -1,0 +1,201 @@
+"""Finding our events in a CalDAV calendar with as few requests as the server allows.
+
+- with a sync token: one RFC 6578 sync-collection REPORT (plus one calendar-multiget of
+  the changed objects on servers that leave calendar data out of that report, such as
+  Xandikos); an expired token falls back to a full listing;
+- without one: the same report with an empty token lists everything and hands out a
+  token in the same request;
+- servers without sync-collection: a ctag PROPFIND, and a calendar-query only when the
+  ctag moved.
+
+Ownership is decided on the content (:func:`remote_event_from_ical`), never on the href,
+UID or summary: events without our marker are not listed, whatever they look like.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import BackendError
+from .base import Listing, RemoteEvent, remote_event_from_ical
+
+MULTIGET_CHUNK = 1000
+SYNC_PREFIX = "sync:"
+CTAG_PREFIX = "ctag:"
+
+
+class _Unsupported(Exception):
+    """The server does not do sync-collection on this calendar."""
+
+
+class ListingMixin:
+    """``Backend.list`` for :class:`~.caldav.CalDAVBackend`.
+
+    Needs ``session`` (a DavSession), ``collection`` (the calendar's path), ``family_id``,
+    ``label``, ``_our_uid_suffix``, ``_sync_supported`` and ``_not_found()``.
+    """
+
+    session: Any
+    collection: str
+    family_id: str
+    label: str
+    _our_uid_suffix: str
+    _sync_supported: bool | None
+
+    def _not_found(self) -> BackendError:  # pragma: no cover - provided by the backend
+        raise NotImplementedError
+
+    # -- listing -----------------------------------------------------------------------
+
+    def list(self, since_token: str | None = None) -> Listing:
+        from .caldav_http import InvalidSyncToken
+
+        before = self.session.requests
+        listing: Listing | None = None
+        if since_token and since_token.startswith(SYNC_PREFIX):
+            try:
+                listing = self._sync(since_token[len(SYNC_PREFIX) :])
+            except InvalidSyncToken:
+                listing = None
+        elif since_token and since_token.startswith(CTAG_PREFIX):
+            ctag = self._ctag()
+            if ctag is not None and f"{CTAG_PREFIX}{ctag}" == since_token:
+                listing = Listing(events=[], full=False, token=since_token)
+        if listing is None:
+            listing = self._full()
+        listing.requests = self.session.requests - before
+        return listing
+
+    def _report(self, body: str, depth: int) -> Any:
+        response = self.session.request(
+            "REPORT",
+            self.collection,
+            body,
+            {"Depth": str(depth), "Content-Type": "application/xml; charset=utf-8"},
+        )
+        if response.status == 404:
+            raise self._not_found()
+        return response
+
+    def _sync(self, token: str) -> Listing:
+        """RFC 6578: what changed since ``token`` (all of it when ``token`` is empty)."""
+        from caldav.lib import error as dav_error
+
+        from .caldav_http import SYNC_TOKEN_TAG, InvalidSyncToken, sync_body
+
+        changed: dict[str, tuple[str | None, str | None]] = {}
+        removed: list[str] = []
+        while True:
+            response = self._report(sync_body(token), depth=1)
+            if response.status not in (200, 207):
+                body = response._raw if isinstance(response._raw, bytes | str) else b""
+                if token and (
+                    SYNC_TOKEN_TAG in dav_error.parse_preconditions(body)
+                    or response.status in (403, 409, 412)
+                ):
+                    raise InvalidSyncToken()
+                raise _Unsupported()
+            result = response.parse_sync_collection()
+            for item in result.changed:
+                if item.href.rstrip("/") != self.collection.rstrip("/"):  # some list themselves
+                    changed[item.href] = (item.etag, item.calendar_data)
+            removed.extend(result.deleted)
+            if result.sync_token is None:
+                raise _Unsupported()
+            token = result.sync_token
+            if not result.truncated:
+                break
+        events, lost = self._parse(changed)
+        listing = Listing(events=events, full=False, token=f"{SYNC_PREFIX}{token}")
+        # An object with our UID that changed and no longer carries our marker (a parent's
+        # app dropped it) has left our set: incremental listings then agree with a full one.
+        listing.removed = sorted(set(removed) | lost)
+        return listing
+
+    def _full(self) -> Listing:
+        """Every event of ours, with a fresh token (sync token, else ctag, else none)."""
+        if self._sync_supported is not False:
+            try:
+                listing = self._sync("")
+            except _Unsupported:
+                self._sync_supported = False
+            else:
+                self._sync_supported = True
+                listing.full = True
+                listing.removed = []
+                return listing
+        from .caldav_http import query_body
+
+        ctag = self._ctag()  # before the query, so a change in between shows next time
+        response = self._report(query_body(), depth=1)
+        if response.status not in (200, 207):
+            raise BackendError(f"calendar-query failed (HTTP {response.status})", target=self.label)
+        found = {r.href: (r.etag, r.calendar_data) for r in response.parse_calendar_query()}
+        events, _ = self._parse(found)
+        token = f"{CTAG_PREFIX}{ctag}" if ctag is not None else None
+        return Listing(events=events, full=True, token=token)
+
+    def _ctag(self) -> str | None:
+        from .caldav_http import propfind_body
+
+        response = self.session.request(
+            "PROPFIND",
+            self.collection,
+            propfind_body(),
+            {"Depth": "0", "Content-Type": "application/xml; charset=utf-8"},
+        )
+        if response.status == 404 or response.all_responses_not_found():
+            raise self._not_found()
+        props = self._simple_props(response)
+        return props.get("getctag") or props.get("sync-token")
+
+    @staticmethod
+    def _simple_props(response: Any) -> dict[str, str]:
+        tree = response.tree
+        found: dict[str, str] = {}
+        if tree is None:
+            return found
+        for elem in tree.iter():
+            if not isinstance(elem.tag, str):
+                continue
+            local = elem.tag.rsplit("}", 1)[-1]
+            if local in ("getctag", "sync-token") and elem.text:
+                found.setdefault(local, elem.text.strip())
+        return found
+
+    def _parse(
+        self, found: dict[str, tuple[str | None, str | None]]
+    ) -> tuple[list[RemoteEvent], set[str]]:
+        """Ours among ``found`` (href -> etag, data), fetching data the server left out.
+
+        Also returns the hrefs of objects that are not ours but carry a UID of ours.
+        """
+        missing = [href for href, (_, data) in found.items() if data is None]
+        for start in range(0, len(missing), MULTIGET_CHUNK):
+            found.update(self._multiget(missing[start : start + MULTIGET_CHUNK]))
+        events: list[RemoteEvent] = []
+        lost: set[str] = set()
+        for href, (etag, data) in sorted(found.items()):
+            if data is None:
+                continue  # vanished between the two reports: the next listing will say
+            remote = remote_event_from_ical(data.encode("utf-8"), href, etag, self.family_id)
+            if remote is None:
+                if self._our_uid_suffix in data:
+                    lost.add(href)
+            else:
+                events.append(remote)
+        return events, lost
+
+    def _multiget(self, hrefs: list[str]) -> dict[str, tuple[str | None, str | None]]:
+        from .caldav_http import multiget_body
+
+        response = self._report(multiget_body(hrefs), depth=1)
+        if response.status not in (200, 207):
+            raise BackendError(
+                f"calendar-multiget failed (HTTP {response.status})", target=self.label
+            )
+        return {
+            r.href: (r.etag, r.calendar_data)
+            for r in response.parse_calendar_query()
+            if r.calendar_data is not None
+        }

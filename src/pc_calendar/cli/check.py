@@ -1,0 +1,94 @@
+"""``pc-calendar check``: validate a plan and lint it for ambiguities.
+
+Exit status: 0 when the plan is valid (warnings are printed but allowed), 2 when it has
+problems, 1 with ``--strict`` when it is valid but has warnings. ``--json`` prints one
+JSON object on stdout for scripts, with the same exit statuses.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import click
+
+from ..errors import PlanError, Problem
+from ..plan.lint import LintWarning, lint_plan
+from ..plan.load import load
+from ..plan.model import Plan
+from ..plan.references import default_years
+from ..schedule.engine import compute_timeline
+from .common import plan_argument
+
+
+def _problem_dict(problem: Problem) -> dict[str, object]:
+    return {"key": problem.key, "line": problem.line, "message": problem.message}
+
+
+def run_check(plan_path: Path) -> tuple[Plan, list[LintWarning]]:
+    """Load and lint ``plan_path``; PlanError (naming the file) if it is not valid."""
+    loaded = load(plan_path)
+    try:
+        warnings = lint_plan(loaded.plan, locator=loaded.locator)
+        # Compute the linted years once, so a plan that checks OK also shows and exports.
+        years = default_years(loaded.plan)
+        compute_timeline(loaded.plan, date(years[0], 1, 1), date(years[-1] + 1, 1, 1))
+    except PlanError as exc:  # the engine raises without file or line; add them
+        problems = [
+            Problem(p.key, p.message, p.line or loaded.line_of(p.key)) for p in exc.problems
+        ]
+        raise PlanError(plan_path, problems) from None
+    return loaded.plan, warnings
+
+
+@click.command("check")
+@plan_argument
+@click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
+@click.option("--strict", is_flag=True, help="Exit with status 1 when there are warnings.")
+def check(plan_path: Path, as_json: bool, strict: bool) -> None:
+    """Validate PLAN.toml and warn about what parents could read two ways.
+
+    Problems (unknown keys, parents or patterns, impossible dates, bad time zones) are
+    listed with file, line and key, and exit with status 2. Warnings (overlapping
+    holidays at equal priority, a holiday inside the other parent's season, exchange
+    times on DST change days, conflicting overrides, a rotation without an anchor)
+    leave the status 0 unless --strict is given.
+    """
+    try:
+        plan, warnings = run_check(plan_path)
+    except PlanError as exc:
+        if not as_json:
+            raise
+        payload = {
+            "ok": False,
+            "file": str(plan_path),
+            "problems": [_problem_dict(p) for p in exc.problems],
+            "warnings": [],
+        }
+        click.echo(json.dumps(payload, indent=2))
+        raise SystemExit(exc.exit_code) from None
+    status = 1 if strict and warnings else 0
+    if as_json:
+        payload = {
+            "ok": True,
+            "file": str(plan_path),
+            "problems": [],
+            "warnings": [w.as_dict() for w in warnings],
+        }
+        click.echo(json.dumps(payload, indent=2))
+    else:
+        click.echo(
+            f"{plan_path}: OK ({len(plan.parents)} parents, {len(plan.children)} "
+            f"children, {len(warnings)} warning{'s' if len(warnings) != 1 else ''})"
+        )
+        for warning in warnings:
+            click.echo(warning.render(plan_path))
+    if status:
+        # SystemExit, not ctx.exit: click's non-standalone main returns an Exit's code
+        # instead of exiting, and the status must reach the shell.
+        raise SystemExit(status)
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(check)

@@ -1,0 +1,340 @@
+"""``exchanges``, ``exchange record|history|verify|export`` and ``report``.
+
+A thin layer: parse options, call :mod:`pc_calendar.exchanges.service`, print. "Now"
+comes from ``$PC_CALENDAR_NOW`` when set, so scripted and tested runs are repeatable.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..errors import UserError
+from ..exchanges import service
+from ..exchanges.chain import export_text
+from ..exchanges.lookup import describe
+from ..exchanges.render import RENDERERS
+from ..exchanges.status import STATUSES, ExchangeRow, current_time
+from ..exchanges.store import ExchangeStore
+from .common import parse_date, plan_argument
+
+db_option = click.option(
+    "--db",
+    "db",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Exchange log database (default: one per family in the user data dir, or "
+    "$PC_CALENDAR_DATA_DIR/exchanges/FAMILY.sqlite3).",
+)
+grace_option = click.option(
+    "--grace",
+    type=click.IntRange(min=0),
+    default=30,
+    show_default=True,
+    help="Minutes after an exchange before it counts as overdue.",
+)
+
+
+def _compute(plan: Any, start: date, end: date) -> Any:
+    return service.engine_timeline(plan, start, end)
+
+
+def _load(path: Path) -> Any:
+    from ..plan.load import load_plan
+
+    return load_plan(path)
+
+
+def _range(
+    plan: Any, start: str | None, end: str | None, now: Any, default_days: int | None
+) -> tuple[date, date]:
+    today = now.astimezone(service.zone_of(plan)).date()
+    if (start is None or end is None) and default_days is None:
+        raise UserError("--from and --to are required (dates like 2026-01-01)")
+    first = parse_date(start, "--from") if start else today - timedelta(days=default_days or 0)
+    last = parse_date(end, "--to") if end else today + timedelta(days=default_days or 0)
+    if last <= first:
+        raise UserError(f"--to {last} must be after --from {first}")
+    return first, last
+
+
+def write_output(text: str, output: Path | None) -> None:
+    """Print, or write ``output`` atomically (temp file in the same folder, then rename)."""
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, output)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _row_json(row: ExchangeRow) -> dict[str, Any]:
+    latest = row.latest
+    return {
+        "exchange_id": row.exchange_id,
+        "local_time": row.local_at.isoformat(),
+        "from": row.from_parent,
+        "to": row.to_parent,
+        "location": row.location,
+        "rule": row.rule,
+        "state": row.state,
+        "overdue": row.overdue,
+        "in_plan": row.in_plan,
+        "records": row.record_count,
+        "minutes_late": latest.minutes_late if latest else None,
+        "reported_by": latest.reported_by if latest else None,
+    }
+
+
+def _row_text(row: ExchangeRow) -> str:
+    state = row.state.upper() if row.overdue else row.state
+    if row.latest and row.latest.minutes_late is not None:
+        state += f" ({row.latest.minutes_late} min)"
+    if not row.in_plan:
+        state += "  [no longer in plan]"
+    where = f" @ {row.location}" if row.location else ""
+    return (
+        f"{row.local_at:%a %Y-%m-%d %H:%M}  {row.exchange_id:<28} "
+        f"{row.from_parent} -> {row.to_parent}{where}  [{row.rule}]  {state}"
+    )
+
+
+@click.command("exchanges")
+@plan_argument
+@click.option("--from", "start", metavar="DATE", help="First local date (default: 14 days ago).")
+@click.option("--to", "end", metavar="DATE", help="Day after the last (default: in 14 days).")
+@grace_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@db_option
+def exchanges_cmd(
+    plan_path: Path, start: str | None, end: str | None, grace: int, as_json: bool, db: Path | None
+) -> None:
+    """List scheduled exchanges with their recorded outcome; flag overdue ones."""
+    plan = _load(plan_path)
+    now = current_time()
+    first, last = _range(plan, start, end, now, 14)
+    rows = service.list_exchanges(
+        plan, db, first, last, now=now, grace=timedelta(minutes=grace), compute=_compute
+    )
+    if as_json:
+        click.echo(json.dumps([_row_json(r) for r in rows], indent=2))
+        return
+    for row in rows:
+        click.echo(_row_text(row))
+    overdue = sum(r.overdue for r in rows)
+    click.echo(f"{len(rows)} exchanges, {overdue} overdue")
+
+
+@click.group("exchange")
+def exchange_group() -> None:
+    """Record and check what happened at exchanges (append-only, tamper-evident log)."""
+
+
+@exchange_group.command("record")
+@plan_argument
+@click.argument("when")
+@click.option(
+    "--status",
+    required=True,
+    metavar="|".join(STATUSES),
+    help=f"What happened: {', '.join(STATUSES)}.",
+)
+@click.option("--minutes-late", type=int, default=None, help="Required with --status late.")
+@click.option(
+    "--by",
+    "reported_by",
+    default="coordinator",
+    show_default=True,
+    help="Who reports it: a parent id or 'coordinator'.",
+)
+@click.option("--agreed-by", multiple=True, help="Who agreed to cancel (repeatable).")
+@click.option("--note", default=None, help="Free text kept with the record.")
+@db_option
+def record_cmd(
+    plan_path: Path,
+    when: str,
+    status: str,
+    minutes_late: int | None,
+    reported_by: str,
+    agreed_by: tuple[str, ...],
+    note: str | None,
+    db: Path | None,
+) -> None:
+    """Record the outcome of the exchange WHEN (its id, date, or date and time)."""
+    plan = _load(plan_path)
+    agreed = [p.strip() for item in agreed_by for p in item.split(",") if p.strip()]
+    done = service.record_outcome(
+        plan,
+        db,
+        when,
+        status,
+        minutes_late=minutes_late,
+        reported_by=reported_by,
+        agreed_by=agreed,
+        note=note,
+        now=current_time(),
+        compute=_compute,
+    )
+    rec = done.record
+    extra = f" (supersedes record {rec.supersedes})" if rec.supersedes else ""
+    click.echo(f"recorded #{rec.seq}: {rec.exchange_id} {rec.status}{extra}")
+    for warning in done.warnings:
+        click.echo(f"warning: {warning}", err=True)
+
+
+@exchange_group.command("history")
+@plan_argument
+@click.argument("when")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@db_option
+def history_cmd(plan_path: Path, when: str, as_json: bool, db: Path | None) -> None:
+    """Show every record for one exchange, superseded ones included."""
+    plan = _load(plan_path)
+    found = service.history(plan, db, when, compute=_compute)
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "exchange_id": found.exchange_id,
+                    "in_plan": found.exchange is not None,
+                    "records": [r.to_json() for r in found.records],
+                },
+                indent=2,
+            )
+        )
+        return
+    if found.exchange is not None:
+        click.echo(describe(found.exchange, service.zone_of(plan)))
+    else:
+        click.echo(f"{found.exchange_id} (no longer in plan)")
+    if not found.records:
+        click.echo("  no outcome recorded")
+    latest = found.records[-1].seq if found.records else None
+    for r in found.records:
+        parts = [f"  #{r.seq} {r.recorded_at} by {r.reported_by}: {r.status}"]
+        if r.minutes_late is not None:
+            parts.append(f"{r.minutes_late} min")
+        if r.agreed_by:
+            parts.append(f"agreed by {', '.join(r.agreed_by)}")
+        if r.note:
+            parts.append(f"note: {r.note}")
+        parts.append("(current)" if r.seq == latest else "(superseded)")
+        click.echo("  ".join(parts))
+
+
+@exchange_group.command("verify")
+@plan_argument
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@db_option
+def verify_cmd(plan_path: Path, as_json: bool, db: Path | None) -> None:
+    """Re-compute the hash chain; report the first record altered, removed or reordered."""
+    plan = _load(plan_path)
+    path = service.db_path_for(plan, db)
+    with ExchangeStore.open(path, plan.family.id, create=False) as store:
+        result = store.verify()
+    if as_json:
+        problem = result.problem
+        click.echo(
+            json.dumps(
+                {
+                    "ok": result.ok,
+                    "records": result.count,
+                    "head_hash": result.head_hash,
+                    "problem": problem.__dict__ if problem else None,
+                },
+                indent=2,
+            )
+        )
+    elif not path.exists():
+        click.echo(f"no exchange log yet at {path}: nothing to verify")
+    elif result.ok:
+        click.echo(f"chain valid: {result.count} records; head {result.head_hash}")
+    else:
+        assert result.problem is not None
+        click.echo(
+            f"chain BROKEN at record {result.problem.seq} ({result.problem.kind}): "
+            f"{result.problem.message}"
+        )
+        click.echo(f"{result.count} records before it verify")
+    if not result.ok:
+        sys.exit(1)
+
+
+@exchange_group.command("export")
+@plan_argument
+@click.option(
+    "--format", "fmt", type=click.Choice(["jsonl", "json"]), default="jsonl", show_default=True
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write to this file instead of standard output.",
+)
+@db_option
+def export_cmd(plan_path: Path, fmt: str, output: Path | None, db: Path | None) -> None:
+    """Export the log with its hash chain, verifiable without pc-calendar."""
+    plan = _load(plan_path)
+    with ExchangeStore.open(service.db_path_for(plan, db), plan.family.id, create=False) as store:
+        records = store.records()
+        result = store.verify()
+    write_output(export_text(plan.family.id, records, result, fmt), output)
+    if result.problem is not None:
+        click.echo(
+            f"warning: the chain is broken ({result.problem.message}); exported as stored", err=True
+        )
+
+
+@click.command("report")
+@plan_argument
+@click.option("--from", "start", metavar="DATE", required=True, help="First local date.")
+@click.option("--to", "end", metavar="DATE", required=True, help="Day after the last.")
+@click.option(
+    "--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="table", show_default=True
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write to this file instead of standard output.",
+)
+@grace_option
+@db_option
+def report_cmd(
+    plan_path: Path,
+    start: str,
+    end: str,
+    fmt: str,
+    output: Path | None,
+    grace: int,
+    db: Path | None,
+) -> None:
+    """Summarise exchange outcomes and parenting time per parent."""
+    plan = _load(plan_path)
+    now = current_time()
+    first, last = _range(plan, start, end, now, None)
+    report = service.make_report(
+        plan, db, first, last, now=now, grace=timedelta(minutes=grace), compute=_compute
+    )
+    write_output(RENDERERS[fmt](report), output)
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(exchanges_cmd)
+    cli.add_command(exchange_group)
+    cli.add_command(report_cmd)

@@ -1,0 +1,186 @@
+"""``pc-calendar export``: write RFC 5545 calendar files for a parent or the whole family.
+
+Everything is rendered before anything is written, and each file is written through a
+temporary file and ``os.replace``, so a failure never leaves a half-written calendar
+that a subscribed phone would pick up.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import click
+
+from ..errors import UserError
+from ..plan.model import Plan
+from .common import parse_date, plan_argument
+
+
+@dataclass(frozen=True)
+class Output:
+    path: Path
+    ical: bytes
+
+    @property
+    def events(self) -> int:
+        from ..render import count_events
+
+        return count_events(self.ical)
+
+
+def default_range(plan: Plan, today: date | None = None) -> tuple[date, date]:
+    """1 January of this year (in the family's zone) to 1 January two years later."""
+    if today is None:
+        try:
+            today = datetime.now(ZoneInfo(plan.family.timezone)).date()
+        except (ZoneInfoNotFoundError, ValueError):
+            raise UserError(
+                f"family.timezone: unknown time zone {plan.family.timezone!r}"
+            ) from None
+    return date(today.year, 1, 1), date(today.year + 2, 1, 1)
+
+
+def resolve_range(plan: Plan, start: str | None, end: str | None) -> tuple[date, date]:
+    """``--from``/``--to`` (``--to`` exclusive), defaulting each end independently."""
+    first, last = default_range(plan)
+    first = parse_date(start, "--from") if start else first
+    last = parse_date(end, "--to") if end else date(first.year + 2, 1, 1)
+    if last <= first:
+        raise UserError(f"--to {last} must be after --from {first} (--to is exclusive)")
+    return first, last
+
+
+def resolve_parent(plan: Plan, name: str) -> str:
+    """A parent id from ``--parent``: the id, or the name or first name (any case)."""
+    if name in plan.parents:
+        return name
+    wanted = name.casefold()
+    matches = [
+        pid
+        for pid, p in plan.parents.items()
+        if wanted in (p.name.casefold(), p.name.split()[0].casefold() if p.name else "")
+    ]
+    if len(matches) == 1:
+        return matches[0]
+    listing = ", ".join(f"{pid} ({p.name})" for pid, p in plan.parents.items())
+    raise UserError(
+        f"--parent: no single parent called {name!r} in the plan", hint=f"parents: {listing}"
+    )
+
+
+def plan_outputs(
+    plan: Plan, timeline, parent: str | None, target: Path, as_folder: bool, pm=None
+) -> list[Output]:
+    """What to write where: one calendar, or per parent plus the family's in a folder."""
+    from ..render import render_calendar
+
+    if parent is not None or not as_folder:
+        path = target / f"{plan.family.id}-{parent}.ics" if as_folder else target
+        return [Output(path, render_calendar(plan, timeline, parent, pm))]
+    outputs = [
+        Output(target / f"{plan.family.id}-{pid}.ics", render_calendar(plan, timeline, pid, pm))
+        for pid in plan.parents
+    ]
+    outputs.append(
+        Output(target / f"{plan.family.id}.ics", render_calendar(plan, timeline, None, pm))
+    )
+    return outputs
+
+
+def write_bytes_atomic(path: Path, data: bytes) -> None:
+    """Write via a temporary file in the same folder and os.replace: never half-written."""
+    folder = path.parent
+    if not folder.is_dir():
+        raise UserError(f"{path}: the folder {folder} does not exist")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise UserError(f"{path}: cannot write in {folder} ({exc.strerror})") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise UserError(f"{path}: cannot write ({exc.strerror})") from None
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _target(output: str) -> tuple[Path, bool]:
+    """The output path, and whether it is a folder (exists as one, or ends with '/')."""
+    path = Path(output)
+    as_folder = path.is_dir() or output.endswith(("/", os.sep))
+    if not as_folder and path.exists() and not path.is_file():
+        raise UserError(f"-o {output}: exists and is not a regular file")
+    return path, as_folder
+
+
+@click.command("export")
+@plan_argument
+@click.option(
+    "--parent",
+    "parent_name",
+    metavar="NAME",
+    help="Only this parent's calendar (their id, name or first name).",
+)
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    metavar="PATH",
+    help="The .ics file to write, or a folder (existing, or ending with /) to "
+    "write <family>-<parent>.ics per parent plus <family>.ics.",
+)
+@click.option(
+    "--from", "start", metavar="DATE", help="First day, YYYY-MM-DD (default: 1 January this year)."
+)
+@click.option(
+    "--to",
+    "end",
+    metavar="DATE",
+    help="Day after the last, YYYY-MM-DD (default: 1 January two years after --from's year).",
+)
+def export(
+    plan_path: Path, parent_name: str | None, output: str, start: str | None, end: str | None
+) -> None:
+    """Write RFC 5545 calendars (.ics) from a plan.
+
+    With --parent, that parent's chosen events (own or other custody, exchanges with a
+    reminder, holidays). Without, the whole family: to a file, the coordinator's
+    calendar of everything; to a folder, one calendar per parent plus the family's.
+    Output is deterministic; set SOURCE_DATE_EPOCH to pin DTSTAMP as well.
+    """
+    from ..plan.load import load_plan
+    from ..schedule.engine import compute_timeline
+
+    plan = load_plan(plan_path)
+    parent = resolve_parent(plan, parent_name) if parent_name is not None else None
+    first, last = resolve_range(plan, start, end)
+    target, as_folder = _target(output)
+    timeline = compute_timeline(plan, first, last)
+    outputs = plan_outputs(plan, timeline, parent, target, as_folder)
+    if as_folder and not target.is_dir():
+        try:
+            target.mkdir(parents=True)
+        except OSError as exc:
+            raise UserError(f"-o {output}: cannot create the folder ({exc.strerror})") from None
+    for out in outputs:
+        write_bytes_atomic(out.path, out.ical)
+    for out in outputs:
+        click.echo(
+            f"wrote {out.path} ({out.events} event{'s' if out.events != 1 else ''}, "
+            f"{first} to {last})"
+        )
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(export)

@@ -1,0 +1,116 @@
+"""``pc-calendar init``: start a plan file from a template.
+
+Templates come from the ``pc_calendar_register_templates`` hook, so a plugin's
+templates appear next to the built-in ones. The file is written atomically and never
+replaces an existing plan unless asked: a coordinator's edited plan is the one thing
+this command must not lose.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+from pathlib import Path
+
+import click
+
+from ..errors import UserError
+from ..plugins import templates
+
+
+def write_new_file(path: Path, text: str, *, force: bool) -> None:
+    """Write ``text`` to ``path`` via a temporary file and ``os.replace``.
+
+    Refuses an existing ``path`` unless ``force``; either way nothing is half-written.
+    """
+    if path.is_dir():
+        raise UserError(f"{path}: is a folder; give the name of the plan file to create")
+    if path.exists() and not force:
+        raise UserError(
+            f"{path}: already exists; not overwriting it",
+            hint="use --force to replace it, or choose another file name",
+        )
+    folder = path.parent
+    if not folder.is_dir():
+        raise UserError(f"{path}: the folder {folder} does not exist")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise UserError(f"{path}: cannot write in {folder} ({exc.strerror})") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.chmod(tmp, _file_mode(path))
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise UserError(f"{path}: cannot write the plan ({exc.strerror})") from None
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _file_mode(path: Path) -> int:
+    """The replaced file's mode, or what a plain ``open()`` would give (mkstemp is 0600)."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def template_listing() -> list[tuple[str, str]]:
+    """(name, description) of every registered template, sorted by name."""
+    registry = templates()
+    return [(name, registry[name][0]) for name in registry.names()]
+
+
+@click.command("init")
+@click.option(
+    "--template",
+    "-t",
+    "template_name",
+    metavar="NAME",
+    help="the template to start from (see --list)",
+)
+@click.option("--list", "list_only", is_flag=True, help="list the templates and exit")
+@click.option("--force", is_flag=True, help="replace PLAN.toml if it already exists")
+@click.argument("plan_path", metavar="PLAN.toml", required=False, type=click.Path(path_type=Path))
+def init_command(
+    template_name: str | None, list_only: bool, force: bool, plan_path: Path | None
+) -> None:
+    """Write a commented plan file PLAN.toml from a template.
+
+    Edit the names, dates and school calendar, then run `pc-calendar check PLAN.toml`.
+    """
+    if list_only:
+        listing = template_listing()
+        width = max((len(name) for name, _ in listing), default=0)
+        for name, description in listing:
+            click.echo(f"{name:<{width}}  {description}")
+        return
+    registry = templates()
+    if template_name is None:
+        raise UserError(
+            f"--template: which template? (expected one of: {', '.join(registry.names())})"
+        )
+    if template_name not in registry:
+        raise UserError(
+            f"--template: unknown template {template_name!r} "
+            f"(expected one of: {', '.join(registry.names())})"
+        )
+    if plan_path is None:
+        raise UserError("PLAN.toml: give the name of the plan file to create")
+    _, text = registry[template_name]
+    write_new_file(plan_path, text, force=force)
+    click.echo(
+        f"wrote {plan_path} from template {template_name!r}; "
+        f"edit it, then run: pc-calendar check {plan_path}"
+    )
+
+
+def register(cli: click.Group) -> None:
+    """Add ``init`` to the command group."""
+    cli.add_command(init_command)

@@ -1,0 +1,219 @@
+"""Exchange-log records and the hash chain that makes tampering evident.
+
+Each record's ``hash`` is SHA-256 over a canonical JSON of the record (every field but
+``hash``, ``prev_hash`` included), so changing, removing or reordering a record breaks
+the chain. The canonical form is deliberately simple so a third party can re-check an
+export in a few lines of any language (see ``HASH_DESCRIPTION``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+GENESIS = "0" * 64
+
+HASH_DESCRIPTION = (
+    "Records are in chain order (seq ascending). For each record, take every field except "
+    "'hash' (including 'prev_hash'), serialise it as JSON with keys sorted, separators ',' "
+    "and ':' and non-ASCII characters written as UTF-8 (Python: json.dumps(record, "
+    "sort_keys=True, separators=(',', ':'), ensure_ascii=False)), encode as UTF-8 and take "
+    "the lowercase hex SHA-256. It must equal 'hash'. The first record's 'prev_hash' is 64 "
+    "zeros; every later record's 'prev_hash' equals the 'hash' of the record before it, and 'seq' "
+    "counts up from 1 without gaps."
+)
+
+
+@dataclass(frozen=True)
+class Record:
+    """One outcome of one exchange, with a snapshot of the exchange as scheduled.
+
+    The snapshot (time, parents, place, children, rule) keeps the record meaningful
+    after the plan changes and the exchange no longer exists.
+    """
+
+    seq: int
+    family: str
+    exchange_id: str
+    scheduled_at: str  # UTC, ISO 8601 with Z
+    scheduled_local: str  # family zone, ISO 8601 with offset
+    from_parent: str
+    to_parent: str
+    location: str | None
+    children: list[str]
+    rule: str
+    status: str
+    minutes_late: int | None
+    reported_by: str
+    agreed_by: list[str]
+    recorded_at: str  # UTC, ISO 8601 with Z
+    note: str | None
+    supersedes: int | None
+    prev_hash: str
+    hash: str = field(default="")
+
+    def content(self) -> dict[str, Any]:
+        """Every hashed field (all but ``hash``) as plain JSON values."""
+        data = self.to_json()
+        del data["hash"]
+        return data
+
+    def to_json(self) -> dict[str, Any]:
+        """All fields as plain JSON values (lists copied; cheaper than asdict's deep copy)."""
+        data = {name: getattr(self, name) for name in FIELDS}
+        data["children"] = list(self.children)
+        data["agreed_by"] = list(self.agreed_by)
+        return data
+
+
+FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Record))
+
+
+def canonical(content: Mapping[str, Any]) -> bytes:
+    """The exact bytes that are hashed (documented in ``HASH_DESCRIPTION``)."""
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode(
+        "utf-8"
+    )
+
+
+def compute_hash(content: Mapping[str, Any]) -> str:
+    """SHA-256 hex of the canonical content; ``content`` must not contain ``hash``."""
+    return hashlib.sha256(canonical(content)).hexdigest()
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    """The first place where the chain does not hold.
+
+    ``kind`` is altered, removed or reordered; ``seq`` the record where it shows.
+    """
+
+    kind: str
+    seq: int
+    message: str
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    count: int
+    head_hash: str
+    problem: ChainProblem | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+def _as_mapping(item: Record | Mapping[str, Any]) -> dict[str, Any]:
+    return item.to_json() if isinstance(item, Record) else dict(item)
+
+
+def verify_chain(items: Iterable[Record | Mapping[str, Any]]) -> VerifyResult:
+    """Re-compute the chain over records in seq order; report the first break.
+
+    A record whose ``prev_hash`` names a record that appears later means reordering; a
+    gap in ``seq`` where the link breaks means removal; a record whose content no longer
+    hashes to its ``hash`` (or whose successor chained to a different hash) was altered.
+    """
+    rows = [_as_mapping(i) for i in items]
+    position = {row.get("hash"): i for i, row in enumerate(rows)}
+    prev_hash, prev_seq = GENESIS, 0
+    for i, row in enumerate(rows):
+        seq = row.get("seq")
+        if not isinstance(seq, int):
+            return VerifyResult(
+                i,
+                prev_hash,
+                ChainProblem("altered", prev_seq + 1, f"record {i + 1} has no valid seq"),
+            )
+        if row.get("prev_hash") != prev_hash:
+            problem = _classify_break(rows, i, position, prev_seq)
+            return VerifyResult(i, prev_hash, problem)
+        content = {k: v for k, v in row.items() if k != "hash"}
+        if set(content) != set(FIELDS) - {"hash"} or compute_hash(content) != row.get("hash"):
+            return VerifyResult(
+                i,
+                prev_hash,
+                ChainProblem(
+                    "altered",
+                    seq,
+                    f"record {seq} was altered: its content no longer matches its hash",
+                ),
+            )
+        if seq != prev_seq + 1:  # chained to the head after records were cut off the end
+            return VerifyResult(i, prev_hash, _gap(prev_seq, seq))
+        prev_hash, prev_seq = row["hash"], seq
+    return VerifyResult(len(rows), prev_hash)
+
+
+def _classify_break(
+    rows: list[dict[str, Any]], i: int, position: dict[Any, int], prev_seq: int
+) -> ChainProblem:
+    row = rows[i]
+    seq = row["seq"]
+    follows = position.get(row.get("prev_hash"))
+    if (follows is not None and follows > i) or (row.get("prev_hash") == GENESIS and i > 0):
+        after = f"record {rows[follows]['seq']}" if follows is not None else "the start"
+        return ChainProblem(
+            "reordered",
+            seq,
+            f"record {seq} is out of order: it was written after {after}, which now comes "
+            f"{'later' if follows is not None else 'earlier'}",
+        )
+    if seq > prev_seq + 1:
+        return _gap(prev_seq, seq)
+    if i == 0:
+        return ChainProblem(
+            "altered", seq, f"record {seq} was altered: its prev_hash is not the start of the chain"
+        )
+    return ChainProblem(
+        "altered",
+        prev_seq,
+        f"record {prev_seq} was altered: record {seq} chained to a different hash",
+    )
+
+
+EXPORT_FORMAT = "pc-calendar exchange log export"
+EXPORT_VERSION = 1
+
+
+def export_header(family: str, result: VerifyResult) -> dict[str, Any]:
+    """What a third party needs besides the records: the algorithm and the chain head."""
+    return {
+        "format": EXPORT_FORMAT,
+        "version": EXPORT_VERSION,
+        "family": family,
+        "hash_algorithm": "sha256",
+        "hash_description": HASH_DESCRIPTION,
+        "genesis_prev_hash": GENESIS,
+        "records": result.count,
+        "head_hash": result.head_hash,
+        "chain_valid_at_export": result.ok,
+    }
+
+
+def export_text(
+    family: str, records: list[Record], result: VerifyResult, fmt: str = "jsonl"
+) -> str:
+    """JSON lines (header line, then one record per line) or one JSON document."""
+    header = export_header(family, result)
+    rows = [r.to_json() for r in records]
+    if fmt == "json":
+        return json.dumps({**header, "chain": rows}, indent=2, ensure_ascii=False) + "\n"
+    lines = [json.dumps(header, ensure_ascii=False)]
+    lines.extend(json.dumps(row, ensure_ascii=False, sort_keys=True) for row in rows)
+    return "\n".join(lines) + "\n"
+
+
+def _gap(prev_seq: int, seq: int) -> ChainProblem:
+    missing = (
+        f"record {prev_seq + 1}" if seq == prev_seq + 2 else f"records {prev_seq + 1} to {seq - 1}"
+    )
+    return ChainProblem(
+        "removed",
+        prev_seq + 1,
+        f"{missing} removed: the log skips from {prev_seq or 'the start'} to record {seq}",
+    )

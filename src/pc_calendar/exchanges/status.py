@@ -1,0 +1,208 @@
+"""Outcomes of an exchange, the rules for recording one, and overdue detection.
+
+Validation happens before the log is opened, so a refused outcome writes nothing. "Now"
+is always passed in (``PC_CALENDAR_NOW`` for the CLI) so tests are deterministic.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from ..errors import UserError
+from ..schedule.timeline import Exchange
+from .chain import Record
+
+NOW_ENV = "PC_CALENDAR_NOW"
+COORDINATOR = "coordinator"
+
+
+class Status(StrEnum):
+    on_time = "on-time"
+    late = "late"
+    missed = "missed"
+    cancelled = "cancelled"
+
+
+STATUSES = tuple(s.value for s in Status)
+
+
+def current_time(now: datetime | None = None) -> datetime:
+    """``now`` if given, else ``$PC_CALENDAR_NOW`` (ISO; naive means UTC), else the clock."""
+    if now is None:
+        raw = os.environ.get(NOW_ENV)
+        if raw:
+            try:
+                now = datetime.fromisoformat(raw)
+            except ValueError:
+                raise UserError(
+                    f"{NOW_ENV}: expected an ISO date-time like 2026-12-04T18:30:00Z, got {raw!r}"
+                ) from None
+        else:
+            now = datetime.now(UTC)
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
+    return now.astimezone(UTC)
+
+
+def utc_text(moment: datetime) -> str:
+    """The log's UTC timestamp format: sortable text, second precision."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_utc(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def validate_outcome(
+    exchange: Exchange,
+    status: str,
+    *,
+    minutes_late: int | None,
+    reported_by: str,
+    agreed_by: Iterable[str],
+    parents: Iterable[str],
+    now: datetime,
+) -> Status:
+    """Check an outcome against the rules of issue 5; raise UserError naming the problem."""
+    try:
+        outcome = Status(status)
+    except ValueError:
+        raise UserError(
+            f"--status: unknown status {status!r}; expected one of {', '.join(STATUSES)}"
+        ) from None
+    people = set(parents) | {COORDINATOR}
+    if reported_by not in people:
+        raise UserError(
+            f"--by: {reported_by!r} is not a parent of this plan or "
+            f"'coordinator'; expected one of {', '.join(sorted(people))}"
+        )
+    agreed = list(agreed_by)
+    for person in agreed:
+        if person not in people:
+            raise UserError(
+                f"--agreed-by: {person!r} is not a parent of this plan or "
+                f"'coordinator'; expected one of {', '.join(sorted(people))}"
+            )
+    if outcome is Status.late:
+        if minutes_late is None:
+            raise UserError("--minutes-late: required with --status late")
+        if minutes_late < 0:
+            raise UserError(f"--minutes-late: must be 0 or more, got {minutes_late}")
+    elif minutes_late is not None:
+        raise UserError(f"--minutes-late: only allowed with --status late, not {outcome}")
+    if outcome is Status.cancelled and not agreed:
+        raise UserError("--agreed-by: a cancelled exchange needs who agreed to cancel it")
+    if outcome is not Status.cancelled and agreed:
+        raise UserError(f"--agreed-by: only allowed with --status cancelled, not {outcome}")
+    if outcome is not Status.cancelled:
+        happened = exchange.at + timedelta(minutes=minutes_late or 0)
+        if happened > now:
+            what = f"late by {minutes_late} minutes" if outcome is Status.late else str(outcome)
+            raise UserError(
+                f"exchange {exchange.id} is scheduled for {_local(exchange):%Y-%m-%d %H:%M}, "
+                f"so it cannot be recorded as {what} yet (now is {now:%Y-%m-%d %H:%M} UTC)",
+                hint="only 'cancelled' can be recorded ahead of time",
+            )
+    return outcome
+
+
+def _local(exchange: Exchange) -> datetime:
+    return exchange.local_at or exchange.at
+
+
+@dataclass(frozen=True)
+class ExchangeRow:
+    """One line of the ``exchanges`` listing.
+
+    ``state`` is the latest recorded status, or overdue (past time + grace, nothing
+    recorded), pending (past, within grace) or upcoming. ``exchange`` is None when the
+    records belong to an exchange that is no longer in the plan.
+    """
+
+    exchange_id: str
+    local_at: datetime
+    from_parent: str
+    to_parent: str
+    location: str | None
+    rule: str
+    exchange: Exchange | None
+    latest: Record | None
+    record_count: int
+    state: str
+
+    @property
+    def in_plan(self) -> bool:
+        return self.exchange is not None
+
+    @property
+    def overdue(self) -> bool:
+        return self.state == "overdue"
+
+
+def exchange_rows(
+    exchanges: list[Exchange],
+    records: list[Record],
+    *,
+    now: datetime,
+    grace: timedelta,
+    zone: ZoneInfo,
+) -> list[ExchangeRow]:
+    """Join scheduled exchanges with their records; keep records whose exchange is gone."""
+    by_id: dict[str, list[Record]] = {}
+    for record in records:
+        by_id.setdefault(record.exchange_id, []).append(record)
+    rows = []
+    for ex in exchanges:
+        found = by_id.pop(ex.id, [])
+        latest = found[-1] if found else None
+        if latest is not None:
+            state = latest.status
+        elif ex.at + grace <= now:
+            state = "overdue"
+        elif ex.at <= now:
+            state = "pending"
+        else:
+            state = "upcoming"
+        rows.append(
+            ExchangeRow(
+                ex.id,
+                _local(ex).astimezone(zone),
+                ex.from_parent,
+                ex.to_parent,
+                ex.location,
+                ex.rule.describe(),
+                ex,
+                latest,
+                len(found),
+                state,
+            )
+        )
+    for exchange_id, found in by_id.items():
+        latest = found[-1]
+        rows.append(
+            ExchangeRow(
+                exchange_id,
+                parse_utc(latest.scheduled_at).astimezone(zone),
+                latest.from_parent,
+                latest.to_parent,
+                latest.location,
+                latest.rule,
+                None,
+                latest,
+                len(found),
+                latest.status,
+            )
+        )
+    return sorted(rows, key=lambda r: (r.local_at, r.exchange_id))
+
+
+def local_range_utc(start: date, end: date, zone: ZoneInfo) -> tuple[str, str]:
+    """``[start, end)`` local dates as the UTC strings the log is indexed by."""
+    first = datetime.combine(start, datetime.min.time(), zone)
+    last = datetime.combine(end, datetime.min.time(), zone)
+    return utc_text(first), utc_text(last)

@@ -1,0 +1,153 @@
+"""Words for calendar events: names, places, times and the rule behind each event.
+
+Parents read these on their phones and sometimes show them to a mediator, so every
+event says who, where and why. Formatting avoids ``strftime`` names (they follow the
+process locale) so the output is byte-identical on every machine.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ..errors import UserError
+from ..plan.model import Plan
+from ..schedule.timeline import Rule
+
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_OVERRIDE_SOURCE = re.compile(r"^overrides\[(\d+)\]$")
+
+
+def short_name(plan: Plan, parent_id: str) -> str:
+    """The first word of a parent's name (Alex) for short summaries, or the full name
+    when two parents share a first name (so a summary never leaves it ambiguous)."""
+    parent = plan.parents.get(parent_id)
+    if parent is None or not parent.name.strip():
+        return parent_id
+    first = parent.name.split()[0]
+    others = [
+        p.name.split()[0] for pid, p in plan.parents.items() if pid != parent_id and p.name.strip()
+    ]
+    return parent.name if first in others else first
+
+
+def full_name(plan: Plan, parent_id: str) -> str:
+    parent = plan.parents.get(parent_id)
+    return parent.name if parent is not None else parent_id
+
+
+def ordered_children(plan: Plan, child_ids: Iterable[str]) -> list[str]:
+    """Child ids in plan order (then unknown ids sorted), so summaries never reorder."""
+    wanted = set(child_ids)
+    known = [c.id for c in plan.children if c.id in wanted]
+    return known + sorted(wanted - set(known))
+
+
+def child_names(plan: Plan, child_ids: Iterable[str]) -> list[str]:
+    names = {c.id: c.name for c in plan.children}
+    return [names.get(cid, cid) for cid in ordered_children(plan, child_ids)]
+
+
+def join_names(names: list[str], last: str = " & ") -> str:
+    """Names as people write them: Maya; Maya & Leo; Maya, Leo & Zoe."""
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + last + names[-1]
+
+
+def location_name(plan: Plan, key: str | None) -> str | None:
+    """A location key from the plan, or free text when the key is not a known location."""
+    if key is None:
+        return None
+    loc = plan.locations.get(key)
+    return loc.name if loc is not None else key
+
+
+def location_text(plan: Plan, key: str | None) -> str | None:
+    """Name and address, for the LOCATION property (maps apps search for it)."""
+    if key is None:
+        return None
+    loc = plan.locations.get(key)
+    if loc is None:
+        return key
+    return f"{loc.name}, {loc.address}" if loc.address else loc.name
+
+
+def clock(moment: datetime) -> str:
+    return f"{moment:%H:%M}"
+
+
+def when(moment: datetime) -> str:
+    """Like Fri 4 Dec 2026 18:00, in the moment's own zone (locale-independent)."""
+    return (
+        f"{_DAYS[moment.weekday()]} {moment.day} {_MONTHS[moment.month - 1]} "
+        f"{moment.year} {clock(moment)}"
+    )
+
+
+def parent_zone(plan: Plan, parent_id: str) -> ZoneInfo | None:
+    """The zone a parent lives in when it differs from the family's, else None."""
+    parent = plan.parents.get(parent_id)
+    if parent is None or not parent.timezone or parent.timezone == plan.family.timezone:
+        return None
+    try:
+        return ZoneInfo(parent.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UserError(
+            f"parents.{parent_id}.timezone: unknown time zone {parent.timezone!r}",
+            hint="use an IANA name such as America/Denver",
+        ) from None
+
+
+def local_time_lines(
+    plan: Plan, recipient: str | None, start: datetime, end: datetime | None = None
+) -> list[str]:
+    """Lines giving the time in the zone of each reader who lives elsewhere.
+
+    A parent's calendar gets their own local time; the coordinator's gets one line per
+    parent living in another zone.
+    """
+    readers = [recipient] if recipient is not None else list(plan.parents)
+    lines = []
+    for pid in readers:
+        zone = parent_zone(plan, pid)
+        if zone is None:
+            continue
+        span = when(start.astimezone(zone))
+        if end is not None:
+            span += f" to {when(end.astimezone(zone))}"
+        who = "Your" if recipient is not None else f"{full_name(plan, pid)}'s"
+        lines.append(f"{who} local time ({zone.key}): {span}")
+    return lines
+
+
+def explain_rule(plan: Plan, rule: Rule, *, coordinator: bool) -> str:
+    """The rule with its citation and, for an override, who agreed or decided and when.
+
+    Coordinator notes on overrides are private: only the coordinator's calendar
+    (``coordinator=True``) shows them, never a parent's.
+    """
+    text = rule.describe()
+    match = _OVERRIDE_SOURCE.match(rule.source) if rule.layer == "override" else None
+    if match is None or int(match[1]) >= len(plan.overrides):
+        return text
+    override = plan.overrides[int(match[1])]
+    if override.kind == "swap":
+        who = join_names([full_name(plan, p) for p in override.agreed_by], " and ")
+        text += f"; swap agreed by {who} on {override.decided_on.isoformat()}"
+    else:
+        who = full_name(plan, override.decided_by or "")
+        text += f"; decided by {who} on {override.decided_on.isoformat()}"
+    if coordinator and override.note:
+        text += f"; coordinator note: {override.note}"
+    return text
+
+
+def footer(plan: Plan) -> str:
+    return (
+        f"From the {plan.family.name} parenting plan (pc-calendar). "
+        "Changes made here are replaced at the next update."
+    )

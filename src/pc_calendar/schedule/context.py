@@ -1,0 +1,118 @@
+"""What one engine run shares: the zone, school calendar, registries and warnings.
+
+Resolving a wall time (with the school's dismissal for ``"dismissal"``) to an instant
+happens here, so every DST warning is recorded in one list, once each, and every
+unknown parent or plugin name becomes a PlanError naming the plan key.
+"""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass, field
+from datetime import date, time
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import pluggy
+
+from .. import plugins
+from ..errors import PlanError, Problem
+from ..plan.model import Plan, TimeKeyword
+from .api import RuleContext
+from .school import SchoolDays
+from .timeutil import describe_flag, local_instant
+
+_REGISTRIES: weakref.WeakKeyDictionary[Any, tuple[Any, Any]] = weakref.WeakKeyDictionary()
+
+
+def registries(pm: pluggy.PluginManager | None) -> tuple[plugins.Registry, plugins.Registry]:
+    """(patterns, date rules) for ``pm``, collected once per plugin manager."""
+    manager = pm or plugins.get_plugin_manager()
+    cached = _REGISTRIES.get(manager)
+    if cached is None:
+        cached = (plugins.patterns(manager), plugins.date_rules(manager))
+        _REGISTRIES[manager] = cached
+    return cached
+
+
+def plan_error(key: str, message: str) -> PlanError:
+    """A PlanError for one key of the plan (the engine does not know the file name)."""
+    return PlanError(None, [Problem(key, message)])
+
+
+def family_zone(plan: Plan) -> ZoneInfo:
+    try:
+        return ZoneInfo(plan.family.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise plan_error(
+            "family.timezone",
+            f"unknown time zone {plan.family.timezone!r} "
+            "(expected an IANA name such as 'America/Chicago')",
+        ) from None
+
+
+@dataclass
+class EngineContext:
+    """Shared, read-mostly state of one computation."""
+
+    plan: Plan
+    zone: ZoneInfo
+    school: SchoolDays
+    patterns: plugins.Registry
+    date_rules: plugins.Registry
+    rule_context: RuleContext
+    warnings: list[str] = field(default_factory=list)
+    _seen: set[str] = field(default_factory=set)
+    # (instant, schedule name) -> (UTC instant, local time, rotation place): shared by the
+    # exchanges of children who move together.
+    _instants: dict[tuple[date, Any], tuple[int, str | None]] = field(default_factory=dict)
+    runs: dict[Any, Any] = field(default_factory=dict)
+    moments: dict[tuple[int, str], tuple[Any, Any, str | None]] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, plan: Plan, pm: pluggy.PluginManager | None) -> EngineContext:
+        pattern_registry, rule_registry = registries(pm)
+        school = SchoolDays(plan.school)
+        birthdays = {c.id: c.birth_date for c in plan.children}
+        birthdays.update({pid: p.birth_date for pid, p in plan.parents.items() if p.birth_date})
+        return cls(
+            plan,
+            family_zone(plan),
+            school,
+            pattern_registry,
+            rule_registry,
+            RuleContext(birthdays=birthdays, school_breaks=school.breaks()),
+        )
+
+    def warn(self, message: str) -> None:
+        if message not in self._seen:
+            self._seen.add(message)
+            self.warnings.append(message)
+
+    def wall_time(self, spec: time | TimeKeyword, day: date) -> time:
+        """A TimeSpec on ``day``: a clock time, or the school's bell time that day."""
+        if isinstance(spec, time):
+            return spec
+        if spec == TimeKeyword.dismissal:
+            return self.school.dismissal(day)
+        return self.school.start(day)
+
+    def instant(self, day: date, spec: time | TimeKeyword, what: str) -> int:
+        """POSIX seconds of ``spec`` on ``day``; DST gaps/folds warn, naming ``what``."""
+        key = (day, spec)
+        known = self._instants.get(key)
+        if known is not None and known[1] is None:
+            return known[0]
+        wall = self.wall_time(spec, day)
+        moment, flag = local_instant(day, wall, self.zone)
+        if flag is not None:
+            self.warn(f"{what}: {describe_flag(flag, day, wall, self.zone, moment)}")
+        seconds = int(moment.timestamp())
+        self._instants[key] = (seconds, flag)
+        return seconds
+
+    def check_parent(self, parent: str, key: str) -> str:
+        if parent not in self.plan.parents:
+            known = ", ".join(self.plan.parents)
+            raise plan_error(key, f"unknown parent {parent!r} (expected one of: {known})")
+        return parent

@@ -1,0 +1,258 @@
+"""The schedule engine: plan + date range -> Timeline. Pure: no I/O, deterministic.
+
+Layers, lowest first: regular rotation (with visits) < seasons < holidays < overrides;
+a higher layer replaces a lower one for exactly the time it covers. Each child follows
+its schedule from its birth (or the range start) until its ``until_age`` birthday (or
+the range end). Blocks are maximal runs of one parent under one rule; an exchange is
+derived at every change of parent, with the place of the rule whose boundary it is.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import pluggy
+
+from ..errors import UserError
+from ..plan.model import Child, Plan, Schedule
+from .context import EngineContext, plan_error
+from .layers import Paint, exchange_for, paint_schedule
+from .painter import Painter
+from .spans import ResolvedSpan, resolve_holidays, resolve_seasons
+from .timeline import ChildTimeline, CustodyBlock, Exchange, HolidayLabel, Rule, Timeline
+from .timeutil import from_seconds, local_midnight, to_seconds
+
+__all__ = ["ResolvedSpan", "compute_timeline", "holiday_spans", "season_spans"]
+
+
+def compute_timeline(
+    plan: Plan, start: date, end: date, pm: pluggy.PluginManager | None = None
+) -> Timeline:
+    """Every child's custody over local dates ``[start, end)`` in the family zone."""
+    if end <= start:
+        raise UserError(f"the range end {end} must be after its start {start}")
+    ctx = EngineContext.build(plan, pm)
+    range_start = to_seconds(local_midnight(start, ctx.zone))
+    range_end = to_seconds(local_midnight(end, ctx.zone))
+    ctx.school.watch = (start.toordinal(), end.toordinal() - 1)
+    overrides = _overrides(ctx)
+    painted: dict[str, tuple[Painter, Schedule]] = {}
+    variants: dict[tuple[str, tuple[int, ...]], Painter] = {}
+    labels: dict[HolidayLabel, None] = {}
+    children: dict[str, ChildTimeline] = {}
+    for index, child in enumerate(plan.children):
+        first, last = _child_range(child, start, end)
+        if first >= last:
+            children[child.id] = ChildTimeline(child.id, [], [])
+            continue
+        if child.schedule not in painted:
+            schedule, prefix = _schedule(plan, child.schedule, f"children[{index}].schedule")
+            painter, found = paint_schedule(ctx, schedule, prefix, range_start, range_end)
+            painted[child.schedule] = (painter, schedule)
+            labels.update(dict.fromkeys(found))
+        base, schedule = painted[child.schedule]
+        mine = tuple(i for i, o in enumerate(overrides) if o[3] is None or child.id in o[3])
+        variant = (child.schedule, mine)  # children with equal variants share their work
+        painter = variants.get(variant)
+        if painter is None:
+            painter = variants[variant] = base.copy() if mine else base
+            for i in mine:
+                painter.paint(*overrides[i][:3])
+        lo = range_start if first == start else to_seconds(local_midnight(first, ctx.zone))
+        hi = range_end if last == end else to_seconds(local_midnight(last, ctx.zone))
+        children[child.id] = _child_timeline(
+            ctx, painter, schedule, child, (variant, lo, hi), lo, hi
+        )
+    # Holidays are listed even where no child is on the schedule (before a birth, say).
+    for name in dict.fromkeys([c.schedule for c in plan.children] or ["default"]):
+        if name not in painted:
+            labels.update(dict.fromkeys(_labels(ctx, plan, name, start, end)))
+    if ctx.school.assumed is not None and (coverage := ctx.school.coverage) is not None:
+        ctx.warn(
+            f"school: terms are listed from {coverage[0]} to {coverage[1]} only; on days "
+            f"outside them (such as {ctx.school.assumed}) every weekday not in a break "
+            "counts as a school day"
+        )
+    ordered = sorted(labels, key=lambda h: (h.first, h.last, h.name, h.rule.source))
+    return Timeline(plan.family.id, ctx.zone, start, end, children, ordered, ctx.warnings)
+
+
+def holiday_spans(
+    plan: Plan, schedule_name: str, start: date, end: date, pm: pluggy.PluginManager | None = None
+) -> list[ResolvedSpan]:
+    """Every holiday span of a schedule overlapping ``[start, end)``, split halves apart.
+
+    Label-only holidays are included with ``parent=None``. Sorted by start instant.
+    """
+    ctx, schedule, prefix, lo, hi = _span_setup(plan, schedule_name, start, end, pm)
+    spans, _ = resolve_holidays(ctx, schedule, prefix, lo, hi, start, _last_day(start, end))
+    return sorted(spans, key=lambda s: (s.start, s.index, s.end))
+
+
+def season_spans(
+    plan: Plan, schedule_name: str, start: date, end: date, pm: pluggy.PluginManager | None = None
+) -> list[ResolvedSpan]:
+    """Every season of a schedule overlapping ``[start, end)`` (parent None: a rotation)."""
+    ctx, schedule, prefix, lo, hi = _span_setup(plan, schedule_name, start, end, pm)
+    found = resolve_seasons(ctx, schedule, prefix, lo, hi, start, _last_day(start, end))
+    return sorted((span for span, _ in found), key=lambda s: (s.start, s.index, s.end))
+
+
+def _last_day(start: date, end: date) -> date:
+    return date.fromordinal(max(start.toordinal(), end.toordinal() - 1))
+
+
+def _span_setup(
+    plan: Plan, schedule_name: str, start: date, end: date, pm: pluggy.PluginManager | None
+):
+    if end <= start:
+        raise UserError(f"the range end {end} must be after its start {start}")
+    ctx = EngineContext.build(plan, pm)
+    schedule, prefix = _schedule(plan, schedule_name, "schedules")
+    lo = to_seconds(local_midnight(start, ctx.zone))
+    hi = to_seconds(local_midnight(end, ctx.zone))
+    return ctx, schedule, prefix, lo, hi
+
+
+def _labels(ctx: EngineContext, plan: Plan, name: str, start: date, end: date) -> list:
+    """Holiday labels of a schedule nobody in the range follows (nothing is painted)."""
+    schedule, prefix = _schedule(plan, name, "schedules")
+    lo = to_seconds(local_midnight(start, ctx.zone))
+    hi = to_seconds(local_midnight(end, ctx.zone))
+    return resolve_holidays(ctx, schedule, prefix, lo, hi, start, _last_day(start, end))[1]
+
+
+def _schedule(plan: Plan, name: str, key: str) -> tuple[Schedule, str]:
+    """The named schedule and the key prefix its rules are cited by."""
+    if name == "default" and "default" not in plan.schedules:
+        return plan.schedule(name), ""
+    if name not in plan.schedules:
+        known = (
+            ", ".join(["default", *plan.schedules])
+            if "default" not in plan.schedules
+            else ", ".join(plan.schedules)
+        )
+        raise plan_error(key, f"unknown schedule {name!r} (expected one of: {known})")
+    return plan.schedules[name], f"schedules.{name}."
+
+
+def _child_range(child: Child, start: date, end: date) -> tuple[date, date]:
+    """Local dates ``[first, last)`` the child follows the schedule within the range.
+
+    A child born on 29 February turns a year older on 28 February in common years.
+    """
+    year = child.birth_date.year + child.until_age
+    try:
+        leaves = child.birth_date.replace(year=year)
+    except ValueError:
+        leaves = date(year, 2, 28)
+    return max(start, child.birth_date), min(end, leaves)
+
+
+def _overrides(ctx: EngineContext) -> list[tuple[int, int, Paint, frozenset[str] | None]]:
+    """Overrides resolved to instants, in file order (later ones win)."""
+    known_children = {c.id for c in ctx.plan.children}
+    resolved = []
+    for index, override in enumerate(ctx.plan.overrides):
+        key = f"overrides[{index}]"
+        parent = ctx.check_parent(override.parent, f"{key}.parent")
+        wanted = None
+        if override.children is not None:
+            unknown = [c for c in override.children if c not in known_children]
+            if unknown:
+                raise plan_error(
+                    f"{key}.children",
+                    f"unknown child {unknown[0]!r} (expected "
+                    f"one of: {', '.join(sorted(known_children))})",
+                )
+            wanted = frozenset(override.children)
+        what = f"{key} ({override.name})"
+        s = ctx.instant(override.start.date(), override.start.time(), f"{what} start")
+        e = ctx.instant(override.end.date(), override.end.time(), f"{what} end")
+        if e <= s:
+            raise plan_error(key, f"'{override.name}' ends before it starts")
+        rule = Rule("override", override.name, key, None)
+        resolved.append((s, e, Paint(parent, rule, override.location, False), wanted))
+    return resolved
+
+
+def _runs(painter: Painter, start: int, end: int) -> list[tuple[int, int, Paint]]:
+    """Maximal runs of one parent under one rule over ``[start, end)``."""
+    runs: list[tuple[int, int, Paint]] = []
+    run_start = start
+    current: Paint | None = None
+    for s, _, value in painter.segments(start, end):
+        if current is None:
+            current = value
+        elif value.parent != current.parent or value.rule != current.rule:
+            runs.append((run_start, s, current))
+            run_start, current = s, value
+    assert current is not None
+    runs.append((run_start, end, current))
+    return runs
+
+
+def _child_timeline(
+    ctx: EngineContext,
+    painter: Painter,
+    schedule: Schedule,
+    child: Child,
+    key: Any,
+    start: int,
+    end: int,
+) -> ChildTimeline:
+    """Blocks and the exchanges between them; children who move together share the runs."""
+    runs = ctx.runs.get(key)
+    if runs is None:
+        runs = ctx.runs[key] = _runs(painter, start, end)
+    children = (child.id,)
+    blocks = [
+        CustodyBlock(from_seconds(s), from_seconds(e), value.parent, value.rule, children)
+        for s, e, value in runs
+    ]
+    exchanges = [
+        _exchange(ctx, child.schedule, schedule, after[0], before[2], after[2], children)
+        for before, after in zip(runs, runs[1:], strict=False)
+        if before[2].parent != after[2].parent
+    ]
+    return ChildTimeline(child.id, blocks, exchanges)
+
+
+def _exchange(
+    ctx: EngineContext,
+    schedule_name: str,
+    schedule: Schedule,
+    at: int,
+    ending: Paint,
+    beginning: Paint,
+    children: tuple[str, ...],
+) -> Exchange:
+    """The handover at ``at``; its place is that of the rule whose boundary it is."""
+    key = (at, schedule_name)
+    known = ctx.moments.get(key)
+    if known is None:
+        instant = from_seconds(at)
+        local: datetime = instant.astimezone(ctx.zone)
+        day = local.date()
+        place_that_day = exchange_for(
+            schedule.exchange, ctx.school.is_school_day(day), day.weekday()
+        )[1]
+        known = ctx.moments[key] = (instant, local, place_that_day)
+    instant, local, rotation_place = known
+    if beginning.rule.layer != "rotation":
+        place = (None if beginning.daily else beginning.location) or rotation_place
+    elif ending.rule.layer != "rotation":
+        place = (None if ending.daily else ending.location) or rotation_place
+    else:
+        place = rotation_place
+    return Exchange(
+        instant,
+        ending.parent,
+        beginning.parent,
+        place,
+        beginning.rule,
+        ending.rule,
+        children,
+        local,
+    )

@@ -1,0 +1,116 @@
+"""The school calendar as the engine asks about it: is this a school day, in term?
+
+Exchange times ("dismissal" on school days, 18:00 otherwise), term-only visits and
+holiday spans snapped to the last school day all depend on these answers, so they are
+answered in one place. Lookups are bisects over merged date intervals, because the
+engine asks once per day over up to eighteen years.
+
+Conventions (documented in the plan reference):
+- without a ``[school]`` table, or with no ``terms`` listed, every weekday outside the
+  listed breaks is a school day and in term;
+- a day inside a listed break is neither a school day nor in term;
+- weekends are never school days, but are in term when they fall inside a term;
+- before the first listed term and after the last one the calendar is unknown, so the
+  no-terms rule applies there (a plan listing one school year must not make every
+  later year a holiday); ``assumed`` then records that this happened, so the engine
+  can warn that the school calendar needs extending.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from datetime import date, time, timedelta
+
+from ..plan.model import DateRange, School
+from .api import SchoolBreak
+
+_SEARCH_LIMIT = 366  # days to look for the next/previous school day
+
+
+def _merge(ranges: list[DateRange]) -> tuple[list[int], list[int]]:
+    """Sorted, merged [first, last] ordinal intervals as two parallel lists."""
+    spans = sorted((r.start.toordinal(), r.end.toordinal()) for r in ranges)
+    starts: list[int] = []
+    ends: list[int] = []
+    for first, last in spans:
+        if ends and first <= ends[-1] + 1:
+            ends[-1] = max(ends[-1], last)
+        else:
+            starts.append(first)
+            ends.append(last)
+    return starts, ends
+
+
+def _inside(ordinal: int, starts: list[int], ends: list[int]) -> bool:
+    i = bisect_right(starts, ordinal) - 1
+    return i >= 0 and ordinal <= ends[i]
+
+
+class SchoolDays:
+    """Answers school-calendar questions for one plan's ``[school]`` table (or none)."""
+
+    def __init__(self, school: School | None) -> None:
+        self.school = school if school is not None else School()
+        self._has_terms = bool(self.school.terms)
+        self._term_starts, self._term_ends = _merge(list(self.school.terms))
+        self._break_starts, self._break_ends = _merge(list(self.school.breaks))
+        self._covered = (self._term_starts[0], max(self._term_ends)) if self._has_terms else (0, 0)
+        self._term_memo: dict[date, bool] = {}
+        self.assumed: date | None = None  # a watched day outside the listed terms was asked
+        self.watch: tuple[int, int] = (date.min.toordinal(), date.max.toordinal())
+
+    @property
+    def coverage(self) -> tuple[date, date] | None:
+        """First and last day of the listed terms (None when no terms are listed)."""
+        if not self._has_terms:
+            return None
+        return date.fromordinal(self._covered[0]), date.fromordinal(self._covered[1])
+
+    def in_term(self, day: date) -> bool:
+        """Inside a listed term (any day when none are listed) and not inside a break."""
+        known = self._term_memo.get(day)
+        if known is None:
+            ordinal = day.toordinal()
+            first, last = self._covered
+            outside = self._has_terms and not first <= ordinal <= last
+            if outside and self.assumed is None and self.watch[0] <= ordinal <= self.watch[1]:
+                self.assumed = day
+            known = not _inside(ordinal, self._break_starts, self._break_ends) and (
+                not self._has_terms
+                or outside
+                or _inside(ordinal, self._term_starts, self._term_ends)
+            )
+            self._term_memo[day] = known
+        return known
+
+    def is_school_day(self, day: date) -> bool:
+        """A weekday in term."""
+        return day.weekday() < 5 and self.in_term(day)
+
+    def dismissal(self, day: date) -> time:
+        """The dismissal time on ``day`` (one bell schedule for now)."""
+        return self.school.dismissal
+
+    def start(self, day: date) -> time:
+        """The time school starts on ``day``."""
+        return self.school.start
+
+    def last_school_day_before(self, day: date) -> date | None:
+        """The last school day strictly before ``day`` (None if none within a year)."""
+        for back in range(1, _SEARCH_LIMIT + 1):
+            candidate = day - timedelta(days=back)
+            if self.is_school_day(candidate):
+                return candidate
+        return None
+
+    def first_school_day_after(self, day: date) -> date | None:
+        """The first school day strictly after ``day`` (None if none within a year)."""
+        for ahead in range(1, _SEARCH_LIMIT + 1):
+            candidate = day + timedelta(days=ahead)
+            if self.is_school_day(candidate):
+                return candidate
+        return None
+
+    def breaks(self) -> tuple[SchoolBreak, ...]:
+        """The listed breaks, for date rules (``rule = "school_break"``)."""
+        return tuple(SchoolBreak(b.name, b.start, b.end) for b in self.school.breaks)

@@ -1,0 +1,249 @@
+"""Holiday and season occurrences resolved to UTC spans.
+
+A holiday's span is written relative to the date rule's occurrence (``SpanEdge``):
+shift by days, snap to a weekday, snap to a school day, or name a fixed month-day.
+These spans are what the engine paints and what lint compares, so both see the same
+instants.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from ..plan.model import Holiday, MonthDay, Schedule, Season, SpanEdge
+from ..plan.model import Rotation as RotationModel
+from .api import Occurrence
+from .context import EngineContext, plan_error
+from .timeline import HolidayLabel, Rule
+from .timeutil import from_seconds
+
+
+@dataclass(frozen=True)
+class ResolvedSpan:
+    """One painted span: ``parent`` (None: label or rotation season) from start to end."""
+
+    rule: Rule
+    index: int
+    start: datetime
+    end: datetime
+    parent: str | None
+    priority: int
+
+
+def edge_day(
+    ctx: EngineContext, edge: SpanEdge, ref: date, *, is_start: bool, year_shift: int = 0
+) -> date:
+    """The day an edge names: month-day or ``ref``, shifted, then weekday/school snapped."""
+    day = edge.month_day.in_year(ref.year + year_shift) if edge.month_day else ref
+    if edge.days:
+        day += timedelta(days=edge.days)
+    if edge.weekday is not None:
+        target = edge.weekday.index
+        if is_start:
+            day -= timedelta(days=(day.weekday() - target) % 7)
+        else:
+            day += timedelta(days=(target - day.weekday()) % 7)
+    if edge.school is not None:
+        snapped = (
+            ctx.school.last_school_day_before(day)
+            if edge.school == "last_school_day_before"
+            else ctx.school.first_school_day_after(day)
+        )
+        if snapped is None:
+            ctx.warn(f"no school day within a year of {day}; {edge.school} ignored")
+        else:
+            day = snapped
+    return day
+
+
+def start_day(ctx: EngineContext, edge: SpanEdge, ref: date) -> date:
+    """A start edge's day; a month-day takes the year that puts it nearest ``ref``.
+
+    So a New Year's Day span may start on "12-31" of the year before.
+    """
+    if edge.month_day is None:
+        return edge_day(ctx, edge, ref, is_start=True)
+    shift = min((-1, 0, 1), key=lambda k: abs((edge.month_day.in_year(ref.year + k) - ref).days))
+    return edge_day(ctx, edge, ref, is_start=True, year_shift=shift)
+
+
+def _month_day_after(
+    ctx: EngineContext, edge: SpanEdge, ref: date, floor: date, *, is_start: bool
+) -> date:
+    """An edge day; a month-day falling before ``floor`` moves to the next year."""
+    day = edge_day(ctx, edge, ref, is_start=is_start)
+    if edge.month_day is not None and day < floor:
+        day = edge_day(ctx, edge, ref, is_start=is_start, year_shift=1)
+    return day
+
+
+def other_parent(ctx: EngineContext, rotation: RotationModel | None, parent: str) -> str:
+    """The other one of the two rotation parents (for the second half of a split)."""
+    pair = (rotation.parents if rotation and rotation.parents else ctx.plan.parent_ids)[:2]
+    return next((p for p in pair if p != parent), parent)
+
+
+def _local(seconds: int, ctx: EngineContext) -> str:
+    return f"{from_seconds(seconds).astimezone(ctx.zone):%Y-%m-%d %H:%M}"
+
+
+def _rule_options(holiday: Holiday) -> dict[str, Any]:
+    return {k: v for k, v in holiday.date.items() if k != "rule"}
+
+
+def holiday_occurrences(
+    ctx: EngineContext, holiday: Holiday, key: str, years: range
+) -> list[Occurrence]:
+    """All occurrences of a holiday's date rule whose first day is in ``years``."""
+    name = holiday.date["rule"]
+    if name not in ctx.date_rules:
+        known = ", ".join(ctx.date_rules.names()) or "none registered"
+        raise plan_error(f"{key}.date.rule", f"unknown date rule {name!r} (known: {known})")
+    rule = ctx.date_rules[name]
+    options = _rule_options(holiday)
+    found: list[Occurrence] = []
+    for year in years:
+        found.extend(rule.occurrences(year, options, ctx.rule_context))
+    return found
+
+
+def resolve_holidays(
+    ctx: EngineContext,
+    schedule: Schedule,
+    prefix: str,
+    start: int,
+    end: int,
+    first: date,
+    last: date,
+) -> tuple[list[ResolvedSpan], list[HolidayLabel]]:
+    """Spans of every holiday overlapping ``[start, end)`` and labels of those in the dates.
+
+    ``first``/``last`` are the local dates of the range (``last`` included).
+    """
+    spans: list[ResolvedSpan] = []
+    labels: list[HolidayLabel] = []
+    years = range(first.year - 1, last.year + 2)
+    for index, holiday in enumerate(schedule.holidays):
+        key = f"{prefix}holidays[{index}]"
+        rule = Rule("holiday", holiday.name, key, holiday.citation)
+        for occ in holiday_occurrences(ctx, holiday, key, years):
+            parent = holiday.assign.parent_for(occ.first.year) if holiday.assign else None
+            if parent is not None:
+                ctx.check_parent(parent, f"{key}.assign")
+            if occ.first <= last and occ.last >= first:
+                labels.append(HolidayLabel(holiday.name, occ.first, occ.last, parent, rule))
+            spans.extend(
+                _holiday_span(ctx, schedule, holiday, key, rule, index, occ, parent, start, end)
+            )
+    return spans, labels
+
+
+def _holiday_span(
+    ctx: EngineContext,
+    schedule: Schedule,
+    holiday: Holiday,
+    key: str,
+    rule: Rule,
+    index: int,
+    occ: Occurrence,
+    parent: str | None,
+    start: int,
+    end: int,
+) -> list[ResolvedSpan]:
+    """The span (or two split halves) of one occurrence, if it overlaps the range."""
+    what = f"{key} ({holiday.name})"
+    first_day = start_day(ctx, holiday.start, occ.first)
+    last_day = _month_day_after(ctx, holiday.end, occ.last, first_day, is_start=False)
+    # Resolve instants only for occurrences near the range (DST warnings stay relevant).
+    if first_day > from_seconds(end).date() + timedelta(days=2):
+        return []
+    if last_day < from_seconds(start).date() - timedelta(days=2):
+        return []
+    s = ctx.instant(first_day, holiday.start.time, f"{what} start")
+    e = ctx.instant(last_day, holiday.end.time, f"{what} end")
+    if e <= s:
+        raise plan_error(
+            key,
+            f"the span of '{holiday.name}' for {occ.first} ends "
+            f"({_local(e, ctx)}) before it starts ({_local(s, ctx)}); "
+            "check start and end",
+        )
+    if e <= start or s >= end:
+        return []
+    pieces = [(s, e, parent)]
+    if holiday.split is not None and parent is not None:
+        split_day = _month_day_after(ctx, holiday.split, occ.first, first_day, is_start=True)
+        cut = ctx.instant(split_day, holiday.split.time, f"{what} split")
+        if not s < cut < e:
+            raise plan_error(
+                f"{key}.split",
+                f"the split of '{holiday.name}' for {occ.first} "
+                f"({_local(cut, ctx)}) is not inside its span "
+                f"({_local(s, ctx)} to {_local(e, ctx)})",
+            )
+        second = other_parent(ctx, schedule.rotation, parent)
+        pieces = [(s, cut, parent), (cut, e, second)]
+    return [
+        ResolvedSpan(rule, index, from_seconds(a), from_seconds(b), who, holiday.priority)
+        for a, b, who in pieces
+    ]
+
+
+def _season_dates(season: Season, years: range) -> list[tuple[date, date]]:
+    if isinstance(season.start, date):
+        return [(season.start, season.end)]  # type: ignore[list-item]
+    assert isinstance(season.start, MonthDay) and isinstance(season.end, MonthDay)
+    out = []
+    for year in years:
+        first = season.start.in_year(year)
+        last = season.end.in_year(year)
+        if last < first:
+            last = season.end.in_year(year + 1)
+        out.append((first, last))
+    return out
+
+
+def resolve_seasons(
+    ctx: EngineContext,
+    schedule: Schedule,
+    prefix: str,
+    start: int,
+    end: int,
+    first: date,
+    last: date,
+) -> list[tuple[ResolvedSpan, Season]]:
+    """Every season occurrence overlapping ``[start, end)``, in file order."""
+    found: list[tuple[ResolvedSpan, Season]] = []
+    years = range(first.year - 1, last.year + 1)
+    for index, season in enumerate(schedule.seasons):
+        key = f"{prefix}seasons[{index}]"
+        rule = Rule(
+            "season",
+            season.name,
+            key,
+            season.citation or (season.rotation.citation if season.rotation else None),
+        )
+        for day_from, day_to in _season_dates(season, years):
+            if day_from > last + timedelta(days=1) or day_to < first - timedelta(days=1):
+                continue
+            s = ctx.instant(day_from, season.start_time, f"{key} ({season.name}) start")
+            e = ctx.instant(day_to, season.end_time, f"{key} ({season.name}) end")
+            if e <= s:
+                raise plan_error(
+                    key,
+                    f"'{season.name}' from {day_from} ends "
+                    f"({_local(e, ctx)}) before it starts ({_local(s, ctx)})",
+                )
+            if e <= start or s >= end:
+                continue
+            parent = season.assign.parent_for(day_from.year) if season.assign else None
+            if season.assign is not None and parent is None:
+                raise plan_error(f"{key}.assign", "expected parent, or even_years and odd_years")
+            if parent is not None:
+                ctx.check_parent(parent, f"{key}.assign")
+            found.append(
+                (ResolvedSpan(rule, index, from_seconds(s), from_seconds(e), parent, 0), season)
+            )
+    return found

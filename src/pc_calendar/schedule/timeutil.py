@@ -1,0 +1,89 @@
+"""Local wall times to UTC instants, with DST gaps and folds made explicit.
+
+Python compares and subtracts two aware datetimes that share one ZoneInfo by wall
+clock, ignoring DST; so the engine converts every local time to UTC once, here, and
+works with UTC (as POSIX seconds internally) from then on.
+
+A wall time that does not exist (clocks spring forward over it) moves forward to the
+first instant after the gap; one that happens twice (clocks fall back) takes its first
+occurrence. Both are reported so the caller can warn the coordinator.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+NONEXISTENT = "nonexistent"
+AMBIGUOUS = "ambiguous"
+
+
+@lru_cache(maxsize=1 << 16)
+def local_instant(day: date, t: time, zone: ZoneInfo) -> tuple[datetime, str | None]:
+    """The UTC instant of wall time ``t`` on ``day`` in ``zone``, and a DST flag.
+
+    The flag is None for an ordinary time, ``"nonexistent"`` for a time inside a
+    spring-forward gap (the instant returned is the end of the gap) and ``"ambiguous"``
+    for a time that happens twice (the instant returned is the first one).
+
+    >>> z = ZoneInfo("America/Chicago")
+    >>> local_instant(date(2026, 3, 8), time(2, 30), z)[0].isoformat()
+    '2026-03-08T08:00:00+00:00'
+    >>> local_instant(date(2026, 11, 1), time(1, 30), z)
+    (datetime.datetime(2026, 11, 1, 6, 30, tzinfo=datetime.timezone.utc), 'ambiguous')
+    """
+    naive = datetime.combine(day, t.replace(tzinfo=None))
+    off_early = naive.replace(tzinfo=zone, fold=0).utcoffset()
+    off_late = naive.replace(tzinfo=zone, fold=1).utcoffset()
+    assert off_early is not None and off_late is not None
+    first = (naive - off_early).replace(tzinfo=UTC)
+    if off_early == off_late:
+        return first, None
+    second = (naive - off_late).replace(tzinfo=UTC)
+    if first.astimezone(zone).replace(tzinfo=None) == naive:
+        return min(first, second), AMBIGUOUS
+    return _gap_end(min(first, second), max(first, second), zone, off_late), NONEXISTENT
+
+
+def _gap_end(low: datetime, high: datetime, zone: ZoneInfo, after: timedelta) -> datetime:
+    """The first instant in (low, high] whose offset is ``after`` (binary search, seconds)."""
+    lo, hi = 0, int((high - low).total_seconds())
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if (low + timedelta(seconds=mid)).astimezone(zone).utcoffset() == after:
+            hi = mid
+        else:
+            lo = mid + 1
+    return low + timedelta(seconds=lo)
+
+
+def local_midnight(day: date, zone: ZoneInfo) -> datetime:
+    """Start of ``day`` in ``zone`` as a UTC instant (a midnight in a gap moves forward)."""
+    return local_instant(day, time(0, 0), zone)[0]
+
+
+def to_seconds(instant: datetime) -> int:
+    """POSIX seconds of an aware instant (the engine's internal time unit)."""
+    return int(instant.timestamp())
+
+
+@lru_cache(maxsize=1 << 16)
+def from_seconds(seconds: int) -> datetime:
+    """The aware UTC datetime for POSIX ``seconds``."""
+    return datetime.fromtimestamp(seconds, UTC)
+
+
+def describe_flag(flag: str, day: date, t: time, zone: ZoneInfo, moved: datetime) -> str:
+    """A warning a coordinator can act on for a DST-affected wall time."""
+    wall = f"{day.isoformat()} {t:%H:%M}"
+    local = moved.astimezone(zone)
+    if flag == NONEXISTENT:
+        return (
+            f"{wall} does not exist in {zone.key} (clocks go forward); "
+            f"using {local:%H:%M %Z} instead"
+        )
+    return (
+        f"{wall} happens twice in {zone.key} (clocks go back); "
+        f"using the first one ({local:%H:%M %Z})"
+    )

@@ -1,0 +1,210 @@
+"""Carry out a SyncPlan against one backend: retries, precondition recovery, state.
+
+Transient faults are retried with capped exponential backoff and jitter; when the
+retries run out the calendar fails with a clear error. A failed precondition means the
+server's copy moved under us: re-list, decide again for that one event with the same
+rules (see :mod:`.diff`), and try once more. The state is written after every action
+that succeeded, so a crash at any point leaves a state a re-run converges from.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from ..backends.base import Backend, DesiredEvent, RemoteEvent
+from ..errors import BackendError, PreconditionFailed, TransientBackendError
+from .diff import Action, Conflict, Policy, _for_desired, _for_unwanted, edited
+from .state import CalendarState, Entry, StateStore
+
+T = TypeVar("T")
+
+
+@dataclass
+class RetryPolicy:
+    """``attempts`` tries per request, waiting ``base * 2**n`` (capped, with jitter)."""
+
+    attempts: int = 5
+    base: float = 0.5
+    cap: float = 8.0
+    sleep: Callable[[float], None] = time.sleep
+    rand: Callable[[], float] = random.random
+
+    def delay(self, attempt: int) -> float:
+        return min(self.cap, self.base * 2**attempt) * (0.5 + self.rand() / 2)
+
+
+def with_retries(fn: Callable[[], T], retry: RetryPolicy, what: str, target: str) -> T:
+    """``fn()``, retried on TransientBackendError; a BackendError once retries run out."""
+    for attempt in range(retry.attempts):
+        try:
+            return fn()
+        except TransientBackendError as exc:
+            if attempt + 1 >= retry.attempts:
+                raise BackendError(
+                    f"{what} failed after {retry.attempts} attempts: {exc}",
+                    target=target,
+                    hint="the server may be down; re-run later, nothing is lost",
+                ) from exc
+            retry.sleep(retry.delay(attempt))
+    raise AssertionError("unreachable")
+
+
+@dataclass
+class Outcome:
+    """What the actions did."""
+
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+    conflicts: list[Conflict] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def entry_for(remote: RemoteEvent, accepted: str | None = None) -> Entry:
+    return Entry(
+        remote.uid,
+        remote.href,
+        remote.etag,
+        remote.content_hash,
+        remote.actual_hash,
+        remote.start,
+        accepted,
+    )
+
+
+class Applier:
+    """Runs actions in order, keeping ``state`` (and the store) in step with the server."""
+
+    def __init__(
+        self,
+        backend: Backend,
+        store: StateStore,
+        state: CalendarState,
+        policy: Policy,
+        retry: RetryPolicy,
+        progress: Callable[[int], None] | None = None,
+    ) -> None:
+        self.backend = backend
+        self.store = store
+        self.state = state
+        self.policy = policy
+        self.retry = retry
+        self.progress = progress or (lambda n: None)
+        self.outcome = Outcome()
+
+    def run(self, actions: list[Action]) -> Outcome:
+        for action in actions:
+            self._do(action, recovering=False)
+        return self.outcome
+
+    # -- one action ------------------------------------------------------------------------
+
+    def _do(self, action: Action, recovering: bool) -> None:
+        if action.conflict is not None and not recovering:
+            self.outcome.conflicts.append(action.conflict)
+        try:
+            getattr(self, f"_{action.op}")(action)
+        except PreconditionFailed as exc:
+            if recovering:
+                self.outcome.problems.append(
+                    f"{action.uid}: changed again while we recovered ({exc}); re-run sync"
+                )
+                return
+            self._recover(action, exc)
+
+    def _create(self, action: Action) -> None:
+        d = action.desired
+        assert d is not None
+        remote = self._call(lambda: self.backend.create(d), f"creating {d.uid}")
+        self._remember(remote)
+        self.outcome.created += 1
+        self.progress(1)
+
+    def _update(self, action: Action) -> None:
+        d, r = action.desired, action.remote
+        assert d is not None and r is not None
+        remote = self._call(lambda: self.backend.update(r, d), f"updating {d.uid}")
+        self._remember(remote)
+        self.outcome.updated += 1
+        self.progress(1)
+
+    def _delete(self, action: Action) -> None:
+        r = action.remote
+        assert r is not None
+        self._call(lambda: self.backend.delete(r), f"deleting {r.uid}")
+        entry = self.state.entries.get(r.uid)
+        if entry is None or entry.href in (None, r.href):
+            self._forget(action)
+        self.outcome.deleted += 1
+        self.progress(1)
+
+    def _keep(self, action: Action) -> None:
+        self.outcome.unchanged += 1
+        if action.remote is not None:
+            new = entry_for(action.remote, action.accepted)
+        else:  # the parent deleted it and keeps it deleted
+            new = Entry(action.uid, None, None, None, None, None, action.accepted)
+        if self.state.entries.get(action.uid) != new:
+            self.state.entries[action.uid] = new
+            self.store.put(self.state.key, new)
+
+    def _forget(self, action: Action) -> None:
+        if self.state.entries.pop(action.uid, None) is not None:
+            self.store.drop(self.state.key, action.uid)
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _call(self, fn: Callable[[], T], what: str) -> T:
+        return with_retries(fn, self.retry, what, self.backend.label)
+
+    def _remember(self, remote: RemoteEvent) -> None:
+        entry = entry_for(remote).with_(pending=True)
+        self.state.entries[remote.uid] = entry
+        self.store.put(self.state.key, entry)
+
+    def _recover(self, action: Action, exc: PreconditionFailed) -> None:
+        """The server's copy moved: look again and decide that one event afresh."""
+        listing = self._call(lambda: self.backend.list(), "re-listing after a conflict")
+        current = [r for r in listing.events if r.uid == action.uid]
+        remote = next(
+            (r for r in current if action.remote and r.href == action.remote.href),
+            current[0] if current else None,
+        )
+        if action.op == "create":
+            if remote is None:
+                self.outcome.problems.append(
+                    f"{action.uid}: cannot create it, an object that is not ours is in the "
+                    f"way ({exc}); it was left alone"
+                )
+                return
+            if not edited(remote) and remote.content_hash == _hash(action.desired):
+                self.outcome.unchanged += 1  # our own earlier write (a crash lost its state)
+                self._remember(remote)
+                return
+            # an older version of ours is there: settle it like any other event
+            retry = _for_desired(
+                action.desired, remote, self._state_without(action.uid), self.policy
+            )
+        elif action.desired is not None:
+            retry = _for_desired(action.desired, remote, self.state, self.policy)
+        elif remote is None:
+            self._forget(action)  # already gone: what we wanted
+            return
+        else:
+            retry = _for_unwanted(remote, self.state, self.policy)
+        if retry.conflict is not None and action.conflict is None:
+            self.outcome.conflicts.append(retry.conflict)
+        self._do(retry, recovering=True)
+
+    def _state_without(self, uid: str) -> CalendarState:
+        entries = {k: v for k, v in self.state.entries.items() if k != uid}
+        return CalendarState(self.state.key, self.state.token, entries)
+
+
+def _hash(desired: DesiredEvent | None) -> str | None:
+    return desired.content_hash if desired is not None else None

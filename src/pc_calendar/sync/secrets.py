@@ -1,0 +1,138 @@
+"""Where a calendar password comes from: never the plan.
+
+A target names its secret by reference only:
+
+- ``password_env = "VAR"``: the environment variable VAR;
+- ``keyring = true`` (service "pc-calendar") or ``keyring = "service"``: the system
+  keyring, looked up by the target's ``user`` (or the parent id);
+- ``password_file = "path"``: a file only its owner can read (mode 0600), relative to the
+  plan's folder. ``write_token_file`` creates such files.
+
+Headless machines often have no keyring backend: the error then says to use a 0600 file.
+Values never appear in messages, reprs or logs.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from ..errors import UserError
+
+#: keys that would hold a secret's value; refused in plans and calendars.toml
+SECRET_VALUE_KEYS = frozenset(
+    {
+        "password",
+        "passwd",
+        "secret",
+        "token",
+        "api_key",
+        "apikey",
+        "access_token",
+        "refresh_token",
+        "client_secret",
+    }
+)
+KEYRING_SERVICE = "pc-calendar"
+
+
+class Secret(str):
+    """A str whose repr never shows the value (safe in tracebacks and debug logs)."""
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+
+def refuse_secret_values(config: dict[str, Any], source: str) -> None:
+    """A UserError if a target carries a secret value instead of a reference to one."""
+    for key in config:
+        if key.lower() in SECRET_VALUE_KEYS:
+            raise UserError(
+                f"{source}: key {key!r} would store a secret in a file that gets shared "
+                "and committed",
+                hint='use password_env = "VAR", keyring = true, or password_file = "PATH" '
+                "(mode 0600)",
+            )
+
+
+def resolve_password(
+    config: dict[str, Any], source: str, base_dir: Path, default_user: str
+) -> Secret | None:
+    """The password the target refers to, or None when it names none."""
+    if env := config.get("password_env"):
+        value = os.environ.get(str(env))
+        if not value:
+            raise UserError(
+                f"{source}: environment variable {env} is not set",
+                hint=f"export {env}=... before running pc-calendar",
+            )
+        return Secret(value)
+    if path := config.get("password_file"):
+        return Secret(read_token_file(_resolve(base_dir, str(path)), source))
+    if service := config.get("keyring"):
+        service = KEYRING_SERVICE if service is True else str(service)
+        user = str(config.get("user") or default_user)
+        return Secret(_from_keyring(service, user, source))
+    return None
+
+
+def _resolve(base_dir: Path, value: str) -> Path:
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else base_dir / path
+
+
+def _from_keyring(service: str, user: str, source: str) -> str:
+    import keyring
+    from keyring.errors import KeyringError, NoKeyringError
+
+    try:
+        value = keyring.get_password(service, user)
+    except NoKeyringError:
+        raise UserError(
+            f"{source}: no system keyring is available on this machine",
+            hint='use password_file = "PATH" with a file of mode 0600 '
+            "(pc_calendar.sync.secrets.write_token_file makes one)",
+        ) from None
+    except KeyringError as exc:
+        raise UserError(f"{source}: the keyring failed ({exc.__class__.__name__})") from None
+    if not value:
+        raise UserError(
+            f"{source}: no password for user {user!r} in keyring service {service!r}",
+            hint=f"store one with: keyring set {service} {user}",
+        )
+    return value
+
+
+def read_token_file(path: Path, source: str = "") -> str:
+    """The file's first line, refusing files that others can read or write."""
+    where = f"{source}: " if source else ""
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        raise UserError(f"{where}cannot read password file {path} ({exc.strerror})") from None
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise UserError(
+            f"{where}password file {path} is accessible by others (mode {stat.S_IMODE(mode):04o})",
+            hint=f"chmod 600 {path}",
+        )
+    text = path.read_text(encoding="utf-8").strip()
+    if not text:
+        raise UserError(f"{where}password file {path} is empty")
+    return text.splitlines()[0]
+
+
+def write_token_file(path: Path, secret: str) -> None:
+    """Write a secret to ``path`` with mode 0600 from the first byte (atomically)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".token-")  # mkstemp uses 0600
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(secret + "\n")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

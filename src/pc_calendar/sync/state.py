@@ -1,0 +1,212 @@
+"""What was last pushed to each calendar, in a small SQLite file.
+
+Per calendar: the change token, and per event uid the href, etag, the hash we wrote
+(``content_hash``), the hash of what was there when we last looked (``actual_hash``),
+under the keep-theirs policy the plan version whose conflict the parent's edit already
+won (``accepted``), and whether we wrote it after the stored token (``pending``).
+It only makes re-runs cheap: losing it costs speed, never correctness, because the
+engine re-derives everything from the server.
+
+Written after every successful action, so a crash mid-sync resumes where it stopped.
+A read-only store (``--dry-run``) never creates or changes the file.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+
+import platformdirs
+
+from ..errors import UserError
+
+STATE_ENV = "PC_CALENDAR_STATE"
+STATE_FILE = "sync-state.sqlite"
+BESIDE_SUFFIX = ".sync-state.sqlite"
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS calendars (
+    key TEXT PRIMARY KEY,
+    token TEXT
+);
+CREATE TABLE IF NOT EXISTS events (
+    calendar TEXT NOT NULL,
+    uid TEXT NOT NULL,
+    href TEXT,
+    etag TEXT,
+    content_hash TEXT,
+    actual_hash TEXT,
+    start TEXT,
+    accepted TEXT,
+    pending INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (calendar, uid)
+);
+"""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One of our events as last seen. ``href`` None: the parent deleted it (kept)."""
+
+    uid: str
+    href: str | None
+    etag: str | None
+    content_hash: str | None
+    actual_hash: str | None
+    start: date | None = None
+    accepted: str | None = None
+    pending: bool = False  # written after the stored token, not yet seen in a listing
+
+    def with_(self, **changes: object) -> Entry:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+@dataclass
+class CalendarState:
+    """A snapshot of one calendar's state."""
+
+    key: str
+    token: str | None = None
+    entries: dict[str, Entry] = field(default_factory=dict)
+
+
+def default_state_path(plan_path: Path | None = None, beside_plan: bool = False) -> Path:
+    """``$PC_CALENDAR_STATE``, else beside the plan if asked, else the user data dir."""
+    if beside_plan and plan_path is not None:
+        return plan_path.with_name(plan_path.stem + BESIDE_SUFFIX)
+    env = os.environ.get(STATE_ENV)
+    if env:
+        return Path(env)
+    return Path(platformdirs.user_data_dir("pc-calendar")) / STATE_FILE
+
+
+class StateStore:
+    """The SQLite file; ``readonly`` (dry runs) reads if it exists and writes nothing."""
+
+    def __init__(self, path: Path | None, *, readonly: bool = False) -> None:
+        self.path = path
+        self.readonly = readonly
+        try:
+            self._db = self._connect(path, readonly)
+        except sqlite3.Error as exc:
+            raise UserError(
+                f"{path}: cannot open the sync state ({exc})",
+                hint="pass --state PATH or set PC_CALENDAR_STATE",
+            ) from None
+
+    @staticmethod
+    def _connect(path: Path | None, readonly: bool) -> sqlite3.Connection:
+        if path is None or (readonly and not path.exists()):
+            db = sqlite3.connect(":memory:")
+        elif readonly:
+            # immutable: no -wal/-shm files appear beside it (a dry run writes nothing)
+            db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+            return db
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(path)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+        db.executescript(SCHEMA)
+        columns = {row[1] for row in db.execute("PRAGMA table_info(events)")}
+        if "pending" not in columns:  # a state file from before that column existed
+            db.execute("ALTER TABLE events ADD COLUMN pending INTEGER NOT NULL DEFAULT 0")
+        return db
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> StateStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def load(self, key: str) -> CalendarState:
+        state = CalendarState(key)
+        try:
+            row = self._db.execute("SELECT token FROM calendars WHERE key = ?", (key,)).fetchone()
+            rows = self._db.execute(
+                "SELECT uid, href, etag, content_hash, actual_hash, start, accepted, pending "
+                "FROM events WHERE calendar = ?",
+                (key,),
+            ).fetchall()
+        except sqlite3.Error as exc:
+            raise UserError(
+                f"{self.path}: the sync state is unreadable ({exc})",
+                hint="delete it: it only makes re-runs faster",
+            ) from None
+        state.token = row[0] if row else None
+        for uid, href, etag, chash, ahash, start, accepted, pending in rows:
+            day = date.fromisoformat(start) if start else None
+            state.entries[uid] = Entry(uid, href, etag, chash, ahash, day, accepted, bool(pending))
+        return state
+
+    # -- writes (no-ops when read-only) --------------------------------------------------
+
+    def set_token(self, key: str, token: str | None) -> None:
+        if self.readonly:
+            return
+        with self._db:
+            self._db.execute(
+                "INSERT INTO calendars (key, token) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET token = excluded.token",
+                (key, token),
+            )
+
+    def put(self, key: str, entry: Entry) -> None:
+        if self.readonly:
+            return
+        with self._db:
+            self._db.execute(
+                "INSERT OR REPLACE INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    key,
+                    entry.uid,
+                    entry.href,
+                    entry.etag,
+                    entry.content_hash,
+                    entry.actual_hash,
+                    entry.start.isoformat() if entry.start else None,
+                    entry.accepted,
+                    int(entry.pending),
+                ),
+            )
+
+    def drop(self, key: str, uid: str) -> None:
+        if self.readonly:
+            return
+        with self._db:
+            self._db.execute("DELETE FROM events WHERE calendar = ? AND uid = ?", (key, uid))
+
+    def replace(self, key: str, entries: dict[str, Entry], token: str | None) -> None:
+        """Store a whole view of the calendar in one transaction."""
+        if self.readonly:
+            return
+        with self._db:
+            self._db.execute("DELETE FROM events WHERE calendar = ?", (key,))
+            self._db.executemany(
+                "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        key,
+                        e.uid,
+                        e.href,
+                        e.etag,
+                        e.content_hash,
+                        e.actual_hash,
+                        e.start.isoformat() if e.start else None,
+                        e.accepted,
+                        int(e.pending),
+                    )
+                    for e in entries.values()
+                ],
+            )
+            self._db.execute(
+                "INSERT INTO calendars (key, token) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET token = excluded.token",
+                (key, token),
+            )

@@ -1,0 +1,73 @@
+"""What a sync did (or would do) per calendar, for people and for scripts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .diff import Conflict
+
+
+@dataclass
+class CalendarSummary:
+    """One calendar's result. ``error`` set: that calendar failed (others carried on)."""
+
+    parent: str
+    target: str
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+    conflicts: list[Conflict] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    error: str | None = None
+    requests: int = 0
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and not self.problems
+
+    @property
+    def writes(self) -> int:
+        return self.created + self.updated + self.deleted
+
+    def line(self) -> str:
+        """One line for the terminal."""
+        head = f"{self.parent} -> {self.target}: "
+        if self.error is not None:
+            return head + f"FAILED: {self.error}"
+        if self.writes == 0 and not self.conflicts:
+            body = f"unchanged ({self.unchanged} events)"
+        elif self.dry_run:
+            body = (
+                f"would create {self.created}, update {self.updated}, delete "
+                f"{self.deleted}; {self.unchanged} unchanged"
+            )
+        else:
+            body = (
+                f"created {self.created}, updated {self.updated}, deleted {self.deleted}, "
+                f"unchanged {self.unchanged}"
+            )
+        if self.conflicts:
+            body += f", conflicts {len(self.conflicts)}"
+        return head + body + (" (dry run)" if self.dry_run else "")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "parent": self.parent,
+            "target": self.target,
+            "ok": self.ok,
+            "dry_run": self.dry_run,
+            "created": self.created,
+            "updated": self.updated,
+            "deleted": self.deleted,
+            "unchanged": self.unchanged,
+            "conflicts": [
+                {"uid": c.uid, "change": c.change, "resolution": c.resolution, "title": c.title}
+                for c in self.conflicts
+            ],
+            "problems": list(self.problems),
+            "error": self.error,
+            "requests": self.requests,
+        }

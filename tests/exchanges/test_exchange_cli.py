@@ -1,0 +1,274 @@
+"""Every exchange command end to end on the shipped example plan, with the real engine.
+
+Expected exchange ids are taken from the engine's own output for the range, so these
+tests check the exchange log's behaviour, not the engine's choice of dates.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from pc_calendar.cli import main
+from pc_calendar.plan.load import load_plan
+from pc_calendar.schedule.engine import compute_timeline
+
+EXAMPLE = Path(__file__).parents[2] / "examples" / "rivera-chen.toml"
+NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
+NOV = ("--from", "2026-11-01", "--to", "2026-12-01")
+
+
+@pytest.fixture(autouse=True)
+def env(monkeypatch, tmp_path):
+    monkeypatch.setenv("PC_CALENDAR_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("PC_CALENDAR_NOW", NOW.isoformat())
+    monkeypatch.setenv("PC_CALENDAR_PLUGINS", "none")
+
+
+@pytest.fixture(scope="module")
+def past():
+    """The example's November exchanges that are already in the past at NOW."""
+    plan = load_plan(EXAMPLE)
+    timeline = compute_timeline(plan, date(2026, 11, 1), date(2026, 12, 1))
+    found = [e for e in timeline.merged_exchanges() if e.at < NOW]
+    assert len(found) >= 4, "the example should have several exchanges in November"
+    return found
+
+
+@pytest.fixture(scope="module")
+def empty_day(past):
+    """A past November day on which the example schedules no exchange."""
+    taken = {e.local_at.date() for e in past}
+    return next(
+        (date(2026, 11, 1) + timedelta(d)).isoformat()
+        for d in range(24)
+        if date(2026, 11, 1) + timedelta(d) not in taken
+    )
+
+
+def run(capsys, *args):
+    try:
+        main([str(a) for a in args])
+        code = 0
+    except SystemExit as exc:
+        code = exc.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def db_file(tmp_path: Path) -> Path:
+    return tmp_path / "data" / "exchanges" / "rivera-chen.sqlite3"
+
+
+def test_record_history_and_listing(capsys, tmp_path, past):
+    days = [e.local_at.date() for e in past]
+    first = next(e for e in past if days.count(e.local_at.date()) == 1)  # alone on its day
+    second = next(e for e in past if e is not first)
+    code, out, _ = run(
+        capsys,
+        "exchange",
+        "record",
+        EXAMPLE,
+        first.id,
+        "--status",
+        "late",
+        "--minutes-late",
+        "15",
+        "--by",
+        "sam",
+        "--note",
+        "traffic",
+    )
+    assert code == 0 and out.strip() == f"recorded #1: {first.id} late"
+    day = first.local_at.date().isoformat()
+    code, out, _ = run(
+        capsys, "exchange", "record", EXAMPLE, day, "--status", "on-time", "--by", "alex"
+    )
+    assert code == 0 and out.strip() == f"recorded #2: {first.id} on-time (supersedes record 1)"
+    code, out, _ = run(capsys, "exchange", "history", EXAMPLE, first.id)
+    lines = out.splitlines()
+    assert code == 0 and lines[0].startswith(first.id)
+    assert "#1" in lines[1] and "late" in lines[1] and "15 min" in lines[1]
+    assert "(superseded)" in lines[1] and "(current)" in lines[2]
+    code, out, _ = run(capsys, "exchanges", EXAMPLE, *NOV, "--json")
+    rows = {r["exchange_id"]: r for r in json.loads(out)}
+    assert rows[first.id]["state"] == "on-time" and rows[first.id]["records"] == 2
+    assert rows[second.id]["overdue"] is True and rows[second.id]["state"] == "overdue"
+    assert all(r["in_plan"] for r in rows.values())
+    code, out, _ = run(capsys, "exchanges", EXAMPLE, *NOV)
+    assert code == 0 and f"{len(past) - 1} overdue" in out.splitlines()[-1]
+    assert db_file(tmp_path).exists()
+
+
+def test_missed_report_and_overnights(capsys, past):
+    missed = past[-1]
+    assert (
+        run(
+            capsys,
+            "exchange",
+            "record",
+            EXAMPLE,
+            missed.id,
+            "--status",
+            "missed",
+            "--by",
+            missed.to_parent,
+        )[0]
+        == 0
+    )
+    code, out, _ = run(capsys, "report", EXAMPLE, *NOV, "--format", "json")
+    data = json.loads(out)
+    parents = {p["parent"]: p for p in data["parents"]}
+    assert parents[missed.from_parent]["missed"] == 1
+    receiver = parents[missed.to_parent]
+    assert receiver["overnights_lost"] >= 1
+    assert (
+        receiver["overnights_exercised"]
+        == receiver["overnights_planned"] - receiver["overnights_lost"]
+    )
+    total = sum(p["overnights_planned"] for p in parents.values())
+    assert total == 30  # every November night belongs to exactly one parent
+
+
+def test_report_formats_and_output_file(capsys, tmp_path, past):
+    run(capsys, "exchange", "record", EXAMPLE, past[0].id, "--status", "on-time")
+    out_file = tmp_path / "report.html"
+    code, out, _ = run(capsys, "report", EXAMPLE, *NOV, "--format", "html", "-o", out_file)
+    assert code == 0 and out == ""
+    html = out_file.read_text()
+    assert "<svg" in html and "Rivera-Chen family" in html
+    code, out, _ = run(capsys, "report", EXAMPLE, *NOV, "--format", "csv")
+    assert out.splitlines()[0].startswith("parent,scheduled,on_time")
+    code, out, _ = run(capsys, "report", EXAMPLE, *NOV)
+    assert code == 0 and "overnights planned" in out
+    code, _, err = run(capsys, "report", EXAMPLE, "--from", "2026-12-01", "--to", "2026-11-01")
+    assert code == 2 and "must be after" in err
+
+
+def test_refusals_exit_2_and_write_nothing(capsys, tmp_path, past, empty_day):
+    cases = [
+        (empty_day, "--status", "on-time"),  # no exchange that day in the example
+        (past[0].id, "--status", "weird"),
+        (past[0].id, "--status", "late", "--minutes-late", "-3"),
+        (past[0].id, "--status", "late"),
+        (past[0].id, "--status", "cancelled"),
+        (past[0].id, "--status", "missed", "--by", "neighbour"),
+        ("2026-12-16", "--status", "missed"),  # in the future at NOW
+    ]
+    for case in cases:
+        code, out, err = run(capsys, "exchange", "record", EXAMPLE, *case)
+        assert code == 2, case
+        assert err.startswith("error: ") and "Traceback" not in err
+    assert not db_file(tmp_path).exists()
+
+
+def test_no_exchange_names_the_nearest(capsys, past, empty_day):
+    code, _, err = run(capsys, "exchange", "record", EXAMPLE, empty_day, "--status", "missed")
+    assert code == 2 and "nearest" in err
+    assert sum(e.id in err for e in past) >= 1
+
+
+def test_cancel_ahead_with_agreement(capsys):
+    plan = load_plan(EXAMPLE)
+    later = [
+        e
+        for e in compute_timeline(plan, date(2026, 12, 1), date(2027, 1, 1)).merged_exchanges()
+        if e.at > NOW
+    ]
+    code, out, _ = run(
+        capsys,
+        "exchange",
+        "record",
+        EXAMPLE,
+        later[0].id,
+        "--status",
+        "cancelled",
+        "--agreed-by",
+        "alex,sam",
+        "--note",
+        "snow day",
+    )
+    assert code == 0
+    code, out, _ = run(capsys, "exchange", "history", EXAMPLE, later[0].id, "--json")
+    data = json.loads(out)
+    assert data["records"][0]["agreed_by"] == ["alex", "sam"]
+    assert data["records"][0]["note"] == "snow day"
+
+
+def test_verify_detects_tampering_and_export_verifies_independently(capsys, tmp_path, past):
+    code, out, _ = run(capsys, "exchange", "verify", EXAMPLE)
+    assert code == 0 and out.startswith("no exchange log yet")
+    for ex in past[:3]:
+        assert run(capsys, "exchange", "record", EXAMPLE, ex.id, "--status", "on-time")[0] == 0
+    code, out, _ = run(capsys, "exchange", "verify", EXAMPLE)
+    assert code == 0 and out.startswith("chain valid: 3 records")
+    export = tmp_path / "log.jsonl"
+    assert run(capsys, "exchange", "export", EXAMPLE, "-o", export)[0] == 0
+    lines = export.read_text().splitlines()
+    header, prev = json.loads(lines[0]), "0" * 64
+    for line in lines[1:]:  # verified from the description alone
+        rec = json.loads(line)
+        claimed = rec.pop("hash")
+        body = json.dumps(rec, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        assert rec["prev_hash"] == prev
+        assert hashlib.sha256(body.encode()).hexdigest() == claimed
+        prev = claimed
+    assert prev == header["head_hash"] and header["records"] == 3
+    conn = sqlite3.connect(db_file(tmp_path))
+    conn.execute("DROP TRIGGER records_append_only_u")
+    conn.execute("UPDATE records SET reported_by = 'alex' WHERE seq = 2")
+    conn.commit()
+    conn.close()
+    code, out, _ = run(capsys, "exchange", "verify", EXAMPLE, "--json")
+    data = json.loads(out)
+    assert code == 1 and data["problem"]["seq"] == 2 and data["problem"]["kind"] == "altered"
+    code, out, _ = run(capsys, "exchange", "verify", EXAMPLE)
+    assert code == 1 and "record 2" in out
+
+
+def test_db_option_and_bad_databases(capsys, tmp_path, past):
+    custom = tmp_path / "elsewhere" / "family.db"
+    code, _, _ = run(
+        capsys, "exchange", "record", EXAMPLE, past[0].id, "--status", "on-time", "--db", custom
+    )
+    assert code == 0 and custom.exists() and not db_file(tmp_path).exists()
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"\x00garbage" * 200)
+    code, _, err = run(
+        capsys, "exchange", "record", EXAMPLE, past[0].id, "--status", "on-time", "--db", junk
+    )
+    assert code == 2 and "not a pc-calendar exchange log" in err
+    assert junk.read_bytes() == b"\x00garbage" * 200
+    sqlite3.connect(custom).execute("PRAGMA user_version = 99")
+    code, _, err = run(capsys, "exchange", "history", EXAMPLE, past[0].id, "--db", custom)
+    assert code == 2 and "newer pc-calendar" in err
+
+
+def test_plan_change_shows_no_longer_in_plan(capsys, tmp_path, past):
+    target = next(e for e in past if e.local_at.hour == 18)
+    changed = tmp_path / "plan.toml"
+    text = EXAMPLE.read_text()
+    assert 'time = 18:00:00\nlocation = "alex-home"' in text
+    changed.write_text(
+        text.replace(
+            'time = 18:00:00\nlocation = "alex-home"', 'time = 17:30:00\nlocation = "alex-home"'
+        )
+    )
+    ids = {
+        e.id
+        for e in compute_timeline(
+            load_plan(changed), date(2026, 11, 1), date(2026, 12, 1)
+        ).merged_exchanges()
+    }
+    assert target.id not in ids
+    assert run(capsys, "exchange", "record", EXAMPLE, target.id, "--status", "missed")[0] == 0
+    code, out, _ = run(capsys, "exchanges", changed, *NOV)
+    line = next(ln for ln in out.splitlines() if target.id in ln)
+    assert "missed" in line and "no longer in plan" in line
+    code, out, _ = run(capsys, "exchange", "history", changed, target.id)
+    assert code == 0 and "(no longer in plan)" in out.splitlines()[0]

@@ -1,0 +1,263 @@
+"""The SQLite store: append-only, chained, migrated, refusing foreign or newer files,
+surviving concurrent writers and crashes, and noticing tampering done with sqlite3."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from exchange_fixtures import draft, fill
+
+import pc_calendar.exchanges as exchanges_pkg
+from pc_calendar.errors import UserError
+from pc_calendar.exchanges import store as store_mod
+from pc_calendar.exchanges.chain import GENESIS
+from pc_calendar.exchanges.store import (
+    APPLICATION_ID,
+    SCHEMA_VERSION,
+    ExchangeStore,
+    default_db_path,
+)
+
+FAMILY = "test-family"
+
+
+def raw(path: Path) -> sqlite3.Connection:
+    """A plain sqlite3 connection, the way someone tampering outside the tool would."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("DROP TRIGGER IF EXISTS records_append_only_u")
+    conn.execute("DROP TRIGGER IF EXISTS records_append_only_d")
+    return conn
+
+
+def test_append_chains_and_supersedes(db_path):
+    with ExchangeStore.open(db_path, FAMILY) as store:
+        first = store.append(draft(status="late", minutes_late=10))
+        other = store.append(draft("2026-11-13T1800-sam-alex"))
+        fix = store.append(draft(status="on-time"))
+        assert (first.seq, other.seq, fix.seq) == (1, 2, 3)
+        assert first.prev_hash == GENESIS and other.prev_hash == first.hash
+        assert fix.prev_hash == other.hash
+        assert first.supersedes is None and fix.supersedes == 1
+        assert [r.seq for r in store.records("2026-11-06T1800-alex-sam")] == [1, 3]
+        assert store.records() == [first, other, fix]
+        latest = store.latest_between("2026-11-01T00:00:00Z", "2026-12-01T00:00:00Z")
+        assert latest["2026-11-06T1800-alex-sam"].status == "on-time"
+        assert store.verify().ok
+
+
+def test_database_is_wal_and_tagged(db_path):
+    fill(db_path, 1)
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def test_triggers_refuse_update_and_delete(db_path):
+    fill(db_path, 2)
+    conn = sqlite3.connect(db_path)
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        conn.execute("UPDATE records SET status = 'missed' WHERE seq = 1")
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        conn.execute("DELETE FROM records WHERE seq = 1")
+
+
+def test_reading_a_missing_log_does_not_create_it(db_path):
+    with ExchangeStore.open(db_path, FAMILY, create=False) as store:
+        assert store.records() == [] and store.verify().ok
+    assert not db_path.exists()
+
+
+def test_default_location_honours_data_dir_env(monkeypatch, tmp_path):
+    monkeypatch.setenv("PC_CALENDAR_DATA_DIR", str(tmp_path))
+    assert default_db_path("fam") == tmp_path / "exchanges" / "fam.sqlite3"
+
+
+def test_v1_database_is_migrated_keeping_records(db_path):
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    store_mod._migrate(conn, db_path, FAMILY, target=1)
+    conn.close()
+    assert sqlite3.connect(db_path).execute("PRAGMA user_version").fetchone()[0] == 1
+    with ExchangeStore.open(db_path, FAMILY) as store:  # v1 -> v2, then append
+        store.append(draft())
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+    assert {"records_exchange", "records_append_only_u"} <= names
+
+
+def test_newer_schema_is_refused_and_untouched(db_path):
+    fill(db_path, 1)
+    sqlite3.connect(db_path).execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    before = db_path.read_bytes()
+    with pytest.raises(UserError, match="newer pc-calendar") as err:
+        ExchangeStore.open(db_path, FAMILY)
+    assert err.value.exit_code == 2
+    assert db_path.read_bytes() == before
+
+
+def test_foreign_sqlite_database_is_refused(db_path):
+    conn = sqlite3.connect(db_path)
+    conn.execute("CREATE TABLE photos (id INTEGER)")
+    conn.commit()
+    conn.close()
+    before = db_path.read_bytes()
+    with pytest.raises(UserError, match="not a pc-calendar exchange log"):
+        ExchangeStore.open(db_path, FAMILY)
+    assert db_path.read_bytes() == before
+
+
+def test_corrupt_file_is_refused(db_path):
+    db_path.write_bytes(b"this is not a database at all" * 100)
+    with pytest.raises(UserError, match="not a SQLite database or is damaged"):
+        ExchangeStore.open(db_path, FAMILY)
+    assert db_path.read_bytes() == b"this is not a database at all" * 100
+
+
+def test_other_familys_log_is_refused(db_path):
+    fill(db_path, 1, family="other-family")
+    with pytest.raises(UserError, match="belongs to 'other-family'"):
+        ExchangeStore.open(db_path, FAMILY)
+
+
+def test_tamper_edit_is_reported(db_path):
+    fill(db_path, 4)
+    raw(db_path).execute("UPDATE records SET status = 'missed' WHERE seq = 2")
+    with ExchangeStore.open(db_path, FAMILY) as store:
+        problem = store.verify().problem
+    assert (problem.kind, problem.seq) == ("altered", 2)
+
+
+def test_tamper_edit_of_json_column_is_reported(db_path):
+    fill(db_path, 3)
+    raw(db_path).execute("UPDATE records SET children = 'not json' WHERE seq = 3")
+    with ExchangeStore.open(db_path, FAMILY) as store:
+        assert store.verify().problem.seq == 3
+
+
+def test_tamper_delete_is_reported(db_path):
+    fill(db_path, 4)
+    raw(db_path).execute("DELETE FROM records WHERE seq = 2")
+    with ExchangeStore.open(db_path, FAMILY) as store:
+        problem = store.verify().problem
+    assert (problem.kind, problem.seq) == ("removed", 2)
+
+
+def test_tamper_delete_of_last_record_is_reported(db_path):
+    fill(db_path, 3)
+    raw(db_path).execute("DELETE FROM records WHERE seq = 3")
+    with ExchangeStore.open(db_path, FAMILY) as store:
+        problem = store.verify().problem
+    assert (problem.kind, problem.seq) == ("removed", 3)
+
+
+def test_last_record_removed_then_appended_after_stays_visible(db_path):
+    fill(db_path, 3)
+    raw(db_path).execute("DELETE FROM records WHERE seq = 3")
+    with ExchangeStore.open(db_path, FAMILY) as store:
+        assert store.append(draft()).seq == 4
+        problem = store.verify().problem
+    assert (problem.kind, problem.seq) == ("removed", 3)
+
+
+def test_tamper_reorder_is_reported(db_path):
+    fill(db_path, 4)
+    conn = raw(db_path)
+    conn.execute("UPDATE records SET seq = 100 WHERE seq = 2")
+    conn.execute("UPDATE records SET seq = 2 WHERE seq = 3")
+    conn.execute("UPDATE records SET seq = 3 WHERE seq = 100")
+    with ExchangeStore.open(db_path, FAMILY) as store:
+        problem = store.verify().problem
+    assert (problem.kind, problem.seq) == ("reordered", 2)
+
+
+def test_no_update_or_delete_in_the_code_path():
+    sources = [Path(exchanges_pkg.__file__).parent.glob("*.py")]
+    statement = re.compile(
+        r"\b(UPDATE\s+\w+\s+SET|DELETE\s+FROM|REPLACE\s+INTO|"
+        r"INSERT\s+OR\s+REPLACE|DROP\s+TABLE)\b",
+        re.IGNORECASE,
+    )
+    checked = 0
+    for path in (p for group in sources for p in group):
+        text = path.read_text()
+        checked += 1
+        assert not statement.search(text), f"{path.name} contains a rewriting SQL statement"
+    assert checked >= 5
+
+
+WRITER = textwrap.dedent("""
+    import sys
+    sys.path.insert(0, {tests!r})
+    from exchange_fixtures import draft
+    from pc_calendar.exchanges.store import ExchangeStore
+    path, tag, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    with ExchangeStore.open(path, "test-family") as store:
+        for i in range(count):
+            store.append(draft(f"2026-11-{{i % 28 + 1:02d}}T1800-{{tag}}", note=tag))
+""")
+
+
+def test_two_processes_recording_at_once_both_succeed(db_path):
+    fill(db_path, 1)  # created up front; the concurrent part is the appends
+    code = WRITER.format(tests=str(Path(__file__).parent))
+    procs = [
+        subprocess.Popen([sys.executable, "-c", code, str(db_path), tag, "60"])
+        for tag in ("alex-sam", "sam-alex")
+    ]
+    assert [p.wait(timeout=60) for p in procs] == [0, 0]
+    with ExchangeStore.open(db_path, FAMILY) as store:
+        records = store.records()
+        result = store.verify()
+    assert result.ok and result.count == 121
+    assert sorted(r.note for r in records[1:]).count("alex-sam") == 60
+    assert [r.seq for r in records] == list(range(1, 122))
+
+
+def test_first_open_by_two_processes_at_once(db_path):
+    code = WRITER.format(tests=str(Path(__file__).parent))
+    procs = [
+        subprocess.Popen([sys.executable, "-c", code, str(db_path), tag, "5"])
+        for tag in ("alex-sam", "sam-alex")
+    ]
+    assert [p.wait(timeout=60) for p in procs] == [0, 0]
+    with ExchangeStore.open(db_path, FAMILY) as store:
+        assert store.verify().ok and store.verify().count == 10
+
+
+CRASHER = textwrap.dedent("""
+    import os, sys
+    sys.path.insert(0, {tests!r})
+    from exchange_fixtures import draft
+    from pc_calendar.exchanges.store import ExchangeStore
+    store = ExchangeStore.open(sys.argv[1], "test-family")
+    store.before_commit = lambda: os._exit(9)  # the process dies after INSERT, before COMMIT
+    store.append(draft("2026-11-20T1800-alex-sam", note="never committed"))
+""")
+
+
+def test_crash_mid_write_leaves_no_partial_record(db_path):
+    fill(db_path, 2)
+    code = CRASHER.format(tests=str(Path(__file__).parent))
+    assert subprocess.run([sys.executable, "-c", code, str(db_path)], timeout=60).returncode == 9
+    with ExchangeStore.open(db_path, FAMILY) as store:
+        assert [r.note for r in store.records()] == ["n0", "n1"]
+        assert store.verify().ok
+        assert store.append(draft()).seq == 3
+
+
+def test_exception_mid_write_rolls_back(db_path):
+    fill(db_path, 1)
+    with ExchangeStore.open(db_path, FAMILY) as store:
+        store.before_commit = lambda: (_ for _ in ()).throw(RuntimeError("boom"))
+        with pytest.raises(RuntimeError):
+            store.append(draft())
+        store.before_commit = None
+        assert len(store.records()) == 1
+        assert store.append(draft()).seq == 2

@@ -1,0 +1,56 @@
+"""Small plans and lookups for engine tests (invented family, no file I/O)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pc_calendar.plan.model import Plan
+from pc_calendar.schedule.timeline import ChildTimeline
+
+CHICAGO = ZoneInfo("America/Chicago")
+
+
+def make_plan(zone: str = "America/Chicago", **keys: Any) -> Plan:
+    """A two-parent, one-child plan; keyword arguments replace or add top-level keys."""
+    data: dict[str, Any] = {
+        "family": {"id": "test-family", "name": "Test family", "timezone": zone},
+        "parents": {"alex": {"name": "Alex"}, "sam": {"name": "Sam"}},
+        "children": [{"id": "maya", "name": "Maya", "birth_date": date(2016, 4, 12)}],
+        "rotation": {"pattern": "alternating_weeks", "anchor": date(2026, 1, 5)},
+        "exchange": {"time": time(18, 0), "location": "curb"},
+    }
+    data.update(keys)
+    return Plan.model_validate(data)
+
+
+def local(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, zone: ZoneInfo = CHICAGO
+) -> datetime:
+    """A wall time in ``zone`` as a UTC instant (not for DST-ambiguous times)."""
+    return datetime(year, month, day, hour, minute, tzinfo=zone).astimezone(UTC)
+
+
+def holder(timeline: ChildTimeline, instant: datetime) -> str:
+    """Who has the child at ``instant``."""
+    for block in timeline.blocks:
+        if block.start <= instant < block.end:
+            return block.parent
+    raise AssertionError(f"{instant} is outside the timeline")
+
+
+def rule_at(timeline: ChildTimeline, instant: datetime) -> str:
+    """The source key of the rule holding at ``instant``."""
+    for block in timeline.blocks:
+        if block.start <= instant < block.end:
+            return block.rule.source
+    raise AssertionError(f"{instant} is outside the timeline")
+
+
+def changes(timeline: ChildTimeline, zone: ZoneInfo = CHICAGO) -> list[tuple[str, str, str]]:
+    """Exchanges as ("YYYY-MM-DD HH:MM", from, to) in local time, for hand-written lists."""
+    return [
+        (f"{ex.at.astimezone(zone):%Y-%m-%d %H:%M}", ex.from_parent, ex.to_parent)
+        for ex in timeline.exchanges
+    ]

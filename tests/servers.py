@@ -1,0 +1,239 @@
+"""Real CalDAV servers for tests: Radicale and Xandikos as subprocesses on 127.0.0.1.
+
+Subprocesses rather than caldav.testing's in-thread servers so a test can kill a server
+mid-sync and start it again on the same port and storage. Each test gets a fresh calendar
+collection (MKCALENDAR) on a shared session-scoped server, which keeps the suite fast.
+"""
+
+from __future__ import annotations
+
+import base64
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+STARTUP_TIMEOUT = 20.0
+
+
+def _die_with_parent() -> None:
+    """Linux: the server gets SIGKILL when the test process dies, even if it is killed
+    itself and never runs its teardown, so no server outlives its test run."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class CalendarRef:
+    """One calendar collection on a test server, with what a backend config needs."""
+
+    server: CalDAVServer
+    path: str
+
+    @property
+    def url(self) -> str:
+        return self.server.base_url
+
+    def config(self, **extra: object) -> dict:
+        cfg: dict = {"type": "caldav", "url": self.server.base_url, "calendar": self.path}
+        if self.server.username:
+            cfg["username"] = self.server.username
+            cfg["password_env"] = self.server.password_env
+        cfg.update(extra)
+        return cfg
+
+    def put(self, name: str, body: bytes, headers: dict | None = None) -> int:
+        """PUT a raw object as another client would (no conditions); returns the status."""
+        status, _, _ = self.server.http(
+            "PUT", self.path + name, body, {"Content-Type": "text/calendar", **(headers or {})}
+        )
+        return status
+
+    def get(self, name_or_href: str) -> tuple[int, bytes]:
+        href = name_or_href if name_or_href.startswith("/") else self.path + name_or_href
+        status, _, body = self.server.http("GET", href)
+        return status, body
+
+    def delete(self, name_or_href: str) -> int:
+        href = name_or_href if name_or_href.startswith("/") else self.path + name_or_href
+        return self.server.http("DELETE", href)[0]
+
+
+@dataclass
+class CalDAVServer:
+    """A CalDAV server process we own: start, stop (kill), restart on the same port."""
+
+    name: str
+    root: Path
+    port: int = field(default_factory=free_port)
+    username: str | None = None
+    password: str | None = None
+    home: str = "/"
+    process: subprocess.Popen | None = None
+
+    @property
+    def password_env(self) -> str:
+        """The environment variable a backend config reads this server's password from."""
+        return f"PC_CALENDAR_TEST_{self.name.upper()}_PASSWORD"
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/"
+
+    def command(self) -> list[str]:
+        raise NotImplementedError
+
+    def start(self) -> None:
+        """Start the server (no-op if it is running) and wait until it answers."""
+        if self.process is not None and self.process.poll() is None:
+            return
+        log = open(self.root / f"{self.name}.log", "ab")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            self.command(),
+            stdout=log,
+            stderr=log,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            preexec_fn=_die_with_parent,
+        )
+        self._log = log
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited at startup; see {log.name}")
+            try:
+                status, _, _ = self.http("PROPFIND", self.home, b"", {"Depth": "0"})
+                if status < 500:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.05)
+        self.stop()
+        raise RuntimeError(f"{self.name} did not start within {STARTUP_TIMEOUT}s")
+
+    def stop(self) -> None:
+        """Kill the server (SIGKILL: a crash, not a clean shutdown) and wait for it."""
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+        self.process = None
+        if getattr(self, "_log", None) is not None:
+            self._log.close()
+            self._log = None
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    def http(
+        self,
+        method: str,
+        path: str,
+        body: bytes = b"",
+        headers: dict | None = None,
+        password: str | None = None,
+    ) -> tuple[int, dict, bytes]:
+        """One raw request, as a third-party client would send it."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        try:
+            hdrs = dict(headers or {})
+            if self.username:
+                secret = password if password is not None else self.password
+                token = base64.b64encode(f"{self.username}:{secret}".encode()).decode()
+                hdrs["Authorization"] = f"Basic {token}"
+            conn.request(method, path, body=body, headers=hdrs)
+            response = conn.getresponse()
+            return response.status, dict(response.getheaders()), response.read()
+        finally:
+            conn.close()
+
+    def new_calendar(self, display_name: str | None = None) -> CalendarRef:
+        """MKCALENDAR a fresh collection with a unique name."""
+        path = f"{self.home}test-{uuid.uuid4().hex[:12]}/"
+        body = b""
+        if display_name:
+            body = (
+                '<?xml version="1.0" encoding="utf-8"?><C:mkcalendar xmlns:D="DAV:" '
+                'xmlns:C="urn:ietf:params:xml:ns:caldav"><D:set><D:prop>'
+                f"<D:displayname>{display_name}</D:displayname></D:prop></D:set>"
+                "</C:mkcalendar>"
+            ).encode()
+        status, _, text = self.http(
+            "MKCALENDAR", path, body, {"Content-Type": "application/xml"} if body else {}
+        )
+        if status not in (200, 201):
+            raise RuntimeError(f"MKCALENDAR {path} on {self.name}: {status} {text[:200]!r}")
+        return CalendarRef(self, path)
+
+
+class RadicaleServer(CalDAVServer):
+    """Radicale with htpasswd (plain) auth, so a wrong password really fails."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__("radicale", root, username="alex", password="correct horse 7")
+        self.home = f"/{self.username}/"
+        users = root / "users"
+        users.write_text(f"{self.username}:{self.password}\n")
+
+    def command(self) -> list[str]:
+        return [
+            sys.executable,
+            "-m",
+            "radicale",
+            "--config",
+            "",
+            "--server-hosts",
+            f"127.0.0.1:{self.port}",
+            "--storage-filesystem-folder",
+            str(self.root / "storage"),
+            "--auth-type",
+            "htpasswd",
+            "--auth-htpasswd-filename",
+            str(self.root / "users"),
+            "--auth-htpasswd-encryption",
+            "plain",
+            "--auth-delay",
+            "0",
+            "--rights-type",
+            "owner_only",
+            "--logging-level",
+            "warning",
+        ]
+
+
+class XandikosServer(CalDAVServer):
+    """Xandikos without auth (its auth needs TLS)."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__("xandikos", root)
+        self.home = "/user/calendars/"
+
+    def command(self) -> list[str]:
+        exe = Path(sys.executable).with_name("xandikos")
+        prog = [str(exe)] if exe.exists() else [sys.executable, "-m", "xandikos"]
+        return [
+            *prog,
+            "serve",
+            "--defaults",
+            "-d",
+            str(self.root / "data"),
+            "-l",
+            "127.0.0.1",
+            "-p",
+            str(self.port),
+        ]
