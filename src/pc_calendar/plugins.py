@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import importlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.metadata import entry_points
@@ -28,6 +29,7 @@ DEFAULT_PLUGINS = (
     "pc_calendar.backends.memory",
     "pc_calendar.backends.ics_folder",
     "pc_calendar.backends.caldav",
+    "pc_calendar.backends.google",
 )
 
 ALLOW_ENV = "PC_CALENDAR_PLUGINS"
@@ -53,10 +55,16 @@ def build_plugin_manager(extra: list[Any] | None = None) -> pluggy.PluginManager
         try:
             plugin = ep.load()
         except Exception as exc:  # a broken plugin must not take the tool down
-            raise PluginError(ep.name, f"failed to import ({exc.__class__.__name__}: {exc})")
+            error = PluginError(ep.name, f"failed to import ({exc.__class__.__name__}: {exc})")
+            error.hint = (
+                f"fix or uninstall it, or skip it with {ALLOW_ENV}=<plugins to load> "
+                f"({ALLOW_ENV}=none loads no installed plugin)"
+            )
+            raise error from None
         pm.register(plugin, name=ep.name)
     for plugin in extra or []:
-        pm.register(plugin)
+        if not pm.is_registered(plugin):  # e.g. a module also installed as an entry point
+            pm.register(plugin, name=_extra_name(pm, plugin))
     try:
         pm.check_pending()
     except pluggy.PluginValidationError as exc:
@@ -64,10 +72,42 @@ def build_plugin_manager(extra: list[Any] | None = None) -> pluggy.PluginManager
     return pm
 
 
+def _extra_name(pm: pluggy.PluginManager, plugin: Any) -> str:
+    """A readable, unique name for a plugin object, so errors and listings name it."""
+    base = getattr(plugin, "__name__", None) or type(plugin).__name__
+    name, n = base, 1
+    while pm.get_plugin(name) is not None:
+        n += 1
+        name = f"{base}#{n}"
+    return name
+
+
+_EXTRA: list[Any] = []
+
+
 @cache
 def get_plugin_manager() -> pluggy.PluginManager:
     """The process-wide manager (tests build their own with build_plugin_manager)."""
-    return build_plugin_manager()
+    return build_plugin_manager(list(_EXTRA))
+
+
+@contextmanager
+def extra_plugins(*objs: Any) -> Iterator[None]:
+    """Add plugin objects to the process-wide manager for the ``with`` block.
+
+    The cached manager is dropped on entry and on exit, so code that calls
+    :func:`get_plugin_manager` (the CLI, the engine) builds one with the extra
+    plugins, and nothing leaks afterwards. The manager is built lazily, so a broken
+    plugin fails where the CLI reports it. Used by :mod:`pc_calendar.testing_cli`.
+    """
+    _EXTRA.extend(objs)
+    get_plugin_manager.cache_clear()
+    try:
+        yield
+    finally:
+        for obj in objs:
+            _EXTRA.remove(obj)
+        get_plugin_manager.cache_clear()
 
 
 @dataclass

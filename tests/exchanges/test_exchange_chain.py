@@ -141,3 +141,21 @@ def test_json_export_holds_the_chain():
     doc = json.loads(export_text("test-family", records, verify_chain(records), "json"))
     assert [r["hash"] for r in doc["chain"]] == [r.hash for r in records]
     assert doc["head_hash"] == records[-1].hash and doc["chain_valid_at_export"] is True
+
+
+def test_first_record_moved_is_reordered():
+    records = chain(3)
+    swapped = [records[1], records[0], records[2]]
+    result = verify_chain(swapped)
+    assert result.problem.kind == "reordered" and result.problem.seq == 2
+    renumbered = [replace(records[1], seq=1), replace(records[0], seq=2), records[2]]
+    problem = verify_chain(renumbered).problem
+    assert problem.kind == "reordered" and problem.seq == 1
+
+
+def test_export_of_a_broken_chain_says_so():
+    records = chain(3)
+    records[1] = replace(records[1], note="edited")
+    header = json.loads(export_text("test-family", records, verify_chain(records)).split("\n")[0])
+    assert header["chain_valid_at_export"] is False
+    assert header["records"] == 3 and header["head_hash"] == records[2].hash

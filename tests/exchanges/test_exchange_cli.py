@@ -272,3 +272,26 @@ def test_plan_change_shows_no_longer_in_plan(capsys, tmp_path, past):
     assert "missed" in line and "no longer in plan" in line
     code, out, _ = run(capsys, "exchange", "history", changed, target.id)
     assert code == 0 and "(no longer in plan)" in out.splitlines()[0]
+
+
+def test_notify_overdue_once(capsys, past):
+    code, out, err = run(capsys, "exchanges", EXAMPLE, *NOV, "--notify", "--json")
+    overdue = [r for r in json.loads(out) if r["overdue"]]
+    assert code == 0 and f"notified plugins of {len(overdue)} overdue exchanges" in err
+    code, _, err = run(capsys, "exchanges", EXAMPLE, *NOV, "--notify")
+    assert code == 0 and "notified plugins of 0 overdue exchanges" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "first", "last"),
+    [
+        ((), "2026-11-11", "2026-12-09"),  # 14 days either side of NOW
+        (("--from", "2026-11-01"), "2026-11-01", "2026-11-29"),
+        (("--to", "2026-11-29"), "2026-11-01", "2026-11-29"),
+    ],
+)
+def test_exchanges_default_range(capsys, args, first, last):
+    code, out, _ = run(capsys, "exchanges", EXAMPLE, *args, "--json")
+    days = [r["local_time"][:10] for r in json.loads(out)]
+    assert code == 0 and days
+    assert all(first <= d < last for d in days)

@@ -169,3 +169,66 @@ def test_reads_do_not_create_the_log(db_path):
         compute=compute,
     )
     assert not db_path.exists()
+
+
+class OverdueNotifier:
+    def __init__(self):
+        self.calls = []
+
+    @hookimpl
+    def pc_calendar_exchange_missed(self, family, exchange, record):
+        self.calls.append((exchange.id, record))
+
+
+def test_overdue_exchanges_are_notified_once(db_path):
+    plan = make_plan()
+    record(db_path, "2026-11-06", "on-time")
+    notifier = OverdueNotifier()
+    pm = build_plugin_manager(extra=[notifier, BrokenNotifier()])
+
+    def rows():
+        return service.list_exchanges(
+            plan,
+            db_path,
+            date(2026, 11, 1),
+            date(2026, 12, 1),
+            now=NOW,
+            grace=timedelta(minutes=30),
+            compute=compute,
+        )
+
+    overdue = [r.exchange_id for r in rows() if r.overdue]
+    assert "2026-11-06T1800-alex-sam" not in overdue and len(overdue) == 6
+    sent, warnings = service.notify_overdue(plan, db_path, rows(), now=NOW, pm=pm)
+    assert sent == overdue and [c[0] for c in notifier.calls] == overdue
+    assert all(rec is None for _, rec in notifier.calls)
+    assert len(warnings) == 6 and "BrokenNotifier" in warnings[0]
+    assert service.notify_overdue(plan, db_path, rows(), now=NOW, pm=pm) == ([], [])
+    assert len(notifier.calls) == 6
+    with ExchangeStore.open(db_path, "test-family") as store:
+        assert store.verify().ok and len(store.records()) == 1  # notices are not records
+
+
+def test_nothing_overdue_writes_nothing(db_path):
+    plan = make_plan()
+    rows = service.list_exchanges(
+        plan,
+        db_path,
+        date(2026, 12, 1),
+        date(2026, 12, 20),
+        now=NOW,
+        grace=timedelta(0),
+        compute=compute,
+    )
+    assert service.notify_overdue(plan, db_path, rows, now=NOW) == ([], [])
+    assert not db_path.exists()
+
+
+def test_latest_outcomes_for_calendars(db_path):
+    plan = make_plan()
+    assert service.latest_outcomes(plan, db_path, date(2026, 11, 1), date(2026, 12, 1)) == {}
+    record(db_path, "2026-11-06", "late", minutes_late=5)
+    record(db_path, "2026-11-06", "missed")
+    record(db_path, "2026-11-13", "on-time")
+    found = service.latest_outcomes(plan, db_path, date(2026, 11, 1), date(2026, 11, 10))
+    assert {k: v.status for k, v in found.items()} == {"2026-11-06T1800-alex-sam": "missed"}

@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -82,14 +83,26 @@ def test_default_location_honours_data_dir_env(monkeypatch, tmp_path):
 def test_v1_database_is_migrated_keeping_records(db_path):
     conn = sqlite3.connect(db_path, isolation_level=None)
     store_mod._migrate(conn, db_path, FAMILY, target=1)
+    old = ExchangeStore(db_path, FAMILY, conn).append(draft())  # written by a v1 build
     conn.close()
     assert sqlite3.connect(db_path).execute("PRAGMA user_version").fetchone()[0] == 1
-    with ExchangeStore.open(db_path, FAMILY) as store:  # v1 -> v2, then append
-        store.append(draft())
+    with ExchangeStore.open(db_path, FAMILY) as store:  # v1 -> current, then append
+        assert store.records() == [old]
+        new = store.append(draft())
+        assert new.supersedes == old.seq and store.verify().ok
     conn = sqlite3.connect(db_path)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
     names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
-    assert {"records_exchange", "records_append_only_u"} <= names
+    assert {"records_exchange", "records_append_only_u", "notices"} <= names
+
+
+def test_unusable_location_is_a_user_error(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    with pytest.raises(UserError, match="cannot create the folder"):
+        ExchangeStore.open(blocker / "sub" / "log.sqlite3", FAMILY)
+    with pytest.raises(UserError, match="is a directory"):
+        ExchangeStore.open(tmp_path, FAMILY)
 
 
 def test_newer_schema_is_refused_and_untouched(db_path):
@@ -193,40 +206,58 @@ def test_no_update_or_delete_in_the_code_path():
 
 
 WRITER = textwrap.dedent("""
-    import sys
+    import sys, time
+    from pathlib import Path
     sys.path.insert(0, {tests!r})
     from exchange_fixtures import draft
     from pc_calendar.exchanges.store import ExchangeStore
-    path, tag, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    path, tag, count, sync = sys.argv[1], sys.argv[2], int(sys.argv[3]), Path(sys.argv[4])
+    (sync / f"ready-{{tag}}").touch()
+    while not (sync / "go").exists():  # start together: the appends must really overlap
+        time.sleep(0.001)
     with ExchangeStore.open(path, "test-family") as store:
+        began = time.time()
         for i in range(count):
             store.append(draft(f"2026-11-{{i % 28 + 1:02d}}T1800-{{tag}}", note=tag))
+            time.sleep(0.001)
+        (sync / f"span-{{tag}}").write_text(f"{{began}} {{time.time()}}")
 """)
+
+
+def race(db_path: Path, count: int) -> list[tuple[float, float]]:
+    """Two writer processes appending ``count`` records each, released at the same time."""
+    sync = db_path.parent / "sync"
+    sync.mkdir()
+    code = WRITER.format(tests=str(Path(__file__).parent))
+    tags = ("alex-sam", "sam-alex")
+    procs = [
+        subprocess.Popen([sys.executable, "-c", code, str(db_path), tag, str(count), sync])
+        for tag in tags
+    ]
+    deadline = time.monotonic() + 60
+    while not all((sync / f"ready-{t}").exists() for t in tags) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    (sync / "go").touch()
+    assert [p.wait(timeout=60) for p in procs] == [0, 0]
+    return [tuple(map(float, (sync / f"span-{t}").read_text().split())) for t in tags]
 
 
 def test_two_processes_recording_at_once_both_succeed(db_path):
     fill(db_path, 1)  # created up front; the concurrent part is the appends
-    code = WRITER.format(tests=str(Path(__file__).parent))
-    procs = [
-        subprocess.Popen([sys.executable, "-c", code, str(db_path), tag, "60"])
-        for tag in ("alex-sam", "sam-alex")
-    ]
-    assert [p.wait(timeout=60) for p in procs] == [0, 0]
+    (a_start, a_end), (b_start, b_end) = race(db_path, 60)
+    assert a_start < b_end and b_start < a_end, "the writers did not overlap"
     with ExchangeStore.open(db_path, FAMILY) as store:
         records = store.records()
         result = store.verify()
     assert result.ok and result.count == 121
-    assert sorted(r.note for r in records[1:]).count("alex-sam") == 60
+    assert [r.note for r in records[1:]].count("alex-sam") == 60
     assert [r.seq for r in records] == list(range(1, 122))
+    switches = sum(a.note != b.note for a, b in zip(records[1:], records[2:], strict=False))
+    assert switches >= 2, "records should interleave (alex-sam, sam-alex, alex-sam ...)"
 
 
 def test_first_open_by_two_processes_at_once(db_path):
-    code = WRITER.format(tests=str(Path(__file__).parent))
-    procs = [
-        subprocess.Popen([sys.executable, "-c", code, str(db_path), tag, "5"])
-        for tag in ("alex-sam", "sam-alex")
-    ]
-    assert [p.wait(timeout=60) for p in procs] == [0, 0]
+    race(db_path, 5)
     with ExchangeStore.open(db_path, FAMILY) as store:
         assert store.verify().ok and store.verify().count == 10
 

@@ -256,14 +256,18 @@ def test_visit_outside_term_and_partial_overlap_with_own_time():
         ],
     )
     tl = compute_timeline(plan, date(2026, 1, 18), date(2026, 1, 27)).children["maya"]
-    # Only MLK Day (Mon 19 Jan, a break) counts. Sam holds until 18:00 under the
-    # rotation, so the visit adds only 18:00-19:00 and no exchange happens at 17:00.
+    # MLK Day (Mon 19 Jan) is a one-day break: a day off inside the term, not outside
+    # it, so no visit that week or the next.
+    assert changes(tl) == [("2026-01-19 18:00", "sam", "alex"), ("2026-01-26 18:00", "alex", "sam")]
+    tl = compute_timeline(plan, date(2026, 3, 15), date(2026, 3, 24)).children["maya"]
+    # Only spring break (Mon 16 Mar, a week-long break) counts. Sam holds until 18:00
+    # under the rotation, so the visit adds only 18:00-19:00 and no exchange at 17:00.
     assert changes(tl) == [
-        ("2026-01-19 19:00", "sam", "alex"),
-        ("2026-01-26 18:00", "alex", "sam"),
+        ("2026-03-16 19:00", "sam", "alex"),
+        ("2026-03-23 18:00", "alex", "sam"),
     ]
-    assert rule_at(tl, local(2026, 1, 19, 17, 30)) == "rotation"
-    assert rule_at(tl, local(2026, 1, 19, 18, 30)) == "visits[0]"
+    assert rule_at(tl, local(2026, 3, 16, 17, 30)) == "rotation"
+    assert rule_at(tl, local(2026, 3, 16, 18, 30)) == "visits[0]"
 
 
 def test_summer_block_and_summer_rotation():

@@ -237,19 +237,29 @@ def test_spo_christmas_split_at_noon_on_28_december(spo):
     assert spo.night(2027, 1, 1) == "dana"
     assert spo.exchanges_between(date(2026, 12, 29), date(2027, 1, 6)) == []
     # 2027 (odd): Dana from 18:00 on Friday 17 December (over Marcus's 3rd weekend) to
-    # noon on 28 December; Marcus from noon to 18:00 Sunday 2 January 2028.
+    # noon on 28 December; Marcus from noon to 18:00 on the day before school resumes.
+    # School resumes on Tuesday 4 January 2028 in the template's calendar, so that is
+    # Monday 3 January, not the Sunday (153.314(1)).
     assert spo.nights(date(2027, 12, 17), 3) == ["dana"] * 3
     assert spo.night(2027, 12, 25) == "dana"
     assert spo.who(2027, 12, 28, 11, 59) == "dana"
     assert spo.who(2027, 12, 28, 12, 0) == "marcus"
-    assert spo.night(2027, 12, 31) == "marcus"
-    assert spo.who(2028, 1, 2, 17, 59) == "marcus"
-    assert spo.who(2028, 1, 2, 18, 0) == "dana"
+    assert spo.nights(date(2027, 12, 31), 3) == ["marcus", "marcus", "marcus"]
+    assert spo.who(2028, 1, 3, 17, 59) == "marcus"
+    assert spo.who(2028, 1, 3, 18, 0) == "dana"
+    assert spo.exchanges_between(date(2027, 12, 29), date(2028, 1, 4)) == [
+        "2028-01-03 18:00 marcus->dana"
+    ]
+    assert spo.block(2028, 1, 3, 12).rule.citation == "Tex. Fam. Code § 153.314(1), (2)"
 
 
 def test_spo_spring_break_alternates(spo):
-    # 2026 (even): Marcus from Friday 13 March 18:00 to Sunday 22 March 18:00.
+    # 2026 (even): Marcus from Friday 13 March 18:00 to 18:00 on the day before school
+    # resumes (Monday 23 March), i.e. Sunday 22 March.
     assert spo.nights(date(2026, 3, 13), 10) == ["marcus"] * 9 + ["dana"]
+    assert spo.who(2026, 3, 22, 17, 59) == "marcus"
+    assert spo.who(2026, 3, 22, 18, 0) == "dana"
+    assert spo.block(2026, 3, 22, 12).rule.citation == "Tex. Fam. Code § 153.312(b)(1)"
     # 2027 (odd): Dana, including the 3rd-Friday weekend of 19-21 March.
     assert spo.nights(date(2027, 3, 12), 10) == ["dana"] * 10
 
@@ -289,6 +299,21 @@ def test_spo_birthday_evening(spo):
     eli = Family("texas-spo", child="eli")
     assert eli.who(2026, 6, 27, 19) == "marcus"
     assert eli.night(2026, 6, 27) == "dana"
+    # Ava turns 13 on Thursday 11 February 2027: Marcus has his Thursday evening then
+    # (153.312(a)(2)), so the parent not otherwise entitled is Dana: 18:00-20:00 hers.
+    assert spo.who(2027, 2, 11, 17, 59) == "dana"
+    assert spo.who(2027, 2, 11, 19, 0) == "dana"
+    assert spo.block(2027, 2, 11, 19).rule.name == "Ava's birthday"
+    assert spo.exchanges_between(date(2027, 2, 11), date(2027, 2, 11)) == []
+    # Eli turns 9 on Sunday 27 June 2027, Dana's weekend (25 June is a 4th Friday).
+    assert eli.who(2027, 6, 27, 19) == "marcus"
+    labels = [h for h in spo.tl.holidays if h.name.endswith("birthday")]
+    assert [(h.first, h.parent) for h in labels] == [
+        (date(2026, 2, 11), "marcus"),
+        (date(2026, 6, 27), "marcus"),
+        (date(2027, 2, 11), "dana"),
+        (date(2027, 6, 27), "marcus"),
+    ]
 
 
 # --- alternating-weeks ----------------------------------------------------------------------

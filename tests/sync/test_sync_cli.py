@@ -98,3 +98,37 @@ def test_bad_options_exit_2(capsys, plan):
 def test_default_range():
     assert default_range(date(2026, 11, 25)) == (date(2026, 10, 1), date(2028, 11, 1))
     assert default_range(date(2027, 1, 1)) == (date(2026, 12, 1), date(2029, 1, 1))
+
+
+def test_progress_bar_ticks_only_for_many_writes():
+    from pc_calendar.cli.sync import PROGRESS_MIN, _progress_bar
+
+    with _progress_bar(False) as none:
+        assert none is None
+    with _progress_bar(True) as start:
+        small = start("cal", PROGRESS_MIN - 1)
+        small(1)
+        tick = start("cal", PROGRESS_MIN * 2)
+        for _ in range(PROGRESS_MIN * 2):
+            tick(1)
+
+
+def _custody_spans(folder):
+    spans = []
+    for path in (folder / "vdir").glob("custody-*.ics"):
+        event = icalendar.Calendar.from_ical(path.read_bytes()).walk("VEVENT")[0]
+        spans.append((event.decoded("DTSTART"), event.decoded("DTEND"), path.name))
+    return sorted(spans)
+
+
+def test_moving_range_keeps_identities_no_overlapping_duplicates(capsys, plan):
+    """Next month's range must not re-create the first custody run under a new UID."""
+    state = ["--state", str(plan.parent.parent / "state.sqlite")]
+    for start, end in (("2026-11-01", "2027-03-01"), ("2026-12-01", "2027-04-01")):
+        main(["sync", str(plan), *state, "--from", start, "--to", end])
+    capsys.readouterr()
+    for parent in ("alex", "sam"):
+        spans = _custody_spans(plan.parent / "out" / parent)
+        assert len(spans) > 5
+        for (_, end, name), (start, _, other) in zip(spans, spans[1:], strict=False):
+            assert start >= end, f"{name} overlaps {other}"

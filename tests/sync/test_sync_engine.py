@@ -315,3 +315,46 @@ def test_delta_that_omits_created_then_deleted_events(syncer):
     summary = syncer.run(desired)
     assert summary.created == 1 and summary.conflicts[0].change == "deleted"
     assert syncer.uids() == sorted(d.uid for d in desired)
+
+
+@pytest.mark.parametrize("policy", ["plan-wins", "keep-theirs"])
+def test_precondition_on_delete_takes_the_conflict_path(syncer, policy):
+    desired = exchanges(DAYS)
+    syncer.run(desired)
+    gone = desired[-1]
+    their_body = edited_body(gone, "parent kept this")
+
+    def race(op, href):  # the parent edits it between our listing and our delete
+        if op == "delete":
+            syncer.backend.fault = None
+            syncer.backend.edit(href, their_body)
+
+    syncer.backend.fault = race
+    summary = syncer.run(desired[:-1], policy=policy)
+    assert summary.ok
+    assert [(c.uid, c.change) for c in summary.conflicts] == [(gone.uid, "edited")]
+    if policy == "plan-wins":
+        assert summary.deleted == 1 and f"{gone.uid}.ics" not in syncer.backend.objects
+    else:
+        assert summary.deleted == 0
+        assert syncer.backend.objects[f"{gone.uid}.ics"][0] == their_body
+        assert syncer.run(desired[:-1], policy=policy).conflicts == []
+
+
+@pytest.mark.parametrize("tokens", [True, False])
+def test_parent_takes_over_one_of_ours(tmp_path, tokens):
+    """The parent's client dropped our marker: it is theirs now, never overwritten."""
+    syncer = Syncer(tmp_path, MemoryBackend(FAMILY, tokens=tokens))
+    desired = exchanges(DAYS)
+    syncer.run(desired)
+    theirs = make_event(
+        desired[0].natural_key, datetime(2026, 12, 1, 18, tzinfo=ZONE), "mine now", marker=False
+    )
+    href = f"{desired[0].uid}.ics"
+    syncer.backend.edit(href, theirs.ical)
+    kept = syncer.run(desired, policy="keep-theirs")
+    assert kept.ok and kept.writes == 0
+    assert [(c.change, c.resolution) for c in kept.conflicts] == [("deleted", "kept theirs")]
+    restore = syncer.run(desired)
+    assert restore.writes == 0 and "not ours" in restore.problems[0]
+    assert syncer.backend.objects[href][0] == theirs.ical

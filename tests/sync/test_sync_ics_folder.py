@@ -77,10 +77,12 @@ def test_second_run_touches_no_file_and_reads_none(tmp_path, folder, monkeypatch
 def test_foreign_files_in_the_vdir_are_never_touched(tmp_path, folder):
     vdir = folder / "vdir"
     vdir.mkdir(parents=True)
-    own = make_event("gym", datetime(2026, 12, 2, 7, tzinfo=ZONE), "Gym", marker=False,
-                     uid="gym@example.org")
-    lookalike = make_event("2026-12-03", datetime(2026, 12, 3, 18, tzinfo=ZONE),
-                           "Exchange 12/3", marker=False)
+    own = make_event(
+        "gym", datetime(2026, 12, 2, 7, tzinfo=ZONE), "Gym", marker=False, uid="gym@example.org"
+    )
+    lookalike = make_event(
+        "2026-12-03", datetime(2026, 12, 3, 18, tzinfo=ZONE), "Exchange 12/3", marker=False
+    )
     (vdir / "gym.ics").write_bytes(own.ical)
     (vdir / "copy.ics").write_bytes(lookalike.ical)
     (vdir / "notes.txt").write_text("not a calendar file")
@@ -96,8 +98,10 @@ def test_foreign_files_in_the_vdir_are_never_touched(tmp_path, folder):
 def test_changes_regenerate_the_feed(tmp_path, folder):
     desired = exchanges(DAYS)
     run(tmp_path, folder, desired)
-    moved = [make_event(d.natural_key, d.event["DTSTART"].dt, "moved") if i == 0 else d
-             for i, d in enumerate(desired[:5])]
+    moved = [
+        make_event(d.natural_key, d.event["DTSTART"].dt, "moved") if i == 0 else d
+        for i, d in enumerate(desired[:5])
+    ]
     summary = run(tmp_path, folder, moved)
     assert (summary.updated, summary.deleted) == (1, 1)
     assert feed_uids(folder) == sorted(d.uid for d in moved)
@@ -170,3 +174,25 @@ def test_folder_that_is_a_file_is_a_clear_error(tmp_path, folder):
     assert folder.read_text() == "oops"
     with pytest.raises(BackendError):
         backend(folder).create(exchanges([1])[0])
+
+
+def test_feed_has_one_vtimezone_covering_every_year():
+    from pc_calendar.backends.ics_feed import build_feed
+
+    early = make_event("a", datetime(2026, 3, 1, 18, tzinfo=ZONE))
+    late = make_event("b", datetime(2028, 7, 1, 18, tzinfo=ZONE))
+    foreign = make_event("c", datetime(2027, 1, 1, 9, tzinfo=ZONE), marker=False, uid="x@y")
+    other_family = make_event("d", datetime(2027, 1, 1, 9, tzinfo=ZONE), family="someone-else")
+    feed = build_feed(
+        [early.ical, b"garbage", foreign.ical, other_family.ical, late.ical], FAMILY, "n"
+    )
+    cal = icalendar.Calendar.from_ical(feed)
+    assert [str(e["UID"]) for e in cal.walk("VEVENT")] == [early.uid, late.uid]
+    [zone] = cal.walk("VTIMEZONE")
+    assert str(zone["TZID"]) == "America/Chicago"
+    tz = zone.to_tz()
+    for year in (2026, 2027, 2028):
+        for month in (1, 7):
+            moment = datetime(year, month, 15, 12)
+            assert moment.replace(tzinfo=tz).utcoffset() == moment.replace(tzinfo=ZONE).utcoffset()
+    assert feed == build_feed([early.ical, late.ical], FAMILY, "n")  # deterministic

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import stat
 from datetime import date
@@ -74,9 +75,13 @@ def test_unknown_type_names_the_key(tmp_path):
 
 
 def test_a_password_in_the_plan_is_refused_without_echoing_it(tmp_path):
-    path = plan_copy(tmp_path, {
-        ALEX_ICS: f'calendar = {{ type = "caldav", url = "http://127.0.0.1:1/", '
-                  f'password = "{SECRET}" }}'})
+    path = plan_copy(
+        tmp_path,
+        {
+            ALEX_ICS: f'calendar = {{ type = "caldav", url = "http://127.0.0.1:1/", '
+            f'password = "{SECRET}" }}'
+        },
+    )
     with pytest.raises(UserError) as info:
         load_targets(load_plan(path), path)
     message = info.value.render()
@@ -151,13 +156,17 @@ class Recorder:
         self.failed.append((family.id, target, str(error)))
 
 
-def test_failed_calendar_reported_others_carry_on_secrets_stay_out(tmp_path, monkeypatch):
+def test_failed_calendar_reported_others_carry_on_secrets_stay_out(tmp_path, monkeypatch, caplog):
+    caplog.set_level(logging.DEBUG)
     monkeypatch.setenv("ALEX_PW", SECRET)
     monkeypatch.setenv("SAM_PW", "wrong-" + SECRET[::-1])
-    path = plan_copy(tmp_path, {
-        ALEX_ICS: 'calendar = { type = "vault", password_env = "ALEX_PW" }',
-        SAM_ICS: 'calendar = { type = "vault", password_env = "SAM_PW" }',
-    })
+    path = plan_copy(
+        tmp_path,
+        {
+            ALEX_ICS: 'calendar = { type = "vault", name = "a", password_env = "ALEX_PW" }',
+            SAM_ICS: 'calendar = { type = "vault", name = "s", password_env = "SAM_PW" }',
+        },
+    )
     recorder = Recorder()
     pm = plugins.build_plugin_manager(extra=[recorder])
     options = SyncOptions(start=date(2026, 11, 1), end=date(2027, 3, 1))
@@ -170,6 +179,7 @@ def test_failed_calendar_reported_others_carry_on_secrets_stay_out(tmp_path, mon
     assert [(f, t) for f, t, _ in recorder.failed] == [("rivera-chen", "vault (sam)")]
     printed = repr([alex.as_dict(), sam.as_dict(), recorder.failed])
     assert SECRET not in printed and SECRET[::-1] not in printed
+    assert SECRET not in caplog.text and SECRET[::-1] not in caplog.text
     assert SECRET.encode() not in state.read_bytes()
     assert SECRET not in path.read_text()
 
@@ -180,7 +190,18 @@ def test_state_path_from_env_or_beside_the_plan(monkeypatch, tmp_path):
     monkeypatch.setenv("PC_CALENDAR_STATE", str(tmp_path / "s.sqlite"))
     assert default_state_path(tmp_path / "p.toml") == tmp_path / "s.sqlite"
     assert default_state_path(tmp_path / "p.toml", beside_plan=True) == (
-        tmp_path / "p.sync-state.sqlite")
+        tmp_path / "p.sync-state.sqlite"
+    )
     monkeypatch.delenv("PC_CALENDAR_STATE")
     assert default_state_path().name == "sync-state.sqlite"
     assert os.path.isabs(default_state_path())
+
+
+def test_two_parents_in_one_calendar_are_refused(tmp_path):
+    path = plan_copy(
+        tmp_path, {SAM_ICS: 'calendar = { type = "ics", folder = "./out/../out/alex" }'}
+    )
+    with pytest.raises(UserError) as info:
+        load_targets(load_plan(path), path)
+    assert "parents.sam.calendar: the same calendar as" in info.value.render()
+    assert "parents.alex.calendar" in info.value.render()

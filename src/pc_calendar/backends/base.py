@@ -8,6 +8,7 @@ never decides what to change; the sync engine does that.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -110,6 +111,23 @@ class Listing:
     requests: int = 0
 
 
+@dataclass(frozen=True)
+class WriteOp:
+    """One write for :meth:`Backend.apply_batch`: ``op`` is create | update | delete.
+
+    create needs ``event``; update needs ``remote`` and ``event``; delete ``remote``.
+    """
+
+    op: str
+    event: DesiredEvent | None = None
+    remote: RemoteEvent | None = None
+
+
+#: per op of ``apply_batch``: the new RemoteEvent (create/update), None (delete done), or
+#: the error that op alone met (PreconditionFailed, TransientBackendError, BackendError)
+WriteResult = RemoteEvent | None | Exception
+
+
 class Backend(ABC):
     """One calendar. Methods raise errors from :mod:`pc_calendar.errors`:
 
@@ -136,6 +154,38 @@ class Backend(ABC):
     @abstractmethod
     def delete(self, remote: RemoteEvent) -> None:
         """Delete at ``remote.href`` only if its etag is still ``remote.etag``."""
+
+    #: how many writes ``apply_batch`` sends in one request (1: no batching, the default)
+    batch_size: int = 1
+
+    def apply_batch(self, ops: Sequence[WriteOp]) -> list[WriteResult]:
+        """Do several writes, each settled on its own (optional extension).
+
+        Returns one result per op, in order. An op's PreconditionFailed or BackendError
+        is returned, not raised, so one failed part never hides the others' success.
+        Backends with a batch endpoint (Google: 50 per HTTP request) override this; the
+        default makes one call per op.
+        """
+        from ..errors import PcCalendarError
+
+        results: list[WriteResult] = []
+        for item in ops:
+            try:
+                if item.op == "create":
+                    assert item.event is not None
+                    results.append(self.create(item.event))
+                elif item.op == "update":
+                    assert item.event is not None and item.remote is not None
+                    results.append(self.update(item.remote, item.event))
+                elif item.op == "delete":
+                    assert item.remote is not None
+                    self.delete(item.remote)
+                    results.append(None)
+                else:
+                    raise ValueError(f"unknown write op {item.op!r}")
+            except PcCalendarError as exc:
+                results.append(exc)
+        return results
 
     def fetch(self, remote: RemoteEvent) -> bytes | None:
         """The current body of one of our events (for conflict reports); optional."""

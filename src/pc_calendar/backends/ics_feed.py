@@ -1,13 +1,17 @@
 """One subscribable feed built from a vdir's files of ours.
 
-The blocks are copied line for line from each file (no re-serialisation), so the feed
-says exactly what the vdir says, and building it costs a text scan plus a small parse of
-each VEVENT to confirm it is ours (a VTIMEZONE is far larger than the event it serves).
+The VEVENT blocks are copied line for line from each file (no re-serialisation), so the
+feed says exactly what the vdir says, and building it costs a text scan plus a small
+parse of each VEVENT to confirm it is ours (a VTIMEZONE is far larger than its event).
+Each file's VTIMEZONE may only cover the years of its own event, so the feed gets one
+VTIMEZONE per TZID covering every year its events touch (the file's own block is the
+fallback for a TZID that is not an IANA zone).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 
 import icalendar
 
@@ -40,6 +44,8 @@ def build_feed(bodies: Iterable[bytes], family_id: str, name: str) -> bytes:
     marker = f"{OWNER_PROP}:{family_id}"
     zones: dict[str, list[str]] = {}
     events: list[list[str]] = []
+    used: set[str] = set()
+    years: set[int] = set()
     for body in bodies:
         text = body.decode("utf-8", errors="replace")
         if marker not in text:
@@ -55,6 +61,11 @@ def build_feed(bodies: Iterable[bytes], family_id: str, name: str) -> bytes:
         if not is_ours(event, family_id):
             continue
         events.append(vevents[0])
+        for prop in ("DTSTART", "DTEND"):
+            if prop in event:
+                years.add(event.decoded(prop).year)
+                if "TZID" in event[prop].params:
+                    used.add(str(event[prop].params["TZID"]))
         for kind, lines in found:
             if kind == "VTIMEZONE":
                 zones.setdefault(_tzid(lines), lines)
@@ -63,9 +74,20 @@ def build_feed(bodies: Iterable[bytes], family_id: str, name: str) -> bytes:
     head.add("PRODID", PRODID)
     head.add("X-WR-CALNAME", name)
     out = head.to_ical().decode().splitlines()[:-1]  # without END:VCALENDAR
-    for tzid in sorted(zones):
-        out.extend(zones[tzid])
+    for tzid in sorted(used):
+        out.extend(_vtimezone(tzid, min(years), max(years), zones.get(tzid, [])))
     for lines in events:
         out.extend(lines)
     out.append("END:VCALENDAR")
     return ("\r\n".join(out) + "\r\n").encode()
+
+
+def _vtimezone(tzid: str, first: int, last: int, fallback: list[str]) -> list[str]:
+    """A VTIMEZONE for whole years ``first``..``last``."""
+    try:
+        zone = icalendar.Timezone.from_tzid(
+            tzid, first_date=date(first, 1, 1), last_date=date(last + 1, 1, 1)
+        )
+    except (ValueError, KeyError, LookupError):
+        return fallback
+    return zone.to_ical().decode().splitlines()

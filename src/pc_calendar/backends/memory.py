@@ -77,6 +77,8 @@ class MemoryBackend(Backend):
             body, etag = self.objects[href]
             if event := remote_event_from_ical(body, href, etag, self.family_id):
                 events.append(event)
+            else:
+                removed.append(href)  # no longer (or never) ours: gone as far as we know
         return Listing(events=events, full=False, token=token, removed=removed, requests=1)
 
     def create(self, event: DesiredEvent) -> RemoteEvent:

@@ -23,6 +23,9 @@ COMMAND_MODULES = (
     "export",
     "sync",
     "exchanges",
+    "plugins_cmd",
+    "feeds",
+    "google",
 )
 
 
@@ -50,7 +53,9 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point: user mistakes print a message and exit non-zero, bugs keep tracebacks."""
     try:
         _load_commands()
-        cli.main(args=argv, prog_name="pc-calendar", standalone_mode=False)
+        rc = cli.main(args=argv, prog_name="pc-calendar", standalone_mode=False)
+        if isinstance(rc, int) and rc:
+            sys.exit(rc)
     except UserError as exc:
         click.echo(f"error: {exc.render()}", err=True)
         sys.exit(exc.exit_code)

@@ -19,9 +19,9 @@ import click
 from ..errors import UserError
 from ..exchanges import service
 from ..exchanges.chain import export_text
-from ..exchanges.lookup import describe
+from ..exchanges.listing import history_json, history_text, row_json, row_text
 from ..exchanges.render import RENDERERS
-from ..exchanges.status import STATUSES, ExchangeRow, current_time
+from ..exchanges.status import STATUSES, current_time
 from ..exchanges.store import ExchangeStore
 from .common import parse_date, plan_argument
 
@@ -55,11 +55,20 @@ def _load(path: Path) -> Any:
 def _range(
     plan: Any, start: str | None, end: str | None, now: Any, default_days: int | None
 ) -> tuple[date, date]:
-    today = now.astimezone(service.zone_of(plan)).date()
+    """``[--from, --to)``; a missing end is ``default_days`` either side of the other end
+    (or of today when both are missing), or an error when there is no default."""
     if (start is None or end is None) and default_days is None:
         raise UserError("--from and --to are required (dates like 2026-01-01)")
-    first = parse_date(start, "--from") if start else today - timedelta(days=default_days or 0)
-    last = parse_date(end, "--to") if end else today + timedelta(days=default_days or 0)
+    span = timedelta(days=default_days or 0)
+    first = parse_date(start, "--from") if start else None
+    last = parse_date(end, "--to") if end else None
+    if first is None and last is None:
+        today = now.astimezone(service.zone_of(plan)).date()
+        first, last = today - span, today + span
+    elif first is None:
+        first = last - 2 * span
+    elif last is None:
+        last = first + 2 * span
     if last <= first:
         raise UserError(f"--to {last} must be after --from {first}")
     return first, last
@@ -81,46 +90,36 @@ def write_output(text: str, output: Path | None) -> None:
         raise
 
 
-def _row_json(row: ExchangeRow) -> dict[str, Any]:
-    latest = row.latest
-    return {
-        "exchange_id": row.exchange_id,
-        "local_time": row.local_at.isoformat(),
-        "from": row.from_parent,
-        "to": row.to_parent,
-        "location": row.location,
-        "rule": row.rule,
-        "state": row.state,
-        "overdue": row.overdue,
-        "in_plan": row.in_plan,
-        "records": row.record_count,
-        "minutes_late": latest.minutes_late if latest else None,
-        "reported_by": latest.reported_by if latest else None,
-    }
-
-
-def _row_text(row: ExchangeRow) -> str:
-    state = row.state.upper() if row.overdue else row.state
-    if row.latest and row.latest.minutes_late is not None:
-        state += f" ({row.latest.minutes_late} min)"
-    if not row.in_plan:
-        state += "  [no longer in plan]"
-    where = f" @ {row.location}" if row.location else ""
-    return (
-        f"{row.local_at:%a %Y-%m-%d %H:%M}  {row.exchange_id:<28} "
-        f"{row.from_parent} -> {row.to_parent}{where}  [{row.rule}]  {state}"
-    )
-
-
 @click.command("exchanges")
 @plan_argument
-@click.option("--from", "start", metavar="DATE", help="First local date (default: 14 days ago).")
-@click.option("--to", "end", metavar="DATE", help="Day after the last (default: in 14 days).")
+@click.option(
+    "--from",
+    "start",
+    metavar="DATE",
+    help="First local date (default: 14 days ago, or 28 days before --to).",
+)
+@click.option(
+    "--to",
+    "end",
+    metavar="DATE",
+    help="Day after the last (default: in 14 days, or 28 days after --from).",
+)
 @grace_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@click.option(
+    "--notify",
+    is_flag=True,
+    help="Tell notifier plugins about overdue exchanges (once per exchange).",
+)
 @db_option
 def exchanges_cmd(
-    plan_path: Path, start: str | None, end: str | None, grace: int, as_json: bool, db: Path | None
+    plan_path: Path,
+    start: str | None,
+    end: str | None,
+    grace: int,
+    as_json: bool,
+    notify: bool,
+    db: Path | None,
 ) -> None:
     """List scheduled exchanges with their recorded outcome; flag overdue ones."""
     plan = _load(plan_path)
@@ -129,11 +128,16 @@ def exchanges_cmd(
     rows = service.list_exchanges(
         plan, db, first, last, now=now, grace=timedelta(minutes=grace), compute=_compute
     )
+    if notify:
+        sent, warnings = service.notify_overdue(plan, db, rows, now=now)
+        click.echo(f"notified plugins of {len(sent)} overdue exchanges", err=True)
+        for warning in warnings:
+            click.echo(f"warning: {warning}", err=True)
     if as_json:
-        click.echo(json.dumps([_row_json(r) for r in rows], indent=2))
+        click.echo(json.dumps([row_json(r) for r in rows], indent=2))
         return
     for row in rows:
-        click.echo(_row_text(row))
+        click.echo(row_text(row))
     overdue = sum(r.overdue for r in rows)
     click.echo(f"{len(rows)} exchanges, {overdue} overdue")
 
@@ -205,34 +209,9 @@ def history_cmd(plan_path: Path, when: str, as_json: bool, db: Path | None) -> N
     plan = _load(plan_path)
     found = service.history(plan, db, when, compute=_compute)
     if as_json:
-        click.echo(
-            json.dumps(
-                {
-                    "exchange_id": found.exchange_id,
-                    "in_plan": found.exchange is not None,
-                    "records": [r.to_json() for r in found.records],
-                },
-                indent=2,
-            )
-        )
+        click.echo(json.dumps(history_json(found), indent=2))
         return
-    if found.exchange is not None:
-        click.echo(describe(found.exchange, service.zone_of(plan)))
-    else:
-        click.echo(f"{found.exchange_id} (no longer in plan)")
-    if not found.records:
-        click.echo("  no outcome recorded")
-    latest = found.records[-1].seq if found.records else None
-    for r in found.records:
-        parts = [f"  #{r.seq} {r.recorded_at} by {r.reported_by}: {r.status}"]
-        if r.minutes_late is not None:
-            parts.append(f"{r.minutes_late} min")
-        if r.agreed_by:
-            parts.append(f"agreed by {', '.join(r.agreed_by)}")
-        if r.note:
-            parts.append(f"note: {r.note}")
-        parts.append("(current)" if r.seq == latest else "(superseded)")
-        click.echo("  ".join(parts))
+    click.echo(history_text(found, service.zone_of(plan)), nl=False)
 
 
 @exchange_group.command("verify")

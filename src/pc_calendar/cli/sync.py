@@ -212,7 +212,9 @@ def register(cli: click.Group) -> None:
 
         Creates, updates and deletes only events carrying pc-calendar's marker; a
         second run writes nothing. Targets come from parents.NAME.calendar in the plan
-        or from calendars.toml beside it.
+        or from calendars.toml beside it. Our events starting outside --from/--to are
+        left alone. Exit status 0 when every calendar synced, 1 when any failed (the
+        others still ran), 2 for a mistake in the plan or options.
         """
         status = run_sync(
             plan_path,

@@ -155,13 +155,16 @@ def _classify_break(
     row = rows[i]
     seq = row["seq"]
     follows = position.get(row.get("prev_hash"))
-    if (follows is not None and follows > i) or (row.get("prev_hash") == GENESIS and i > 0):
-        after = f"record {rows[follows]['seq']}" if follows is not None else "the start"
+    if row.get("prev_hash") == GENESIS and i > 0:
+        return ChainProblem(
+            "reordered", seq, f"record {seq} is out of order: it was the first record written"
+        )
+    if follows is not None and follows > i:
         return ChainProblem(
             "reordered",
             seq,
-            f"record {seq} is out of order: it was written after {after}, which now comes "
-            f"{'later' if follows is not None else 'earlier'}",
+            f"record {seq} is out of order: it was written right after record "
+            f"{rows[follows]['seq']}, which now comes later",
         )
     if seq > prev_seq + 1:
         return _gap(prev_seq, seq)
@@ -180,8 +183,12 @@ EXPORT_FORMAT = "pc-calendar exchange log export"
 EXPORT_VERSION = 1
 
 
-def export_header(family: str, result: VerifyResult) -> dict[str, Any]:
-    """What a third party needs besides the records: the algorithm and the chain head."""
+def export_header(family: str, records: list[Record], result: VerifyResult) -> dict[str, Any]:
+    """What a third party needs besides the records: the algorithm and the chain head.
+
+    ``head_hash`` is the last record's hash: kept elsewhere (printed, mailed), it also
+    shows later whether records were cut off the end or the log was rewritten.
+    """
     return {
         "format": EXPORT_FORMAT,
         "version": EXPORT_VERSION,
@@ -189,8 +196,8 @@ def export_header(family: str, result: VerifyResult) -> dict[str, Any]:
         "hash_algorithm": "sha256",
         "hash_description": HASH_DESCRIPTION,
         "genesis_prev_hash": GENESIS,
-        "records": result.count,
-        "head_hash": result.head_hash,
+        "records": len(records),
+        "head_hash": records[-1].hash if records else GENESIS,
         "chain_valid_at_export": result.ok,
     }
 
@@ -199,7 +206,7 @@ def export_text(
     family: str, records: list[Record], result: VerifyResult, fmt: str = "jsonl"
 ) -> str:
     """JSON lines (header line, then one record per line) or one JSON document."""
-    header = export_header(family, result)
+    header = export_header(family, records, result)
     rows = [r.to_json() for r in records]
     if fmt == "json":
         return json.dumps({**header, "chain": rows}, indent=2, ensure_ascii=False) + "\n"

@@ -150,6 +150,28 @@ def notify_missed(pm: Any, family: Any, exchange: Exchange, record: Record | Non
     return warnings
 
 
+def notify_overdue(
+    plan: Plan, db: Path | None, rows: list[ExchangeRow], *, now: datetime, pm: Any = None
+) -> tuple[list[str], list[str]]:
+    """Report overdue exchanges to notifier plugins once each (``record`` is None).
+
+    Returns the ids notified now and any plugin warnings. A notice is remembered before
+    plugins run, so a crashing notifier cannot cause a flood of repeats.
+    """
+    overdue = [r for r in rows if r.overdue and r.exchange is not None]
+    if not overdue:
+        return [], []
+    sent, warnings = [], []
+    with ExchangeStore.open(db_path_for(plan, db), plan.family.id) as store:
+        already = store.notified()
+        for row in overdue:
+            if row.exchange_id in already or not store.add_notice(row.exchange_id, utc_text(now)):
+                continue
+            sent.append(row.exchange_id)
+            warnings += notify_missed(pm, plan.family, row.exchange, None)
+    return sent, warnings
+
+
 def _plugin_name(pm: Any, plugin: Any) -> str:
     """The registered name, or for objects registered without one, their class/module."""
     name = pm.get_name(plugin)
@@ -232,3 +254,13 @@ def make_report(
         parents=plan.parent_ids,
         family_name=plan.family.name,
     )
+
+
+def latest_outcomes(plan: Plan, db: Path | None, start: date, end: date) -> dict[str, Record]:
+    """The current record of each exchange in ``[start, end)``, by exchange id.
+
+    For rendering outcomes into the coordinator's calendar (e.g. "MISSED" in a title):
+    read-only, and an absent log simply means no outcomes.
+    """
+    with ExchangeStore.open(db_path_for(plan, db), plan.family.id, create=False) as store:
+        return store.latest_between(*local_range_utc(start, end, zone_of(plan)))

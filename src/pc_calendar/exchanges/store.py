@@ -14,6 +14,7 @@ import contextlib
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -23,7 +24,7 @@ from ..errors import UserError
 from .chain import FIELDS, GENESIS, ChainProblem, Record, VerifyResult, compute_hash, verify_chain
 
 APPLICATION_ID = 0x70634C67  # "pcLg"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 BUSY_TIMEOUT_MS = 30_000
 DATA_DIR_ENV = "PC_CALENDAR_DATA_DIR"
 
@@ -50,6 +51,8 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         "CREATE TRIGGER records_append_only_d BEFORE DELETE ON records "
         "BEGIN SELECT RAISE(ABORT, 'exchange records are append-only'); END",
     ),
+    # v3: overdue exchanges already reported to notifier plugins (not part of the chain).
+    3: ("CREATE TABLE notices (exchange_id TEXT PRIMARY KEY, notified_at TEXT NOT NULL)",),
 }
 _JSON_COLUMNS = ("children", "agreed_by")
 _INSERT = f"INSERT INTO records ({', '.join(FIELDS)}) VALUES ({', '.join('?' * len(FIELDS))})"
@@ -100,10 +103,16 @@ class ExchangeStore:
         if not path.exists():
             if not create:
                 return cls(path, family_id, None)
-            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise UserError(f"{path}: cannot create the folder ({exc.strerror})") from None
         if path.is_dir():
             raise UserError(f"{path}: is a directory, expected an exchange log database file")
-        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        try:
+            conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise UserError(f"{path}: cannot open the exchange log ({exc})") from None
         try:
             cls._prepare(conn, path, family_id)
         except BaseException:
@@ -113,26 +122,25 @@ class ExchangeStore:
 
     @staticmethod
     def _prepare(conn: sqlite3.Connection, path: Path, family_id: str) -> None:
-        try:
-            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            app_id, version, tables = _header(conn)
-            if app_id != APPLICATION_ID and (app_id != 0 or tables):
-                raise UserError(
-                    f"{path}: not a pc-calendar exchange log (a SQLite database of another "
-                    f"program); refusing to write to it",
-                    hint="pass --db with the path of the family's exchange log",
-                )
-            _check_version(path, version)
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = FULL")
-            if version < SCHEMA_VERSION:
-                _migrate(conn, path, family_id)
-            row = conn.execute("SELECT value FROM meta WHERE key = 'family'").fetchone()
-        except sqlite3.DatabaseError as exc:
-            raise UserError(
-                f"{path}: not a pc-calendar exchange log: the file is not a SQLite "
-                f"database or is damaged ({exc})"
-            ) from None
+        """Check the file is ours, switch to WAL and migrate, retrying while busy.
+
+        Two processes creating the log at the same moment can get SQLITE_BUSY without
+        the busy handler being consulted (SQLite's deadlock avoidance while switching to
+        WAL), so that case is retried here up to the same timeout.
+        """
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        delay = 0.005
+        while True:
+            try:
+                row = _setup(conn, path, family_id)
+                break
+            except sqlite3.OperationalError as exc:
+                if not _busy(exc) or time.monotonic() > deadline:
+                    raise _explain(path, exc) from None
+                time.sleep(delay)
+                delay = min(delay * 2, 0.1)
+            except sqlite3.DatabaseError as exc:
+                raise _explain(path, exc) from None
         if row is None or row[0] != family_id:
             owner = row[0] if row else "no family"
             raise UserError(
@@ -229,6 +237,21 @@ class ExchangeStore:
             f"{_SELECT} WHERE substr(scheduled_local, 1, 10) = ? ORDER BY seq", (day_iso,)
         )
 
+    def notified(self) -> set[str]:
+        """Exchanges already reported overdue to notifier plugins."""
+        if self._conn is None:
+            return set()
+        return {r[0] for r in self._conn.execute("SELECT exchange_id FROM notices")}
+
+    def add_notice(self, exchange_id: str, at: str) -> bool:
+        """Remember that an overdue exchange was reported; False if it already was."""
+        conn = self._require_conn()
+        cursor = conn.execute(
+            "INSERT OR IGNORE INTO notices (exchange_id, notified_at) VALUES (?, ?)",
+            (exchange_id, at),
+        )
+        return cursor.rowcount == 1
+
     def verify(self) -> VerifyResult:
         """Re-compute the chain; also notice records removed from the end of the log."""
         result = verify_chain(self.iter_records())
@@ -266,11 +289,49 @@ class ExchangeStore:
         return self._conn
 
 
-def _header(conn: sqlite3.Connection) -> tuple[int, int, list[str]]:
-    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
-    tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master")]
-    return app_id, version, tables
+def _setup(conn: sqlite3.Connection, path: Path, family_id: str) -> tuple[Any, ...] | None:
+    """One attempt at opening: returns the meta row naming the log's family."""
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    app_id, version, tables = _header(conn)
+    if app_id != APPLICATION_ID and (app_id != 0 or tables):
+        raise UserError(
+            f"{path}: not a pc-calendar exchange log (a SQLite database of another "
+            f"program); refusing to write to it",
+            hint="pass --db with the path of the family's exchange log",
+        )
+    _check_version(path, version)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = FULL")
+    if version < SCHEMA_VERSION:
+        _migrate(conn, path, family_id)
+    return conn.execute("SELECT value FROM meta WHERE key = 'family'").fetchone()
+
+
+def _busy(exc: sqlite3.OperationalError) -> bool:
+    text = str(exc)
+    return "locked" in text or "busy" in text
+
+
+def _explain(path: Path, exc: sqlite3.DatabaseError) -> UserError:
+    """A corrupt or foreign file reads differently from a locked or unwritable one."""
+    text = str(exc)
+    if "not a database" in text or "malformed" in text or "corrupt" in text:
+        return UserError(
+            f"{path}: not a pc-calendar exchange log: the file is not a SQLite database or "
+            f"is damaged ({text})"
+        )
+    return UserError(f"{path}: cannot use the exchange log ({text}); nothing was written")
+
+
+def _header(conn: sqlite3.Connection) -> tuple[int, int, int]:
+    """Application id, schema version and object count, read in one snapshot (one
+    statement) so a log being created by another process is never seen half-made."""
+    row = conn.execute(
+        "SELECT (SELECT application_id FROM pragma_application_id()),"
+        " (SELECT user_version FROM pragma_user_version()),"
+        " (SELECT count(*) FROM sqlite_master)"
+    ).fetchone()
+    return row[0], row[1], row[2]
 
 
 def _check_version(path: Path, version: int) -> None:

@@ -21,7 +21,7 @@ import pluggy
 from .. import plugins
 from ..schedule import engine
 from ..schedule.school import SchoolDays
-from ..schedule.spans import ResolvedSpan
+from ..schedule.spans import ResolvedSpan, SpanNote
 from ..schedule.timeutil import describe_flag, local_instant
 from .locate import Locator
 from .model import Plan, Rotation, Schedule, TimeKeyword
@@ -98,7 +98,8 @@ class _Linter:
         dst_days = self.dst_days(start, end)
         for name, prefix in schedule_prefixes(self.plan):
             schedule = self.plan.schedule(name)
-            holidays = engine.holiday_spans(self.plan, name, start, end, self.pm)
+            holidays, notes = engine.holiday_spans_and_notes(self.plan, name, start, end, self.pm)
+            self.check_span_notes(notes)
             seasons = engine.season_spans(self.plan, name, start, end, self.pm)
             self.check_holiday_overlaps(holidays)
             self.check_holidays_in_seasons(holidays, seasons)
@@ -156,6 +157,15 @@ class _Linter:
                     f"{second.parent} and {first.parent}; give one of them a higher priority",
                     once=(first.rule.source, second.rule.source),
                 )
+
+    def check_span_notes(self, notes: list[SpanNote]) -> None:
+        """School snaps that ran off the school calendar; holidays longer than 30 days.
+
+        The engine notes them only for occurrences inside the linted years, once per
+        occurrence; one warning per key and kind is enough for the coordinator.
+        """
+        for note in notes:
+            self.warn(note.code, note.key, note.message, once=(note.key,))
 
     def check_holidays_in_seasons(
         self, holidays: list[ResolvedSpan], seasons: list[ResolvedSpan]

@@ -130,10 +130,22 @@ class ExchangeAt(Strict):
 
 
 class ExchangeDefaults(Strict):
-    """How regular-rotation handovers happen.
+    """How regular-rotation handovers happen, and where other handovers fall back to.
 
-    Precedence for a given day: the weekday entry, then school_day / non_school_day,
-    then the default time and location.
+    Precedence for a rotation handover on a given day: the weekday entry, then
+    school_day / non_school_day, then the default time and location (each of time and
+    location separately).
+
+    A handover made by another rule (holiday, season block, visit, override) happens at
+    that rule's own time and, if the rule names a place (for a holiday: the edge's
+    ``location``, then the holiday's), there. Without one it falls back to the
+    rotation's place for that day, with one exception: a place that goes with a school
+    bell (the level that decides the day's time says ``time = "dismissal"`` or
+    ``"school_start"``) is used only for handovers at that bell time. Any other
+    handover that day takes the first location among the weekday entry and
+    non_school_day entry whose time is not a bell keyword, else the default
+    ``location``: at 18:00 the school is closed, so the children are handed over
+    where they would be on a day without school.
     """
 
     time: TimeSpec = time(18, 0)
@@ -171,24 +183,42 @@ class SpanEdge(Strict):
 
     A start edge is relative to the occurrence's first day, an end edge to its last.
     ``days`` shifts the day; ``weekday`` then snaps to that weekday (on or before for a
-    start, on or after for an end); ``school`` snaps to the last school day before the
-    day (``last_school_day_before``) or the first one after (``first_school_day_after``);
-    ``month_day`` names a fixed day in the occurrence's year instead.
+    start, on or after for an end); ``school`` then snaps to the last school day before
+    the day (``last_school_day_before``), the first one after it
+    (``first_school_day_after``) or the day before that first school day
+    (``day_before_school_resumes``: "6 p.m. on the day before school resumes", which
+    is not always a Sunday); ``month_day`` names a fixed day in the occurrence's year
+    instead of the occurrence's day. ``location`` is where the handover at this edge
+    happens (default: the holiday's ``location``), e.g. pick up at school, return
+    curbside.
     """
 
     days: int = 0
     weekday: Weekday | None = None
-    school: Literal["last_school_day_before", "first_school_day_after"] | None = None
+    school: (
+        Literal["last_school_day_before", "first_school_day_after", "day_before_school_resumes"]
+        | None
+    ) = None
     month_day: MonthDay | None = None
     time: TimeSpec = time(18, 0)
+    location: str | None = None
 
 
 class Assignment(Strict):
-    """Who gets a holiday or season: one parent, or alternating by even/odd year."""
+    """Who gets a holiday or season.
+
+    One ``parent``; or ``even_years`` and ``odd_years`` (by the year of the occurrence's
+    first day); or, for holidays only, ``not_in_possession = true``: the parent who
+    would not have the children when the span starts (by every lower layer: rotation,
+    visits, seasons and lower-priority holidays; overrides are not consulted), as in
+    "the parent not otherwise entitled to present possession" of Tex. Fam. Code
+    153.314(4). With more than two parents it is the other of the rotation's first two.
+    """
 
     parent: str | None = None
     even_years: str | None = None
     odd_years: str | None = None
+    not_in_possession: bool = False
 
     @model_validator(mode="after")
     def _one_form(self) -> Assignment:
@@ -197,9 +227,12 @@ class Assignment(Strict):
             raise ValueError("give either parent, or even_years and odd_years, not both")
         if alternating and (self.even_years is None or self.odd_years is None):
             raise ValueError("even_years and odd_years must be given together")
+        if self.not_in_possession and (self.parent is not None or alternating):
+            raise ValueError("not_in_possession = true replaces parent, even_years and odd_years")
         return self
 
     def parent_for(self, year: int) -> str | None:
+        """The parent for an occurrence in ``year`` (None: decided by the engine)."""
         if self.parent is not None:
             return self.parent
         if self.even_years is None:
@@ -212,7 +245,10 @@ class Holiday(Strict):
 
     Without an assignment the holiday is only a label in calendars. With ``split`` the
     span is cut in two halves: the assigned parent gets the first half, the other
-    parent the second, so halves alternate when the assignment alternates.
+    parent the second, so halves alternate when the assignment alternates. The
+    handover into the span happens at ``start.location``, the one out of it at
+    ``end.location`` (and at a split, ``split.location``), each defaulting to
+    ``location``; see ``ExchangeDefaults`` for what applies when none is given.
     """
 
     name: str
@@ -224,6 +260,12 @@ class Holiday(Strict):
     location: str | None = None
     priority: int = 0
     citation: str | None = None
+
+    @model_validator(mode="after")
+    def _split_needs_parent(self) -> Holiday:
+        if self.split is not None and self.assign is not None and self.assign.not_in_possession:
+            raise ValueError("split needs parent or even_years/odd_years, not not_in_possession")
+        return self
 
     @field_validator("date")
     @classmethod
@@ -255,6 +297,8 @@ class Season(Strict):
     def _one_kind(self) -> Season:
         if (self.assign is None) == (self.rotation is None):
             raise ValueError("give exactly one of assign or rotation")
+        if self.assign is not None and self.assign.not_in_possession:
+            raise ValueError("not_in_possession is for holidays; give a season a parent")
         if isinstance(self.start, date) != isinstance(self.end, date):
             raise ValueError("start and end must both be dates or both be 'MM-DD'")
         if isinstance(self.start, date) and self.end < self.start:  # type: ignore[operator]
@@ -347,6 +391,11 @@ class Plan(Strict):
     def schedule(self, name: str) -> Schedule:
         """The named schedule; ``default`` is made of the top-level keys."""
         if name == "default" and "default" not in self.schedules:
-            return Schedule(rotation=self.rotation, exchange=self.exchange, visits=self.visits,
-                            seasons=self.seasons, holidays=self.holidays)
+            return Schedule(
+                rotation=self.rotation,
+                exchange=self.exchange,
+                visits=self.visits,
+                seasons=self.seasons,
+                holidays=self.holidays,
+            )
         return self.schedules[name]

@@ -215,6 +215,7 @@ class _Checker:
                 if edge is None:
                     continue
                 self.time(f"{key}.{edge_name}.time", edge.time)
+                self.location(f"{key}.{edge_name}.location", edge.location)
                 if edge.school is not None and self.plan.school is None:
                     self.add(
                         f"{key}.{edge_name}.school",

@@ -67,6 +67,7 @@ class EngineContext:
     # exchanges of children who move together.
     _instants: dict[tuple[date, Any], tuple[int, str | None]] = field(default_factory=dict)
     runs: dict[Any, Any] = field(default_factory=dict)
+    notes: list[Any] = field(default_factory=list)  # spans.SpanNote, for lint
     moments: dict[tuple[int, str], tuple[Any, Any, str | None]] = field(default_factory=dict)
 
     @classmethod

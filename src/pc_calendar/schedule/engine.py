@@ -17,13 +17,20 @@ import pluggy
 from ..errors import UserError
 from ..plan.model import Child, Plan, Schedule
 from .context import EngineContext, plan_error
-from .layers import Paint, exchange_for, paint_schedule
+from .layers import Paint, fixed, paint_schedule, rotation_places
 from .painter import Painter
-from .spans import ResolvedSpan, resolve_holidays, resolve_seasons
+from .spans import ResolvedSpan, SpanNote, resolve_holidays, resolve_seasons
 from .timeline import ChildTimeline, CustodyBlock, Exchange, HolidayLabel, Rule, Timeline
 from .timeutil import from_seconds, local_midnight, to_seconds
 
-__all__ = ["ResolvedSpan", "compute_timeline", "holiday_spans", "season_spans"]
+__all__ = [
+    "ResolvedSpan",
+    "SpanNote",
+    "compute_timeline",
+    "holiday_spans",
+    "holiday_spans_and_notes",
+    "season_spans",
+]
 
 
 def compute_timeline(
@@ -85,9 +92,19 @@ def holiday_spans(
 
     Label-only holidays are included with ``parent=None``. Sorted by start instant.
     """
+    return holiday_spans_and_notes(plan, schedule_name, start, end, pm)[0]
+
+
+def holiday_spans_and_notes(
+    plan: Plan, schedule_name: str, start: date, end: date, pm: pluggy.PluginManager | None = None
+) -> tuple[list[ResolvedSpan], list[SpanNote]]:
+    """Like :func:`holiday_spans`, with notes (far school snaps, long spans) for lint.
+
+    Notes concern only the occurrences whose span overlaps ``[start, end)``.
+    """
     ctx, schedule, prefix, lo, hi = _span_setup(plan, schedule_name, start, end, pm)
     spans, _ = resolve_holidays(ctx, schedule, prefix, lo, hi, start, _last_day(start, end))
-    return sorted(spans, key=lambda s: (s.start, s.index, s.end))
+    return sorted(spans, key=lambda s: (s.start, s.index, s.end)), list(ctx.notes)
 
 
 def season_spans(
@@ -173,7 +190,7 @@ def _overrides(ctx: EngineContext) -> list[tuple[int, int, Paint, frozenset[str]
         if e <= s:
             raise plan_error(key, f"'{override.name}' ends before it starts")
         rule = Rule("override", override.name, key, None)
-        resolved.append((s, e, Paint(parent, rule, override.location, False), wanted))
+        resolved.append((s, e, fixed(parent, rule, override.location), wanted))
     return resolved
 
 
@@ -234,16 +251,16 @@ def _exchange(
     if known is None:
         instant = from_seconds(at)
         local: datetime = instant.astimezone(ctx.zone)
-        day = local.date()
-        place_that_day = exchange_for(
-            schedule.exchange, ctx.school.is_school_day(day), day.weekday()
-        )[1]
-        known = ctx.moments[key] = (instant, local, place_that_day)
-    instant, local, rotation_place = known
+        known = ctx.moments[key] = (
+            instant,
+            local,
+            *rotation_places(ctx, schedule.exchange, local.date(), at),
+        )
+    instant, local, rotation_place, fallback_place = known
     if beginning.rule.layer != "rotation":
-        place = (None if beginning.daily else beginning.location) or rotation_place
+        place = (None if beginning.daily else beginning.location) or fallback_place
     elif ending.rule.layer != "rotation":
-        place = (None if ending.daily else ending.location) or rotation_place
+        place = (None if ending.daily else ending.end_location) or fallback_place
     else:
         place = rotation_place
     return Exchange(

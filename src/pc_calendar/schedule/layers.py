@@ -15,21 +15,30 @@ from .api import PatternContext
 from .context import EngineContext, plan_error
 from .painter import Painter
 from .patterns import FALLBACK_ANCHOR
-from .spans import ResolvedSpan, resolve_holidays, resolve_seasons
+from .spans import ResolvedSpan, other_parent, resolve_holidays, resolve_seasons
 from .timeline import HolidayLabel, Rule
+from .timeutil import local_instant
 
 
 class Paint(NamedTuple):
     """What a segment of the strip holds.
 
     ``daily`` marks rotation-made segments: their exchange place is the rotation's
-    place for the day of the exchange rather than a fixed ``location``.
+    place for the day of the exchange rather than a fixed ``location``. ``location``
+    is where the segment's rule begins (the handover into it), ``end_location`` where
+    it ends (a holiday may pick up at school and return curbside).
     """
 
     parent: str
     rule: Rule
     location: str | None
     daily: bool
+    end_location: str | None
+
+
+def fixed(parent: str, rule: Rule, location: str | None) -> Paint:
+    """A segment with one place for both of its ends."""
+    return Paint(parent, rule, location, False, location)
 
 
 def exchange_for(
@@ -49,6 +58,31 @@ def exchange_for(
 
 
 _WEEKDAY_KEYS = list(Weekday)
+
+
+def rotation_places(
+    ctx: EngineContext, exchange: ExchangeDefaults, day: date, at: int
+) -> tuple[str | None, str | None]:
+    """(the rotation's place on ``day``, the place for another rule's exchange at ``at``).
+
+    A place that goes with a school bell (a level whose time is ``dismissal`` or
+    ``school_start``, typically ``school_day = { time = "dismissal", location =
+    "school" }``) is only right at that bell: an override ending at 18:00 on a school
+    day must not send the children to a closed school. Such an exchange takes the
+    place the rotation uses on a non-school day, from the levels not tied to a bell.
+    """
+    school_day = ctx.school.is_school_day(day)
+    when, where = exchange_for(exchange, school_day, day.weekday())
+    if not isinstance(when, TimeKeyword):
+        return where, where
+    moment, _ = local_instant(day, ctx.wall_time(when, day), ctx.zone)
+    if int(moment.timestamp()) == at:
+        return where, where
+    levels = [exchange.weekdays.get(_WEEKDAY_KEYS[day.weekday()]), exchange.non_school_day]
+    for level in levels:
+        if level is not None and level.location and not isinstance(level.time, TimeKeyword):
+            return where, level.location
+    return where, exchange.location
 
 
 def local_date(ctx: EngineContext, seconds: int) -> date:
@@ -106,7 +140,7 @@ def rotation_pieces(
                 f"{rot.name}.parents",
                 f"the pattern uses slot {slot + 1} but {len(parents)} parents are listed",
             )
-        return Paint(parents[slot], rot.rule, location, daily)
+        return Paint(parents[slot], rot.rule, location, daily, location)
 
     prev = slot_for(day, pctx)
     current = paint(prev)
@@ -139,7 +173,7 @@ def paint_visits(ctx: EngineContext, painter: Painter, schedule: Schedule, prefi
     for index, visit in enumerate(schedule.visits):
         key = f"{prefix}visits[{index}]"
         parent = ctx.check_parent(visit.parent, f"{key}.parent")
-        value = Paint(parent, Rule("visit", visit.name, key, visit.citation), visit.location, False)
+        value = fixed(parent, Rule("visit", visit.name, key, visit.citation), visit.location)
         day = first + timedelta(days=(visit.weekday.index - first.weekday()) % 7)
         while day <= last:
             wanted = visit.during == "always" or (
@@ -181,12 +215,31 @@ def paint_schedule(
 
     spans, labels = resolve_holidays(ctx, schedule, prefix, start, end, first, last)
     spans.sort(key=lambda s: (s.priority, s.index, s.start))
+    resolved: dict[tuple[str, date | None], str] = {}
     for span in spans:
-        if span.parent is not None:
-            holiday = schedule.holidays[span.index]
-            value = Paint(span.parent, span.rule, holiday.location, False)
-            painter.paint(int(span.start.timestamp()), int(span.end.timestamp()), value)
+        s, e = int(span.start.timestamp()), int(span.end.timestamp())
+        parent = span.parent
+        if span.not_in_possession and s < painter.end and e > painter.start:
+            # Lower layers (and lower-priority holidays) are painted: ask who holds then.
+            holder = painter.value_at(max(s, painter.start)).parent
+            parent = other_parent(ctx, schedule.rotation, holder)
+            resolved[(span.rule.source, span.occurrence)] = parent
+        if parent is not None:
+            value = Paint(parent, span.rule, span.start_location, False, span.end_location)
+            painter.paint(s, e, value)
+    if resolved:
+        labels = [_resolved_label(label, resolved) for label in labels]
     return painter, labels
+
+
+def _resolved_label(
+    label: HolidayLabel, resolved: dict[tuple[str, date | None], str]
+) -> HolidayLabel:
+    """A not-in-possession holiday's label names the parent the engine chose for it."""
+    parent = resolved.get((label.rule.source, label.first))
+    if parent is None or label.parent is not None:
+        return label
+    return HolidayLabel(label.name, label.first, label.last, parent, label.rule)
 
 
 def paint_season(
@@ -194,7 +247,7 @@ def paint_season(
 ) -> None:
     s, e = int(span.start.timestamp()), int(span.end.timestamp())
     if span.parent is not None:
-        painter.paint(s, e, Paint(span.parent, span.rule, season.location, False))
+        painter.paint(s, e, fixed(span.parent, span.rule, season.location))
         return
     key = f"{span.rule.source}.rotation"
     resolved = resolve_rotation(ctx, season.rotation, schedule.exchange, key, span.rule)

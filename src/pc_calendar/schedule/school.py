@@ -8,7 +8,11 @@ engine asks once per day over up to eighteen years.
 Conventions (documented in the plan reference):
 - without a ``[school]`` table, or with no ``terms`` listed, every weekday outside the
   listed breaks is a school day and in term;
-- a day inside a listed break is neither a school day nor in term;
+- a day inside a listed break is never a school day; it is out of term only when the
+  break is a vacation, i.e. it covers at least ``VACATION_WEEKDAYS`` weekdays (a school
+  week). A holiday Monday, an in-service Friday or a two-day fall break is a day off
+  *inside* the term: "Thursday evenings during the school term" still happen on a
+  Thursday that is a one-day holiday, while spring break and winter break are not term;
 - weekends are never school days, but are in term when they fall inside a term;
 - before the first listed term and after the last one the calendar is unknown, so the
   no-terms rule applies there (a plan listing one school year must not make every
@@ -25,6 +29,7 @@ from ..plan.model import DateRange, School
 from .api import SchoolBreak
 
 _SEARCH_LIMIT = 366  # days to look for the next/previous school day
+VACATION_WEEKDAYS = 5  # a break covering a school week or more takes its days out of term
 
 
 def _merge(ranges: list[DateRange]) -> tuple[list[int], list[int]]:
@@ -41,6 +46,13 @@ def _merge(ranges: list[DateRange]) -> tuple[list[int], list[int]]:
     return starts, ends
 
 
+def _weekdays(first: int, last: int) -> int:
+    """Weekdays among the ordinals ``first..last`` (ordinal 1, 0001-01-01, is a Monday)."""
+    full, rest = divmod(last - first + 1, 7)
+    start = (first - 1) % 7
+    return full * 5 + sum(1 for k in range(rest) if (start + k) % 7 < 5)
+
+
 def _inside(ordinal: int, starts: list[int], ends: list[int]) -> bool:
     i = bisect_right(starts, ordinal) - 1
     return i >= 0 and ordinal <= ends[i]
@@ -54,8 +66,16 @@ class SchoolDays:
         self._has_terms = bool(self.school.terms)
         self._term_starts, self._term_ends = _merge(list(self.school.terms))
         self._break_starts, self._break_ends = _merge(list(self.school.breaks))
+        vacations = [
+            (a, b)
+            for a, b in zip(self._break_starts, self._break_ends, strict=True)
+            if _weekdays(a, b) >= VACATION_WEEKDAYS
+        ]
+        self._vacation_starts = [a for a, _ in vacations]
+        self._vacation_ends = [b for _, b in vacations]
         self._covered = (self._term_starts[0], max(self._term_ends)) if self._has_terms else (0, 0)
         self._term_memo: dict[date, bool] = {}
+        self._school_memo: dict[date, bool] = {}
         self.assumed: date | None = None  # a watched day outside the listed terms was asked
         self.watch: tuple[int, int] = (date.min.toordinal(), date.max.toordinal())
 
@@ -67,7 +87,11 @@ class SchoolDays:
         return date.fromordinal(self._covered[0]), date.fromordinal(self._covered[1])
 
     def in_term(self, day: date) -> bool:
-        """Inside a listed term (any day when none are listed) and not inside a break."""
+        """Inside a listed term (any day when none are listed) and not in a vacation.
+
+        A short break (fewer than ``VACATION_WEEKDAYS`` weekdays) stays in term: it is a
+        day off, not the end of the term. ``is_school_day`` answers the other question.
+        """
         known = self._term_memo.get(day)
         if known is None:
             ordinal = day.toordinal()
@@ -75,7 +99,7 @@ class SchoolDays:
             outside = self._has_terms and not first <= ordinal <= last
             if outside and self.assumed is None and self.watch[0] <= ordinal <= self.watch[1]:
                 self.assumed = day
-            known = not _inside(ordinal, self._break_starts, self._break_ends) and (
+            known = not _inside(ordinal, self._vacation_starts, self._vacation_ends) and (
                 not self._has_terms
                 or outside
                 or _inside(ordinal, self._term_starts, self._term_ends)
@@ -84,8 +108,15 @@ class SchoolDays:
         return known
 
     def is_school_day(self, day: date) -> bool:
-        """A weekday in term."""
-        return day.weekday() < 5 and self.in_term(day)
+        """A weekday in term that is not inside any listed break."""
+        known = self._school_memo.get(day)
+        if known is None:
+            known = self._school_memo[day] = (
+                day.weekday() < 5
+                and self.in_term(day)
+                and not _inside(day.toordinal(), self._break_starts, self._break_ends)
+            )
+        return known
 
     def dismissal(self, day: date) -> time:
         """The dismissal time on ``day`` (one bell schedule for now)."""

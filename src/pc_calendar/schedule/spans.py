@@ -19,10 +19,19 @@ from .context import EngineContext, plan_error
 from .timeline import HolidayLabel, Rule
 from .timeutil import from_seconds
 
+MAX_SNAP_DAYS = 21  # a school snap moving further than this is probably off the calendar
+LONG_SPAN_DAYS = 30  # a holiday longer than this is more likely a mistake than a holiday
+
 
 @dataclass(frozen=True)
 class ResolvedSpan:
-    """One painted span: ``parent`` (None: label or rotation season) from start to end."""
+    """One painted span: ``parent`` (None: label or rotation season) from start to end.
+
+    ``start_location``/``end_location`` are the places of the handovers into and out
+    of the span (None: the fallback of ``ExchangeDefaults``). ``not_in_possession``
+    marks a span whose parent is decided when painting, as the one who would not
+    have the children at ``start`` (``parent`` is then None here).
+    """
 
     rule: Rule
     index: int
@@ -30,12 +39,45 @@ class ResolvedSpan:
     end: datetime
     parent: str | None
     priority: int
+    start_location: str | None = None
+    end_location: str | None = None
+    not_in_possession: bool = False
+    occurrence: date | None = None  # first day of the holiday occurrence (None: a season)
+
+
+@dataclass(frozen=True)
+class SpanNote:
+    """Something about a resolved span the coordinator should look at (for lint)."""
+
+    code: str
+    key: str
+    message: str
+
+
+@dataclass
+class _Snap:
+    """A school snap made while resolving one edge: from ``day`` to ``to`` (None: none)."""
+
+    edge: str
+    day: date
+    to: date | None
 
 
 def edge_day(
-    ctx: EngineContext, edge: SpanEdge, ref: date, *, is_start: bool, year_shift: int = 0
+    ctx: EngineContext,
+    edge: SpanEdge,
+    ref: date,
+    *,
+    is_start: bool,
+    year_shift: int = 0,
+    snaps: list[_Snap] | None = None,
+    name: str = "",
 ) -> date:
-    """The day an edge names: month-day or ``ref``, shifted, then weekday/school snapped."""
+    """The day an edge names: month-day or ``ref``, shifted, then weekday/school snapped.
+
+    School snaps are recorded in ``snaps`` (when given) so the caller can warn about
+    far or failed ones for the occurrences it actually uses.
+    """
     day = edge.month_day.in_year(ref.year + year_shift) if edge.month_day else ref
     if edge.days:
         day += timedelta(days=edge.days)
@@ -46,36 +88,49 @@ def edge_day(
         else:
             day += timedelta(days=(target - day.weekday()) % 7)
     if edge.school is not None:
-        snapped = (
-            ctx.school.last_school_day_before(day)
-            if edge.school == "last_school_day_before"
-            else ctx.school.first_school_day_after(day)
-        )
-        if snapped is None:
-            ctx.warn(f"no school day within a year of {day}; {edge.school} ignored")
+        if edge.school == "last_school_day_before":
+            snapped = ctx.school.last_school_day_before(day)
         else:
+            snapped = ctx.school.first_school_day_after(day)
+            if snapped is not None and edge.school == "day_before_school_resumes":
+                snapped -= timedelta(days=1)
+        if snaps is not None:
+            snaps.append(_Snap(name, day, snapped))
+        if snapped is not None:
             day = snapped
     return day
 
 
-def start_day(ctx: EngineContext, edge: SpanEdge, ref: date) -> date:
+def start_day(
+    ctx: EngineContext, edge: SpanEdge, ref: date, snaps: list[_Snap] | None = None
+) -> date:
     """A start edge's day; a month-day takes the year that puts it nearest ``ref``.
 
     So a New Year's Day span may start on "12-31" of the year before.
     """
     if edge.month_day is None:
-        return edge_day(ctx, edge, ref, is_start=True)
+        return edge_day(ctx, edge, ref, is_start=True, snaps=snaps, name="start")
     shift = min((-1, 0, 1), key=lambda k: abs((edge.month_day.in_year(ref.year + k) - ref).days))
-    return edge_day(ctx, edge, ref, is_start=True, year_shift=shift)
+    return edge_day(ctx, edge, ref, is_start=True, year_shift=shift, snaps=snaps, name="start")
 
 
 def _month_day_after(
-    ctx: EngineContext, edge: SpanEdge, ref: date, floor: date, *, is_start: bool
+    ctx: EngineContext,
+    edge: SpanEdge,
+    ref: date,
+    floor: date,
+    *,
+    is_start: bool,
+    snaps: list[_Snap],
+    name: str,
 ) -> date:
     """An edge day; a month-day falling before ``floor`` moves to the next year."""
-    day = edge_day(ctx, edge, ref, is_start=is_start)
+    found: list[_Snap] = []
+    day = edge_day(ctx, edge, ref, is_start=is_start, snaps=found, name=name)
     if edge.month_day is not None and day < floor:
-        day = edge_day(ctx, edge, ref, is_start=is_start, year_shift=1)
+        found.clear()
+        day = edge_day(ctx, edge, ref, is_start=is_start, year_shift=1, snaps=found, name=name)
+    snaps.extend(found)
     return day
 
 
@@ -154,8 +209,11 @@ def _holiday_span(
 ) -> list[ResolvedSpan]:
     """The span (or two split halves) of one occurrence, if it overlaps the range."""
     what = f"{key} ({holiday.name})"
-    first_day = start_day(ctx, holiday.start, occ.first)
-    last_day = _month_day_after(ctx, holiday.end, occ.last, first_day, is_start=False)
+    snaps: list[_Snap] = []
+    first_day = start_day(ctx, holiday.start, occ.first, snaps)
+    last_day = _month_day_after(
+        ctx, holiday.end, occ.last, first_day, is_start=False, snaps=snaps, name="end"
+    )
     # Resolve instants only for occurrences near the range (DST warnings stay relevant).
     if first_day > from_seconds(end).date() + timedelta(days=2):
         return []
@@ -172,9 +230,15 @@ def _holiday_span(
         )
     if e <= start or s >= end:
         return []
-    pieces = [(s, e, parent)]
+    where = holiday.location
+    start_place = holiday.start.location or where
+    end_place = holiday.end.location or where
+    relative = holiday.assign is not None and holiday.assign.not_in_possession
+    pieces = [(s, e, parent, start_place, end_place)]
     if holiday.split is not None and parent is not None:
-        split_day = _month_day_after(ctx, holiday.split, occ.first, first_day, is_start=True)
+        split_day = _month_day_after(
+            ctx, holiday.split, occ.first, first_day, is_start=True, snaps=snaps, name="split"
+        )
         cut = ctx.instant(split_day, holiday.split.time, f"{what} split")
         if not s < cut < e:
             raise plan_error(
@@ -184,11 +248,57 @@ def _holiday_span(
                 f"({_local(s, ctx)} to {_local(e, ctx)})",
             )
         second = other_parent(ctx, schedule.rotation, parent)
-        pieces = [(s, cut, parent), (cut, e, second)]
+        cut_place = holiday.split.location or where
+        pieces = [(s, cut, parent, start_place, cut_place), (cut, e, second, cut_place, end_place)]
+    _note_snaps(ctx, holiday, key, occ, snaps)
+    if e - s > LONG_SPAN_DAYS * 86400:
+        ctx.notes.append(
+            SpanNote(
+                "long-holiday",
+                key,
+                f"'{holiday.name}' for {occ.first} runs {_local(s, ctx)} to {_local(e, ctx)}, "
+                f"more than {LONG_SPAN_DAYS} days; check its start and end (a season may "
+                "say this better)",
+            )
+        )
     return [
-        ResolvedSpan(rule, index, from_seconds(a), from_seconds(b), who, holiday.priority)
-        for a, b, who in pieces
+        ResolvedSpan(
+            rule,
+            index,
+            from_seconds(a),
+            from_seconds(b),
+            who,
+            holiday.priority,
+            p,
+            q,
+            relative,
+            occ.first,
+        )
+        for a, b, who, p, q in pieces
     ]
+
+
+def _note_snaps(
+    ctx: EngineContext, holiday: Holiday, key: str, occ: Occurrence, snaps: list[_Snap]
+) -> None:
+    """Warn about school snaps that failed or moved suspiciously far (past the calendar)."""
+    for snap in snaps:
+        edge = getattr(holiday, snap.edge)
+        if snap.to is None:
+            message = (
+                f"{key}.{snap.edge} ('{holiday.name}' for {occ.first}): no school day "
+                f"within a year of {snap.day}; {edge.school} ignored"
+            )
+        elif abs((snap.to - snap.day).days) > MAX_SNAP_DAYS:
+            message = (
+                f"{key}.{snap.edge} ('{holiday.name}' for {occ.first}): {edge.school} "
+                f"moves from {snap.day} to {snap.to}, {abs((snap.to - snap.day).days)} days "
+                f"away; check that [school] lists the terms and breaks around {snap.day}"
+            )
+        else:
+            continue
+        ctx.warn(message)
+        ctx.notes.append(SpanNote("school-snap", f"{key}.{snap.edge}.school", message))
 
 
 def _season_dates(season: Season, years: range) -> list[tuple[date, date]]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pluggy
@@ -23,6 +23,10 @@ from .diff import Policy, check_deletions, compute_plan
 from .state import CalendarState, Entry, StateStore
 from .summary import CalendarSummary
 from .targets import BackendContext, load_targets, make_backend
+
+#: how far before the range the timeline is computed (longer custody runs than this
+#: that cross the range start may get a new identity as the range moves on)
+LOOKBACK = timedelta(days=120)
 
 Progress = Callable[[str, int], Callable[[int], None]]
 
@@ -120,6 +124,21 @@ def sync_calendar(
     return summary
 
 
+def reaches(event: DesiredEvent, start: date) -> bool:
+    """Whether the event lasts into the range starting at ``start``."""
+    vevent = event.event
+    if vevent is None:
+        return True
+    if "DTEND" in vevent:
+        end = vevent["DTEND"].dt
+        # an all-day DTEND is exclusive; a timed one counts on the day it ends
+        return end.date() >= start if isinstance(end, datetime) else end > start
+    if "DTSTART" in vevent:
+        begin = vevent["DTSTART"].dt
+        return (begin.date() if isinstance(begin, datetime) else begin) >= start
+    return True
+
+
 def sync_family(
     plan_path: Path,
     options: SyncOptions,
@@ -137,7 +156,9 @@ def sync_family(
     pm = pm or get_plugin_manager()
     plan = load_plan(plan_path)
     targets = load_targets(plan, plan_path, parents, pm)
-    timeline = compute_timeline(plan, options.start, options.end, pm)
+    # Computed from before the range, so an event running into the range keeps the
+    # identity (its true start) it had when an earlier range held all of it.
+    timeline = compute_timeline(plan, options.start - LOOKBACK, options.end, pm)
     summaries = []
     for target in targets:
         context = BackendContext(
@@ -148,7 +169,11 @@ def sync_family(
         try:
             backend = make_backend(target, context, pm)
             label = backend.label
-            desired = render_parent(plan, timeline, target.parent_id, pm)
+            desired = [
+                d
+                for d in render_parent(plan, timeline, target.parent_id, pm)
+                if reaches(d, options.start)
+            ]
             summary = sync_calendar(
                 backend,
                 desired,

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -125,6 +127,19 @@ class StateStore:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """One transaction; a full disk or a locked file is a UserError, not a traceback."""
+        try:
+            with self._db:
+                yield
+        except sqlite3.Error as exc:
+            raise UserError(
+                f"{self.path}: cannot write the sync state ({exc})",
+                hint="the calendars are fine; fix this (disk space, another sync running) "
+                "and re-run",
+            ) from None
+
     def load(self, key: str) -> CalendarState:
         state = CalendarState(key)
         try:
@@ -150,7 +165,7 @@ class StateStore:
     def set_token(self, key: str, token: str | None) -> None:
         if self.readonly:
             return
-        with self._db:
+        with self._writing():
             self._db.execute(
                 "INSERT INTO calendars (key, token) VALUES (?, ?) "
                 "ON CONFLICT(key) DO UPDATE SET token = excluded.token",
@@ -160,7 +175,7 @@ class StateStore:
     def put(self, key: str, entry: Entry) -> None:
         if self.readonly:
             return
-        with self._db:
+        with self._writing():
             self._db.execute(
                 "INSERT OR REPLACE INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
@@ -179,14 +194,14 @@ class StateStore:
     def drop(self, key: str, uid: str) -> None:
         if self.readonly:
             return
-        with self._db:
+        with self._writing():
             self._db.execute("DELETE FROM events WHERE calendar = ? AND uid = ?", (key, uid))
 
     def replace(self, key: str, entries: dict[str, Entry], token: str | None) -> None:
         """Store a whole view of the calendar in one transaction."""
         if self.readonly:
             return
-        with self._db:
+        with self._writing():
             self._db.execute("DELETE FROM events WHERE calendar = ?", (key,))
             self._db.executemany(
                 "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",

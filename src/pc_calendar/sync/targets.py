@@ -32,6 +32,7 @@ from ..plugins import backends as backend_registry
 from .secrets import Secret, refuse_secret_values, resolve_password
 
 CALENDARS_FILE = "calendars.toml"
+NOT_IDENTITY = frozenset({"password_env", "password_file", "keyring", "timeout"})
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,8 @@ class Target:
 
     def key(self, family_id: str, base_dir: Path) -> str:
         """The state key: family, parent and what identifies the calendar itself."""
-        config = dict(self.config)
+        # how we reach it (password source, timeout) is not part of which calendar it is
+        config = {k: v for k, v in self.config.items() if k not in NOT_IDENTITY}
         for name in ("folder", "path"):
             if isinstance(config.get(name), str):
                 config[name] = str(resolve_path(base_dir, config[name]).resolve())
@@ -134,7 +136,26 @@ def load_targets(
             )
         settings = {k: v for k, v in config.items() if k != "type"}
         targets.append(Target(pid, kind, settings, source))
+    _refuse_shared(targets, plan.family.id, base_dir)
     return targets
+
+
+def _refuse_shared(targets: list[Target], family_id: str, base_dir: Path) -> None:
+    """Two parents in one calendar would delete each other's events: refuse.
+
+    Our events are recognised by family, and both parents' copies of an exchange share
+    its UID, so each parent needs a calendar (or folder) of their own.
+    """
+    seen: dict[str, Target] = {}
+    for target in targets:
+        ident = target.key(family_id, base_dir).split("/", 2)[2]
+        if ident in seen:
+            first = seen[ident]
+            raise UserError(
+                f"{target.source}: the same calendar as {first.source}",
+                hint=f"give {first.parent_id} and {target.parent_id} a calendar each",
+            )
+        seen[ident] = target
 
 
 def make_backend(

@@ -1,0 +1,53 @@
+"""The words of each notification: short, factual, readable on a phone lock screen.
+
+Pure functions of what the hooks receive, so they are tested without a network. The
+hook arguments are typed loosely in the hook contract; only documented attributes are
+read, each with a fallback, so a record from an older log still gives a message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Message:
+    title: str
+    body: str
+
+
+def _family(family: Any) -> str:
+    return getattr(family, "name", None) or getattr(family, "id", None) or str(family)
+
+
+def _when(exchange: Any) -> str:
+    local = getattr(exchange, "local_at", None) or exchange.at
+    return f"{local:%a %d %b %Y %H:%M}"
+
+
+def exchange_missed(family: Any, exchange: Any, record: Any) -> Message:
+    """A missed exchange (``record`` set) or an overdue one with no outcome (None)."""
+    where = f" at {exchange.location}" if getattr(exchange, "location", None) else ""
+    what = (
+        f"The exchange on {_when(exchange)}{where} from {exchange.from_parent} to "
+        f"{exchange.to_parent}"
+    )
+    if record is None:
+        body = f"{what} is overdue: no outcome has been recorded."
+    else:
+        reporter = getattr(record, "reported_by", None) or "someone"
+        body = f"{what} was recorded as missed by {reporter}."
+        if note := getattr(record, "note", None):
+            body += f" Note: {note}"
+    return Message(f"{_family(family)}: missed exchange", body)
+
+
+def sync_failed(family: Any, target: str, error: BaseException) -> Message:
+    """One calendar target could not be synced; the others carried on."""
+    detail = getattr(error, "message", None) or str(error) or error.__class__.__name__
+    return Message(
+        f"{_family(family)}: calendar sync failed",
+        f"Syncing {target} failed: {detail}. The other calendars were synced; run "
+        "`pc-calendar sync` again once this is fixed.",
+    )

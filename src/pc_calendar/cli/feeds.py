@@ -1,0 +1,182 @@
+"""``pc-calendar serve`` and ``pc-calendar feed issue|revoke|list``: subscribable feeds.
+
+Feeds are for parents who will not give anyone access to their calendar; push sync stays
+the main path (Google refreshes subscribed feeds only every 12 to 24 hours). See
+docs/feeds.md.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+from pathlib import Path
+
+import click
+
+from ..errors import UserError
+from .common import plan_argument
+
+db_option = click.option(
+    "--db",
+    "db_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Feed token database (default: feeds.sqlite3 in $PC_CALENDAR_DATA_DIR "
+    "or the user data folder).",
+)
+
+
+def _store(db_path: Path | None):
+    from ..feeds.tokens import TokenStore, default_db_path
+
+    return TokenStore(db_path or default_db_path())
+
+
+def _recipient(plan_path: Path, name: str) -> tuple[str, str, str]:
+    """(family key, recipient, label) for PARENT: a parent id, or ``coordinator``."""
+    from ..feeds.tokens import ALL_FAMILIES, COORDINATOR
+    from ..plan.load import load_plan
+
+    plan = load_plan(plan_path)
+    if name == COORDINATOR:
+        if COORDINATOR in plan.parents:
+            raise UserError(
+                f"{plan_path}: a parent's id is {COORDINATOR!r}, which names the "
+                "coordinator's feed; rename that parent"
+            )
+        return ALL_FAMILIES, COORDINATOR, "the coordinator (every served family)"
+    if name not in plan.parents:
+        raise UserError(
+            f"{plan_path}: no parent {name!r} in family {plan.family.id!r}",
+            hint=f"use a parent id ({', '.join(plan.parents)}) or {COORDINATOR!r}",
+        )
+    return plan.family.id, name, f"{plan.parents[name].name} ({plan.family.id}/{name})"
+
+
+@click.group("feed")
+def feed() -> None:
+    """Issue, revoke and list the secret URLs of subscribable feeds.
+
+    PARENT is a parent id from the plan, or "coordinator" for the coordinator's feed of
+    every family the server serves.
+    """
+
+
+@feed.command("issue")
+@plan_argument
+@click.argument("parent")
+@db_option
+def issue(plan_path: Path, parent: str, db_path: Path | None) -> None:
+    """Make a new feed URL for PARENT and print its path (shown only this once).
+
+    Earlier URLs of the same recipient keep working until revoked.
+    """
+    family, recipient, label = _recipient(plan_path, parent)
+    token = _store(db_path).issue(family, recipient)
+    click.echo(f"/feeds/{token}.ics")
+    click.echo(
+        f"feed URL path for {label}; shown only now. Subscribe with "
+        "webcal://YOUR-HOST/feeds/... (see docs/feeds.md).",
+        err=True,
+    )
+
+
+@feed.command("revoke")
+@plan_argument
+@click.argument("parent")
+@click.option("--id", "token_id", metavar="ID", help="Only the token with this id (see list).")
+@db_option
+def revoke(plan_path: Path, parent: str, token_id: str | None, db_path: Path | None) -> None:
+    """Revoke PARENT's feed URLs now (a running server stops serving them at once)."""
+    family, recipient, label = _recipient(plan_path, parent)
+    count = _store(db_path).revoke(family, recipient, token_id)
+    if count == 0:
+        raise UserError(
+            f"no active feed URL for {label}" + (f" with id {token_id}" if token_id else "")
+        )
+    click.echo(f"revoked {count} feed URL{'s' if count != 1 else ''} of {label}")
+
+
+@feed.command("list")
+@plan_argument
+@click.argument("parent", required=False)
+@db_option
+def list_(plan_path: Path, parent: str | None, db_path: Path | None) -> None:
+    """List feed URLs of the plan's family (or of PARENT) by id; never the URLs."""
+    from ..feeds.tokens import ALL_FAMILIES, COORDINATOR
+    from ..plan.load import load_plan
+
+    store = _store(db_path)
+    if parent is not None:
+        family, recipient, _ = _recipient(plan_path, parent)
+        rows = store.list(family, recipient)
+    else:
+        rows = store.list(load_plan(plan_path).family.id) + store.list(ALL_FAMILIES, COORDINATOR)
+    if not rows:
+        click.echo("no feed URLs issued")
+        return
+    click.echo(f"{'id':<12}{'family':<20}{'recipient':<16}{'issued (UTC)':<27}status")
+    for row in rows:
+        status = "active" if row.active else f"revoked {row.revoked_at}"
+        click.echo(f"{row.id:<12}{row.family:<20}{row.recipient:<16}{row.issued_at:<27}{status}")
+
+
+@click.command("serve")
+@click.argument("plans", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535))
+@db_option
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64))
+@click.option(
+    "--rate",
+    default=2.0,
+    show_default=True,
+    type=click.FloatRange(0),
+    help="Requests per second each client may sustain (0: no limit).",
+)
+@click.option("--burst", default=120, show_default=True, type=click.IntRange(1))
+@click.option(
+    "--trusted-proxy",
+    metavar="ADDR",
+    help="Address of your HTTPS reverse proxy: trust its X-Forwarded-For for the client.",
+)
+def serve(
+    plans: tuple[Path, ...],
+    host: str,
+    port: int,
+    db_path: Path | None,
+    threads: int,
+    rate: float,
+    burst: int,
+    trusted_proxy: str | None,
+) -> None:
+    """Serve one ICS feed per parent, and the coordinator's, for the PLANS given.
+
+    Feeds live at /feeds/<token>.ics (issue tokens with `pc-calendar feed issue`). They
+    are rendered once and re-rendered only when a plan or an exchange log changes.
+    Put the server behind an HTTPS reverse proxy before exposing it (docs/feeds.md).
+    """
+    from ..feeds.server import build_app
+    from ..feeds.server import serve as run
+    from ..feeds.tokens import default_db_path
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    app = build_app(list(plans), db_path or default_db_path(), rate=rate or None, burst=burst)
+    families = app.cache.families()
+    click.echo(
+        f"serving {len(families)} famil{'y' if len(families) == 1 else 'ies'} "
+        f"({sum(len(p) for p in families.values())} parent feeds and the coordinator's) "
+        f"on http://{host}:{port}/feeds/<token>.ics",
+        err=True,
+    )
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = host == "localhost"
+    if not loopback:
+        click.echo("warning: plain HTTP on a public address; put it behind HTTPS", err=True)
+    run(app, host, port, threads=threads, trusted_proxy=trusted_proxy)
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(feed)
+    cli.add_command(serve)

@@ -1,0 +1,74 @@
+"""Plain-text and JSON views of the exchange listing and of one exchange's history.
+
+Kept out of the CLI so the wording coordinators read is tested as plain functions.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from .lookup import describe
+from .service import History
+from .status import ExchangeRow
+
+
+def row_json(row: ExchangeRow) -> dict[str, Any]:
+    latest = row.latest
+    return {
+        "exchange_id": row.exchange_id,
+        "local_time": row.local_at.isoformat(),
+        "from": row.from_parent,
+        "to": row.to_parent,
+        "location": row.location,
+        "rule": row.rule,
+        "state": row.state,
+        "overdue": row.overdue,
+        "in_plan": row.in_plan,
+        "records": row.record_count,
+        "minutes_late": latest.minutes_late if latest else None,
+        "reported_by": latest.reported_by if latest else None,
+    }
+
+
+def row_text(row: ExchangeRow) -> str:
+    state = row.state.upper() if row.overdue else row.state
+    if row.latest and row.latest.minutes_late is not None:
+        state += f" ({row.latest.minutes_late} min)"
+    if not row.in_plan:
+        state += "  [no longer in plan]"
+    where = f" @ {row.location}" if row.location else ""
+    return (
+        f"{row.local_at:%a %Y-%m-%d %H:%M}  {row.exchange_id:<28} "
+        f"{row.from_parent} -> {row.to_parent}{where}  [{row.rule}]  {state}"
+    )
+
+
+def history_json(found: History) -> dict[str, Any]:
+    return {
+        "exchange_id": found.exchange_id,
+        "in_plan": found.exchange is not None,
+        "records": [r.to_json() for r in found.records],
+    }
+
+
+def history_text(found: History, zone: ZoneInfo) -> str:
+    """The exchange, then every record oldest first, marking which one is current."""
+    if found.exchange is not None:
+        lines = [describe(found.exchange, zone)]
+    else:
+        lines = [f"{found.exchange_id} (no longer in plan)"]
+    if not found.records:
+        lines.append("  no outcome recorded")
+    latest = found.records[-1].seq if found.records else None
+    for r in found.records:
+        parts = [f"  #{r.seq} {r.recorded_at} by {r.reported_by}: {r.status}"]
+        if r.minutes_late is not None:
+            parts.append(f"{r.minutes_late} min")
+        if r.agreed_by:
+            parts.append(f"agreed by {', '.join(r.agreed_by)}")
+        if r.note:
+            parts.append(f"note: {r.note}")
+        parts.append("(current)" if r.seq == latest else "(superseded)")
+        lines.append("  ".join(parts))
+    return "\n".join(lines) + "\n"

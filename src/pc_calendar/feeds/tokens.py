@@ -1,0 +1,173 @@
+"""Feed tokens: the secret part of each subscriber's feed URL, stored only as a hash.
+
+A token is 32 random bytes (43 URL-safe characters). The database keeps its SHA-256, so
+a copied database file cannot be turned back into working URLs; the raw token is shown
+once, when it is issued. Lookups compare hashes, never raw tokens, so the time a lookup
+takes says nothing useful about a guessed token. Every lookup reads the database, which
+is why a revocation made by another process takes effect on the very next request.
+
+A recipient is a parent of one family, or ``coordinator`` (family ``*``): the
+coordinator's feed covers every family the server serves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import re
+import secrets
+import sqlite3
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ..errors import UserError
+
+COORDINATOR = "coordinator"
+ALL_FAMILIES = "*"
+DATA_DIR_ENV = "PC_CALENDAR_DATA_DIR"
+TOKEN_BYTES = 32
+TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{43}")
+APPLICATION_ID = 0x70634654  # "pcFT"
+BUSY_TIMEOUT_S = 30.0
+_SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS tokens (
+        hash TEXT PRIMARY KEY, family TEXT NOT NULL, recipient TEXT NOT NULL,
+        issued_at TEXT NOT NULL, revoked_at TEXT)""",
+    "CREATE INDEX IF NOT EXISTS tokens_recipient ON tokens (family, recipient)",
+)
+
+
+def default_db_path() -> Path:
+    """``$PC_CALENDAR_DATA_DIR`` or the user data dir, then ``feeds.sqlite3``."""
+    base = os.environ.get(DATA_DIR_ENV)
+    if not base:
+        import platformdirs
+
+        base = platformdirs.user_data_dir("pc-calendar")
+    return Path(base) / "feeds.sqlite3"
+
+
+def token_hash(token: str) -> str:
+    """The SHA-256 (hex) under which a token is stored."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def log_id(token_or_hash: str) -> str:
+    """A short, non-reversible name for a token, safe to print in logs and listings."""
+    digest = token_or_hash if len(token_or_hash) == 64 else token_hash(token_or_hash)
+    return digest[:10]
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    """One issued token as listed: never the token itself."""
+
+    id: str
+    family: str
+    recipient: str
+    issued_at: str
+    revoked_at: str | None
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+
+def _now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+class TokenStore:
+    """The token database. Thread-safe: each thread gets its own SQLite connection."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self._local = threading.local()
+        self._connect()  # fail early, in the caller's thread, with a clear message
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            return conn
+        if self.path.is_dir():
+            raise UserError(f"{self.path}: is a directory, expected the feed token database")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+            if app_id != APPLICATION_ID and (app_id != 0 or tables):
+                conn.close()
+                raise UserError(
+                    f"{self.path}: not a pc-calendar feed token database; refusing to use it",
+                    hint="pass --db with the path of the feed token database",
+                )
+            if app_id == 0:
+                conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                conn.execute("PRAGMA journal_mode = WAL")
+                for statement in _SCHEMA:
+                    conn.execute(statement)
+        except (OSError, sqlite3.Error) as exc:
+            raise UserError(f"{self.path}: cannot open the feed token database ({exc})") from None
+        os.chmod(self.path, 0o600)
+        self._local.conn = conn
+        return conn
+
+    def close(self) -> None:
+        """Close this thread's connection (other threads' close when they end)."""
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    def issue(self, family: str, recipient: str) -> str:
+        """A new token for ``recipient``; the only time the raw token exists."""
+        token = secrets.token_urlsafe(TOKEN_BYTES)
+        self._connect().execute(
+            "INSERT INTO tokens (hash, family, recipient, issued_at) VALUES (?, ?, ?, ?)",
+            (token_hash(token), family, recipient, _now()),
+        )
+        return token
+
+    def revoke(self, family: str, recipient: str, token_id: str | None = None) -> int:
+        """Revoke the recipient's active tokens (or the one whose id starts with
+        ``token_id``); returns how many were revoked."""
+        sql = "UPDATE tokens SET revoked_at = ? WHERE family = ? AND recipient = ? "
+        sql += "AND revoked_at IS NULL"
+        params: tuple[object, ...] = (_now(), family, recipient)
+        if token_id:
+            if not re.fullmatch(r"[0-9a-f]{4,64}", token_id):
+                raise UserError(f"--id: expected a token id as listed (hex), got {token_id!r}")
+            sql += " AND substr(hash, 1, ?) = ?"
+            params += (len(token_id), token_id)
+        return self._connect().execute(sql, params).rowcount
+
+    def list(self, family: str, recipient: str | None = None) -> list[TokenInfo]:
+        """Tokens of a family (or one recipient), oldest first, as ids only."""
+        sql = "SELECT hash, family, recipient, issued_at, revoked_at FROM tokens WHERE family = ?"
+        params: tuple[str, ...] = (family,)
+        if recipient is not None:
+            sql += " AND recipient = ?"
+            params += (recipient,)
+        rows = self._connect().execute(sql + " ORDER BY issued_at, hash", params).fetchall()
+        return [TokenInfo(log_id(h), f, r, i, v) for h, f, r, i, v in rows]
+
+    def lookup(self, token: str) -> tuple[str, str] | None:
+        """``(family, recipient)`` for an active token, else None (unknown or revoked)."""
+        if not TOKEN_RE.fullmatch(token):
+            return None
+        wanted = token_hash(token)
+        row = (
+            self._connect()
+            .execute(
+                "SELECT hash, family, recipient FROM tokens WHERE hash = ? AND revoked_at IS NULL",
+                (wanted,),
+            )
+            .fetchone()
+        )
+        if row is None or not hmac.compare_digest(row[0], wanted):
+            return None
+        return row[1], row[2]
