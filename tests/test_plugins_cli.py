@@ -19,7 +19,7 @@ from pc_calendar.testing_cli import run_cli
 
 PLAN = Path(__file__).parent / "data" / "minimal.toml"
 
-GOOD_MODULE = '''
+GOOD_MODULE = """
 from pc_calendar import hookimpl
 
 __version__ = "ignored: the distribution's version wins"
@@ -31,14 +31,18 @@ def pc_calendar_register_templates(register):
 @hookimpl
 def pc_calendar_sync_failed(family, target, error):
     pass
-'''
+"""
 
 
 @pytest.fixture
 def good_dist(monkeypatch, tmp_path):
     install_fake_dist(
-        monkeypatch, tmp_path / "site", "pc-calendar-fake", "1.2.3",
-        {"fake": "fake_plugin_mod"}, {"fake_plugin_mod": GOOD_MODULE},
+        monkeypatch,
+        tmp_path / "site",
+        "pc-calendar-fake",
+        "1.2.3",
+        {"fake": "fake_plugin_mod"},
+        {"fake_plugin_mod": GOOD_MODULE},
     )
     monkeypatch.setenv(ALLOW_ENV, "fake")
 
@@ -99,7 +103,10 @@ def test_allow_list_none_hides_entry_point_plugins(good_dist, monkeypatch):
 @pytest.fixture
 def broken_dist(monkeypatch, tmp_path):
     install_fake_dist(
-        monkeypatch, tmp_path / "site", "pc-calendar-broken", "0.1.0",
+        monkeypatch,
+        tmp_path / "site",
+        "pc-calendar-broken",
+        "0.1.0",
         {"broken": "broken_plugin_mod"},
         {"broken_plugin_mod": "import not_a_module_anywhere_xyz\n"},
     )
@@ -181,3 +188,25 @@ def test_raising_registration_is_shown_by_plugins_and_named_by_init():
     assert init.exit_code == 1
     assert "plugin 'RaisingTemplates'" in init.stderr
     assert "template folder missing" in init.stderr
+
+
+class MisspeltHook:
+    @hookimpl
+    def pc_calendar_sync_faild(self, family, target, error):  # "failed" misspelt
+        pass
+
+
+def test_misspelt_hook_is_named_through_the_cli():
+    result = run_cli(["check", str(PLAN)], plugins=[MisspeltHook()], env={ALLOW_ENV: "none"})
+    assert result.exit_code == 1
+    assert "plugin 'MisspeltHook': unknown hook 'pc_calendar_sync_faild'" in result.stderr
+
+
+def test_entry_point_template_is_offered_by_init(good_dist):
+    result = run_cli(["init", "--list"])
+    assert result.exit_code == 0, result.stderr
+    assert any(
+        line.split()[0] == "fake-template" and "A template from an installed plugin" in line
+        for line in result.output.splitlines()
+        if line.strip()
+    )

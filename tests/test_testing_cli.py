@@ -37,7 +37,9 @@ class BuggyCommand:
 
 def test_plugin_command_runs_with_input_and_env():
     result = run_cli(
-        ["greet"], plugins=[GreetCommand()], env={**NONE, "GREETING_PLACE": "the test"},
+        ["greet"],
+        plugins=[GreetCommand()],
+        env={**NONE, "GREETING_PLACE": "the test"},
         input="Kim\n",
     )
     assert result == Result(0, "hello Kim from the test\n", "")
@@ -48,9 +50,7 @@ def test_nothing_leaks_after_the_run(monkeypatch):
     run_cli(["greet"], plugins=[GreetCommand()], env={**NONE, "GREETING_PLACE": "x"})
     assert "GREETING_PLACE" not in os.environ
     assert "greet" not in cli_module.cli.commands
-    assert not any(
-        isinstance(p, GreetCommand) for p in plugins.get_plugin_manager().get_plugins()
-    )
+    assert not any(isinstance(p, GreetCommand) for p in plugins.get_plugin_manager().get_plugins())
     result = run_cli(["greet"], env=NONE)
     assert result.exit_code == 2
     assert "No such command 'greet'" in result.stderr

@@ -68,7 +68,7 @@ def build_plugin_manager(extra: list[Any] | None = None) -> pluggy.PluginManager
     try:
         pm.check_pending()
     except pluggy.PluginValidationError as exc:
-        raise PluginError(str(exc.plugin), str(exc)) from None
+        raise PluginError(pm.get_name(exc.plugin) or str(exc.plugin), str(exc)) from None
     return pm
 
 

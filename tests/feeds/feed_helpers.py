@@ -42,4 +42,6 @@ class Served:
             conn.close()
 
     def get(self, who: str, **headers: str) -> Response:
-        return self.request(self.path(who), headers={k.replace("_", "-"): v for k, v in headers.items()})
+        return self.request(
+            self.path(who), headers={k.replace("_", "-"): v for k, v in headers.items()}
+        )

@@ -67,15 +67,27 @@ def test_gzip_when_accepted(served: Served) -> None:
     assert int(packed.headers["content-length"]) == len(packed.body) < len(plain.body) / 4
     assert gzip.decompress(packed.body) == plain.body
     assert packed.headers["etag"] != plain.headers["etag"]  # strong ETag per encoding
-    assert served.get("alex", Accept_Encoding="gzip", If_None_Match=packed.headers["etag"]).status == 304
+    assert (
+        served.get("alex", Accept_Encoding="gzip", If_None_Match=packed.headers["etag"]).status
+        == 304
+    )
     assert "content-encoding" not in served.get("alex", Accept_Encoding="gzip;q=0").headers
 
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("gzip", True), ("deflate, gzip", True), ("gzip;q=0", False), ("*", True),
-     ("*;q=0", False), ("identity", False), ("", False), ("x-gzip", True),
-     ("gzip;q=zz", False), ("br, *;q=0.1", True)],
+    [
+        ("gzip", True),
+        ("deflate, gzip", True),
+        ("gzip;q=0", False),
+        ("*", True),
+        ("*;q=0", False),
+        ("identity", False),
+        ("", False),
+        ("x-gzip", True),
+        ("gzip;q=zz", False),
+        ("br, *;q=0.1", True),
+    ],
 )
 def test_accept_encoding_parsing(value: str, expected: bool) -> None:
     assert accepts_gzip(value) is expected
@@ -99,9 +111,7 @@ def test_other_methods_get_405_with_allow(served: Served, method: str) -> None:
     assert _same_answer(r, served.request(UNKNOWN, method))  # same for unknown tokens
 
 
-def test_unknown_revoked_and_unserved_tokens_look_alike(
-    served: Served, store: TokenStore
-) -> None:
+def test_unknown_revoked_and_unserved_tokens_look_alike(served: Served, store: TokenStore) -> None:
     ghost = store.issue("ghost-family", "alex")  # a family this server does not serve
     nobody = store.issue("rivera-chen", "zoe")  # a parent the plan does not have
     answers = [

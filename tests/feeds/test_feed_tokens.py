@@ -34,9 +34,7 @@ def test_raw_token_is_never_written_to_disk(store: TokenStore) -> None:
     for token in tokens:
         assert not any(token.encode() in data for data in files)
         assert not any(token.encode("utf-16-le") in data for data in files)
-    hashes = {
-        row[0] for row in sqlite3.connect(store.path).execute("SELECT hash FROM tokens")
-    }
+    hashes = {row[0] for row in sqlite3.connect(store.path).execute("SELECT hash FROM tokens")}
     assert hashes == {token_hash(t) for t in tokens}
     assert all(len(h) == 64 for h in hashes)  # SHA-256 hex
 

@@ -8,11 +8,11 @@ discovery document shipped with google-api-python-client (``calendar/v3/...``).
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from . import events as ev
+from . import partial
 from .errors import ApiError, bad_request, not_found
 from .listing import list_events
 from .store import PRIMARY_ID, Store, new_id
@@ -65,11 +65,16 @@ class Api:
             return Response.error(not_found())
         segments = [unquote(s) for s in parts.path[len(PREFIX) :].strip("/").split("/")]
         try:
-            return self._route(method.upper(), segments, query, headers, raw)
+            response = self._route(method.upper(), segments, query, headers, raw)
+            if "fields" in query and response.status == 200:
+                selection = partial.parse(query["fields"][-1])
+                payload = partial.apply(json.loads(response.body), selection)
+                response = Response.json(payload)
+            return response
         except ApiError as exc:
             return Response.error(exc)
 
-    def _route(self, method, segs, query, headers, raw) -> Response:  # noqa: C901
+    def _route(self, method, segs, query, headers, raw) -> Response:
         store = self.store
         if segs[:3] == ["users", "me", "calendarList"]:
             if len(segs) == 3 and method == "GET":
@@ -168,4 +173,4 @@ class Api:
 
 def split_target(target: str) -> str:
     """The path of a request target, without the query string."""
-    return re.sub(r"\?.*$", "", target)
+    return target.split("?", 1)[0]

@@ -2,24 +2,28 @@
 
 The real google-api-python-client talks to it through ``client_options={"api_endpoint":
 emu.api_endpoint}`` and the discovery document shipped with the client. It counts every
-HTTP request (``calls``; a batch is one call, its parts go to ``batch_parts``) and Google
-quota units (one per request or batch part), and offers the "parent in the Google UI"
-operations tests need.
+HTTP request (``calls``: (method, unquoted path without query); a batch is one call, its
+parts go to ``batch_parts`` and their count to ``batch_sizes``; ``requests`` keeps the
+query strings) and Google quota units (one per request or batch part), and offers the
+"parent in the Google UI" operations tests need.
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import socket
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from . import batch as batching
 from . import events as ev
 from .api import Api, Response, split_target
-from .errors import ApiError
-from .faults import DROPS, Faults
+from .batch import MAX_PARTS
+from .errors import ApiError, bad_request
+from .faults import DROPS, Faults, RateLimiter
 from .store import PRIMARY_ID, Store, new_id
 
 BATCH_PATHS = ("/batch/calendar/v3", "/batch")
@@ -29,12 +33,14 @@ DROP = object()
 class GoogleEmulator:
     """A fresh emulated Google account with a primary calendar (``parent@example.com``)."""
 
-    def __init__(self, default_time_zone: str = "UTC") -> None:
+    def __init__(self, default_time_zone: str = "UTC", max_batch_parts: int = MAX_PARTS) -> None:
         self.default_time_zone = default_time_zone
+        self.max_batch_parts = max_batch_parts
         self._lock = threading.RLock()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.faults = Faults()
+        self.limiter = RateLimiter()
         self.reset()
 
     # -- lifecycle --------------------------------------------------------------------
@@ -59,6 +65,8 @@ class GoogleEmulator:
             self.store = Store(self.default_time_zone)
             self.api = Api(self.store)
             self.faults.clear()
+            self.limiter.configure(None, 0, "rateLimitExceeded")
+            self.short_pages = False
             self.calls: list[tuple[str, str]] = []
             self.batch_parts: list[tuple[str, str]] = []
             self.batch_sizes: list[int] = []
@@ -157,6 +165,26 @@ class GoogleEmulator:
         """Arm a fault (see :mod:`faults`) for the next ``times`` matching requests."""
         self.faults.inject(fault, times, match)
 
+    def rate_limit(
+        self,
+        max_requests: int | None,
+        per_seconds: float = 60.0,
+        fault: str | int = "rateLimitExceeded",
+    ) -> None:
+        """Refuse requests beyond ``max_requests`` per sliding ``per_seconds`` window with
+        ``fault`` (Google's per-user limit is 600 per minute); None turns it off."""
+        self.limiter.configure(max_requests, per_seconds, fault)
+
+    @property
+    def short_pages(self) -> bool:
+        """When true, listings start with an empty page and later pages are half-full,
+        which Google's maxResults documentation allows: clients must follow tokens."""
+        return self.store.short_pages
+
+    @short_pages.setter
+    def short_pages(self, value: bool) -> None:
+        self.store.short_pages = value
+
     def invalidate_sync_tokens(self) -> None:
         """Every sync token issued so far now answers 410 fullSyncRequired."""
         with self._lock:
@@ -181,6 +209,9 @@ class GoogleEmulator:
             return DROP
         if fault is not None and fault.kind not in DROPS:
             return Response.error(fault.error())
+        limited = self.limiter.check(time.monotonic())
+        if limited is not None:
+            return Response.error(limited)
         with self._lock:
             response = self.api.handle(method, target, headers, body)
         return DROP if fault is not None else response
@@ -194,23 +225,23 @@ class GoogleEmulator:
         if method != "POST":
             return Response.error(ApiError(404, "notFound", "Not Found"))
         try:
-            parts = batching.parse(headers.get("content-type", ""), body)
+            parts = batching.parse(headers.get("content-type", ""), body, self.max_batch_parts)
         except ApiError as exc:
             return Response.error(exc)
         with self._lock:
             self.batch_sizes.append(len(parts))
         answers = []
         for part in parts:
-            part_target = part.target
-            if part_target.startswith(("http://", "https://")):
-                split = urlsplit(part_target)
-                part_target = split.path + (f"?{split.query}" if split.query else "")
             with self._lock:
-                self.batch_parts.append((part.method, unquote(split_target(part_target))))
-                self.requests.append((part.method, part_target))
+                self.batch_parts.append((part.method, unquote(split_target(part.target))))
+                self.requests.append((part.method, part.target))
                 self.quota_units += 1
-            part_fault = self.faults.take(f"{part.method} {part_target}", "part")
-            answer = self._answer(part_fault, part.method, part_target, part.headers, part.body)
+            if part.target.startswith(("http://", "https://")):
+                # The batch guide: inner requests carry only the path part of the URL.
+                answers.append((part, Response.error(bad_request("Full URLs are not allowed."))))
+                continue
+            part_fault = self.faults.take(f"{part.method} {part.target}", "part")
+            answer = self._answer(part_fault, part.method, part.target, part.headers, part.body)
             if answer is DROP:
                 return DROP
             answers.append((part, answer))
@@ -229,10 +260,8 @@ class _Handler(BaseHTTPRequestHandler):
         result = self.server.emulator.handle(self.command, self.path, headers, body)  # type: ignore[attr-defined]
         if result is DROP:
             self.close_connection = True
-            try:
+            with contextlib.suppress(OSError):
                 self.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             return
         self.send_response(result.status)
         for name, value in result.headers:

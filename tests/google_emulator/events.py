@@ -19,6 +19,10 @@ _ID = re.compile(r"^[a-v0-9]{5,1024}$")
 _READ_ONLY = {"kind", "etag", "htmlLink", "created", "updated", "creator", "organizer", "id"}
 _STATUSES = {"confirmed", "tentative", "cancelled"}
 _MINIMAL = ("kind", "etag", "id", "status")
+# Google's extended-properties guide: longer keys are silently dropped, longer values
+# silently truncated -- so a too-long ownership key would quietly lose our mark.
+MAX_PROPERTY_KEY = 44
+MAX_PROPERTY_VALUE = 1024
 
 
 def check_id(event_id: str) -> None:
@@ -53,7 +57,7 @@ def _check_body(body: dict) -> None:
         for scope, values in props.items():
             if scope not in ("private", "shared") or not isinstance(values, dict):
                 raise bad_request("Invalid extended properties.")
-            if not all(isinstance(k, str) and isinstance(v, str) for k, v in values.items()):
+            if not all(isinstance(v, str | None) for v in values.values()):
                 raise bad_request("Invalid extended property value.")
     if "sequence" in body and not isinstance(body["sequence"], int):
         raise bad_request("Invalid sequence value.")
@@ -65,6 +69,8 @@ def _fill(cal: Calendar, body: dict, event_id: str) -> dict:
     data = {k: copy.deepcopy(v) for k, v in body.items() if k not in _READ_ONLY}
     data["kind"] = "calendar#event"
     data["id"] = event_id
+    if "extendedProperties" in data:
+        data["extendedProperties"] = _clip_properties(data["extendedProperties"])
     data.setdefault("status", "confirmed")
     data["htmlLink"] = f"https://www.google.com/calendar/event?eid={event_id}"
     data["creator"] = {"email": PRIMARY_ID, "self": True}
@@ -77,6 +83,18 @@ def _fill(cal: Calendar, body: dict, event_id: str) -> dict:
     data.setdefault("reminders", {"useDefault": True})
     data.setdefault("eventType", "default")
     return data
+
+
+def _clip_properties(props: dict) -> dict:
+    """Apply Google's silent limits; a null value means "no such property"."""
+    return {
+        scope: {
+            key: value[:MAX_PROPERTY_VALUE]
+            for key, value in values.items()
+            if value is not None and len(key) <= MAX_PROPERTY_KEY
+        }
+        for scope, values in props.items()
+    }
 
 
 def insert(store: Store, cal: Calendar, body: dict) -> dict:

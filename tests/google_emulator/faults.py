@@ -1,16 +1,24 @@
 """Injectable faults: Google's rate-limit/quota errors, 5xx, and dropped connections.
 
 A fault is armed with :meth:`Faults.inject` and fires on the next ``times`` requests whose
-``"METHOD /path?query"`` contains ``match`` (any request if ``match`` is None). Batch parts
-are matched one by one, so a single part of a batch can fail while the others succeed.
-``"drop"`` closes the connection without answering (nothing is processed); ``"drop_after"``
-processes the request and then closes the connection (the answer is lost: the client does
-not know its write landed).
+``"METHOD /path?query"`` contains ``match``. Batch parts are matched one by one, so a single
+part of a batch can fail while the others succeed; a fault whose ``match`` hits the batch
+request itself (``"POST /batch/calendar/v3"``) fails the whole batch. Without ``match`` an
+error fault hits the next plain request or the next batch *part*, a drop the next HTTP
+request. ``"drop"`` closes the connection without answering (nothing is processed);
+``"drop_after"`` processes the request first, so the answer is lost but the writes landed.
+A drop matched by a batch part closes the connection in the middle of the batch: the
+earlier parts were applied, the later ones were not. Note that httplib2 silently re-sends
+a request once when the connection drops before any answer.
+
+:class:`RateLimiter` answers rate-limit errors on its own once more than N requests (or
+batch parts) arrive within a sliding window, like Google's per-user limit.
 """
 
 from __future__ import annotations
 
 import threading
+from collections import deque
 from dataclasses import dataclass
 
 from .errors import ApiError
@@ -20,7 +28,9 @@ _ERRORS: dict[str | int, ApiError] = {
     "userRateLimitExceeded": ApiError(
         403, "userRateLimitExceeded", "User Rate Limit Exceeded", "usageLimits"
     ),
-    "quotaExceeded": ApiError(403, "quotaExceeded", "Calendar usage limits exceeded.", "usageLimits"),
+    "quotaExceeded": ApiError(
+        403, "quotaExceeded", "Calendar usage limits exceeded.", "usageLimits"
+    ),
     429: ApiError(429, "rateLimitExceeded", "Rate Limit Exceeded", "usageLimits"),
     500: ApiError(500, "backendError", "Backend Error"),
     503: ApiError(503, "backendError", "Backend Error"),
@@ -49,6 +59,8 @@ class Faults:
         self.fired: list[tuple[str | int, str]] = []
 
     def inject(self, kind: str | int, times: int = 1, match: str | None = None) -> None:
+        if isinstance(kind, str) and kind.isdigit():
+            kind = int(kind)
         if kind not in KINDS:
             raise ValueError(f"unknown fault {kind!r}; expected one of {KINDS}")
         if times < 1:
@@ -90,3 +102,38 @@ class Faults:
         """How many fault firings are still armed."""
         with self._lock:
             return sum(f.times for f in self._armed)
+
+
+class RateLimiter:
+    """A sliding-window limit on requests (batch parts count one each); off by default.
+
+    Refused requests do not count towards the window, so a client that backs off recovers.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._stamps: deque[float] = deque()
+        self.limit: tuple[int, float, str | int] | None = None
+        self.refused = 0
+
+    def configure(self, max_requests: int | None, per_seconds: float, kind: str | int) -> None:
+        if kind not in _ERRORS or kind in (500, 503):
+            raise ValueError(f"not a rate-limit fault: {kind!r}")
+        with self._lock:
+            self.limit = None if max_requests is None else (max_requests, per_seconds, kind)
+            self._stamps.clear()
+            self.refused = 0
+
+    def check(self, now: float) -> ApiError | None:
+        """None if this request is within the limit (and count it), else the error."""
+        with self._lock:
+            if self.limit is None:
+                return None
+            max_requests, per_seconds, kind = self.limit
+            while self._stamps and self._stamps[0] <= now - per_seconds:
+                self._stamps.popleft()
+            if len(self._stamps) >= max_requests:
+                self.refused += 1
+                return _ERRORS[kind]
+            self._stamps.append(now)
+            return None

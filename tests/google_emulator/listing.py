@@ -105,7 +105,9 @@ def _matching_ids(store: Store, cal: Calendar, query: dict[str, list[str]]) -> l
             continue
         if ical_uid is not None and data.get("iCalUID") != ical_uid:
             continue
-        if text and not any(text in str(data.get(f, "")).lower() for f in ("summary", "description", "location")):
+        if text and not any(
+            text in str(data.get(f, "")).lower() for f in ("summary", "description", "location")
+        ):
             continue
         if time_min or time_max:
             start, end = bounds(cal, data, tz_name)
@@ -150,7 +152,11 @@ def list_events(store: Store, cal: Calendar, query: dict[str, list[str]]) -> dic
     else:
         state = PageState(cal.id, _matching_ids(store, cal, query), 0, store.counter, params)
 
-    ids = state.ids[state.position : state.position + size]
+    if store.short_pages:
+        size = max(1, size // 2)
+        if page_token is None:
+            state.primed = False
+    ids = [] if not state.primed else state.ids[state.position : state.position + size]
     minimal = (
         _one(query, "syncToken") is not None or _one(query, "updatedMin") is not None
     ) and not _flag(query, "showDeleted")
@@ -169,8 +175,8 @@ def list_events(store: Store, cal: Calendar, query: dict[str, list[str]]) -> dic
         del result["updated"]
     if cal.description:
         result["description"] = cal.description
-    end = state.position + size
-    if end < len(state.ids):
+    end = state.position + len(ids)
+    if end < len(state.ids) or not state.primed:
         nxt = PageState(cal.id, state.ids, end, state.sync_seq, params)
         result["nextPageToken"] = store.new_page(nxt)
     else:

@@ -67,6 +67,7 @@ class PageState:
     position: int
     sync_seq: int
     params: dict
+    primed: bool = True
 
 
 class Store:
@@ -80,6 +81,7 @@ class Store:
         self._last_micros = 0
         self._order = 0
         self.pages: dict[str, PageState] = {}
+        self.short_pages = False
         self.add_calendar(PRIMARY_ID, PRIMARY_ID, default_time_zone)
 
     # -- clocks ---------------------------------------------------------------------

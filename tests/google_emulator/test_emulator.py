@@ -9,7 +9,7 @@ from googleapiclient.errors import HttpError
 
 from .emulator import GoogleEmulator
 from .store import PRIMARY_ID
-from .testkit import all_day, error_of, ours, timed
+from .testkit import all_day, error_of, timed
 
 UPDATED = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
 
@@ -47,10 +47,14 @@ def test_calendar_errors(svc) -> None:
 
 
 def test_insert_get_round_trip(svc, google_emulator: GoogleEmulator) -> None:
-    cal = google_emulator.add_calendar("kids@group.calendar.google.com", time_zone="America/Chicago")
+    cal = google_emulator.add_calendar(
+        "kids@group.calendar.google.com", time_zone="America/Chicago"
+    )
     props = {"private": {"pcal": "fam1", "hash": "abc"}, "shared": {"label": "x"}}
     timed_body = timed(
-        "ev0timed1", "2026-03-06T17:00:00-06:00", "2026-03-08T17:00:00-05:00",
+        "ev0timed1",
+        "2026-03-06T17:00:00-06:00",
+        "2026-03-08T17:00:00-05:00",
         extendedProperties=props,
     )
     made = svc.events().insert(calendarId=cal, body=timed_body).execute()
@@ -58,7 +62,11 @@ def test_insert_get_round_trip(svc, google_emulator: GoogleEmulator) -> None:
     for event in (made, got):
         assert event["start"] == timed_body["start"] and event["end"] == timed_body["end"]
         assert event["extendedProperties"] == props
-        assert (event["kind"], event["status"], event["sequence"]) == ("calendar#event", "confirmed", 0)
+        assert (event["kind"], event["status"], event["sequence"]) == (
+            "calendar#event",
+            "confirmed",
+            0,
+        )
         assert UPDATED.match(event["updated"]) and event["created"] == event["updated"]
         assert event["iCalUID"] == "ev0timed1@google.com"
     day = svc.events().insert(calendarId=cal, body=all_day("ev0date01", "2026-12-24", "2026-12-26"))
@@ -109,13 +117,22 @@ def test_valid_event_ids_are_kept(svc, event_id: str) -> None:
     [
         ({"date": "2026-01-02"}, None, (400, "required")),
         ({"date": "2026-01-02"}, {"date": "2026-01-02"}, (400, "timeRangeEmpty")),
-        ({"dateTime": "2026-01-02T10:00:00Z"}, {"dateTime": "2026-01-02T09:00:00Z"},
-         (400, "timeRangeEmpty")),
+        (
+            {"dateTime": "2026-01-02T10:00:00Z"},
+            {"dateTime": "2026-01-02T09:00:00Z"},
+            (400, "timeRangeEmpty"),
+        ),
         ({"date": "2026-01-02"}, {"dateTime": "2026-01-03T10:00:00Z"}, (400, "invalid")),
-        ({"dateTime": "2026-01-02T10:00:00"}, {"dateTime": "2026-01-02T11:00:00"},
-         (400, "required")),
-        ({"dateTime": "2026-01-02T10:00:00", "timeZone": "Mars/Base"},
-         {"dateTime": "2026-01-02T11:00:00", "timeZone": "Mars/Base"}, (400, "invalid")),
+        (
+            {"dateTime": "2026-01-02T10:00:00"},
+            {"dateTime": "2026-01-02T11:00:00"},
+            (400, "required"),
+        ),
+        (
+            {"dateTime": "2026-01-02T10:00:00", "timeZone": "Mars/Base"},
+            {"dateTime": "2026-01-02T11:00:00", "timeZone": "Mars/Base"},
+            (400, "invalid"),
+        ),
         ({"date": "2026-02-30"}, {"date": "2026-03-01"}, (400, "invalid")),
     ],
 )

@@ -43,9 +43,13 @@ def test_stale_if_match_is_412_and_changes_nothing(svc, google_emulator, verb: s
     events = svc.events()
     request = {
         "update": lambda: events.update(
-            calendarId="primary", eventId="ifmatch01", body=all_day(None, "2026-06-01", "2026-06-02")
+            calendarId="primary",
+            eventId="ifmatch01",
+            body=all_day(None, "2026-06-01", "2026-06-02"),
         ),
-        "patch": lambda: events.patch(calendarId="primary", eventId="ifmatch01", body={"summary": "x"}),
+        "patch": lambda: events.patch(
+            calendarId="primary", eventId="ifmatch01", body={"summary": "x"}
+        ),
         "delete": lambda: events.delete(calendarId="primary", eventId="ifmatch01"),
     }[verb]
     with pytest.raises(HttpError) as err:
@@ -127,9 +131,9 @@ def test_update_replaces_the_whole_event(svc) -> None:
 def test_import_upserts_by_ical_uid(svc, google_emulator: GoogleEmulator) -> None:
     body = all_day(None, "2026-08-01", "2026-08-02", iCalUID="x1@family.example")
     first = svc.events().import_(calendarId="primary", body=body).execute()
-    second = svc.events().import_(
-        calendarId="primary", body={**body, "summary": "Changed"}
-    ).execute()
+    second = (
+        svc.events().import_(calendarId="primary", body={**body, "summary": "Changed"}).execute()
+    )
     assert first["id"] == second["id"] and second["summary"] == "Changed"
     assert first["iCalUID"] == "x1@family.example"
     assert len(google_emulator.events("primary")) == 1
@@ -154,3 +158,19 @@ def test_parent_actions_and_foreign_events(svc, google_emulator: GoogleEmulator)
     assert stored["oursevent"]["start"] == {"date": "2026-09-01"}
     assert stored["oursevent"]["sequence"] == 1
     assert stored["oursevent"]["extendedProperties"] == {"private": {"pcal": "fam"}}
+
+
+def test_extended_property_limits_are_silent(svc) -> None:
+    """Google drops keys over 44 characters and truncates values over 1024, silently."""
+    props = {"k" * 44: "kept", "k" * 45: "dropped", "long": "v" * 1500}
+    made = (
+        svc.events()
+        .insert(
+            calendarId="primary",
+            body=all_day("limits001", "2026-01-01", "2026-01-02", **ours(**props)),
+        )
+        .execute()
+    )
+    private = made["extendedProperties"]["private"]
+    assert set(private) == {"k" * 44, "long"}
+    assert private["long"] == "v" * 1024

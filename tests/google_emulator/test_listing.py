@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from googleapiclient.errors import HttpError
 
@@ -21,10 +23,14 @@ def _list_all(svc, **params) -> tuple[list[dict], list[dict]]:
 
 
 def test_private_extended_property_filter_ands_conditions(svc, google_emulator) -> None:
-    for event_id, props in [("evfilt001", {"a": "1", "b": "2"}), ("evfilt002", {"a": "1"}),
-                            ("evfilt003", {"a": "2", "b": "2"})]:
+    for event_id, props in [
+        ("evfilt001", {"a": "1", "b": "2"}),
+        ("evfilt002", {"a": "1"}),
+        ("evfilt003", {"a": "2", "b": "2"}),
+    ]:
         svc.events().insert(
-            calendarId="primary", body=all_day(event_id, "2026-01-05", "2026-01-06", **ours(**props))
+            calendarId="primary",
+            body=all_day(event_id, "2026-01-05", "2026-01-06", **ours(**props)),
         ).execute()
     google_emulator.put_foreign("primary", all_day(None, "2026-01-05", "2026-01-06"))
 
@@ -53,7 +59,9 @@ def test_time_window_and_ordering(svc) -> None:
         svc.events().insert(calendarId="primary", body=body).execute()
 
     def ids(**params) -> list[str]:
-        return [e["id"] for e in svc.events().list(calendarId="primary", **params).execute()["items"]]
+        return [
+            e["id"] for e in svc.events().list(calendarId="primary", **params).execute()["items"]
+        ]
 
     # timeMin bounds the end (exclusive), timeMax the start (exclusive).
     assert ids(timeMin="2026-02-08T15:00:00Z") == ["late00001", "allda0001"]
@@ -62,16 +70,21 @@ def test_time_window_and_ordering(svc) -> None:
     assert ids(timeMax="2026-02-08T14:00:01Z") == ["earl00001"]
     ordered = ids(singleEvents=True, orderBy="startTime")
     assert ordered == ["earl00001", "allda0001", "late00001"]
-    for bad in ({"timeMin": "2026-02-08T15:00:00"}, {"orderBy": "startTime"},
-                {"timeMin": "2026-02-09T00:00:00Z", "timeMax": "2026-02-08T00:00:00Z"}):
+    for bad in (
+        {"timeMin": "2026-02-08T15:00:00"},
+        {"orderBy": "startTime"},
+        {"timeMin": "2026-02-09T00:00:00Z", "timeMax": "2026-02-08T00:00:00Z"},
+    ):
         with pytest.raises(HttpError) as err:
             svc.events().list(calendarId="primary", **bad).execute()
         assert err.value.resp.status == 400
 
 
 def test_pagination_covers_everything_once(svc, google_emulator: GoogleEmulator) -> None:
-    made = [google_emulator.put_foreign("primary", all_day(None, "2026-03-01", "2026-03-02"))
-            for _ in range(7)]
+    made = [
+        google_emulator.put_foreign("primary", all_day(None, "2026-03-01", "2026-03-02"))
+        for _ in range(7)
+    ]
     items, pages = _list_all(svc, maxResults=3)
     assert [len(p["items"]) for p in pages] == [3, 3, 1]
     assert [e["id"] for e in items] == made
@@ -162,3 +175,38 @@ def test_token_from_another_calendar_is_refused(svc, google_emulator: GoogleEmul
     with pytest.raises(HttpError) as err:
         svc.events().list(calendarId="primary", syncToken=token).execute()
     assert error_of(err.value) == (410, "fullSyncRequired")
+
+
+def test_updated_min_includes_deletions(svc, google_emulator: GoogleEmulator) -> None:
+    old = google_emulator.put_foreign("primary", all_day(None, "2026-04-01", "2026-04-02"))
+    time.sleep(0.003)  # `updated` has millisecond precision
+    gone = google_emulator.put_foreign("primary", all_day(None, "2026-04-01", "2026-04-02"))
+    since = google_emulator.event("primary", gone)["updated"]
+    google_emulator.parent_delete("primary", gone)
+    items = svc.events().list(calendarId="primary", updatedMin=since).execute()["items"]
+    assert [(e["id"], e["status"]) for e in items] == [(gone, "cancelled")]
+    assert old not in {e["id"] for e in items}
+
+
+def test_short_pages_still_cover_everything(svc, google_emulator: GoogleEmulator) -> None:
+    made = [
+        google_emulator.put_foreign("primary", all_day(None, "2026-03-01", "2026-03-02"))
+        for _ in range(5)
+    ]
+    google_emulator.short_pages = True
+    items, pages = _list_all(svc, maxResults=4)
+    assert [len(p["items"]) for p in pages] == [0, 2, 2, 1]
+    assert [e["id"] for e in items] == made and "nextSyncToken" in pages[-1]
+
+
+def test_fields_selects_a_partial_response(svc, google_emulator: GoogleEmulator) -> None:
+    google_emulator.put_foreign("primary", all_day(None, "2026-03-01", "2026-03-02"))
+    page = svc.events().list(calendarId="primary", fields="items(id,start/date)").execute()
+    (item,) = page["items"]
+    assert set(page) == {"items"}  # no nextSyncToken: it was not asked for
+    assert set(item) == {"id", "start"} and item["start"] == {"date": "2026-03-01"}
+    both = svc.events().list(calendarId="primary", fields="items/etag,nextSyncToken").execute()
+    assert set(both) == {"items", "nextSyncToken"} and set(both["items"][0]) == {"etag"}
+    with pytest.raises(HttpError) as err:
+        svc.events().list(calendarId="primary", fields="items(id").execute()
+    assert err.value.resp.status == 400

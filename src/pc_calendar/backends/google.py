@@ -106,6 +106,8 @@ class GoogleBackend(Backend):
         self.credentials = credentials
         self._token_before = getattr(credentials, "token", None)
         self.service, self.http = build_service(settings, credentials)
+        #: the events resource, built once (googleapiclient builds it anew on every call)
+        self.events_api = self.service.events()
         backoff = Backoff(attempts=attempts)
         pacer = Pacer(settings.requests_per_minute)
         for part in (backoff, pacer):
@@ -170,7 +172,7 @@ class GoogleBackend(Backend):
         from googleapiclient.errors import HttpError
 
         try:
-            return self.executor.one(lambda: self.service.events().list(**params), "listing events")
+            return self.executor.one(lambda: self.events_api.list(**params), "listing events")
         except HttpError as exc:
             if status_of(exc) == 410 and "syncToken" in params:
                 raise _Gone() from exc
@@ -255,7 +257,7 @@ class GoogleBackend(Backend):
 
         try:
             item = self.executor.one(
-                lambda: self.service.events().get(calendarId=self.calendar_id, eventId=remote.href),
+                lambda: self.events_api.get(calendarId=self.calendar_id, eventId=remote.href),
                 "reading an event",
             )
         except HttpError as exc:
@@ -315,7 +317,7 @@ class _Insert(Task):
         self.step, self.etag = "insert", None
 
     def request(self) -> Any:
-        events = self.b.service.events()
+        events = self.b.events_api
         cal, eid = self.b.calendar_id, self.body["id"]
         if self.step == "insert":
             return events.insert(calendarId=cal, body=self.body)
@@ -352,7 +354,7 @@ class _Update(Task):
         self.body = backend.body_of(event)
 
     def request(self) -> Any:
-        request = self.b.service.events().update(
+        request = self.b.events_api.update(
             calendarId=self.b.calendar_id, eventId=self.remote.href, body=self.body
         )
         return _if_match(request, self.remote.etag)
@@ -371,7 +373,7 @@ class _Delete(Task):
         self.b, self.remote = backend, remote
 
     def request(self) -> Any:
-        request = self.b.service.events().delete(
+        request = self.b.events_api.delete(
             calendarId=self.b.calendar_id, eventId=self.remote.href
         )
         return _if_match(request, self.remote.etag)

@@ -46,7 +46,12 @@ class Backoff:
 
 @dataclass
 class Pacer:
-    """Token bucket: at most ``burst`` + ``per_minute`` requests in any minute."""
+    """Token bucket holding at most ``per_minute`` requests in any 60 seconds.
+
+    The bucket holds ``capacity`` (a tenth of a minute's allowance, at most one batch)
+    and refills at the rest of the allowance, so a full bucket plus a minute of refill
+    is exactly ``per_minute``. Callers never ask for more than ``capacity`` at once.
+    """
 
     per_minute: float
     burst: float = BATCH_LIMIT
@@ -56,9 +61,15 @@ class Pacer:
     _tokens: float | None = None
     _at: float = 0.0
 
+    @property
+    def capacity(self) -> float:
+        return max(1.0, min(self.burst, self.per_minute / 10))
+
     def acquire(self, n: int = 1) -> None:
-        rate = self.per_minute / 60.0
-        capacity = max(float(n), min(self.burst, self.per_minute / 10))
+        capacity = self.capacity
+        if n > capacity:
+            raise ValueError(f"cannot take {n} requests at once (capacity {capacity:g})")
+        rate = (self.per_minute - capacity) / 60.0
         now = self.clock()
         if self._tokens is None:
             self._tokens, self._at = capacity, now
@@ -98,6 +109,12 @@ def _connection_errors() -> tuple[type[BaseException], ...]:
     import httplib2
 
     return (OSError, socket.timeout, http.client.HTTPException, httplib2.HttpLib2Error)
+
+
+def _auth_errors() -> tuple[type[BaseException], ...]:
+    from google.auth.exceptions import GoogleAuthError
+
+    return (GoogleAuthError,)
 
 
 class Task:
@@ -151,6 +168,8 @@ class Executor:
                 self.rate_limited += status_of(exc) in (403, 429)
             except _connection_errors() as exc:
                 failure = exc
+            except _auth_errors() as exc:
+                failure = self.auth_failure(exc)
             if attempt + 1 < self.backoff.attempts:
                 self.backoff.wait(attempt)
         raise self.transient(what, failure)
@@ -160,8 +179,9 @@ class Executor:
     def run(self, tasks: list[Task], what: str = "writing events") -> None:
         """Drive every task to done: batches of 50, retrying parts that may succeed later."""
         pending = [t for t in tasks if not t.done]
+        size = max(1, min(BATCH_LIMIT, int(self.pacer.capacity)))
         while pending:
-            chunk, pending = pending[:BATCH_LIMIT], pending[BATCH_LIMIT:]
+            chunk, pending = pending[:size], pending[size:]
             retry = self._send(chunk, what)
             again = [t for t in chunk if not t.done and t not in retry]
             if retry:
@@ -223,6 +243,8 @@ class Executor:
             return self._all_retry(chunk, exc)
         except _connection_errors() as exc:
             return self._all_retry(chunk, exc)
+        except _auth_errors() as exc:
+            return self._all_retry(chunk, self.auth_failure(exc))
         return retry
 
     def _deliver_all(self, chunk: list[Task], deliver: Callable) -> None:
@@ -265,6 +287,18 @@ class Executor:
                 hint="check that this account may write to the calendar, or log in again: "
                 f"pc-calendar google login {self.account}",
             )
+
+    def auth_failure(self, exc: BaseException) -> BaseException:
+        """A token refresh that failed: retry a network problem, else ask for a login."""
+        from google.auth.exceptions import TransportError
+
+        if isinstance(exc, TransportError):
+            return exc
+        raise BackendError(
+            f"Google refused the stored authorisation ({exc.__class__.__name__}: {exc})",
+            target=self.label,
+            hint=f"run: pc-calendar google login {self.account}",
+        ) from None
 
     def transient(self, what: str, failure: Any) -> TransientBackendError:
         if status_of(failure):

@@ -15,8 +15,8 @@ dedicated one). Credentials, by reference only:
   (``api_endpoint`` must point to 127.0.0.1).
 
 ``api_endpoint`` / ``batch_uri`` redirect the client (tests, emulators);
-``requests_per_minute`` paces requests under Google's per-user rate (default 540,
-below the 600 a project gets per user).
+``requests_per_minute`` paces requests under Google's per-user rate (default 570,
+a margin below the 600 a project gets per user).
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ KNOWN_KEYS = frozenset(
     }
 )
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
-DEFAULT_RPM = 540
+DEFAULT_RPM = 570
 
 
 @dataclass(frozen=True)

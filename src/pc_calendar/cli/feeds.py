@@ -155,17 +155,17 @@ def serve(
     are rendered once and re-rendered only when a plan or an exchange log changes.
     Put the server behind an HTTPS reverse proxy before exposing it (docs/feeds.md).
     """
-    from ..feeds.server import build_app
-    from ..feeds.server import serve as run
+    from ..feeds.server import build_app, create, run_forever
     from ..feeds.tokens import default_db_path
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     app = build_app(list(plans), db_path or default_db_path(), rate=rate or None, burst=burst)
+    server = create(app, host, port, threads=threads, trusted_proxy=trusted_proxy)
     families = app.cache.families()
     click.echo(
         f"serving {len(families)} famil{'y' if len(families) == 1 else 'ies'} "
         f"({sum(len(p) for p in families.values())} parent feeds and the coordinator's) "
-        f"on http://{host}:{port}/feeds/<token>.ics",
+        f"on http://{server.effective_host}:{server.effective_port}/feeds/<token>.ics",
         err=True,
     )
     try:
@@ -174,7 +174,7 @@ def serve(
         loopback = host == "localhost"
     if not loopback:
         click.echo("warning: plain HTTP on a public address; put it behind HTTPS", err=True)
-    run(app, host, port, threads=threads, trusted_proxy=trusted_proxy)
+    run_forever(server)
 
 
 def register(cli: click.Group) -> None:

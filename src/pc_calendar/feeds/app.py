@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Iterable
-from email.utils import formatdate, parsedate_to_datetime
+from email.utils import parsedate_to_datetime
 from http import HTTPStatus
 from typing import Any
 
@@ -166,7 +166,7 @@ class FeedApp:
         gz = accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING", ""))
         headers = [
             ("ETag", feed.gzip_etag if gz else feed.etag),
-            ("Last-Modified", formatdate(feed.last_modified, usegmt=True)),
+            ("Last-Modified", feed.last_modified_http),
             ("Cache-Control", self.cache_control),
             ("Vary", "Accept-Encoding"),
         ]

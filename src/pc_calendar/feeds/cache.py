@@ -23,11 +23,14 @@ from __future__ import annotations
 import gzip
 import hashlib
 import logging
+import os
 import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from email.utils import formatdate
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -62,6 +65,10 @@ class Rendered:
     last_modified: int  # whole seconds since the epoch
     content_key: str  # hash of the body without DTSTAMP lines
 
+    @cached_property
+    def last_modified_http(self) -> str:
+        return formatdate(self.last_modified, usegmt=True)
+
     @classmethod
     def build(cls, body: bytes, previous: Rendered | None, now: float) -> Rendered:
         key = hashlib.sha256(_DTSTAMP.sub(b"", body)).hexdigest()
@@ -78,19 +85,20 @@ class Rendered:
         )
 
 
-def _stat(path: Path) -> bytes:
+def _stat(path: str) -> bytes:
     try:
-        st = path.stat()
+        st = os.stat(path)
     except OSError:
         return b"-"
-    return f"{st.st_mtime_ns}:{st.st_size}".encode()
+    return b"%d:%d" % (st.st_mtime_ns, st.st_size)
 
 
-def _read(path: Path) -> bytes:
+def _read(path: str) -> bytes:
     try:
-        return path.read_bytes()
+        with open(path, "rb") as handle:
+            return handle.read()
     except OSError as exc:
-        return f"unreadable:{exc.errno}".encode()
+        return b"unreadable:%d" % (exc.errno or 0)
 
 
 @dataclass
@@ -104,6 +112,8 @@ class _Source:
     timeline: Any = None
     feeds: dict[str | None, Rendered] = field(default_factory=dict)
     previous: dict[str | None, Rendered] = field(default_factory=dict)
+    inputs: tuple[str, ...] = ()  # files read (school ICS) and stat'ed (exchange log)
+    zone: Any = UTC
 
     @property
     def family_id(self) -> str:
@@ -199,19 +209,17 @@ class FeedCache:
     # -- keeping it fresh ---------------------------------------------------------------
 
     def _today(self, source: _Source) -> date:
-        zone = ZoneInfo(source.plan.family.timezone) if source.plan else UTC
-        return self._clock().astimezone(zone).date()
+        return self._clock().astimezone(source.zone).date()
 
     def _range(self, source: _Source) -> tuple[date, date]:
         return feed_range(self._today(source), *self._months)
 
     def _fingerprint(self, source: _Source) -> str:
-        digest = hashlib.sha256(_read(source.path))
+        digest = hashlib.sha256(_read(str(source.path)))
         if source.plan is not None:
-            if source.plan.school is not None and source.plan.school.ics:
-                digest.update(b"\0school\0" + _read(source.path.parent / source.plan.school.ics))
-            log_path = Path(self._exchange_db(source.family_id))
-            wal = log_path.with_name(log_path.name + "-wal")
+            school, log_path, wal = source.inputs
+            if school:
+                digest.update(b"\0school\0" + _read(school))
             digest.update(b"\0log\0" + _stat(log_path) + b"\0" + _stat(wal))
             digest.update(b"\0range\0" + str(self._range(source)).encode())
         return digest.hexdigest()
@@ -232,13 +240,16 @@ class FeedCache:
         from ..schedule.engine import compute_timeline
 
         plan = load_plan(source.path)
-        old = source.plan
-        source.plan = plan
+        old, old_inputs, old_zone = source.plan, source.inputs, source.zone
+        source.plan, source.zone = plan, ZoneInfo(plan.family.timezone)
+        school = plan.school.ics if plan.school is not None and plan.school.ics else ""
+        log_path = str(self._exchange_db(plan.family.id))
+        source.inputs = (school and str(source.path.parent / school), log_path, log_path + "-wal")
         try:
             start, end = self._range(source)
             source.timeline = compute_timeline(plan, start, end, self._pm)
         except BaseException:
-            source.plan = old
+            source.plan, source.inputs, source.zone = old, old_inputs, old_zone
             raise
         # The first fingerprint was taken before the plan was known: take it again.
         source.fingerprint = self._fingerprint(source) if old is None else fingerprint

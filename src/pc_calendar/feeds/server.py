@@ -11,7 +11,6 @@ Request bodies are capped at 1 KiB: a feed server never needs one.
 
 from __future__ import annotations
 
-import logging
 import threading
 from pathlib import Path
 from typing import Any
@@ -20,8 +19,6 @@ from .app import FeedApp
 from .cache import FeedCache
 from .ratelimit import RateLimiter
 from .tokens import TokenStore
-
-log = logging.getLogger("pc_calendar.feeds")
 
 DEFAULT_RATE = 2.0  # requests per second per client, sustained
 DEFAULT_BURST = 120
@@ -80,11 +77,20 @@ def port_of(server: Any) -> int:
 
 
 class Running:
-    """A waitress server on a background thread: ``with Running(app) as url: ...``."""
+    """A waitress server on a background thread: ``with Running(app) as url: ...``.
+
+    The thread polls the server's sockets itself (rather than ``server.run()``) so that
+    stopping needs no signal from another thread: it sees the flag, lets the workers
+    finish, and closes every socket itself. Closing sockets under another thread's
+    select() races with file descriptor reuse.
+    """
+
+    POLL_SECONDS = 0.05
 
     def __init__(self, app: Any, host: str = "127.0.0.1", port: int = 0, **options: Any):
         self.server = create(app, host, port, **options)
-        self.thread = threading.Thread(target=self.server.run, name="feed-server", daemon=True)
+        self._stopping = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="feed-server", daemon=True)
 
     @property
     def url(self) -> str:
@@ -97,29 +103,36 @@ class Running:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def stop(self) -> None:
-        """Close every channel, the listener and the trigger from inside the server's own
-        loop (closing sockets under a running select() from another thread races), so
-        the loop ends; then stop the worker threads."""
-        server = self.server
+    def _run(self) -> None:
+        from waitress import wasyncore
 
-        def close_all() -> None:
+        server = self.server
+        try:
+            while not self._stopping.is_set():
+                wasyncore.loop(timeout=self.POLL_SECONDS, map=server._map, count=1)
+            server.task_dispatcher.shutdown(timeout=5)
+        finally:
             for channel in list(server._map.values()):
                 channel.close()
 
-        if self.thread.is_alive():
-            server.trigger.pull_trigger(close_all)
-            self.thread.join(timeout=10)
-        server.task_dispatcher.shutdown(timeout=5)
+    def stop(self) -> None:
+        self._stopping.set()
+        self.thread.join(timeout=15)
 
 
-def serve(app: Any, host: str, port: int, **options: Any) -> None:
-    """Serve until interrupted (Ctrl-C)."""
-    server = create(app, host, port, **options)
-    log.info("serving feeds on http://%s:%s/feeds/<token>.ics", host, port_of(server))
+def run_forever(server: Any) -> None:
+    """Serve until interrupted (Ctrl-C or SIGTERM), then close the listener."""
+    import signal
+
+    def stop(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
     try:
         server.run()
     except KeyboardInterrupt:
         pass
     finally:
+        signal.signal(signal.SIGTERM, previous)
         server.close()
+        server.task_dispatcher.shutdown(timeout=5)

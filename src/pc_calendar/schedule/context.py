@@ -8,6 +8,8 @@ unknown parent or plugin name becomes a PlanError naming the plan key.
 from __future__ import annotations
 
 import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, time
 from typing import Any
@@ -63,12 +65,12 @@ class EngineContext:
     rule_context: RuleContext
     warnings: list[str] = field(default_factory=list)
     _seen: set[str] = field(default_factory=set)
-    # (instant, schedule name) -> (UTC instant, local time, rotation place): shared by the
-    # exchanges of children who move together.
+    # (instant, schedule name) -> (UTC instant, local time, rotation (time, place)): shared
+    # by the exchanges of children who move together.
     _instants: dict[tuple[date, Any], tuple[int, str | None]] = field(default_factory=dict)
     runs: dict[Any, Any] = field(default_factory=dict)
     notes: list[Any] = field(default_factory=list)  # spans.SpanNote, for lint
-    moments: dict[tuple[int, str], tuple[Any, Any, str | None]] = field(default_factory=dict)
+    moments: dict[tuple[int, str], tuple[Any, Any, Any]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, plan: Plan, pm: pluggy.PluginManager | None) -> EngineContext:
@@ -84,6 +86,17 @@ class EngineContext:
             rule_registry,
             RuleContext(birthdays=birthdays, school_breaks=school.breaks()),
         )
+
+    @contextmanager
+    def quiet(self) -> Iterator[None]:
+        """Drop warnings and notes raised inside (work outside the requested range)."""
+        saved = (list(self.warnings), set(self._seen), list(self.notes))
+        try:
+            yield
+        finally:
+            self.warnings[:], self.notes[:] = saved[0], saved[2]
+            self._seen.clear()
+            self._seen.update(saved[1])
 
     def warn(self, message: str) -> None:
         if message not in self._seen:

@@ -17,7 +17,7 @@ import pluggy
 from ..errors import UserError
 from ..plan.model import Child, Plan, Schedule
 from .context import EngineContext, plan_error
-from .layers import Paint, fixed, paint_schedule, rotation_places
+from .layers import Paint, exchange_for, fallback_place, fixed, paint_schedule
 from .painter import Painter
 from .spans import ResolvedSpan, SpanNote, resolve_holidays, resolve_seasons
 from .timeline import ChildTimeline, CustodyBlock, Exchange, HolidayLabel, Rule, Timeline
@@ -251,18 +251,18 @@ def _exchange(
     if known is None:
         instant = from_seconds(at)
         local: datetime = instant.astimezone(ctx.zone)
-        known = ctx.moments[key] = (
-            instant,
-            local,
-            *rotation_places(ctx, schedule.exchange, local.date(), at),
-        )
-    instant, local, rotation_place, fallback_place = known
+        day = local.date()
+        rotation = exchange_for(schedule.exchange, ctx.school.is_school_day(day), day.weekday())
+        known = ctx.moments[key] = (instant, local, rotation)
+    instant, local, rotation = known
     if beginning.rule.layer != "rotation":
-        place = (None if beginning.daily else beginning.location) or fallback_place
+        place = None if beginning.daily else beginning.location
     elif ending.rule.layer != "rotation":
-        place = (None if ending.daily else ending.end_location) or fallback_place
+        place = None if ending.daily else ending.end_location
     else:
-        place = rotation_place
+        place = rotation[1]
+    if place is None and (beginning.rule.layer, ending.rule.layer) != ("rotation", "rotation"):
+        place = fallback_place(ctx, schedule.exchange, local.date(), at, rotation)
     return Exchange(
         instant,
         ending.parent,

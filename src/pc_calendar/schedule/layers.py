@@ -17,7 +17,7 @@ from .painter import Painter
 from .patterns import FALLBACK_ANCHOR
 from .spans import ResolvedSpan, other_parent, resolve_holidays, resolve_seasons
 from .timeline import HolidayLabel, Rule
-from .timeutil import local_instant
+from .timeutil import local_instant, local_midnight
 
 
 class Paint(NamedTuple):
@@ -60,29 +60,33 @@ def exchange_for(
 _WEEKDAY_KEYS = list(Weekday)
 
 
-def rotation_places(
-    ctx: EngineContext, exchange: ExchangeDefaults, day: date, at: int
-) -> tuple[str | None, str | None]:
-    """(the rotation's place on ``day``, the place for another rule's exchange at ``at``).
+def fallback_place(
+    ctx: EngineContext,
+    exchange: ExchangeDefaults,
+    day: date,
+    at: int,
+    rotation: tuple[time | TimeKeyword, str | None],
+) -> str | None:
+    """The place of another rule's handover at ``at`` that names none of its own.
 
-    A place that goes with a school bell (a level whose time is ``dismissal`` or
+    ``rotation`` is the rotation's (time, place) on ``day``. A place that goes with a
+    school bell (the level deciding the day's time says ``dismissal`` or
     ``school_start``, typically ``school_day = { time = "dismissal", location =
     "school" }``) is only right at that bell: an override ending at 18:00 on a school
-    day must not send the children to a closed school. Such an exchange takes the
-    place the rotation uses on a non-school day, from the levels not tied to a bell.
+    day must not send the children to a closed school. Such a handover takes the
+    place the rotation uses without school, from the levels not tied to a bell.
     """
-    school_day = ctx.school.is_school_day(day)
-    when, where = exchange_for(exchange, school_day, day.weekday())
+    when, where = rotation
     if not isinstance(when, TimeKeyword):
-        return where, where
+        return where
     moment, _ = local_instant(day, ctx.wall_time(when, day), ctx.zone)
     if int(moment.timestamp()) == at:
-        return where, where
+        return where
     levels = [exchange.weekdays.get(_WEEKDAY_KEYS[day.weekday()]), exchange.non_school_day]
     for level in levels:
         if level is not None and level.location and not isinstance(level.time, TimeKeyword):
-            return where, level.location
-    return where, exchange.location
+            return level.location
+    return exchange.location
 
 
 def local_date(ctx: EngineContext, seconds: int) -> date:
@@ -198,6 +202,19 @@ def paint_schedule(
             f"{prefix}rotation" if prefix else "rotation",
             "a schedule that children follow needs a rotation",
         )
+    return _paint_layers(ctx, schedule, prefix, start, end)
+
+
+def _paint_layers(
+    ctx: EngineContext,
+    schedule: Schedule,
+    prefix: str,
+    start: int,
+    end: int,
+    stop: tuple[int, int] | None = None,
+) -> tuple[Painter, list[HolidayLabel]]:
+    """Paint ``[start, end)``; with ``stop``, only holidays ranked below (priority, index)."""
+    assert schedule.rotation is not None
     key = f"{prefix}rotation"
     rotation = schedule.rotation
     rule = Rule("rotation", rotation.pattern, key, rotation.citation)
@@ -215,21 +232,44 @@ def paint_schedule(
 
     spans, labels = resolve_holidays(ctx, schedule, prefix, start, end, first, last)
     spans.sort(key=lambda s: (s.priority, s.index, s.start))
-    resolved: dict[tuple[str, date | None], str] = {}
+    chosen: dict[tuple[str, date | None], str] = {}
     for span in spans:
+        if stop is not None and (span.priority, span.index) >= stop:
+            break
         s, e = int(span.start.timestamp()), int(span.end.timestamp())
         parent = span.parent
-        if span.not_in_possession and s < painter.end and e > painter.start:
-            # Lower layers (and lower-priority holidays) are painted: ask who holds then.
-            holder = painter.value_at(max(s, painter.start)).parent
-            parent = other_parent(ctx, schedule.rotation, holder)
-            resolved[(span.rule.source, span.occurrence)] = parent
+        if span.not_in_possession:
+            parent = other_parent(
+                ctx, schedule.rotation, _holder(ctx, schedule, prefix, painter, span)
+            )
+            chosen[(span.rule.source, span.occurrence)] = parent
         if parent is not None:
             value = Paint(parent, span.rule, span.start_location, False, span.end_location)
             painter.paint(s, e, value)
-    if resolved:
-        labels = [_resolved_label(label, resolved) for label in labels]
+    if chosen:
+        labels = [_resolved_label(label, chosen) for label in labels]
     return painter, labels
+
+
+def _holder(
+    ctx: EngineContext, schedule: Schedule, prefix: str, painter: Painter, span: ResolvedSpan
+) -> str:
+    """Who holds the children at ``span.start`` under the layers painted below it.
+
+    A span starting before the painted range is looked up on a one-day strip painted
+    the same way, so the answer does not depend on the range asked for.
+    """
+    at = int(span.start.timestamp())
+    if at >= painter.start:
+        return painter.value_at(at).parent
+    day = local_date(ctx, at)
+    window = int(local_midnight(day, ctx.zone).timestamp())
+    window_end = int(local_midnight(day + timedelta(days=1), ctx.zone).timestamp())
+    with ctx.quiet():  # nothing outside the range asked for is reported
+        strip, _ = _paint_layers(
+            ctx, schedule, prefix, window, window_end, (span.priority, span.index)
+        )
+    return strip.value_at(at).parent
 
 
 def _resolved_label(

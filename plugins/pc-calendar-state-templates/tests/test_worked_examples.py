@@ -1,0 +1,126 @@
+"""Worked examples: custody facts from each template, against hand-written dates.
+
+The expected parent at each moment is worked out by hand from the guideline text and
+the template's invented calendar (anchor Monday 5 January 2026), not from the engine.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from pc_calendar.plan.load import parse_plan_text
+from pc_calendar.plugins import build_plugin_manager
+from pc_calendar.schedule.engine import compute_timeline
+
+import pc_calendar_state_templates as plugin
+
+
+def timeline_of(name: str, start: date, end: date):
+    pm = build_plugin_manager(extra=[plugin])
+    plan = parse_plan_text(plugin.state_templates()[name], f"{name}.toml", pm).plan
+    return compute_timeline(plan, start, end, pm), ZoneInfo(plan.family.timezone)
+
+
+def holder(timeline, zone, child: str, when: str) -> str:
+    instant = datetime.fromisoformat(when).replace(tzinfo=zone).astimezone(UTC)
+    for block in timeline.children[child].blocks:
+        if block.start <= instant < block.end:
+            return block.parent
+    raise AssertionError(f"{when} is outside the timeline")
+
+
+INDIANA = [
+    # Daniel's first alternating weekend: Friday 9 January 2026, 6 p.m. to Sunday 6 p.m.
+    ("2026-01-09 17:59", "priya"),
+    ("2026-01-09 18:00", "daniel"),
+    ("2026-01-11 17:59", "daniel"),
+    ("2026-01-11 18:00", "priya"),
+    # The next Friday is Priya's weekend.
+    ("2026-01-16 19:00", "priya"),
+    ("2026-01-23 19:00", "daniel"),
+    # Midweek evening: Wednesday 14 January, 5 to 9 p.m.
+    ("2026-01-14 16:59", "priya"),
+    ("2026-01-14 17:00", "daniel"),
+    ("2026-01-14 20:59", "daniel"),
+    ("2026-01-14 21:00", "priya"),
+    # Father's Day 2026 is 21 June; 19-21 June is not Daniel's regular weekend, but the
+    # Father's Day weekend is his: Friday 6 p.m. to Sunday 6 p.m.
+    ("2026-06-19 17:00", "priya"),
+    ("2026-06-19 18:30", "daniel"),
+    ("2026-06-21 17:00", "daniel"),
+    ("2026-06-21 18:30", "priya"),
+    # Thanksgiving 2026 (even year): Daniel, Wednesday 25 November 6 p.m. to Sunday
+    # 29 November 6 p.m. (his Wednesday evening starts at 5 p.m. that day anyway).
+    ("2026-11-25 16:30", "priya"),
+    ("2026-11-25 17:30", "daniel"),
+    ("2026-11-25 18:30", "daniel"),
+    ("2026-11-27 12:00", "daniel"),
+    ("2026-11-29 17:00", "daniel"),
+    ("2026-11-29 18:30", "priya"),
+    # Thanksgiving 2027 (odd year): Priya, Wednesday 24 November to Sunday 28
+    # November, although 26-28 November is Daniel's regular weekend: the holiday wins.
+    # His Wednesday evening (5-9 p.m.) gives way to the holiday at 6 p.m.
+    ("2027-11-24 17:30", "daniel"),
+    ("2027-11-24 19:00", "priya"),
+    ("2027-11-26 19:00", "priya"),
+    ("2027-11-28 12:00", "priya"),
+    # ... and the regular rotation resumes: Daniel's next weekend is 10-12 December.
+    ("2027-12-10 19:00", "daniel"),
+]
+
+
+@pytest.mark.parametrize(("when", "parent"), INDIANA)
+@pytest.mark.parametrize("child", ["maya", "leo"])
+def test_indiana_worked_example(indiana, child, when, parent):
+    timeline, zone = indiana
+    assert holder(timeline, zone, child, when) == parent
+
+
+@pytest.fixture(scope="module")
+def indiana():
+    return timeline_of("indiana-ptg", date(2026, 1, 1), date(2028, 1, 1))
+
+
+ARIZONA = [
+    # Week of Monday 5 January 2026: Elena Mon-Tue, Tomas Wed-Thu, Elena Fri-Sun,
+    # exchanges at school dismissal (3 p.m.) on school days.
+    ("2026-01-05 16:00", "elena"),
+    ("2026-01-07 14:59", "elena"),
+    ("2026-01-07 15:00", "tomas"),
+    ("2026-01-08 22:00", "tomas"),
+    ("2026-01-09 15:00", "elena"),
+    ("2026-01-11 12:00", "elena"),
+    # Week of 12 January: Elena keeps Mon-Tue (her five days run Fri 9 to Wed 14 at
+    # dismissal), then Tomas from Wednesday 14 January through the weekend.
+    ("2026-01-13 12:00", "elena"),
+    ("2026-01-14 15:00", "tomas"),
+    ("2026-01-17 12:00", "tomas"),
+    # Monday 19 January is a school day in the template: back to Elena at dismissal.
+    ("2026-01-19 14:00", "tomas"),
+    ("2026-01-19 15:00", "elena"),
+    # Christmas 2026 (even year): Tomas 24 Dec 2 p.m. to 25 Dec 2 p.m., then Elena to
+    # 26 Dec 2 p.m.; 21-27 December is otherwise rotation time.
+    ("2026-12-24 14:00", "tomas"),
+    ("2026-12-25 13:59", "tomas"),
+    ("2026-12-25 14:00", "elena"),
+    ("2026-12-26 13:59", "elena"),
+]
+
+
+@pytest.fixture(scope="module")
+def arizona():
+    return timeline_of("arizona-plan-13", date(2026, 1, 1), date(2027, 1, 1))
+
+
+@pytest.mark.parametrize(("when", "parent"), ARIZONA)
+def test_arizona_worked_example(arizona, when, parent):
+    timeline, zone = arizona
+    assert holder(timeline, zone, "sofia", when) == parent
+
+
+def test_arizona_gives_each_parent_seven_nights_in_fourteen(arizona):
+    timeline, zone = arizona
+    nights = [holder(timeline, zone, "sofia", f"2026-02-{d:02d} 23:00") for d in range(2, 16)]
+    assert nights.count("elena") == nights.count("tomas") == 7
