@@ -25,13 +25,11 @@ NOW = datetime(2026, 11, 15, 12, 0, tzinfo=UTC)
 MONTHS = (1, 2)
 
 
-@pytest.fixture
-def plans(tmp_path: Path) -> list[Path]:
-    """The example plan, and a second family made from it (same parent ids)."""
+def _plans(folder: Path) -> list[Path]:
     text = EXAMPLE.read_text(encoding="utf-8")
-    first = tmp_path / "rivera-chen.toml"
+    first = folder / "rivera-chen.toml"
     first.write_text(text, encoding="utf-8")
-    second = tmp_path / "okafor-lind.toml"
+    second = folder / "okafor-lind.toml"
     second.write_text(
         text.replace('id = "rivera-chen"', 'id = "okafor-lind"').replace(
             "Rivera-Chen family", "Okafor-Lind family"
@@ -39,6 +37,21 @@ def plans(tmp_path: Path) -> list[Path]:
         encoding="utf-8",
     )
     return [first, second]
+
+
+def _cache(plans: list[Path], folder: Path, clock: list[datetime]) -> FeedCache:
+    return FeedCache(
+        plans,
+        clock=lambda: clock[0],
+        exchange_db=lambda family: folder / "exchanges" / f"{family}.sqlite3",
+        months=MONTHS,
+    )
+
+
+@pytest.fixture
+def plans(tmp_path: Path) -> list[Path]:
+    """The example plan, and a second family made from it (same parent ids)."""
+    return _plans(tmp_path)
 
 
 @pytest.fixture
@@ -56,12 +69,7 @@ def clock() -> list[datetime]:
 
 @pytest.fixture
 def cache(plans: list[Path], tmp_path: Path, clock: list[datetime]) -> FeedCache:
-    return FeedCache(
-        plans,
-        clock=lambda: clock[0],
-        exchange_db=lambda family: tmp_path / "exchanges" / f"{family}.sqlite3",
-        months=MONTHS,
-    )
+    return _cache(plans, tmp_path, clock)
 
 
 def _serve(cache: FeedCache, store: TokenStore, limiter: RateLimiter | None) -> Iterator[Served]:
@@ -80,6 +88,15 @@ def _serve(cache: FeedCache, store: TokenStore, limiter: RateLimiter | None) -> 
 def served(cache: FeedCache, store: TokenStore) -> Iterator[Served]:
     """A waitress server on a free 127.0.0.1 port, without rate limiting."""
     yield from _serve(cache, store, None)
+
+
+@pytest.fixture(scope="module")
+def shared_served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """One server for a module's read-only tests (they must not revoke or edit plans)."""
+    folder = tmp_path_factory.mktemp("shared")
+    tokens = TokenStore(folder / "data" / "feeds.sqlite3")
+    yield from _serve(_cache(_plans(folder), folder, [NOW]), tokens, None)
+    tokens.close()
 
 
 @pytest.fixture

@@ -103,7 +103,8 @@ def test_head_has_headers_and_no_body(served: Served) -> None:
 
 
 @pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "OPTIONS", "PATCH", "PROPFIND"])
-def test_other_methods_get_405_with_allow(served: Served, method: str) -> None:
+def test_other_methods_get_405_with_allow(shared_served: Served, method: str) -> None:
+    served = shared_served
     r = served.request(served.path("alex"), method)
     assert r.status == 405
     assert r.headers["allow"] == "GET, HEAD"
@@ -158,7 +159,8 @@ def test_revoked_token_stops_at_once(served: Served, store: TokenStore) -> None:
         "feeds/{t}.ics",
     ],
 )
-def test_path_tricks_get_a_plain_400(served: Served, path: str) -> None:
+def test_path_tricks_get_a_plain_400(shared_served: Served, path: str) -> None:
+    served = shared_served
     r = served.request(path.format(t=served.tokens["alex"]))
     assert r.status == 400
     assert r.body == b"400 Bad Request\n"

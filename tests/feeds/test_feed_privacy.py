@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import icalendar
+import pytest
 from feed_helpers import Served
 
 NOTE = "Alex travels for work"
 SAM_ZONE = "America/Denver"  # Sam's own time zone: a field of Sam's, not Alex's
+
+
+@pytest.fixture
+def served(shared_served: Served) -> Served:
+    return shared_served  # these tests only read
 
 
 def _events(body: bytes) -> list[icalendar.Event]:
