@@ -129,8 +129,10 @@ def test_failed_write_leaves_the_old_file_and_no_temp(tmp_path, monkeypatch):
     def broken_replace(src, dst):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(init_cmd.os, "replace", broken_replace)
-    with pytest.raises(UserError, match="cannot write the plan"):
+    from pc_calendar import fileio
+
+    monkeypatch.setattr(fileio.os, "replace", broken_replace)
+    with pytest.raises(UserError, match="No space left on device"):
         init_cmd.write_new_file(target, "new\n", force=True)
     assert target.read_text(encoding="utf-8") == "old\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.toml"]

@@ -241,7 +241,7 @@ def test_months_of_ranges():
 
 
 def test_write_atomic(tmp_path):
-    from pc_calendar.cli.timeline_args import write_atomic
+    from pc_calendar.fileio import write_atomic
 
     target = tmp_path / "cal.html"
     write_atomic(target, "one")

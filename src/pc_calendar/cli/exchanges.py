@@ -7,9 +7,7 @@ comes from ``$PC_CALENDAR_NOW`` when set, so scripted and tested runs are repeat
 from __future__ import annotations
 
 import json
-import os
 import sys
-import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,6 +21,7 @@ from ..exchanges.listing import history_json, history_text, row_json, row_text
 from ..exchanges.render import RENDERERS
 from ..exchanges.status import STATUSES, current_time
 from ..exchanges.store import ExchangeStore
+from ..fileio import write_atomic
 from .common import parse_date, plan_argument
 
 db_option = click.option(
@@ -79,15 +78,7 @@ def write_output(text: str, output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=False)
         return
-    output.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, output)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(output, text, make_folder=True)
 
 
 @click.command("exchanges")

@@ -8,7 +8,6 @@ that a subscribed phone would pick up.
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -17,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import click
 
 from ..errors import UserError
+from ..fileio import write_atomic
 from ..plan.model import Plan
 from .common import parse_date, plan_argument
 
@@ -92,29 +92,6 @@ def plan_outputs(
     return outputs
 
 
-def write_bytes_atomic(path: Path, data: bytes) -> None:
-    """Write via a temporary file in the same folder and os.replace: never half-written."""
-    folder = path.parent
-    if not folder.is_dir():
-        raise UserError(f"{path}: the folder {folder} does not exist")
-    try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise UserError(f"{path}: cannot write in {folder} ({exc.strerror})") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise UserError(f"{path}: cannot write ({exc.strerror})") from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _target(output: str) -> tuple[Path, bool]:
     """The output path, and whether it is a folder (exists as one, or ends with '/')."""
     path = Path(output)
@@ -174,7 +151,7 @@ def export(
         except OSError as exc:
             raise UserError(f"-o {output}: cannot create the folder ({exc.strerror})") from None
     for out in outputs:
-        write_bytes_atomic(out.path, out.ical)
+        write_atomic(out.path, out.ical)
     for out in outputs:
         click.echo(
             f"wrote {out.path} ({out.events} event{'s' if out.events != 1 else ''}, "

@@ -160,7 +160,10 @@ def serve(
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     app = build_app(list(plans), db_path or default_db_path(), rate=rate or None, burst=burst)
-    server = create(app, host, port, threads=threads, trusted_proxy=trusted_proxy)
+    try:
+        server = create(app, host, port, threads=threads, trusted_proxy=trusted_proxy)
+    except OSError as exc:
+        raise UserError(f"cannot listen on {host}:{port} ({exc.strerror or exc})") from None
     families = app.cache.families()
     click.echo(
         f"serving {len(families)} famil{'y' if len(families) == 1 else 'ies'} "

@@ -8,14 +8,12 @@ this command must not lose.
 
 from __future__ import annotations
 
-import os
-import stat
-import tempfile
 from pathlib import Path
 
 import click
 
 from ..errors import UserError
+from ..fileio import write_atomic
 from ..plugins import templates
 
 
@@ -31,34 +29,7 @@ def write_new_file(path: Path, text: str, *, force: bool) -> None:
             f"{path}: already exists; not overwriting it",
             hint="use --force to replace it, or choose another file name",
         )
-    folder = path.parent
-    if not folder.is_dir():
-        raise UserError(f"{path}: the folder {folder} does not exist")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise UserError(f"{path}: cannot write in {folder} ({exc.strerror})") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.chmod(tmp, _file_mode(path))
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise UserError(f"{path}: cannot write the plan ({exc.strerror})") from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _file_mode(path: Path) -> int:
-    """The replaced file's mode, or what a plain ``open()`` would give (mkstemp is 0600)."""
-    try:
-        return stat.S_IMODE(path.stat().st_mode)
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
+    write_atomic(path, text)
 
 
 def template_listing() -> list[tuple[str, str]]:

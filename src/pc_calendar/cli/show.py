@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
+from ..fileio import write_atomic
 from ..plan.load import load_plan
 from ..views.days import ViewContext
 from ..views.explain import explain_records, print_explain
@@ -21,7 +22,6 @@ from .timeline_args import (
     parse_check_time,
     resolve_range,
     timeline_for,
-    write_atomic,
 )
 
 

@@ -6,11 +6,8 @@ so the CLI prints one line and exits with status 2.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from ..errors import UserError
@@ -95,37 +92,3 @@ def timeline_for(plan: Plan, start: date, end: date) -> Timeline:
     from ..schedule.engine import compute_timeline
 
     return compute_timeline(plan, start - timedelta(days=1), end + timedelta(days=1))
-
-
-def _file_mode(path: Path) -> int:
-    """The replaced file's mode, or what a plain open() would give (mkstemp uses 0600)."""
-    try:
-        return path.stat().st_mode & 0o777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` via a temporary file and os.replace: never half-written."""
-    directory = path.parent if str(path.parent) else Path(".")
-    if not directory.is_dir():
-        raise UserError(f"{path}: the folder {directory} does not exist")
-    try:
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise UserError(f"{path}: cannot write in {directory} ({exc.strerror})") from None
-    try:
-        os.chmod(tmp, _file_mode(path))
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise UserError(f"{path}: cannot write ({exc.strerror})") from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
