@@ -11,7 +11,7 @@ from pc_calendar.testing_cli import run_cli
 
 import pc_calendar_state_templates as plugin
 
-NAMES = ["arizona-plan-13", "indiana-ptg"]
+NAMES = ["arizona-plan-13", "arizona-plan-14", "indiana-ptg"]
 ONLY_THIS = {"PC_CALENDAR_PLUGINS": "none"}  # the plugin is passed in; nothing else loads
 
 
@@ -25,6 +25,7 @@ def test_init_lists_them_with_their_descriptions():
     lines = {line.split()[0]: line for line in result.output.splitlines() if line.strip()}
     assert "Indiana Parenting Time Guidelines" in lines["indiana-ptg"]
     assert "Example Plan 13 (5-2-2-5)" in lines["arizona-plan-13"]
+    assert "Example Plan 14: alternating weeks" in lines["arizona-plan-14"]
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -124,3 +124,39 @@ def test_arizona_gives_each_parent_seven_nights_in_fourteen(arizona):
     timeline, zone = arizona
     nights = [holder(timeline, zone, "sofia", f"2026-02-{d:02d} 23:00") for d in range(2, 16)]
     assert nights.count("elena") == nights.count("tomas") == 7
+
+
+PLAN_14 = [
+    # Carmen's week runs from Friday 9 January 2026 at dismissal (3:15 p.m., a school
+    # day) to Friday 16 January at dismissal; then James to Friday 23 January.
+    ("2026-01-09 15:14", "james"),
+    ("2026-01-09 15:15", "carmen"),
+    ("2026-01-12 12:00", "carmen"),
+    ("2026-01-16 15:14", "carmen"),
+    ("2026-01-16 15:15", "james"),
+    ("2026-01-21 12:00", "james"),
+    ("2026-01-23 15:15", "carmen"),
+    # Friday 13 March 2026 is in spring break: no school, so 6 p.m. at Carmen's home.
+    # 13 March is 63 days (9 weeks) after the anchor: James's week begins.
+    ("2026-03-13 17:59", "carmen"),
+    ("2026-03-13 18:00", "james"),
+    # Thanksgiving 2026 (even year): James, Wednesday 25 November 6 p.m. to Sunday 29
+    # November 6 p.m. The week of Friday 20 November is Carmen's (45 weeks after the
+    # anchor), so the holiday moves the children; the rotation resumes after it and
+    # James's own week starts on Friday 27 November anyway.
+    ("2026-11-25 17:59", "carmen"),
+    ("2026-11-25 18:00", "james"),
+    ("2026-11-29 18:00", "james"),
+    ("2026-12-04 15:15", "carmen"),
+]
+
+
+@pytest.fixture(scope="module")
+def arizona_14():
+    return timeline_of("arizona-plan-14", date(2026, 1, 1), date(2027, 1, 1))
+
+
+@pytest.mark.parametrize(("when", "parent"), PLAN_14)
+def test_arizona_plan_14_worked_example(arizona_14, when, parent):
+    timeline, zone = arizona_14
+    assert holder(timeline, zone, "nina", when) == parent

@@ -196,5 +196,5 @@ class Backend(ABC):
         """Requests made so far (benchmarks and no-op cost checks)."""
         return 0
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - optional hook, a no-op by default
         """Release connections."""
