@@ -268,3 +268,31 @@ def test_cli_sync_of_the_example_plan_to_google(tmp_path, google_emulator, capsy
     second = sync()
     assert second["ok"] and second["created"] == second["updated"] == 0
     assert second["unchanged"] == first["created"] and second["requests"] <= 1
+
+
+def test_cli_setup_creates_a_calendar_in_the_family_zone(tmp_path, google_emulator) -> None:  # noqa: F811
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from pc_calendar.cli import _load_commands, cli
+
+    example = Path(__file__).parents[2] / "examples" / "rivera-chen.toml"
+    plan = tmp_path / "rivera-chen.toml"
+    plan.write_text(example.read_text())
+    (tmp_path / "calendars.toml").write_text(
+        "[sam]\n"
+        'type = "google"\n'
+        'account = "sam@example.org"\n'
+        'credentials = "anonymous"\n'
+        f'api_endpoint = "{google_emulator.api_endpoint}"\n'
+    )
+    _load_commands()
+    result = CliRunner().invoke(cli, ["google", "setup", "sam", "--plan", str(plan)])
+    assert result.exit_code == 0, result.output
+    calendar_id = result.output.split("sam@example.org: ")[1].split()[0]
+    assert f'calendar_id = "{calendar_id}"' in result.output
+    assert google_emulator.events(calendar_id) == []
+    assert google_emulator.store.calendars[calendar_id].time_zone == "America/Chicago"
+    wrong = CliRunner().invoke(cli, ["google", "setup", "alex", "--plan", str(plan)])
+    assert wrong.exit_code != 0 and 'not "google"' in str(wrong.exception)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import http.client
 import logging
 from email.utils import formatdate
 
@@ -100,6 +101,19 @@ def test_head_has_headers_and_no_body(served: Served) -> None:
     assert head.body == b""
     assert head.headers["content-length"] == str(len(get.body))
     assert head.headers["etag"] == get.headers["etag"]
+
+
+def test_head_sends_no_body_bytes_on_a_kept_alive_connection(served: Served) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", int(served.url.rsplit(":", 1)[1]), timeout=30)
+    try:
+        for path in (UNKNOWN, served.path("alex"), served.path("alex")):
+            conn.request("HEAD", path)
+            conn.getresponse().read()
+        conn.request("GET", served.path("alex"))  # would misparse if HEAD had sent a body
+        resp = conn.getresponse()
+        assert resp.status == 200 and resp.read().startswith(b"BEGIN:VCALENDAR")
+    finally:
+        conn.close()
 
 
 @pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "OPTIONS", "PATCH", "PROPFIND"])

@@ -141,13 +141,16 @@ PLAN_14 = [
     ("2026-03-13 17:59", "carmen"),
     ("2026-03-13 18:00", "james"),
     # Thanksgiving 2026 (even year): James, Wednesday 25 November 6 p.m. to Sunday 29
-    # November 6 p.m. The week of Friday 20 November is Carmen's (45 weeks after the
-    # anchor), so the holiday moves the children; the rotation resumes after it and
-    # James's own week starts on Friday 27 November anyway.
-    ("2026-11-25 17:59", "carmen"),
-    ("2026-11-25 18:00", "james"),
-    ("2026-11-29 18:00", "james"),
-    ("2026-12-04 15:15", "carmen"),
+    # November 6 p.m. The week of Friday 20 November is James's (45 weeks after the
+    # anchor) and Carmen's would start on Friday 27 November (no school: 6 p.m.), so
+    # the holiday keeps the children with James until Sunday; Carmen's week then runs
+    # to Friday 4 December at dismissal.
+    ("2026-11-25 17:59", "james"),
+    ("2026-11-27 19:00", "james"),
+    ("2026-11-29 17:59", "james"),
+    ("2026-11-29 18:00", "carmen"),
+    ("2026-12-04 15:14", "carmen"),
+    ("2026-12-04 15:15", "james"),
 ]
 
 

@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .. import hookimpl
-from ..errors import BackendError, PreconditionFailed
+from ..errors import BackendError
 from .base import (
     Backend,
     DesiredEvent,
@@ -45,6 +45,7 @@ from .google_events import (
     remote_event,
     to_ical,
 )
+from .google_tasks import Delete, Insert, Update
 
 PAGE_SIZE = 2500  # the largest page events.list allows
 
@@ -229,11 +230,11 @@ class GoogleBackend(Backend):
 
     def _new_task(self, op: WriteOp) -> Task:
         if op.op == "create" and op.event is not None:
-            return _Insert(self, op.event)
+            return Insert(self, op.event)
         if op.op == "update" and op.event is not None and op.remote is not None:
-            return _Update(self, op.remote, op.event)
+            return Update(self, op.remote, op.event)
         if op.op == "delete" and op.remote is not None:
-            return _Delete(self, op.remote)
+            return Delete(self, op.remote)
         raise ValueError(f"malformed write op: {op!r}")
 
     def body_of(self, event: DesiredEvent) -> dict[str, Any]:
@@ -292,106 +293,6 @@ class GoogleBackend(Backend):
 
             save_if_changed(self.credentials, self._store, self._token_before)
             self._token_before = getattr(self.credentials, "token", None)
-
-
-# -- the per-event state machines that go into batches ------------------------------------
-
-
-def _if_match(request: Any, etag: str | None) -> Any:
-    if etag:
-        request.headers["If-Match"] = etag
-    return request
-
-
-def _lost(status: int) -> bool:
-    """Gone or changed under us: the sync engine re-lists and decides again."""
-    return status in (404, 410, 412)
-
-
-class _Insert(Task):
-    """insert -> (409) get -> (cancelled and ours) restore with If-Match."""
-
-    def __init__(self, backend: GoogleBackend, event: DesiredEvent) -> None:
-        self.b, self.event = backend, event
-        self.body = backend.body_of(event)
-        self.step, self.etag = "insert", None
-
-    def request(self) -> Any:
-        events = self.b.events_api
-        cal, eid = self.b.calendar_id, self.body["id"]
-        if self.step == "insert":
-            return events.insert(calendarId=cal, body=self.body)
-        if self.step == "get":
-            return events.get(calendarId=cal, eventId=eid)
-        return _if_match(events.update(calendarId=cal, eventId=eid, body=self.body), self.etag)
-
-    def answer(self, response: Any, error: Any) -> None:
-        status = status_of(error) if error is not None else 200
-        href = self.body["id"]
-        if self.step == "insert" and status == 409:
-            self.step = "get"
-        elif self.step == "get" and error is None:
-            if response.get("status") == "cancelled" and self._was_ours(response):
-                self.step, self.etag = "restore", response.get("etag")
-            else:
-                self.finish(PreconditionFailed(href, "already exists"))
-        elif error is None:
-            self.finish(self.b.remote_from(response, self.event))
-        elif self.step != "insert" and _lost(status):
-            self.finish(PreconditionFailed(href, f"changed while restoring (HTTP {status})"))
-        else:
-            self.finish(_refused(self.b, error, f"creating {self.event.uid}"))
-
-    def _was_ours(self, item: dict[str, Any]) -> bool:
-        """A cancelled event with our id: ours unless another family's marker is on it."""
-        family = private_props(item).get(FAMILY_KEY)
-        return item.get("id") == self.body["id"] and family in (None, self.b.family_id)
-
-
-class _Update(Task):
-    def __init__(self, backend: GoogleBackend, remote: RemoteEvent, event: DesiredEvent) -> None:
-        self.b, self.remote, self.event = backend, remote, event
-        self.body = backend.body_of(event)
-
-    def request(self) -> Any:
-        request = self.b.events_api.update(
-            calendarId=self.b.calendar_id, eventId=self.remote.href, body=self.body
-        )
-        return _if_match(request, self.remote.etag)
-
-    def answer(self, response: Any, error: Any) -> None:
-        if error is None:
-            self.finish(self.b.remote_from(response, self.event))
-        elif _lost(status_of(error)):
-            self.finish(PreconditionFailed(self.remote.href, f"HTTP {status_of(error)}"))
-        else:
-            self.finish(_refused(self.b, error, f"updating {self.event.uid}"))
-
-
-class _Delete(Task):
-    def __init__(self, backend: GoogleBackend, remote: RemoteEvent) -> None:
-        self.b, self.remote = backend, remote
-
-    def request(self) -> Any:
-        request = self.b.events_api.delete(
-            calendarId=self.b.calendar_id, eventId=self.remote.href
-        )
-        return _if_match(request, self.remote.etag)
-
-    def answer(self, response: Any, error: Any) -> None:
-        if error is None:
-            self.finish(None)
-        elif _lost(status_of(error)):
-            self.finish(PreconditionFailed(self.remote.href, f"HTTP {status_of(error)}"))
-        else:
-            self.finish(_refused(self.b, error, f"deleting {self.remote.uid}"))
-
-
-def _refused(backend: GoogleBackend, error: Any, what: str) -> BackendError:
-    return BackendError(
-        f"{what}: Google answered HTTP {status_of(error)} ({error_reason(error) or 'no reason'})",
-        target=backend.label,
-    )
 
 
 # -- registration -------------------------------------------------------------------------

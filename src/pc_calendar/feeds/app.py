@@ -122,6 +122,8 @@ class FeedApp:
             log.exception("error serving feed %s to %s", who, client)
             status, headers, body = _error(500)
         start_response(status, headers)
+        if method == "HEAD":
+            body = b""  # waitress sends whatever the app returns, even for HEAD
         log.info("%s %s %s %s", client, method[:10], status[:3], who)
         return [body]
 
@@ -149,7 +151,7 @@ class FeedApp:
         feed = self._feed(token)
         if feed is None:
             return (*_error(404), who)
-        return (*self._respond(environ, method, feed), who)
+        return (*self._respond(environ, feed), who)
 
     def _feed(self, token: str) -> Rendered | None:
         found = self.tokens.lookup(token)
@@ -160,9 +162,7 @@ class FeedApp:
             return self.cache.coordinator_feed()
         return self.cache.feed(family, recipient)
 
-    def _respond(
-        self, environ: dict[str, Any], method: str, feed: Rendered
-    ) -> tuple[str, Headers, bytes]:
+    def _respond(self, environ: dict[str, Any], feed: Rendered) -> tuple[str, Headers, bytes]:
         gz = accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING", ""))
         headers = [
             ("ETag", feed.gzip_etag if gz else feed.etag),
@@ -184,4 +184,4 @@ class FeedApp:
         ]
         if gz:
             headers.append(("Content-Encoding", "gzip"))
-        return "200 OK", headers, b"" if method == "HEAD" else body
+        return "200 OK", headers, body

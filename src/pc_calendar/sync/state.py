@@ -46,7 +46,19 @@ CREATE TABLE IF NOT EXISTS events (
     pending INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (calendar, uid)
 );
+CREATE TABLE IF NOT EXISTS runs (
+    key TEXT PRIMARY KEY,
+    target TEXT,
+    last_attempt TEXT,
+    last_success TEXT,
+    last_error TEXT,
+    last_error_at TEXT
+);
 """
+
+#: seconds a connection waits for another thread or process's write (caseload syncs
+#: share one state file between their workers)
+BUSY_TIMEOUT = 30.0
 
 
 @dataclass(frozen=True)
@@ -64,6 +76,25 @@ class Entry:
 
     def with_(self, **changes: object) -> Entry:
         return replace(self, **changes)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """When a calendar was last synced: UTC ISO times; ``last_error`` with its time."""
+
+    key: str
+    target: str | None
+    last_attempt: str | None
+    last_success: str | None
+    last_error: str | None
+    last_error_at: str | None
+
+    @property
+    def failing(self) -> bool:
+        """The latest attempt failed (an error newer than the last success)."""
+        return self.last_error_at is not None and (
+            self.last_success is None or self.last_error_at >= self.last_success
+        )
 
 
 @dataclass
@@ -105,11 +136,13 @@ class StateStore:
             db = sqlite3.connect(":memory:")
         elif readonly:
             # immutable: no -wal/-shm files appear beside it (a dry run writes nothing)
-            db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+            db = sqlite3.connect(
+                f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True, timeout=BUSY_TIMEOUT
+            )
             return db
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(path)
+            db = sqlite3.connect(path, timeout=BUSY_TIMEOUT)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
         db.executescript(SCHEMA)
@@ -225,3 +258,42 @@ class StateStore:
                 "ON CONFLICT(key) DO UPDATE SET token = excluded.token",
                 (key, token),
             )
+
+    # -- run history (``pc-calendar status``) ---------------------------------------------
+
+    def record_run(self, key: str, target: str, at: str, error: str | None) -> None:
+        """Remember an attempt: a success time, or the error and when it happened."""
+        if self.readonly:
+            return
+        with self._writing():
+            self._db.execute(
+                "INSERT INTO runs (key, target, last_attempt, last_success, last_error, "
+                "last_error_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET "
+                "target = excluded.target, last_attempt = excluded.last_attempt, "
+                "last_success = coalesce(excluded.last_success, runs.last_success), "
+                "last_error = coalesce(excluded.last_error, runs.last_error), "
+                "last_error_at = coalesce(excluded.last_error_at, runs.last_error_at)",
+                (key, target, at, None if error else at, error, at if error else None),
+            )
+
+    def last_run(self, key: str) -> RunRecord | None:
+        """The run history of one calendar, or None if it was never synced."""
+        try:
+            row = self._db.execute(
+                "SELECT key, target, last_attempt, last_success, last_error, last_error_at "
+                "FROM runs WHERE key = ?",
+                (key,),
+            ).fetchone()
+        except sqlite3.OperationalError as exc:
+            if "no such table" in str(exc):
+                return None  # a read-only look at a state file older than run history
+            raise UserError(
+                f"{self.path}: the sync state is unreadable ({exc})",
+                hint="delete it: it only makes re-runs faster",
+            ) from None
+        except sqlite3.Error as exc:
+            raise UserError(
+                f"{self.path}: the sync state is unreadable ({exc})",
+                hint="delete it: it only makes re-runs faster",
+            ) from None
+        return RunRecord(*row) if row else None

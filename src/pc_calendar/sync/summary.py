@@ -23,10 +23,22 @@ class CalendarSummary:
     error: str | None = None
     requests: int = 0
     dry_run: bool = False
+    #: another process (or family of this run) was syncing the same calendar: why we
+    #: left it alone. Not ok: this run did not bring the calendar in sync.
+    skipped: str | None = None
 
     @property
     def ok(self) -> bool:
-        return self.error is None and not self.problems
+        return self.error is None and not self.problems and self.skipped is None
+
+    @property
+    def status(self) -> str:
+        """ok | skipped | failed | problems: one word for tables and scripts."""
+        if self.skipped is not None:
+            return "skipped"
+        if self.error is not None:
+            return "failed"
+        return "problems" if self.problems else "ok"
 
     @property
     def writes(self) -> int:
@@ -35,6 +47,8 @@ class CalendarSummary:
     def line(self) -> str:
         """One line for the terminal."""
         head = f"{self.parent} -> {self.target}: "
+        if self.skipped is not None:
+            return head + f"SKIPPED: {self.skipped}"
         if self.error is not None:
             return head + f"FAILED: {self.error}"
         if self.writes == 0 and not self.conflicts:
@@ -58,6 +72,7 @@ class CalendarSummary:
             "parent": self.parent,
             "target": self.target,
             "ok": self.ok,
+            "status": self.status,
             "dry_run": self.dry_run,
             "created": self.created,
             "updated": self.updated,
@@ -69,5 +84,6 @@ class CalendarSummary:
             ],
             "problems": list(self.problems),
             "error": self.error,
+            "skipped": self.skipped,
             "requests": self.requests,
         }
