@@ -47,6 +47,7 @@ def build_plugin_manager(extra: list[Any] | None = None) -> pluggy.PluginManager
     """A fresh manager with defaults, entry points, and ``extra`` plugin objects."""
     pm = pluggy.PluginManager("pc_calendar")
     pm.add_hookspecs(hookspecs)
+    failures: list[PluginError] = []
     for module_name in DEFAULT_PLUGINS:
         pm.register(importlib.import_module(module_name), name=module_name)
     for ep in entry_points(group="pc_calendar"):
@@ -57,14 +58,16 @@ def build_plugin_manager(extra: list[Any] | None = None) -> pluggy.PluginManager
         except Exception as exc:  # a broken plugin must not take the tool down
             error = PluginError(ep.name, f"failed to import ({exc.__class__.__name__}: {exc})")
             error.hint = (
-                f"fix or uninstall it, or skip it with {ALLOW_ENV}=<plugins to load> "
+                f"skipped; fix or uninstall it, or choose plugins with {ALLOW_ENV}=<names> "
                 f"({ALLOW_ENV}=none loads no installed plugin)"
             )
-            raise error from None
+            failures.append(error)
+            continue
         pm.register(plugin, name=ep.name)
     for plugin in extra or []:
         if not pm.is_registered(plugin):  # e.g. a module also installed as an entry point
             pm.register(plugin, name=_extra_name(pm, plugin))
+    LOAD_FAILURES[id(pm)] = failures
     try:
         pm.check_pending()
     except pluggy.PluginValidationError as exc:
@@ -83,6 +86,14 @@ def _extra_name(pm: pluggy.PluginManager, plugin: Any) -> str:
 
 
 _EXTRA: list[Any] = []
+
+#: plugins that failed to import, per manager (keyed by id): skipped, reported, not fatal
+LOAD_FAILURES: dict[int, list[PluginError]] = {}
+
+
+def load_failures(pm: pluggy.PluginManager) -> list[PluginError]:
+    """The entry-point plugins this manager skipped because they failed to import."""
+    return LOAD_FAILURES.get(id(pm), [])
 
 
 @cache

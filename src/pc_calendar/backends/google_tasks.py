@@ -57,7 +57,10 @@ class Insert(Task):
                 self.finish(PreconditionFailed(href, "already exists"))
         elif error is None:
             self.finish(self.b.remote_from(response, self.event))
-        elif self.step != "insert" and _lost(status):
+        elif self.step == "get" and _lost(status):
+            # 409 yet no event under our id: the iCalUID is taken by one that is not ours
+            self.finish(PreconditionFailed(href, "our iCalUID is taken by another event"))
+        elif self.step == "restore" and _lost(status):
             self.finish(PreconditionFailed(href, f"changed while restoring (HTTP {status})"))
         else:
             self.finish(_refused(self.b, error, f"creating {self.event.uid}"))

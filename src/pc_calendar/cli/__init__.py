@@ -44,9 +44,12 @@ def _load_commands() -> None:
                 continue  # a command still being built; the rest of the CLI works
             raise
         module.register(cli)
-    from ..plugins import get_plugin_manager
+    from ..plugins import get_plugin_manager, load_failures
 
-    get_plugin_manager().hook.pc_calendar_register_commands(cli=cli)
+    pm = get_plugin_manager()
+    for failure in load_failures(pm):
+        click.echo(f"warning: {failure.render()}", err=True)
+    pm.hook.pc_calendar_register_commands(cli=cli)
 
 
 def main(argv: list[str] | None = None) -> None:

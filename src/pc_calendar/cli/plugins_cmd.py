@@ -87,6 +87,11 @@ def collect(pm: pluggy.PluginManager) -> list[PluginInfo]:
                     if problem:
                         info.problems.append(f"{caller.name} raised {problem}")
         infos.append(info)
+    for failure in plugins.load_failures(pm):
+        dist, version = dists.get(failure.plugin, (None, None))
+        infos.append(
+            PluginInfo(failure.plugin, "entry point", version, dist, [], problems=[failure.message])
+        )
     order = {"built-in": 0, "entry point": 1, "extra": 2}
     return sorted(infos, key=lambda i: (order[i.kind], i.name))
 

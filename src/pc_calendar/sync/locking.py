@@ -65,9 +65,7 @@ def _holder(fd: int) -> int | None:
 
 
 @contextmanager
-def calendar_lock(
-    folder: Path, identity: str, label: str, wait: float = 0.0
-) -> Iterator[Path]:
+def calendar_lock(folder: Path, identity: str, label: str, wait: float = 0.0) -> Iterator[Path]:
     """Hold the calendar's lock for the ``with`` block.
 
     Raises CalendarBusy if it is held elsewhere and not released within ``wait`` seconds

@@ -9,20 +9,23 @@ is reported and the others carry on.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pluggy
 
 from ..backends.base import Backend, DesiredEvent, Listing, RemoteEvent
 from ..errors import BackendError, UserError
+from ..plan.model import Plan
+from ..schedule.timeline import Timeline
 from .apply import Applier, RetryPolicy, entry_for, with_retries
 from .diff import Policy, check_deletions, compute_plan
+from .locking import CalendarBusy, calendar_lock
 from .state import CalendarState, Entry, StateStore
 from .summary import CalendarSummary
-from .targets import BackendContext, load_targets, make_backend
+from .targets import BackendContext, Target, load_targets, make_backend
 
 #: how far before the range the timeline is computed (longer custody runs than this
 #: that cross the range start may get a new identity as the range moves on)
@@ -139,6 +142,73 @@ def reaches(event: DesiredEvent, start: date) -> bool:
     return True
 
 
+@dataclass
+class FamilyWork:
+    """A loaded plan with its targets and Timeline: what every calendar sync needs."""
+
+    plan_path: Path
+    plan: Plan
+    targets: list[Target]
+    timeline: Timeline
+
+    def key(self, target: Target) -> str:
+        """The state key of ``target``."""
+        return target.key(self.plan.family.id, self.plan_path.parent)
+
+    def lock_identity(self, target: Target) -> str:
+        """Family and calendar (type and non-secret settings), without the parent.
+
+        Our events are recognised per family, so two families may share a calendar
+        without harm, and memory calendars are per family; what must not interleave
+        is one family's syncs of one calendar.
+        """
+        return f"{self.plan.family.id}/{self.key(target).split('/', 2)[2]}"
+
+    def context(self, target: Target, dry_run: bool) -> BackendContext:
+        return BackendContext(
+            self.plan.family.id, target.parent_id, self.plan_path.parent, target.source, dry_run
+        )
+
+
+def prepare_family(
+    plan_path: Path,
+    options: SyncOptions,
+    parents: list[str] | None = None,
+    pm: pluggy.PluginManager | None = None,
+    plan: Plan | None = None,
+) -> FamilyWork:
+    """Load the plan (unless given), its targets, and the Timeline for the range."""
+    from ..plan.load import load_plan
+    from ..plugins import get_plugin_manager
+    from ..schedule.engine import compute_timeline
+
+    pm = pm or get_plugin_manager()
+    plan = plan if plan is not None else load_plan(plan_path)
+    targets = load_targets(plan, plan_path, parents, pm)
+    # Computed from before the range, so an event running into the range keeps the
+    # identity (its true start) it had when an earlier range held all of it.
+    timeline = compute_timeline(plan, options.start - LOOKBACK, options.end, pm)
+    return FamilyWork(plan_path, plan, targets, timeline)
+
+
+def desired_for(
+    work: FamilyWork, target: Target, options: SyncOptions, pm: pluggy.PluginManager
+) -> list[DesiredEvent]:
+    """The events ``target``'s parent should have, from the range start on."""
+    from ..render import render_parent
+
+    return [
+        d
+        for d in render_parent(work.plan, work.timeline, target.parent_id, pm)
+        if reaches(d, options.start)
+    ]
+
+
+def utc_now() -> str:
+    """The run history's time format: UTC, second precision, sortable as text."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def sync_family(
     plan_path: Path,
     options: SyncOptions,
@@ -146,55 +216,89 @@ def sync_family(
     parents: list[str] | None = None,
     pm: pluggy.PluginManager | None = None,
     progress: Progress | None = None,
+    *,
+    plan: Plan | None = None,
+    lock_dir: Path | None = None,
+    wait: float = 0.0,
+    clock: Callable[[], str] = utc_now,
 ) -> list[CalendarSummary]:
-    """Sync every chosen parent's calendar target of the plan at ``plan_path``."""
-    from ..plan.load import load_plan
+    """Sync every chosen parent's calendar target of the plan at ``plan_path``.
+
+    With ``lock_dir`` each calendar is synced under its lock (see :mod:`.locking`); a
+    calendar another process holds is skipped after ``wait`` seconds. Each attempt that
+    ran is recorded in the store's run history (``pc-calendar status``).
+    """
     from ..plugins import get_plugin_manager
-    from ..render import render_parent
-    from ..schedule.engine import compute_timeline
 
     pm = pm or get_plugin_manager()
-    plan = load_plan(plan_path)
-    targets = load_targets(plan, plan_path, parents, pm)
-    # Computed from before the range, so an event running into the range keeps the
-    # identity (its true start) it had when an earlier range held all of it.
-    timeline = compute_timeline(plan, options.start - LOOKBACK, options.end, pm)
+    work = prepare_family(plan_path, options, parents, pm, plan)
     summaries = []
-    for target in targets:
-        context = BackendContext(
-            plan.family.id, target.parent_id, plan_path.parent, target.source, options.dry_run
-        )
-        label = f"{target.type} ({target.parent_id})"
-        backend: Backend | None = None
+    for target in work.targets:
         try:
-            backend = make_backend(target, context, pm)
-            label = backend.label
-            desired = [
-                d
-                for d in render_parent(plan, timeline, target.parent_id, pm)
-                if reaches(d, options.start)
-            ]
-            summary = sync_calendar(
-                backend,
-                desired,
-                store,
-                target.key(plan.family.id, plan_path.parent),
-                options,
-                target.parent_id,
-                progress,
-            )
-            backend.close()
-        except UserError as exc:  # auth, missing calendar, a target's own settings
+            with _locked(work, target, lock_dir, wait, options.dry_run):
+                summary = _sync_target(work, target, options, store, pm, progress)
+                if not options.dry_run:
+                    error = summary.error or ("; ".join(summary.problems) or None)
+                    store.record_run(work.key(target), summary.target, clock(), error)
+        except CalendarBusy as busy:
             summary = CalendarSummary(
-                target.parent_id, label, error=exc.render(), dry_run=options.dry_run
+                target.parent_id, busy.label, skipped=str(busy), dry_run=options.dry_run
             )
-            _close_quietly(backend)
-        except BaseException:
-            _close_quietly(backend)
-            raise
         summaries.append(summary)
-        _notify(pm, plan.family, summary)
+        if summary.skipped is None:
+            _notify(pm, work.plan.family, summary)
     return summaries
+
+
+@contextlib.contextmanager
+def _locked(
+    work: FamilyWork, target: Target, lock_dir: Path | None, wait: float, dry_run: bool
+) -> Iterator[None]:
+    """The calendar's lock, unless there is no lock folder or the run writes nothing."""
+    if lock_dir is None or dry_run:
+        yield
+        return
+    label = f"{target.type} ({target.parent_id}) {_where(target)}".rstrip()
+    with calendar_lock(lock_dir, work.lock_identity(target), label, wait):
+        yield
+
+
+def _where(target: Target) -> str:
+    """The calendar's address for messages: url + calendar, or folder (never secrets)."""
+    parts = [
+        str(target.config[k]) for k in ("url", "calendar", "folder", "name") if k in target.config
+    ]
+    return " ".join(parts)
+
+
+def _sync_target(
+    work: FamilyWork,
+    target: Target,
+    options: SyncOptions,
+    store: StateStore,
+    pm: pluggy.PluginManager,
+    progress: Progress | None,
+) -> CalendarSummary:
+    """One calendar: build its backend, render, sync; a UserError becomes its summary."""
+    label = f"{target.type} ({target.parent_id})"
+    backend: Backend | None = None
+    try:
+        backend = make_backend(target, work.context(target, options.dry_run), pm)
+        label = backend.label
+        desired = desired_for(work, target, options, pm)
+        summary = sync_calendar(
+            backend, desired, store, work.key(target), options, target.parent_id, progress
+        )
+        backend.close()
+    except UserError as exc:  # auth, missing calendar, a target's own settings
+        summary = CalendarSummary(
+            target.parent_id, label, error=exc.render(), dry_run=options.dry_run
+        )
+        _close_quietly(backend)
+    except BaseException:
+        _close_quietly(backend)
+        raise
+    return summary
 
 
 def _notify(pm: pluggy.PluginManager, family: object, summary: CalendarSummary) -> None:
