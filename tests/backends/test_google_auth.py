@@ -289,11 +289,11 @@ def test_broken_service_account_file_is_a_user_error(tmp_path) -> None:
 
 
 def _cli(args: list[str], monkeypatch, tmp_path) -> object:
-    from pc_calendar.cli import _load_commands, cli
+    from pc_calendar.cli.google import google
 
     monkeypatch.setenv(google_auth.TOKENS_ENV, str(tmp_path / "tokens"))
-    _load_commands()
-    return CliRunner().invoke(cli, args)
+    assert args[0] == "google"
+    return CliRunner().invoke(google, args[1:])
 
 
 def test_cli_login_and_logout(tmp_path, monkeypatch, null_keyring) -> None:
@@ -329,3 +329,37 @@ def test_cli_login_without_client_secrets_explains(tmp_path, monkeypatch, null_k
     assert result.exit_code != 0
     assert isinstance(result.exception, UserError)
     assert "client secrets" in str(result.exception)
+
+
+def test_service_account_with_delegated_subject(tmp_path) -> None:
+    pytest.importorskip("cryptography")  # only to make a throwaway key
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+    (tmp_path / "sa.json").write_text(
+        json.dumps(
+            {
+                "type": "service_account",
+                "project_id": "example",
+                "private_key_id": "1",
+                "private_key": pem,
+                "client_email": "sync@example.iam.gserviceaccount.com",
+                "client_id": "1",
+                "token_uri": "https://oauth2.example.invalid/token",
+            }
+        )
+    )
+    settings = read_settings(
+        {"service_account_file": "sa.json", "subject": "alex@example.org"},
+        {"base_dir": tmp_path, "parent_id": "alex"},
+    )
+    creds = credentials_for(settings)
+    assert creds.service_account_email == "sync@example.iam.gserviceaccount.com"
+    assert creds._subject == "alex@example.org"  # acts as the parent (domain-wide delegation)
+    assert creds.scopes == google_auth.SCOPES

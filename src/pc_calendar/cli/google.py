@@ -63,7 +63,11 @@ def google() -> None:
 def login_cmd(
     parent: str, plan_path: Path | None, client_secrets: Path | None, no_browser: bool, port: int
 ) -> None:
-    """Authorise PARENT's Google account (opens a browser) and store the token."""
+    """Authorise PARENT's Google account (opens a browser) and store the token.
+
+    The token is stored under the target's ``account`` (with --plan), else under PARENT
+    itself, which may also be that account name.
+    """
     from ..backends import google_auth
 
     _, settings = target_config(parent, plan_path)

@@ -241,11 +241,15 @@ class FeedCache:
 
         plan = load_plan(source.path)
         old, old_inputs, old_zone = source.plan, source.inputs, source.zone
-        source.plan, source.zone = plan, ZoneInfo(plan.family.timezone)
         school = plan.school.ics if plan.school is not None and plan.school.ics else ""
         log_path = str(self._exchange_db(plan.family.id))
-        source.inputs = (school and str(source.path.parent / school), log_path, log_path + "-wal")
         try:
+            source.plan, source.zone = plan, ZoneInfo(plan.family.timezone)
+            source.inputs = (
+                school and str(source.path.parent / school),
+                log_path,
+                log_path + "-wal",
+            )
             start, end = self._range(source)
             source.timeline = compute_timeline(plan, start, end, self._pm)
         except BaseException:

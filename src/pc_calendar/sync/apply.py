@@ -15,12 +15,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from ..backends.base import Backend, DesiredEvent, RemoteEvent
+from ..backends.base import Backend, DesiredEvent, RemoteEvent, WriteOp, WriteResult
 from ..errors import BackendError, PreconditionFailed, TransientBackendError
 from .diff import Action, Conflict, Policy, _for_desired, _for_unwanted, edited
 from .state import CalendarState, Entry, StateStore
 
 T = TypeVar("T")
+WRITES = ("create", "update", "delete")
 
 
 @dataclass
@@ -98,9 +99,35 @@ class Applier:
         self.outcome = Outcome()
 
     def run(self, actions: list[Action]) -> Outcome:
+        size = getattr(self.backend, "batch_size", 1)
+        if size <= 1:
+            for action in actions:
+                self._do(action, recovering=False)
+            return self.outcome
+        writes = [a for a in actions if a.op in WRITES]
         for action in actions:
-            self._do(action, recovering=False)
+            if action.op not in WRITES:
+                self._do(action, recovering=False)
+        for start in range(0, len(writes), size):
+            self._batch(writes[start : start + size])
         return self.outcome
+
+    def _batch(self, chunk: list[Action]) -> None:
+        """Several writes in one request; each result settled like a single call's."""
+        ops = [WriteOp(a.op, event=a.desired, remote=a.remote) for a in chunk]
+        results = self._call(lambda: self.backend.apply_batch(ops), "writing a batch")
+        for action, result in zip(chunk, results, strict=True):
+            if isinstance(result, TransientBackendError):
+                self._do(action, recovering=False)  # alone, with the usual retries
+                continue
+            if action.conflict is not None:
+                self.outcome.conflicts.append(action.conflict)
+            if isinstance(result, PreconditionFailed):
+                self._recover(action, result)
+            elif isinstance(result, Exception):
+                raise result
+            else:
+                self._settle(action, result)
 
     # -- one action ------------------------------------------------------------------------
 
@@ -120,27 +147,35 @@ class Applier:
     def _create(self, action: Action) -> None:
         d = action.desired
         assert d is not None
-        remote = self._call(lambda: self.backend.create(d), f"creating {d.uid}")
-        self._remember(remote)
-        self.outcome.created += 1
-        self.progress(1)
+        self._settle(action, self._call(lambda: self.backend.create(d), f"creating {d.uid}"))
 
     def _update(self, action: Action) -> None:
         d, r = action.desired, action.remote
         assert d is not None and r is not None
-        remote = self._call(lambda: self.backend.update(r, d), f"updating {d.uid}")
-        self._remember(remote)
-        self.outcome.updated += 1
-        self.progress(1)
+        self._settle(action, self._call(lambda: self.backend.update(r, d), f"updating {d.uid}"))
 
     def _delete(self, action: Action) -> None:
         r = action.remote
         assert r is not None
         self._call(lambda: self.backend.delete(r), f"deleting {r.uid}")
-        entry = self.state.entries.get(r.uid)
-        if entry is None or entry.href in (None, r.href):
-            self._forget(action)
-        self.outcome.deleted += 1
+        self._settle(action, None)
+
+    def _settle(self, action: Action, result: WriteResult) -> None:
+        """Book one write that succeeded: state, counts, progress."""
+        if action.op == "delete":
+            r = action.remote
+            assert r is not None
+            entry = self.state.entries.get(r.uid)
+            if entry is None or entry.href in (None, r.href):
+                self._forget(action)
+            self.outcome.deleted += 1
+        else:
+            assert isinstance(result, RemoteEvent)
+            self._remember(result)
+            if action.op == "create":
+                self.outcome.created += 1
+            else:
+                self.outcome.updated += 1
         self.progress(1)
 
     def _keep(self, action: Action) -> None:
