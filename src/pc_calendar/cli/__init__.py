@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "stats",
     "export",
     "sync",
+    "status",
     "exchanges",
     "plugins_cmd",
     "feeds",

@@ -117,11 +117,11 @@ class LiveCaseload:
         self.rows: dict[str, Any] = {}
         self.progress = _bar_starter(bar, self.lock)
 
-    def __call__(self, event: str, result: Any) -> None:
-        key = str(result.plan_path)
+    def __call__(self, event: str, path: Any, result: Any) -> None:
+        key = str(path)
         with self.lock:
             if event == "start":
-                self.rows[key] = self.bar.add_task(f"  {result.plan_path.stem}", total=None)
+                self.rows[key] = self.bar.add_task(f"  {path.stem}", total=None)
             elif event == "done":
                 task = self.rows.pop(key, None)
                 if task is not None:

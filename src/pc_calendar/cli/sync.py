@@ -211,6 +211,7 @@ def _print_caseload(results: list[Any], request: SyncRequest, tty: bool) -> None
             )
     title = "sync (dry run: nothing was written)" if request.dry_run else "sync"
     print_table(HEADERS, rows, tty, title)
+    click.echo()
     for r in results:
         if r.error is not None:
             click.echo(f"{r.name} ({r.plan_path}): FAILED: {r.error}")

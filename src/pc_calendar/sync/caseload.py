@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pluggy
 
@@ -138,8 +138,8 @@ class Caseload:
         return self.state or default_state_path(plan_path, self.state_beside_plan)
 
 
-#: caseload events for a live display: ("start" | "done", result)
-Listener = Callable[[str, FamilyResult], None]
+#: caseload events for a live display: ("start" | "done", plan path, result or None)
+Listener = Callable[[str, Path, Any], None]
 
 
 def sync_one(
@@ -182,6 +182,41 @@ def sync_one(
     return result
 
 
+R = TypeVar("R")
+
+
+def map_families(
+    plan_paths: list[Path],
+    work: Callable[[Path], R],
+    jobs: int,
+    listener: Listener | None = None,
+) -> list[R]:
+    """``work(path)`` for every plan on a pool of ``jobs`` threads; results in plan order.
+
+    ``work`` must not raise (it reports failures in its result). ``listener`` hears
+    ``("start", path, None)`` and ``("done", path, result)`` for a live display.
+    """
+    notify = listener or (lambda event, path, result: None)
+
+    def run(path: Path) -> R:
+        notify("start", path, None)
+        return work(path)
+
+    results: dict[Path, R] = {}
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futures = {pool.submit(run, path): path for path in plan_paths}
+        try:
+            for future in as_completed(futures):
+                path = futures[future]
+                results[path] = future.result()
+                notify("done", path, results[path])
+        except BaseException:  # Ctrl-C: start nothing new; running families finish
+            for future in futures:
+                future.cancel()
+            raise
+    return [results[path] for path in plan_paths]
+
+
 def run_caseload(
     plan_paths: list[Path],
     caseload: Caseload,
@@ -193,22 +228,9 @@ def run_caseload(
 
     if caseload.pm is None:  # built once here, not raced for by the workers
         caseload.pm = get_plugin_manager()
-    notify = listener or (lambda event, result: None)
-
-    def work(path: Path) -> FamilyResult:
-        notify("start", FamilyResult(path))
-        return sync_one(path, caseload, progress=progress)
-
-    results: dict[Path, FamilyResult] = {}
-    with ThreadPoolExecutor(max_workers=max(1, caseload.jobs)) as pool:
-        futures = {pool.submit(work, path): path for path in plan_paths}
-        try:
-            for future in as_completed(futures):
-                result = future.result()
-                results[futures[future]] = result
-                notify("done", result)
-        except BaseException:  # Ctrl-C: start nothing new; running families finish
-            for future in futures:
-                future.cancel()
-            raise
-    return [results[path] for path in plan_paths]
+    return map_families(
+        plan_paths,
+        lambda path: sync_one(path, caseload, progress=progress),
+        caseload.jobs,
+        listener,
+    )

@@ -258,17 +258,19 @@ def _locked(
     if lock_dir is None or dry_run:
         yield
         return
-    label = f"{target.type} ({target.parent_id}) {_where(target)}".rstrip()
+    label = target_label(target)
     with calendar_lock(lock_dir, work.lock_identity(target), label, wait):
         yield
 
 
-def _where(target: Target) -> str:
-    """The calendar's address for messages: url + calendar, or folder (never secrets)."""
-    parts = [
-        str(target.config[k]) for k in ("url", "calendar", "folder", "name") if k in target.config
-    ]
-    return " ".join(parts)
+def target_label(target: Target) -> str:
+    """The calendar as messages name it: type, parent, url + calendar or folder.
+
+    Never a secret: only the keys that say where the calendar is.
+    """
+    keys = ("url", "calendar", "folder", "name")
+    where = " ".join(str(target.config[k]) for k in keys if k in target.config)
+    return f"{target.type} ({target.parent_id}) {where}".rstrip()
 
 
 def _sync_target(
