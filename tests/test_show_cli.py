@@ -42,7 +42,8 @@ def test_cli_month_grid_matches_the_engine(monkeypatch, capsys):
     assert all(cells[d][1] == "sam" for d in range(19, 28))
     assert cells[25][0] == "25 *"
     assert cells[28] == ["28", "alex", "12:00→alex"]
-    assert "* 25 Dec Christmas (sam)" in out
+    # A split holiday names both halves (QA D3), not only the first.
+    assert "* 25 Dec Christmas (sam until 28 Dec 12:00, then alex)" in out
 
 
 def test_cli_year_and_child(monkeypatch, capsys):

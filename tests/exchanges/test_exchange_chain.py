@@ -82,14 +82,16 @@ def test_removed_record_names_the_gap():
     del records[2]
     result = verify_chain(records)
     assert result.problem.kind == "removed" and result.problem.seq == 3
-    assert "record 3 removed" in result.problem.message
+    assert result.problem.message == "record 3 removed: the log skips from record 2 to record 4"
 
 
 def test_removed_first_records():
     records = chain(4)[2:]
     result = verify_chain(records)
     assert result.problem.kind == "removed" and result.problem.seq == 1
-    assert "records 1 to 2" in result.problem.message
+    assert result.problem.message == (
+        "records 1 to 2 removed: the log skips from the start to record 3"
+    )
 
 
 def test_swapped_records_are_reordered():

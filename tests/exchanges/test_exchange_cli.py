@@ -7,6 +7,7 @@ tests check the exchange log's behaviour, not the engine's choice of dates.
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import sqlite3
 from datetime import UTC, date, datetime, timedelta
@@ -295,3 +296,95 @@ def test_exchanges_default_range(capsys, args, first, last):
     days = [r["local_time"][:10] for r in json.loads(out)]
     assert code == 0 and days
     assert all(first <= d < last for d in days)
+
+
+def test_output_to_a_missing_folder_is_refused_and_writes_nothing(capsys, tmp_path, past):
+    assert run(capsys, "exchange", "record", EXAMPLE, past[0].id, "--status", "on-time")[0] == 0
+    missing = tmp_path / "no-such-folder"
+    for args in (
+        ("exchange", "export", EXAMPLE, "-o", missing / "log.jsonl"),
+        ("report", EXAMPLE, *NOV, "-o", missing / "r.txt"),
+    ):
+        code, out, err = run(capsys, *args)
+        assert code == 2, args
+        assert err.startswith("error: ") and f"the folder {missing} does not exist" in err
+        assert out == "" and "Traceback" not in err
+    assert not missing.exists()
+
+
+def test_output_file_says_what_was_written_on_stderr(capsys, tmp_path, past):
+    for ex in past[:2]:
+        assert run(capsys, "exchange", "record", EXAMPLE, ex.id, "--status", "on-time")[0] == 0
+    target = tmp_path / "log.json"
+    code, out, err = run(capsys, "exchange", "export", EXAMPLE, "--format", "json", "-o", target)
+    assert code == 0 and out == ""
+    assert err == f"wrote {target} (2 records)\n"
+    assert json.loads(target.read_text())["records"] == 2
+    report = tmp_path / "r.csv"
+    code, out, err = run(capsys, "report", EXAMPLE, *NOV, "--format", "csv", "-o", report)
+    count = len(json.loads(run(capsys, "exchanges", EXAMPLE, *NOV, "--json")[1]))
+    assert code == 0 and out == "" and err == f"wrote {report} ({count} exchanges)\n"
+    code, out, err = run(capsys, "exchange", "export", EXAMPLE)  # stdout: the data only
+    assert code == 0 and err == "" and json.loads(out.splitlines()[0])["records"] == 2
+
+
+def tamper(tmp_path: Path, seq: int) -> None:
+    conn = sqlite3.connect(db_file(tmp_path))
+    conn.execute("DROP TRIGGER IF EXISTS records_append_only_u")
+    conn.execute(f"UPDATE records SET note = 'edited' WHERE seq = {seq}")
+    conn.commit()
+    conn.close()
+
+
+def test_verify_messages_use_singular_and_plural(capsys, tmp_path, past):
+    assert run(capsys, "exchange", "record", EXAMPLE, past[0].id, "--status", "on-time")[0] == 0
+    code, out, _ = run(capsys, "exchange", "verify", EXAMPLE)
+    assert code == 0 and out.startswith("chain valid: 1 record; head ")
+    assert run(capsys, "exchange", "record", EXAMPLE, past[1].id, "--status", "on-time")[0] == 0
+    code, out, _ = run(capsys, "exchange", "verify", EXAMPLE)
+    assert code == 0 and out.startswith("chain valid: 2 records; head ")
+    assert run(capsys, "exchange", "record", EXAMPLE, past[2].id, "--status", "on-time")[0] == 0
+    tamper(tmp_path, 3)
+    code, out, _ = run(capsys, "exchange", "verify", EXAMPLE)
+    assert code == 1 and out.splitlines()[1] == "the 2 records before it verify"
+    tamper(tmp_path, 2)
+    code, out, _ = run(capsys, "exchange", "verify", EXAMPLE)
+    assert code == 1 and out.splitlines()[1] == "the 1 record before it verifies"
+    tamper(tmp_path, 1)
+    code, out, _ = run(capsys, "exchange", "verify", EXAMPLE)
+    assert code == 1 and out.splitlines()[1] == "no record before it verifies"
+
+
+def test_listings_show_location_names(capsys, tmp_path, past):
+    plan = load_plan(EXAMPLE)
+    names = {key: loc.name for key, loc in plan.locations.items()}
+    target = next(e for e in past if e.location in names)
+    name = names[target.location]
+    assert name != target.location
+    code, out, _ = run(capsys, "exchanges", EXAMPLE, *NOV, "--json")
+    row = next(r for r in json.loads(out) if r["exchange_id"] == target.id)
+    assert (row["location"], row["location_id"]) == (name, target.location)
+    code, out, _ = run(capsys, "exchanges", EXAMPLE, *NOV)
+    line = next(ln for ln in out.splitlines() if target.id in ln)
+    assert f"@ {name}" in line and f"@ {target.location} " not in line + " "
+    assert run(capsys, "exchange", "record", EXAMPLE, target.id, "--status", "on-time")[0] == 0
+    code, out, _ = run(capsys, "exchange", "history", EXAMPLE, target.id)
+    assert code == 0 and f"at {name})" in out.splitlines()[0]
+    code, out, _ = run(capsys, "exchange", "history", EXAMPLE, target.id, "--json")
+    data = json.loads(out)
+    assert (data["location"], data["location_id"]) == (name, target.location)
+    code, out, _ = run(capsys, "report", EXAMPLE, *NOV, "--format", "json")
+    row = next(r for r in json.loads(out)["exchanges"] if r["exchange_id"] == target.id)
+    assert (row["location"], row["location_id"]) == (name, target.location)
+    code, out, _ = run(capsys, "report", EXAMPLE, *NOV, "--format", "html")
+    assert f"<td>{html.escape(name)}</td>" in out
+    assert f"<td>{target.location}</td>" not in out
+
+
+def test_record_suggestions_name_the_place(capsys, past, empty_day):
+    names = {key: loc.name for key, loc in load_plan(EXAMPLE).locations.items()}
+    code, _, err = run(capsys, "exchange", "record", EXAMPLE, empty_day, "--status", "missed")
+    suggested = [ln for ln in err.splitlines() if ln.startswith("  ") and " at " in ln]
+    assert code == 2 and suggested
+    for line in suggested:
+        assert any(line.endswith(f" at {n})") for n in names.values()), line

@@ -232,3 +232,27 @@ def test_latest_outcomes_for_calendars(db_path):
     record(db_path, "2026-11-13", "on-time")
     found = service.latest_outcomes(plan, db_path, date(2026, 11, 1), date(2026, 11, 10))
     assert {k: v.status for k, v in found.items()} == {"2026-11-06T1800-alex-sam": "missed"}
+
+
+def test_outcome_labels_for_the_coordinators_calendar(db_path):
+    plan = make_plan()
+    nov = (date(2026, 11, 1), date(2026, 12, 1))
+    assert service.outcome_labels(plan, db_path, *nov) == {}
+    assert not db_path.exists()  # reading never creates the log
+    record(db_path, "2026-11-06", "on-time")
+    record(db_path, "2026-11-06", "late", minutes_late=20)  # supersedes: the label follows
+    record(db_path, "2026-11-13", "missed")
+    record(db_path, "2026-11-18T17:00", "on-time")
+    record(db_path, "2026-11-27", "cancelled", agreed_by=["alex", "sam"])
+    labels = service.outcome_labels(plan, db_path, *nov)
+    assert labels == {
+        "2026-11-06T1800-alex-sam": "late 20 min",
+        "2026-11-13T1800-sam-alex": "MISSED",
+        "2026-11-18T1700-alex-sam": "on time",
+        "2026-11-27T1800-sam-alex": "cancelled",
+    }
+    timeline = compute(plan, *nov)  # the ids are those a renderer sees on the Timeline
+    assert set(labels) <= {ex.id for ex in timeline.merged_exchanges()}
+    assert service.outcome_labels(plan, db_path, date(2026, 11, 7), date(2026, 11, 14)) == {
+        "2026-11-13T1800-sam-alex": "MISSED"
+    }

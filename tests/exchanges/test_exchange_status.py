@@ -8,7 +8,12 @@ import pytest
 from exchange_fixtures import ZONE, draft, make_plan, make_timeline, utc
 
 from pc_calendar.errors import UserError
-from pc_calendar.exchanges.status import current_time, exchange_rows, validate_outcome
+from pc_calendar.exchanges.status import (
+    current_time,
+    exchange_rows,
+    outcome_label,
+    validate_outcome,
+)
 
 PARENTS = ["alex", "sam"]
 
@@ -115,3 +120,44 @@ def test_rows_flag_overdue_pending_upcoming_and_recorded():
     assert gone.local_at == datetime(2026, 11, 13, 17, tzinfo=ZONE)
     ordered = exchange_rows(exchanges, records, now=now, grace=timedelta(0), zone=ZONE)
     assert [r.local_at for r in ordered] == sorted(r.local_at for r in ordered)
+
+
+def test_rows_show_location_names_and_keep_unknown_ids(friday):
+    timeline = make_timeline(make_plan(), date(2026, 11, 1), date(2026, 12, 1))
+    exchanges = timeline.merged_exchanges()
+    gone = draft(
+        "2026-11-13T1700-sam-alex",
+        "missed",
+        scheduled_at="2026-11-13T23:00:00Z",
+        scheduled_local="2026-11-13T17:00:00-06:00",
+        location="old-park",  # no longer among the plan's locations
+    )
+    rows = exchange_rows(
+        exchanges,
+        [gone],
+        now=AFTER,
+        grace=timedelta(0),
+        zone=ZONE,
+        places={"school": "Lincoln Elementary"},
+    )
+    by_id = {r.exchange_id: r for r in rows}
+    row = by_id[friday.id]
+    assert (row.location, row.place) == ("school", "Lincoln Elementary")
+    orphan = by_id["2026-11-13T1700-sam-alex"]
+    assert (orphan.location, orphan.place) == ("old-park", "old-park")
+    plain = exchange_rows(exchanges, [], now=AFTER, grace=timedelta(0), zone=ZONE)
+    assert all(r.place == r.location == "school" for r in plain)
+
+
+@pytest.mark.parametrize(
+    ("status", "minutes", "label"),
+    [
+        ("on-time", None, "on time"),
+        ("late", 15, "late 15 min"),
+        ("late", 0, "late 0 min"),
+        ("missed", None, "MISSED"),
+        ("cancelled", None, "cancelled"),
+    ],
+)
+def test_outcome_label(status, minutes, label):
+    assert outcome_label(draft(status=status, minutes_late=minutes)) == label

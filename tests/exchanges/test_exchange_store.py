@@ -170,6 +170,20 @@ def test_tamper_delete_of_last_record_is_reported(db_path):
     assert (problem.kind, problem.seq) == ("removed", 3)
 
 
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        (1, "record 1 removed: the log once held 1 record and now is empty"),
+        (3, "record 3 removed: the log once held 3 records and now ends at record 2"),
+    ],
+)
+def test_removed_from_the_end_message_reads_well(db_path, written, expected):
+    fill(db_path, written)
+    raw(db_path).execute(f"DELETE FROM records WHERE seq = {written}")
+    with ExchangeStore.open(db_path, FAMILY) as store:
+        assert store.verify().problem.message == expected
+
+
 def test_last_record_removed_then_appended_after_stays_visible(db_path):
     fill(db_path, 3)
     raw(db_path).execute("DELETE FROM records WHERE seq = 3")

@@ -46,10 +46,11 @@ def test_far_school_snap_and_long_span_are_named(tmp_path):
     text = CLOSURE + GROUNDHOG
     warnings = lint_text(tmp_path, text)
     assert [(w.code, w.key) for w in warnings] == [
+        ("school-calendar-ends", "school"),  # one school year, four years linted
         ("long-holiday", "holidays[1]"),
         ("school-snap", "holidays[1].start.school"),
     ]
-    long_span, snap = warnings
+    _, long_span, snap = warnings
     assert snap.line == line_with(text, "start = { school")
     assert long_span.line == line_with(text, 'name = "Groundhog Day"') - 1
     assert "moves from 2027-02-01 to 2026-12-31, 32 days away" in snap.message
@@ -57,8 +58,12 @@ def test_far_school_snap_and_long_span_are_named(tmp_path):
 
 
 def test_only_occurrences_in_the_linted_years_warn(tmp_path):
-    # 2028 is outside the listed terms: every weekday counts, the snap is one day.
-    assert lint_text(tmp_path, CLOSURE + GROUNDHOG, years=[2028]) == []
+    # 2028 is outside the listed terms: every weekday counts, the snap is one day; the
+    # only warning is that the school calendar does not reach the year linted.
+    warnings = lint_text(tmp_path, CLOSURE + GROUNDHOG, years=[2028])
+    assert [(w.code, w.key) for w in warnings] == [("school-calendar-ends", "school")]
+    assert "ends on 2027-05-28 (its last listed day), before 2028-12-31" in warnings[0].message
+    assert "holidays[1] (Groundhog Day)" in warnings[0].message
 
 
 def test_a_long_holiday_without_school_snaps(tmp_path):
@@ -81,7 +86,9 @@ def test_snaps_within_three_weeks_are_fine(tmp_path):
         'end = { school = "day_before_school_resumes", time = 18:00:00 }\n'
         'assign = { even_years = "ana", odd_years = "ben" }\n'
     )
-    assert lint_text(tmp_path, MINIMAL + thanksgiving) == []
+    warnings = lint_text(tmp_path, MINIMAL + thanksgiving)
+    # Only the short school calendar is named, not the snaps it does cover.
+    assert [w.code for w in warnings] == ["school-calendar-ends"]
 
 
 def test_edge_locations_must_be_known_places(tmp_path):

@@ -555,6 +555,61 @@ def test_school_ics_not_icalendar_at_all(tmp_path):
     assert problem.message.startswith("cal/school.ics: not a valid iCalendar file (")
 
 
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (
+            b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nSUMMARY:Winter Break \xff\r\n",
+            "cal/school.ics: not UTF-8 text (byte 0xff at line 4, byte offset 65); "
+            "an iCalendar file must be UTF-8, save or download it as UTF-8",
+        ),
+        (
+            "BEGIN:VCALENDAR\r\n".encode("utf-16"),
+            "cal/school.ics: not UTF-8 text (it starts with a UTF-16 byte order mark); "
+            "an iCalendar file must be UTF-8, save or download it as UTF-8",
+        ),
+        (
+            b"\n<html>404 Not Found</html>\n",
+            "cal/school.ics: not a valid iCalendar file (line 2: expected BEGIN:VCALENDAR, "
+            "found '<html>404 Not Found</html>')",
+        ),
+        (
+            b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nthis is\r\n  junk\r\nEND:VCALENDAR\r\n",
+            "cal/school.ics: not a valid iCalendar file "
+            "(line 3: 'this is junk' is not a NAME:value content line)",
+        ),
+        (b"  \r\n", "cal/school.ics: not a valid iCalendar file (the file is empty)"),
+    ],
+    ids=["latin1-byte", "utf16", "html", "junk-line", "empty"],
+)
+def test_school_ics_bad_bytes_say_which_file_and_where(tmp_path, raw, expected):
+    (tmp_path / "cal").mkdir()
+    (tmp_path / "cal" / "school.ics").write_bytes(raw)
+    path = with_ics(tmp_path, "", "cal/school.ics")
+    [problem] = problems_of(path)
+    assert problem.key == "school.ics"
+    assert problem.message == expected
+    assert problem.line == line_with(path.read_text(), "ics = ")
+
+
+def test_school_ics_with_bom_and_non_ascii_names(tmp_path):
+    (tmp_path / "cal").mkdir()
+    (tmp_path / "cal" / "school.ics").write_bytes(
+        "\ufeffBEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//y//EN\r\nBEGIN:VEVENT\r\n"
+        "UID:1\r\nSUMMARY:Vacances d'hiver \u2013 Winter Break\r\nDTSTART;VALUE=DATE:20261221\r\n"
+        "DTEND;VALUE=DATE:20270102\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n".encode()
+    )
+    plan = load_plan(with_ics(tmp_path, "", "cal/school.ics"))
+    assert (
+        DateRange(
+            name="Vacances d'hiver \u2013 Winter Break",
+            start=date(2026, 12, 21),
+            end=date(2027, 1, 1),
+        )
+        in plan.school.breaks
+    )
+
+
 def test_school_ics_missing(tmp_path):
     [problem] = problems_of(with_ics(tmp_path, "", "cal/gone.ics"))
     assert problem.key == "school.ics"

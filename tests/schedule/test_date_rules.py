@@ -225,6 +225,19 @@ def test_birthday_every_year_after_birth():
     assert days("birthday", 2010, BIRTHDAYS, of="maya") == []
 
 
+def test_child_birthday_ends_when_the_child_leaves_the_schedule():
+    # QA D2: Ava (born 2014-02-11) leaves at 18 on 2032-02-11; her birthday must not
+    # move her younger brother in 2032 or later. A parent's birthday never ends.
+    ctx = RuleContext(
+        birthdays={"ava": date(2014, 2, 11), "dana": date(1986, 5, 19)},
+        leaves={"ava": date(2032, 2, 11)},
+    )
+    assert days("birthday", 2031, ctx, of="ava") == [date(2031, 2, 11)]
+    assert days("birthday", 2032, ctx, of="ava") == []
+    assert days("birthday", 2033, ctx, of="ava") == []
+    assert days("birthday", 2060, ctx, of="dana") == [date(2060, 5, 19)]
+
+
 def test_leap_day_birthday_moves_to_28_february_in_common_years():
     assert days("birthday", 2027, BIRTHDAYS, of="leap") == [date(2027, 2, 28)]
     assert days("birthday", 2028, BIRTHDAYS, of="leap") == [date(2028, 2, 29)]
@@ -269,12 +282,29 @@ def test_school_break_name_is_case_insensitive():
     ]
 
 
-def test_school_break_unknown_name_lists_close_names():
+def test_school_break_unknown_name_lists_every_break_name():
     found = problems("school_break", SCHOOL, name="Spring Brake")
     assert len(found) == 1
     assert found[0].startswith(
-        "name: no school break named 'Spring Brake' (close: Spring Break, spring break"
+        "name: no school break named 'Spring Brake'; the breaks in the school calendar are named: "
     )
+    assert "'Spring Break'" in found[0] and "'Winter Break'" in found[0]
+
+
+def test_school_break_unknown_name_does_not_suggest_a_wrong_break():
+    # QA U7: the district calls it "Spring Vacation"; "Winter Break" is only close by
+    # spelling, so every break name is listed instead of a misleading "close" one.
+    ctx = RuleContext(
+        school_breaks=(
+            SchoolBreak("Winter Break", date(2026, 12, 21), date(2027, 1, 1)),
+            SchoolBreak("Spring Vacation", date(2027, 3, 15), date(2027, 3, 19)),
+            SchoolBreak("Winter Break", date(2027, 12, 20), date(2028, 1, 3)),
+        )
+    )
+    assert problems("school_break", ctx, name="Spring Break") == [
+        "name: no school break named 'Spring Break'; the breaks in the school calendar "
+        "are named: 'Spring Vacation', 'Winter Break'"
+    ]
     assert problems("school_break", RuleContext(), name="Spring Break") == [
         "name: no school break named 'Spring Break': the plan's school has no named breaks"
     ]

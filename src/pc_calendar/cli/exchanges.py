@@ -17,7 +17,14 @@ import click
 from ..errors import UserError
 from ..exchanges import service
 from ..exchanges.chain import export_text
-from ..exchanges.listing import history_json, history_text, row_json, row_text
+from ..exchanges.listing import (
+    count,
+    history_json,
+    history_text,
+    row_json,
+    row_text,
+    verified_before,
+)
 from ..exchanges.render import RENDERERS
 from ..exchanges.status import STATUSES, current_time
 from ..exchanges.store import ExchangeStore
@@ -73,12 +80,18 @@ def _range(
     return first, last
 
 
-def write_output(text: str, output: Path | None) -> None:
-    """Print, or write ``output`` atomically (temp file in the same folder, then rename)."""
+def write_output(text: str, output: Path | None, what: str) -> None:
+    """Print, or write ``output`` atomically (temp file in the same folder, then rename).
+
+    A missing folder is an error, as for ``export`` and ``show --html``: a typo in the
+    path must not quietly create folders. "wrote ..." goes to stderr so stdout stays
+    clean for pipes.
+    """
     if output is None:
         click.echo(text, nl=False)
         return
-    write_atomic(output, text, make_folder=True)
+    write_atomic(output, text, make_folder=False)
+    click.echo(f"wrote {output} ({what})", err=True)
 
 
 @click.command("exchanges")
@@ -121,7 +134,7 @@ def exchanges_cmd(
     )
     if notify:
         sent, warnings = service.notify_overdue(plan, db, rows, now=now)
-        click.echo(f"notified plugins of {len(sent)} overdue exchanges", err=True)
+        click.echo(f"notified plugins of {count(len(sent), 'overdue exchange')}", err=True)
         for warning in warnings:
             click.echo(f"warning: {warning}", err=True)
     if as_json:
@@ -130,7 +143,7 @@ def exchanges_cmd(
     for row in rows:
         click.echo(row_text(row))
     overdue = sum(r.overdue for r in rows)
-    click.echo(f"{len(rows)} exchanges, {overdue} overdue")
+    click.echo(f"{count(len(rows), 'exchange')}, {overdue} overdue")
 
 
 @click.group("exchange")
@@ -200,9 +213,10 @@ def history_cmd(plan_path: Path, when: str, as_json: bool, db: Path | None) -> N
     plan = _load(plan_path)
     found = service.history(plan, db, when, compute=_compute)
     if as_json:
-        click.echo(json.dumps(history_json(found), indent=2))
+        click.echo(json.dumps(history_json(found, service.location_names(plan)), indent=2))
         return
-    click.echo(history_text(found, service.zone_of(plan)), nl=False)
+    text = history_text(found, service.zone_of(plan), service.location_names(plan))
+    click.echo(text, nl=False)
 
 
 @exchange_group.command("verify")
@@ -231,14 +245,14 @@ def verify_cmd(plan_path: Path, as_json: bool, db: Path | None) -> None:
     elif not path.exists():
         click.echo(f"no exchange log yet at {path}: nothing to verify")
     elif result.ok:
-        click.echo(f"chain valid: {result.count} records; head {result.head_hash}")
+        click.echo(f"chain valid: {count(result.count, 'record')}; head {result.head_hash}")
     else:
         assert result.problem is not None
         click.echo(
             f"chain BROKEN at record {result.problem.seq} ({result.problem.kind}): "
             f"{result.problem.message}"
         )
-        click.echo(f"{result.count} records before it verify")
+        click.echo(verified_before(result.count))
     if not result.ok:
         sys.exit(1)
 
@@ -262,7 +276,8 @@ def export_cmd(plan_path: Path, fmt: str, output: Path | None, db: Path | None) 
     with ExchangeStore.open(service.db_path_for(plan, db), plan.family.id, create=False) as store:
         records = store.records()
         result = store.verify()
-    write_output(export_text(plan.family.id, records, result, fmt), output)
+    text = export_text(plan.family.id, records, result, fmt)
+    write_output(text, output, count(len(records), "record"))
     if result.problem is not None:
         click.echo(
             f"warning: the chain is broken ({result.problem.message}); exported as stored", err=True
@@ -301,7 +316,7 @@ def report_cmd(
     report = service.make_report(
         plan, db, first, last, now=now, grace=timedelta(minutes=grace), compute=_compute
     )
-    write_output(RENDERERS[fmt](report), output)
+    write_output(RENDERERS[fmt](report), output, count(len(report.rows), "exchange"))
 
 
 def register(cli: click.Group) -> None:

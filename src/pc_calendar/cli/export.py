@@ -138,12 +138,14 @@ def export(
     """
     from ..plan.load import load_plan
     from ..schedule.engine import compute_timeline
+    from .timeline_args import print_warnings
 
     plan = load_plan(plan_path)
     parent = resolve_parent(plan, parent_name) if parent_name is not None else None
     first, last = resolve_range(plan, start, end)
     target, as_folder = _target(output)
     timeline = compute_timeline(plan, first, last)
+    print_warnings(timeline)
     outputs = plan_outputs(plan, timeline, parent, target, as_folder)
     if as_folder and not target.is_dir():
         try:

@@ -20,6 +20,7 @@ from .timeline_args import (
     family_zone,
     overnight_help,
     parse_check_time,
+    print_warnings,
     resolve_range,
     timeline_for,
 )
@@ -62,6 +63,7 @@ def show(
     start, end = resolve_range(month, year, family_zone(plan))
     children = choose_children(plan, child)
     timeline = timeline_for(plan, start, end)
+    print_warnings(timeline)
     ctx = ViewContext.from_plan(plan, convention)
     months = months_of(start, end)
     if html_path is not None:

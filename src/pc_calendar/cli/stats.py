@@ -27,6 +27,7 @@ from .timeline_args import (
     family_zone,
     overnight_help,
     parse_check_time,
+    print_warnings,
     resolve_range,
     timeline_for,
 )
@@ -229,6 +230,7 @@ def stats(
     start, end = resolve_range(month, year, family_zone(plan), default="year")
     children = choose_children(plan, child)
     timeline = timeline_for(plan, start, end)
+    print_warnings(timeline)
     result = compute_stats(
         timeline, start, end, convention=convention, children=children, parents=plan.parent_ids
     )

@@ -92,3 +92,15 @@ def timeline_for(plan: Plan, start: date, end: date) -> Timeline:
     from ..schedule.engine import compute_timeline
 
     return compute_timeline(plan, start - timedelta(days=1), end + timedelta(days=1))
+
+
+def print_warnings(timeline: Timeline) -> None:
+    """Each engine warning on stderr as ``warning: ...`` (stdout stays the output).
+
+    A range past the school calendar, a DST gap at a handover time: the dates are
+    still computed, but the parent must be told what was guessed.
+    """
+    import click
+
+    for warning in timeline.warnings:
+        click.echo(f"warning: {warning}", err=True)

@@ -222,5 +222,6 @@ def _gap(prev_seq: int, seq: int) -> ChainProblem:
     return ChainProblem(
         "removed",
         prev_seq + 1,
-        f"{missing} removed: the log skips from {prev_seq or 'the start'} to record {seq}",
+        f"{missing} removed: the log skips from "
+        f"{f'record {prev_seq}' if prev_seq else 'the start'} to record {seq}",
     )

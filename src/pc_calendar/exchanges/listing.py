@@ -5,12 +5,27 @@ Kept out of the CLI so the wording coordinators read is tested as plain function
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from .lookup import describe
 from .service import History
-from .status import ExchangeRow
+from .status import ExchangeRow, place_name
+
+
+def count(n: int, noun: str) -> str:
+    """``1 record``, ``2 records``: coordinators read these lines in court paperwork."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def verified_before(n: int) -> str:
+    """The line after "chain BROKEN ...": how much of the log still verifies."""
+    if n == 0:
+        return "no record before it verifies"
+    if n == 1:
+        return "the 1 record before it verifies"
+    return f"the {n} records before it verify"
 
 
 def row_json(row: ExchangeRow) -> dict[str, Any]:
@@ -20,7 +35,8 @@ def row_json(row: ExchangeRow) -> dict[str, Any]:
         "local_time": row.local_at.isoformat(),
         "from": row.from_parent,
         "to": row.to_parent,
-        "location": row.location,
+        "location": row.place,
+        "location_id": row.location,
         "rule": row.rule,
         "state": row.state,
         "overdue": row.overdue,
@@ -37,25 +53,28 @@ def row_text(row: ExchangeRow) -> str:
         state += f" ({row.latest.minutes_late} min)"
     if not row.in_plan:
         state += "  [no longer in plan]"
-    where = f" @ {row.location}" if row.location else ""
+    where = f" @ {row.place}" if row.place else ""
     return (
         f"{row.local_at:%a %Y-%m-%d %H:%M}  {row.exchange_id:<28} "
         f"{row.from_parent} -> {row.to_parent}{where}  [{row.rule}]  {state}"
     )
 
 
-def history_json(found: History) -> dict[str, Any]:
+def history_json(found: History, places: Mapping[str, str] | None = None) -> dict[str, Any]:
+    location = found.exchange.location if found.exchange is not None else None
     return {
         "exchange_id": found.exchange_id,
         "in_plan": found.exchange is not None,
+        "location": place_name(location, places),
+        "location_id": location,
         "records": [r.to_json() for r in found.records],
     }
 
 
-def history_text(found: History, zone: ZoneInfo) -> str:
+def history_text(found: History, zone: ZoneInfo, places: Mapping[str, str] | None = None) -> str:
     """The exchange, then every record oldest first, marking which one is current."""
     if found.exchange is not None:
-        lines = [describe(found.exchange, zone)]
+        lines = [describe(found.exchange, zone, places)]
     else:
         lines = [f"{found.exchange_id} (no longer in plan)"]
     if not found.records:

@@ -9,12 +9,14 @@ attaches an outcome to the wrong handover.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from ..errors import UserError
 from ..schedule.timeline import Exchange
+from .status import place_name
 
 _ID = re.compile(r"^(\d{4}-\d{2}-\d{2})T(\d{2})(\d{2})-(.+)$")
 _DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})$")
@@ -78,17 +80,24 @@ def nearest(
     return sorted(closest, key=lambda ex: ex.at)
 
 
-def describe(exchange: Exchange, zone: ZoneInfo) -> str:
-    """One line naming an exchange: id, local time, who to whom, where."""
+def describe(exchange: Exchange, zone: ZoneInfo, places: Mapping[str, str] | None = None) -> str:
+    """One line naming an exchange: id, local time, who to whom, where (by name when
+    ``places`` maps the location id to one)."""
     local = local_of(exchange, zone)
-    where = f" at {exchange.location}" if exchange.location else ""
+    place = place_name(exchange.location, places)
+    where = f" at {place}" if place else ""
     return (
         f"{exchange.id} ({local:%a %d %b %Y %H:%M}, {exchange.from_parent} -> "
         f"{exchange.to_parent}{where})"
     )
 
 
-def resolve(when: When | str, exchanges: list[Exchange], zone: ZoneInfo) -> Exchange:
+def resolve(
+    when: When | str,
+    exchanges: list[Exchange],
+    zone: ZoneInfo,
+    places: Mapping[str, str] | None = None,
+) -> Exchange:
     """The one exchange WHEN names, or a UserError naming the nearest or the candidates."""
     if isinstance(when, str):
         when = parse_when(when)
@@ -96,7 +105,7 @@ def resolve(when: When | str, exchanges: list[Exchange], zone: ZoneInfo) -> Exch
     if len(found) == 1:
         return found[0]
     if len(found) > 1:
-        listing = "\n".join(f"  {describe(ex, zone)}" for ex in found)
+        listing = "\n".join(f"  {describe(ex, zone, places)}" for ex in found)
         raise UserError(
             f"WHEN {when.text!r} matches {len(found)} exchanges; give the time "
             f"or the exchange id:\n{listing}"
@@ -107,7 +116,7 @@ def resolve(when: When | str, exchanges: list[Exchange], zone: ZoneInfo) -> Exch
             f"no exchange is scheduled at {when.text!r}, nor within "
             f"{when.window()[0]} to {when.window()[1]}"
         )
-    listing = "\n".join(f"  {describe(ex, zone)}" for ex in close)
+    listing = "\n".join(f"  {describe(ex, zone, places)}" for ex in close)
     raise UserError(
         f"no exchange is scheduled at {when.text!r}; the nearest are:\n{listing}",
         hint="pass one of these ids as WHEN",

@@ -198,7 +198,7 @@ def _exchange_table(report: Report) -> str:
             r.exchange_id,
             r.from_parent,
             r.to_parent,
-            r.location or "",
+            r.place or "",
             state,
             _cell(latest.minutes_late) if latest else "",
             latest.reported_by if latest else "",

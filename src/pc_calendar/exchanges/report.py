@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import statistics
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -96,6 +97,8 @@ class Report:
                     "local_time": r.local_at.isoformat(),
                     "from_parent": r.from_parent,
                     "to_parent": r.to_parent,
+                    "location": r.place,
+                    "location_id": r.location,
                     "state": _state(r) if r.in_plan else r.state,
                     "in_plan": r.in_plan,
                     "minutes_late": r.latest.minutes_late if r.latest else None,
@@ -131,15 +134,19 @@ def build_report(
     parents: list[str],
     family_name: str = "",
     nights: NightConvention = DEFAULT_NIGHTS,
+    places: Mapping[str, str] | None = None,
 ) -> Report:
-    """Summarise ``[start, end)``; ``timeline`` must cover it (a wider one is fine)."""
+    """Summarise ``[start, end)``; ``timeline`` must cover it (a wider one is fine).
+
+    ``places`` maps location ids to the names shown (``plan.locations``).
+    """
     zone = timeline.zone
     exchanges = [
         ex
         for ex in timeline.merged_exchanges()
         if start <= (ex.local_at or ex.at).astimezone(zone).date() < end
     ]
-    rows = exchange_rows(exchanges, records, now=now, grace=grace, zone=zone)
+    rows = exchange_rows(exchanges, records, now=now, grace=grace, zone=zone, places=places)
     summaries = {p: ParentSummary(p) for p in parents}
     months: dict[str, Counter[str]] = {}
     lost: dict[str, set[date]] = {p: set() for p in parents}

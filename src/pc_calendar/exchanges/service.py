@@ -24,6 +24,7 @@ from .status import (
     Status,
     exchange_rows,
     local_range_utc,
+    outcome_label,
     utc_text,
     validate_outcome,
 )
@@ -45,6 +46,11 @@ def db_path_for(plan: Plan, db: Path | None) -> Path:
 
 def zone_of(plan: Plan) -> ZoneInfo:
     return ZoneInfo(plan.family.timezone)
+
+
+def location_names(plan: Plan) -> dict[str, str]:
+    """Location id -> the name people read (``[locations.ID] name = ...``)."""
+    return {key: loc.name for key, loc in plan.locations.items()}
 
 
 def timeline_around(plan: Plan, start: date, end: date, compute: Compute) -> Timeline:
@@ -87,7 +93,10 @@ def record_outcome(
     start, end = parsed.window()
     zone = zone_of(plan)
     exchange = resolve(
-        parsed, exchanges_in(timeline_around(plan, start, end, compute), start, end), zone
+        parsed,
+        exchanges_in(timeline_around(plan, start, end, compute), start, end),
+        zone,
+        location_names(plan),
     )
     agreed = list(dict.fromkeys(agreed_by or []))
     outcome = validate_outcome(
@@ -208,7 +217,7 @@ def history(plan: Plan, db: Path | None, when: str, *, compute: Compute) -> Hist
         ids = list(dict.fromkeys(r.exchange_id for r in records))
         if len(found) == 0 and len(ids) == 1:
             return History(ids[0], None, records)
-    resolve(parsed, exchanges, zone)  # raises the right error: ambiguous or nearest
+    resolve(parsed, exchanges, zone, location_names(plan))  # raises: ambiguous or nearest
     raise AssertionError("unreachable")
 
 
@@ -227,7 +236,9 @@ def list_exchanges(
     exchanges = exchanges_in(timeline_around(plan, start, end, compute), start, end)
     with ExchangeStore.open(db_path_for(plan, db), plan.family.id, create=False) as store:
         records = store.between(*local_range_utc(start, end, zone))
-    return exchange_rows(exchanges, records, now=now, grace=grace, zone=zone)
+    return exchange_rows(
+        exchanges, records, now=now, grace=grace, zone=zone, places=location_names(plan)
+    )
 
 
 def make_report(
@@ -253,6 +264,7 @@ def make_report(
         grace=grace,
         parents=plan.parent_ids,
         family_name=plan.family.name,
+        places=location_names(plan),
     )
 
 
@@ -264,3 +276,18 @@ def latest_outcomes(plan: Plan, db: Path | None, start: date, end: date) -> dict
     """
     with ExchangeStore.open(db_path_for(plan, db), plan.family.id, create=False) as store:
         return store.latest_between(*local_range_utc(start, end, zone_of(plan)))
+
+
+def outcome_labels(plan: Plan, db: Path | None, start: date, end: date) -> dict[str, str]:
+    """Exchange id -> its current outcome as a short label ("on time", "late 15 min",
+    "MISSED", "cancelled") for exchanges scheduled on local dates ``[start, end)``.
+
+    For the coordinator's calendar: the ids are ``Exchange.id`` of the Timeline's merged
+    exchanges, so a renderer can look each exchange up. Exchanges without a record are
+    absent. Read-only; no log file means an empty dict; a damaged or foreign log raises
+    UserError (as every exchange command does).
+    """
+    return {
+        exchange_id: outcome_label(record)
+        for exchange_id, record in latest_outcomes(plan, db, start, end).items()
+    }

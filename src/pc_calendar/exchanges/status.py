@@ -7,7 +7,7 @@ is always passed in (``PC_CALENDAR_NOW`` for the CLI) so tests are deterministic
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
@@ -115,13 +115,28 @@ def _local(exchange: Exchange) -> datetime:
     return exchange.local_at or exchange.at
 
 
+def outcome_label(record: Record) -> str:
+    """A record's outcome in a few words, for a calendar event title: "on time",
+    "late 15 min", "MISSED" (capitals: the one a coordinator must not overlook),
+    "cancelled"."""
+    status = Status(record.status)
+    if status is Status.late:
+        return f"late {record.minutes_late} min" if record.minutes_late is not None else "late"
+    return {
+        Status.on_time: "on time",
+        Status.missed: "MISSED",
+        Status.cancelled: "cancelled",
+    }[status]
+
+
 @dataclass(frozen=True)
 class ExchangeRow:
     """One line of the ``exchanges`` listing.
 
     ``state`` is the latest recorded status, or overdue (past time + grace, nothing
     recorded), pending (past, within grace) or upcoming. ``exchange`` is None when the
-    records belong to an exchange that is no longer in the plan.
+    records belong to an exchange that is no longer in the plan. ``location`` is the
+    plan's location id; ``place`` is what people read (its name, else the id).
     """
 
     exchange_id: str
@@ -134,6 +149,7 @@ class ExchangeRow:
     latest: Record | None
     record_count: int
     state: str
+    place: str | None = None
 
     @property
     def in_plan(self) -> bool:
@@ -151,8 +167,12 @@ def exchange_rows(
     now: datetime,
     grace: timedelta,
     zone: ZoneInfo,
+    places: Mapping[str, str] | None = None,
 ) -> list[ExchangeRow]:
-    """Join scheduled exchanges with their records; keep records whose exchange is gone."""
+    """Join scheduled exchanges with their records; keep records whose exchange is gone.
+
+    ``places`` maps location ids to names (``plan.locations``).
+    """
     by_id: dict[str, list[Record]] = {}
     for record in records:
         by_id.setdefault(record.exchange_id, []).append(record)
@@ -180,6 +200,7 @@ def exchange_rows(
                 latest,
                 len(found),
                 state,
+                place_name(ex.location, places),
             )
         )
     for exchange_id, found in by_id.items():
@@ -196,9 +217,17 @@ def exchange_rows(
                 latest,
                 len(found),
                 latest.status,
+                place_name(latest.location, places),
             )
         )
     return sorted(rows, key=lambda r: (r.local_at, r.exchange_id))
+
+
+def place_name(location: str | None, places: Mapping[str, str] | None) -> str | None:
+    """The location's name; an id the plan no longer defines is shown as is."""
+    if location is None:
+        return None
+    return (places or {}).get(location, location)
 
 
 def local_range_utc(start: date, end: date, zone: ZoneInfo) -> tuple[str, str]:

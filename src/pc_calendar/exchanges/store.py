@@ -269,8 +269,9 @@ class ExchangeStore:
                     problem=ChainProblem(
                         "removed",
                         last + 1,
-                        f"record {last + 1} removed: the log once held {highest} records and now "
-                        f"ends at {last}",
+                        f"record {last + 1} removed: the log once held "
+                        f"{highest} record{'' if highest == 1 else 's'} and now "
+                        f"{f'ends at record {last}' if last else 'is empty'}",
                     ),
                 )
         return result

@@ -23,6 +23,7 @@ from ..schedule import engine
 from ..schedule.school import SchoolDays
 from ..schedule.spans import ResolvedSpan, SpanNote
 from ..schedule.timeutil import describe_flag, local_instant
+from . import lint_calendar
 from .locate import Locator
 from .model import Plan, Rotation, Schedule, TimeKeyword
 from .references import default_years, schedule_prefixes
@@ -58,6 +59,14 @@ def lint_plan(
     year_list = sorted(set(years)) if years is not None else list(default_years(plan))
     linter = _Linter(plan, pm, year_list)
     linter.run()
+    # The school calendar must cover the years checked, not only the years it lists.
+    horizon = year_list[-1] if years is not None and year_list else None
+    if horizon is None:
+        horizon = default_years(plan, school=False)[-1]
+    for found in lint_calendar.school_calendar_ends(plan, pm, date(horizon, 12, 31)):
+        linter.warn(*found)
+    for found in lint_calendar.season_wraps(plan):
+        linter.warn(*found)
     found = list(dict.fromkeys(linter.warnings))
     if locator is not None:
         found = [LintWarning(w.code, w.key, w.message, locator.line_of(w.key)) for w in found]

@@ -62,11 +62,13 @@ def schedule_prefixes(plan: Plan) -> list[tuple[str, str]]:
     return out + [(name, f"schedules.{name}.") for name in plan.schedules]
 
 
-def default_years(plan: Plan) -> range:
+def default_years(plan: Plan, *, school: bool = True) -> range:
     """The years a plan's own dates cover: its earliest year through at least 3 after.
 
     Anchors, school terms and breaks, dated seasons and overrides count; birth dates do
-    not. A plan without any dates covers the current year and the next three.
+    not. A plan without any dates covers the current year and the next three. With
+    ``school=False`` the school calendar sets only the first year, not the last: the
+    horizon the school calendar itself must cover cannot be stretched by it.
     """
     years: list[int] = []
     for name, _ in schedule_prefixes(plan):
@@ -74,13 +76,14 @@ def default_years(plan: Plan) -> range:
         rotations = [schedule.rotation, *(s.rotation for s in schedule.seasons)]
         years += [r.anchor.year for r in rotations if r is not None and r.anchor]
         years += [d.year for s in schedule.seasons for d in (s.start, s.end) if isinstance(d, date)]
-    if plan.school is not None:
-        years += [
-            d.year for r in [*plan.school.terms, *plan.school.breaks] for d in (r.start, r.end)
-        ]
     years += [d.year for o in plan.overrides for d in (o.start, o.end)]
-    first = min(years) if years else date.today().year
-    last = min(max([first + 3, *years]), first + MAX_YEARS - 1)
+    school_years: list[int] = []
+    if plan.school is not None:
+        ranges = [*plan.school.terms, *plan.school.breaks]
+        school_years = [d.year for r in ranges for d in (r.start, r.end)]
+    first = min([*years, *school_years]) if years or school_years else date.today().year
+    counted = [*years, *school_years] if school else years
+    last = min(max([first + 3, *counted]), first + MAX_YEARS - 1)
     return range(first, last + 1)
 
 

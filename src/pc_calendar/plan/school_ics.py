@@ -57,12 +57,12 @@ def parse_breaks(raw: bytes) -> list[DateRange]:
     """Breaks in ICS text; DTEND of an all-day event is exclusive (RFC 5545 3.6.1)."""
     import icalendar
 
+    text = decode_ics(raw)
+    _check_opening(text)
     try:
-        calendar = icalendar.Calendar.from_ical(raw)
+        calendar = icalendar.Calendar.from_ical(text)
     except Exception as exc:  # icalendar raises ValueError and friends on bad input
-        detail = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
-        detail = detail if len(detail) <= 100 else detail[:97] + "..."
-        raise ValueError(f"not a valid iCalendar file ({detail})") from None
+        raise ValueError(f"not a valid iCalendar file ({_parse_detail(exc, text)})") from None
     if getattr(calendar, "name", None) != "VCALENDAR":
         raise ValueError("not a valid iCalendar file (no VCALENDAR)")
     breaks = []
@@ -102,3 +102,74 @@ def _all_day(event: object, name: str) -> date | None:
     if isinstance(value, datetime) or not isinstance(value, date):
         return None
     return value
+
+
+def decode_ics(raw: bytes) -> str:
+    """The file as text. RFC 5545 requires UTF-8; icalendar would silently replace bad
+    bytes, turning a break's name (or the error message) into mojibake, so refuse them
+    and say where the first one is."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ValueError(
+            "not UTF-8 text (it starts with a UTF-16 byte order mark); "
+            "an iCalendar file must be UTF-8, save or download it as UTF-8"
+        )
+    try:
+        return raw.decode("utf-8-sig")  # a BOM is not an error
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        bad = raw[exc.start : exc.start + 1].hex()
+        raise ValueError(
+            f"not UTF-8 text (byte 0x{bad} at line {line}, byte offset {exc.start}); "
+            f"an iCalendar file must be UTF-8, save or download it as UTF-8"
+        ) from None
+
+
+def _check_opening(text: str) -> None:
+    """A web page or a CSV saved as .ics is the usual mistake: say what is there instead."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        if line.strip().upper() != "BEGIN:VCALENDAR":
+            raise ValueError(
+                f"not a valid iCalendar file (line {number}: expected BEGIN:VCALENDAR, "
+                f"found {_shorten(line.strip())})"
+            )
+        return
+    raise ValueError("not a valid iCalendar file (the file is empty)")
+
+
+_UNPARSABLE = re.compile(r"could not be parsed into parts: '(.*?)':")
+
+
+def _parse_detail(exc: Exception, text: str) -> str:
+    """icalendar's complaint, with the line it is about when that can be found."""
+    message = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
+    found = _UNPARSABLE.search(message)
+    if found is None:
+        return _shorten(message, quote=False)
+    bad = found.group(1)
+    line = _line_of(text, bad)
+    where = f"line {line}: " if line else ""
+    return f"{where}{_shorten(bad)} is not a NAME:value content line"
+
+
+def _line_of(text: str, content: str) -> int | None:
+    """The physical line a (possibly folded) content line starts on."""
+    start = None
+    logical = ""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line[:1] in (" ", "\t") and start is not None:
+            logical += line[1:]
+            continue
+        if start is not None and logical == content:
+            return start
+        start, logical = number, line
+    return start if start is not None and logical == content else None
+
+
+def _shorten(value: str, limit: int = 60, *, quote: bool = True) -> str:
+    """Printable, bounded text for a message (no control characters)."""
+    clean = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in value)
+    if len(clean) > limit:
+        clean = clean[: limit - 3] + "..."
+    return f"'{clean}'" if quote else clean

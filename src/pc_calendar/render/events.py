@@ -197,11 +197,15 @@ def holiday_draft(
     coordinator = recipient is None
     whys = dict.fromkeys(text.explain_rule(plan, lb.rule, coordinator=coordinator) for lb in labels)
     lines = [f"Why: {why}" for why in whys]
-    parents = sorted({lb.parent for lb in labels if lb.parent is not None})
-    if parents:
-        who = text.join_names([text.full_name(plan, p) for p in parents], " and ")
+    who = text.holiday_assignment(plan, labels, zone)
+    if who is not None:
         lines.append(
-            f"Assigned by the plan to {who}; the custody and exchange events show the exact times."
+            (
+                "Split by the plan: "
+                if any(lb.split_at for lb in labels)
+                else "Assigned by the plan to "
+            )
+            + f"{who}; the custody and exchange events show the exact times."
         )
     else:
         lines.append("A label only: it does not change who has the children.")

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..errors import UserError
 from ..plan.model import Plan
-from ..schedule.timeline import Rule
+from ..schedule.timeline import HolidayLabel, Rule
 
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -151,3 +151,25 @@ def footer(plan: Plan) -> str:
         f"From the {plan.family.name} parenting plan (pc-calendar). "
         "Changes made here are replaced at the next update."
     )
+
+
+def holiday_assignment(plan: Plan, labels: list[HolidayLabel], zone: ZoneInfo) -> str | None:
+    """Who a holiday belongs to, in words; both halves for a split (None: label only).
+
+    A split holiday must never read as one parent's: "first half to Marcus Okafor
+    until Thu 28 Dec 2028 12:00, second half to Dana Lindqvist".
+    """
+    parts: list[str] = []
+    for lb in labels:
+        if lb.split_at is not None and lb.parent is not None and lb.second_parent is not None:
+            parts.append(
+                f"first half to {full_name(plan, lb.parent)} until "
+                f"{when(lb.split_at.astimezone(zone))}, second half to "
+                f"{full_name(plan, lb.second_parent)}"
+            )
+        elif lb.parent is not None:
+            parts.append(full_name(plan, lb.parent))
+        elif lb.not_in_possession:
+            parts.append("the parent who does not have the children when it starts")
+    parts = list(dict.fromkeys(parts))
+    return join_names(parts, " and ") if parts else None

@@ -59,10 +59,15 @@ class SchoolBreak:
 
 @dataclass(frozen=True)
 class RuleContext:
-    """What a date rule may look at: birthdays and the school calendar."""
+    """What a date rule may look at: birthdays and the school calendar.
+
+    ``leaves`` maps a child's id to the day the child leaves the schedule (the
+    ``until_age`` birthday): from then on the child's birthday moves nobody.
+    """
 
     birthdays: Mapping[str, date] = field(default_factory=dict)
     school_breaks: tuple[SchoolBreak, ...] = ()
+    leaves: Mapping[str, date] = field(default_factory=dict)
 
 
 @runtime_checkable
@@ -75,7 +80,8 @@ class DateRule(Protocol):
         """Problems with the options, as 'key: what is expected' strings."""
         ...
 
-    def occurrences(self, year: int, options: Mapping[str, Any],
-                    ctx: RuleContext) -> list[Occurrence]:
+    def occurrences(
+        self, year: int, options: Mapping[str, Any], ctx: RuleContext
+    ) -> list[Occurrence]:
         """The holiday's occurrences whose first day falls in ``year``."""
         ...

@@ -19,7 +19,7 @@ import pluggy
 
 from .. import plugins
 from ..errors import PlanError, Problem
-from ..plan.model import Plan, TimeKeyword
+from ..plan.model import Child, Plan, TimeKeyword
 from .api import RuleContext
 from .school import SchoolDays
 from .timeutil import describe_flag, local_instant
@@ -40,6 +40,18 @@ def registries(pm: pluggy.PluginManager | None) -> tuple[plugins.Registry, plugi
 def plan_error(key: str, message: str) -> PlanError:
     """A PlanError for one key of the plan (the engine does not know the file name)."""
     return PlanError(None, [Problem(key, message)])
+
+
+def leave_date(child: Child) -> date:
+    """The day ``child`` leaves the schedule: the ``until_age`` birthday.
+
+    A child born on 29 February turns a year older on 28 February in common years.
+    """
+    year = child.birth_date.year + child.until_age
+    try:
+        return child.birth_date.replace(year=year)
+    except ValueError:
+        return date(year, 2, 28)
 
 
 def family_zone(plan: Plan) -> ZoneInfo:
@@ -84,7 +96,11 @@ class EngineContext:
             school,
             pattern_registry,
             rule_registry,
-            RuleContext(birthdays=birthdays, school_breaks=school.breaks()),
+            RuleContext(
+                birthdays=birthdays,
+                school_breaks=school.breaks(),
+                leaves={c.id: leave_date(c) for c in plan.children},
+            ),
         )
 
     @contextmanager

@@ -285,6 +285,9 @@ def _runs(days: Iterable[date]) -> list[Occurrence]:
 class BirthdayRule:
     """A child's or parent's birthday (``of = ID``), from the year after birth.
 
+    A child's birthday ends when the child leaves the schedule: there is no occurrence
+    on or after the ``until_age`` birthday (a parent's birthday never ends).
+
     Someone born on 29 February celebrates on 28 February in common years, the usual
     legal reading and the one that keeps the day inside February.
     """
@@ -307,9 +310,14 @@ class BirthdayRule:
         if year <= born.year:
             return []
         try:
-            return _one_day(born.replace(year=year))
+            day = born.replace(year=year)
         except ValueError:  # born on 29 February, common year
-            return _one_day(date(year, 2, 28))
+            day = date(year, 2, 28)
+        # A child who has left the schedule (until_age) no longer moves the siblings.
+        leaves = getattr(ctx, "leaves", {}).get(options["of"])
+        if leaves is not None and day >= leaves:
+            return []
+        return _one_day(day)
 
 
 class SchoolBreakRule:
@@ -320,6 +328,7 @@ class SchoolBreakRule:
     """
 
     description = "a school break by name: name (matched case-insensitively)"
+    uses_school_calendar = True  # a year past the listed breaks warns (school_gaps)
 
     def validate(self, options: Mapping[str, Any], ctx: RuleContext) -> list[str]:
         problems = _unknown_keys(options, ("name",)) + _check_str(options, "name")
@@ -332,8 +341,13 @@ class SchoolBreakRule:
                     f"name: no school break named {options['name']!r}: the plan's "
                     "school has no named breaks"
                 ]
-            close = ", ".join(_closest(options["name"], names))
-            return [f"name: no school break named {options['name']!r} (close: {close})"]
+            # Every name, not the closest few: "Spring Break" is close to "Winter
+            # Break" by spelling while the district calls it "Spring Vacation".
+            listed = ", ".join(repr(n) for n in sorted(names, key=str.casefold))
+            return [
+                f"name: no school break named {options['name']!r}; the breaks in the "
+                f"school calendar are named: {listed}"
+            ]
         return []
 
     def occurrences(

@@ -9,16 +9,17 @@ derived at every change of parent, with the place of the rule whose boundary it 
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pluggy
 
 from ..errors import UserError
 from ..plan.model import Child, Plan, Schedule
-from .context import EngineContext, plan_error
+from .context import EngineContext, leave_date, plan_error
 from .layers import Paint, exchange_for, fallback_place, fixed, paint_schedule
 from .painter import Painter
+from .school import school_year
 from .spans import ResolvedSpan, SpanNote, resolve_holidays, resolve_seasons
 from .timeline import ChildTimeline, CustodyBlock, Exchange, HolidayLabel, Rule, Timeline
 from .timeutil import from_seconds, local_midnight, to_seconds
@@ -79,10 +80,20 @@ def compute_timeline(
         ctx.warn(
             f"school: terms are listed from {coverage[0]} to {coverage[1]} only; on days "
             f"outside them (such as {ctx.school.assumed}) every weekday not in a break "
-            "counts as a school day"
+            "counts as a school day in term, so term-only visits go on and school-day "
+            f"times are guessed -- add the {_missing_year(ctx.school.assumed, coverage)} "
+            "school year"
         )
     ordered = sorted(labels, key=lambda h: (h.first, h.last, h.name, h.rule.source))
     return Timeline(plan.family.id, ctx.zone, start, end, children, ordered, ctx.warnings)
+
+
+def _missing_year(assumed: date, coverage: tuple[date, date]) -> str:
+    """The school year to add: the one after the listed terms (July on), or before."""
+    if assumed < coverage[0]:
+        return school_year(assumed)
+    after = coverage[1] + timedelta(days=1)
+    return school_year(max(after, date(coverage[1].year, 7, 1)))
 
 
 def holiday_spans(
@@ -155,16 +166,8 @@ def _schedule(plan: Plan, name: str, key: str) -> tuple[Schedule, str]:
 
 
 def _child_range(child: Child, start: date, end: date) -> tuple[date, date]:
-    """Local dates ``[first, last)`` the child follows the schedule within the range.
-
-    A child born on 29 February turns a year older on 28 February in common years.
-    """
-    year = child.birth_date.year + child.until_age
-    try:
-        leaves = child.birth_date.replace(year=year)
-    except ValueError:
-        leaves = date(year, 2, 28)
-    return max(start, child.birth_date), min(end, leaves)
+    """Local dates ``[first, last)`` the child follows the schedule within the range."""
+    return max(start, child.birth_date), min(end, leave_date(child))
 
 
 def _overrides(ctx: EngineContext) -> list[tuple[int, int, Paint, frozenset[str] | None]]:

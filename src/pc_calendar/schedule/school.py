@@ -86,6 +86,18 @@ class SchoolDays:
             return None
         return date.fromordinal(self._covered[0]), date.fromordinal(self._covered[1])
 
+    @property
+    def known(self) -> tuple[date, date] | None:
+        """First and last day the listed terms and breaks describe (None: nothing listed).
+
+        Outside these days the calendar is a guess; holidays found from it (a
+        ``school_break`` date rule, a school snap) warn rather than vanish silently.
+        """
+        ranges = [*self.school.terms, *self.school.breaks]
+        if not ranges:
+            return None
+        return min(r.start for r in ranges), max(r.end for r in ranges)
+
     def in_term(self, day: date) -> bool:
         """Inside a listed term (any day when none are listed) and not in a vacation.
 
@@ -145,3 +157,9 @@ class SchoolDays:
     def breaks(self) -> tuple[SchoolBreak, ...]:
         """The listed breaks, for date rules (``rule = "school_break"``)."""
         return tuple(SchoolBreak(b.name, b.start, b.end) for b in self.school.breaks)
+
+
+def school_year(day: date) -> str:
+    """The school year a day belongs to, as "2028-29" (a year runs from July to June)."""
+    first = day.year if day.month >= 7 else day.year - 1
+    return f"{first}-{(first + 1) % 100:02d}"

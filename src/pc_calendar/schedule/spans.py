@@ -14,6 +14,7 @@ from typing import Any
 
 from ..plan.model import Holiday, MonthDay, Schedule, Season, SpanEdge
 from ..plan.model import Rotation as RotationModel
+from . import school_gaps
 from .api import Occurrence
 from .context import EngineContext, plan_error
 from .timeline import HolidayLabel, Rule
@@ -183,15 +184,33 @@ def resolve_holidays(
     for index, holiday in enumerate(schedule.holidays):
         key = f"{prefix}holidays[{index}]"
         rule = Rule("holiday", holiday.name, key, holiday.citation)
-        for occ in holiday_occurrences(ctx, holiday, key, years):
+        found = holiday_occurrences(ctx, holiday, key, years)
+        if school_gaps.uses_school_calendar(ctx.date_rules[holiday.date["rule"]]):
+            school_gaps.warn_missing_years(ctx, holiday, key, found, first, last)
+        for occ in found:
             parent = holiday.assign.parent_for(occ.first.year) if holiday.assign else None
             if parent is not None:
                 ctx.check_parent(parent, f"{key}.assign")
-            if occ.first <= last and occ.last >= first:
-                labels.append(HolidayLabel(holiday.name, occ.first, occ.last, parent, rule))
-            spans.extend(
-                _holiday_span(ctx, schedule, holiday, key, rule, index, occ, parent, start, end)
+            found_spans = _holiday_span(
+                ctx, schedule, holiday, key, rule, index, occ, parent, start, end
             )
+            if occ.first <= last and occ.last >= first:
+                halves = found_spans if len(found_spans) == 2 else None
+                labels.append(
+                    HolidayLabel(
+                        holiday.name,
+                        occ.first,
+                        occ.last,
+                        parent,
+                        rule,
+                        split_at=halves[1].start if halves else None,
+                        second_parent=halves[1].parent if halves else None,
+                        not_in_possession=bool(
+                            holiday.assign is not None and holiday.assign.not_in_possession
+                        ),
+                    )
+                )
+            spans.extend(found_spans)
     return spans, labels
 
 
@@ -284,6 +303,7 @@ def _note_snaps(
     """Warn about school snaps that failed or moved suspiciously far (past the calendar)."""
     for snap in snaps:
         edge = getattr(holiday, snap.edge)
+        school_gaps.warn_snap_past_calendar(ctx, holiday, key, occ, snap.edge, snap.day)
         if snap.to is None:
             message = (
                 f"{key}.{snap.edge} ('{holiday.name}' for {occ.first}): no school day "

@@ -67,13 +67,27 @@ class Exchange:
 
 @dataclass(frozen=True)
 class HolidayLabel:
-    """A holiday in the range, with the parent it is assigned to (None: label only)."""
+    """A holiday in the range, with the parent it is assigned to (None: label only).
+
+    A split holiday belongs to both parents: ``parent`` has it until ``split_at`` (a
+    UTC instant), ``second_parent`` from then on, so a label never names one parent
+    for the whole holiday. ``not_in_possession`` marks a holiday whose parent is
+    decided when it starts (``parent`` is then None but it is not a mere label).
+    """
 
     name: str
     first: date
     last: date
     parent: str | None
     rule: Rule
+    split_at: datetime | None = None
+    second_parent: str | None = None
+    not_in_possession: bool = False
+
+    @property
+    def label_only(self) -> bool:
+        """Whether the holiday changes nobody's time (a name in the calendar)."""
+        return self.parent is None and not self.not_in_possession
 
 
 @dataclass
@@ -112,8 +126,16 @@ class Timeline:
             children = tuple(sorted({c for ex in items for c in ex.children}))
             first = items[0]
             merged.append(
-                Exchange(first.at, first.from_parent, first.to_parent, first.location,
-                         first.rule, first.ending_rule, children, first.local_at)
+                Exchange(
+                    first.at,
+                    first.from_parent,
+                    first.to_parent,
+                    first.location,
+                    first.rule,
+                    first.ending_rule,
+                    children,
+                    first.local_at,
+                )
             )
         return sorted(merged, key=lambda e: (e.at, e.from_parent, e.to_parent))
 
@@ -124,8 +146,13 @@ class Timeline:
             for block in child_timeline.blocks:
                 groups.setdefault((block.start, block.end, block.parent), []).append(block)
         merged = [
-            CustodyBlock(items[0].start, items[0].end, items[0].parent, items[0].rule,
-                         tuple(sorted({c for b in items for c in b.children})))
+            CustodyBlock(
+                items[0].start,
+                items[0].end,
+                items[0].parent,
+                items[0].rule,
+                tuple(sorted({c for b in items for c in b.children})),
+            )
             for items in groups.values()
         ]
         return sorted(merged, key=lambda b: (b.start, b.parent, b.children))

@@ -178,3 +178,24 @@ def month_bounds(year: int, month: int) -> tuple[date, date]:
     """``[first day, first day of next month)``."""
     first = date(year, month, 1)
     return first, (date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1))
+
+
+def holiday_owner(
+    label: HolidayLabel, timeline: Timeline, names: dict[str, str] | None = None
+) -> str:
+    """Who a holiday belongs to, by parent id or ``names`` ("" for a label only).
+
+    A split holiday names both halves ("marcus until 28 Dec 12:00, then dana"): it is
+    never shown as one parent's, since each parent has part of it.
+    """
+    names = names or {}
+    if label.split_at is not None and label.parent and label.second_parent:
+        cut = label.split_at.astimezone(timeline.zone)
+        first = names.get(label.parent, label.parent)
+        second = names.get(label.second_parent, label.second_parent)
+        return f"{first} until {cut:%d %b %H:%M}, then {second}"
+    if label.parent:
+        return names.get(label.parent, label.parent)
+    if label.not_in_possession:
+        return "the parent not in possession"
+    return ""

@@ -7,7 +7,7 @@ asked for and say when they continue beyond it; the same records serve ``--json`
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -114,13 +114,25 @@ def _when(iso: str, zone: ZoneInfo) -> str:
     return f"{datetime.fromisoformat(iso).astimezone(zone):%Y-%m-%d %H:%M %Z}"
 
 
+def _inclusive(start: str, end: str) -> str:
+    """'2027-01-01 to 2027-12-31 (365 days)': the last day shown, as ``stats`` does.
+
+    The JSON keeps the exclusive end (``end_is_exclusive``) for scripts; people read
+    the last day included.
+    """
+    first, after = date.fromisoformat(start), date.fromisoformat(end)
+    days = (after - first).days
+    last = after - timedelta(days=1)
+    return f"{first} to {last} ({days} day{'s' if days != 1 else ''})"
+
+
 def print_explain(console: Console, records: dict[str, Any], ctx: ViewContext) -> None:
     """Plain lines (no table), so long rule descriptions never depend on terminal width."""
     out = console.print
     zone = ZoneInfo(records["timezone"])
     out(
         Text(
-            f"{records['family']}: {records['start']} to {records['end']} (end excluded), "
+            f"{records['family']}: {_inclusive(records['start'], records['end'])}, "
             f"times in {records['timezone']}",
             style="bold",
         ),
@@ -151,5 +163,4 @@ def print_explain(console: Console, records: dict[str, Any], ctx: ViewContext) -
         records["blocks"][0]["continues_before"] or records["blocks"][-1]["continues_after"]
     ):
         out(Text("  ... = the block continues beyond the range shown", style="dim"))
-    for warning in records["warnings"]:
-        out(Text(f"warning: {warning}", style="yellow"), soft_wrap=True)
+    # Warnings go to stderr from the command (cli.timeline_args.print_warnings).

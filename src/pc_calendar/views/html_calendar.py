@@ -15,7 +15,16 @@ from datetime import date, timedelta
 from html import escape
 
 from ..schedule.timeline import Timeline
-from .days import NONE_FILL, SPLIT_FILL, DayView, ViewContext, build_days, local_time, month_bounds
+from .days import (
+    NONE_FILL,
+    SPLIT_FILL,
+    DayView,
+    ViewContext,
+    build_days,
+    holiday_owner,
+    local_time,
+    month_bounds,
+)
 
 CSS = """
 * { box-sizing: border-box; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
@@ -94,7 +103,10 @@ def _day_cell(day: DayView, timeline: Timeline, ctx: ViewContext) -> str:
             f'<div class="ex">{EXCHANGE_MARK} {local_time(ex, timeline):%H:%M} &rarr; {to}</div>'
         )
     for h in day.holidays:
-        parts.append(f'<div class="hol">{escape(h.name)}</div>')
+        owner = holiday_owner(h, timeline, ctx.parents)
+        title = f' title="{escape(owner)}"' if owner else ""
+        extra = f" ({escape(owner)})" if h.split_at is not None else ""
+        parts.append(f'<div class="hol"{title}>{escape(h.name)}{extra}</div>')
     classes = "day holiday" if day.holidays else "day"
     style = f"background: {_fill(day, ctx)}"
     return f'<td class="{classes}" style="{escape(style)}">{"".join(parts)}</td>'

@@ -24,6 +24,7 @@ from .days import (
     DayView,
     ViewContext,
     build_days,
+    holiday_owner,
     local_time,
     month_bounds,
 )
@@ -84,7 +85,7 @@ def month_table(
     notes = [
         Text(
             f"  {HOLIDAY_MARK} {_span(h.first, h.last)} {h.name}"
-            + (f" ({h.parent})" if h.parent else "")
+            + (f" ({owner})" if (owner := holiday_owner(h, timeline)) else "")
         )
         for h in timeline.holidays
         if h.first < end and h.last >= first

@@ -1,0 +1,94 @@
+"""Warnings for holidays the school calendar cannot place because it ends too soon.
+
+A ``school_break`` holiday has occurrences only where the plan lists breaks, so a
+range past the last listed school year would silently lose Christmas and spring
+break, and a school snap past it would silently rely on the "every weekday is a school
+day" guess. A wrong date sends a child to the wrong house, so each such gap is named:
+the holiday key, the year, where the calendar ends and which school year to add.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from ..plan.model import Holiday
+from .api import Occurrence
+from .context import EngineContext
+from .school import school_year
+
+NEAR_DAYS = 7  # an estimated occurrence this close to the range is worth a warning
+
+
+def _in_year(day: date, year: int) -> date:
+    try:
+        return day.replace(year=year)
+    except ValueError:  # 29 February
+        return date(year, 2, 28)
+
+
+def uses_school_calendar(rule: Any) -> bool:
+    """Whether a date rule's occurrences come from the school calendar."""
+    return bool(getattr(rule, "uses_school_calendar", False))
+
+
+def warn_missing_years(
+    ctx: EngineContext,
+    holiday: Holiday,
+    key: str,
+    found: list[Occurrence],
+    first: date,
+    last: date,
+) -> None:
+    """Warn for each year near ``[first, last]`` with no occurrence past the calendar.
+
+    Where the holiday would fall is estimated from the occurrence listed in the nearest
+    year, moved to the missing year; a year the calendar covers in full simply has no
+    such break, and is not warned about.
+    """
+    known = ctx.school.known
+    if known is None:
+        return
+    lo, hi = known
+    rule = ctx.date_rules[holiday.date["rule"]]
+    options = {k: v for k, v in holiday.date.items() if k != "rule"}
+    listed = [
+        o
+        for y in range(lo.year, hi.year + 1)
+        for o in rule.occurrences(y, options, ctx.rule_context)
+    ]
+    if not listed:
+        return  # validation reports a name that matches nothing
+    have = {o.first.year for o in found} | {o.first.year for o in listed}
+    near_first, near_last = first - timedelta(days=NEAR_DAYS), last + timedelta(days=NEAR_DAYS)
+    for year in range(first.year - 1, last.year + 1):
+        if year in have:
+            continue
+        ref = min(listed, key=lambda o: (abs(o.first.year - year), o.first))
+        guess = Occurrence(
+            _in_year(ref.first, year), _in_year(ref.last, year + ref.last.year - ref.first.year)
+        )
+        if lo <= guess.first <= hi or guess.last < near_first or guess.first > near_last:
+            continue
+        edge = f"ends {hi}" if guess.first > hi else f"starts {lo}"
+        what = f"school break named {options['name']!r}" if "name" in options else "occurrence"
+        ctx.warn(
+            f"{key} '{holiday.name}': no {what} in {year}; the school calendar in the plan "
+            f"{edge} -- add the {school_year(guess.first)} school year"
+        )
+
+
+def warn_snap_past_calendar(
+    ctx: EngineContext, holiday: Holiday, key: str, occ: Occurrence, edge: str, day: date
+) -> None:
+    """Warn when a school snap is made from a day the school calendar does not list."""
+    known = ctx.school.known
+    if known is None or known[0] <= day <= known[1]:
+        return
+    where = f"ends {known[1]}" if day > known[1] else f"starts {known[0]}"
+    ctx.warn(
+        f"{key}.{edge} ('{holiday.name}' for {occ.first}): "
+        f"{getattr(holiday, edge).school} from {day} is past the school calendar in the "
+        f"plan, which {where}; every weekday not in a listed break was taken as a school "
+        f"day -- add the {school_year(day)} school year"
+    )
