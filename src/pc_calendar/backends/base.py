@@ -8,27 +8,61 @@ never decides what to change; the sync engine does that.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 
-@dataclass(frozen=True)
 class DesiredEvent:
     """One event as the plan wants it in one calendar.
 
-    ``ical`` is a complete VCALENDAR (VTIMEZONE + one VEVENT) ready to PUT;
-    ``event`` the icalendar VEVENT; ``content_hash`` is also in the body as
-    ``X-PC-CALENDAR-HASH``.
+    ``ical`` is a complete VCALENDAR (VTIMEZONE + one VEVENT) ready to PUT; ``event``
+    the icalendar VEVENT; ``content_hash`` is also in the body as ``X-PC-CALENDAR-HASH``.
+    Serialising is the costly part of rendering and a no-op sync writes nothing, so
+    ``ical`` may be given as a ``serialize`` callable and is then built on first use.
+    Equality is identity and content: (uid, kind, natural_key, content_hash).
     """
 
-    uid: str
-    kind: str
-    natural_key: str
-    content_hash: str
-    ical: bytes
-    event: Any = field(compare=False, repr=False)
+    def __init__(
+        self,
+        uid: str,
+        kind: str,
+        natural_key: str,
+        content_hash: str,
+        ical: bytes | None = None,
+        event: Any = None,
+        *,
+        serialize: Callable[[], bytes] | None = None,
+    ) -> None:
+        if ical is None and serialize is None:
+            raise TypeError("DesiredEvent needs ical bytes or a serialize callable")
+        self.uid = uid
+        self.kind = kind
+        self.natural_key = natural_key
+        self.content_hash = content_hash
+        self.event = event
+        self._ical = ical
+        self._serialize = serialize
+
+    @property
+    def ical(self) -> bytes:
+        if self._ical is None:
+            assert self._serialize is not None
+            self._ical = self._serialize()
+        return self._ical
+
+    def _key(self) -> tuple[str, str, str, str]:
+        return (self.uid, self.kind, self.natural_key, self.content_hash)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, DesiredEvent) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return f"DesiredEvent(uid={self.uid!r}, kind={self.kind!r}, hash={self.content_hash!r})"
 
 
 @dataclass(frozen=True)

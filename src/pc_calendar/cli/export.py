@@ -74,20 +74,32 @@ def resolve_parent(plan: Plan, name: str) -> str:
 
 
 def plan_outputs(
-    plan: Plan, timeline, parent: str | None, target: Path, as_folder: bool, pm=None
+    plan: Plan,
+    timeline,
+    parent: str | None,
+    target: Path,
+    as_folder: bool,
+    pm=None,
+    outcomes: dict[str, str] | None = None,
 ) -> list[Output]:
-    """What to write where: one calendar, or per parent plus the family's in a folder."""
+    """What to write where: one calendar, or per parent plus the family's in a folder.
+
+    ``outcomes`` (from the exchange log) only mark the family's coordinator calendar.
+    """
     from ..render import render_calendar
 
     if parent is not None or not as_folder:
         path = target / f"{plan.family.id}-{parent}.ics" if as_folder else target
-        return [Output(path, render_calendar(plan, timeline, parent, pm))]
+        return [Output(path, render_calendar(plan, timeline, parent, pm, outcomes))]
     outputs = [
         Output(target / f"{plan.family.id}-{pid}.ics", render_calendar(plan, timeline, pid, pm))
         for pid in plan.parents
     ]
     outputs.append(
-        Output(target / f"{plan.family.id}.ics", render_calendar(plan, timeline, None, pm))
+        Output(
+            target / f"{plan.family.id}.ics",
+            render_calendar(plan, timeline, None, pm, outcomes),
+        )
     )
     return outputs
 
@@ -126,8 +138,19 @@ def _target(output: str) -> tuple[Path, bool]:
     metavar="DATE",
     help="Day after the last, YYYY-MM-DD (default: 1 January two years after --from's year).",
 )
+@click.option(
+    "--db",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Exchange log whose recorded outcomes mark the family calendar's exchanges "
+    "(default: the family's log in the user data dir, if any).",
+)
 def export(
-    plan_path: Path, parent_name: str | None, output: str, start: str | None, end: str | None
+    plan_path: Path,
+    parent_name: str | None,
+    output: str,
+    start: str | None,
+    end: str | None,
+    db: Path | None,
 ) -> None:
     """Write RFC 5545 calendars (.ics) from a plan.
 
@@ -146,7 +169,12 @@ def export(
     target, as_folder = _target(output)
     timeline = compute_timeline(plan, first, last)
     print_warnings(timeline)
-    outputs = plan_outputs(plan, timeline, parent, target, as_folder)
+    outcomes = None
+    if parent is None:  # only the coordinator's calendar carries the log's outcomes
+        from ..exchanges.service import outcome_labels
+
+        outcomes = outcome_labels(plan, db, first, last)
+    outputs = plan_outputs(plan, timeline, parent, target, as_folder, outcomes=outcomes)
     if as_folder and not target.is_dir():
         try:
             target.mkdir(parents=True)

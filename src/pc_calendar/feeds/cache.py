@@ -272,7 +272,13 @@ class FeedCache:
         if rendered is None:
             from ..render import render_calendar
 
-            body = render_calendar(source.plan, source.timeline, recipient, self._pm)
+            outcomes = None
+            if recipient is None:  # the coordinator's feed shows recorded outcomes
+                from ..exchanges.service import outcome_labels
+
+                timeline = source.timeline
+                outcomes = outcome_labels(source.plan, None, timeline.start, timeline.end)
+            body = render_calendar(source.plan, source.timeline, recipient, self._pm, outcomes)
             self.renders += 1
             rendered = Rendered.build(
                 body, source.previous.get(recipient), self._clock().timestamp()

@@ -12,6 +12,7 @@ Modules: :mod:`.events` builds drafts per event kind, :mod:`.text` words them,
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from ..backends.base import DesiredEvent
@@ -41,13 +42,19 @@ def _check_parent(plan: Plan, parent_id: str | None) -> None:
         )
 
 
-def _render(plan: Plan, timeline: Timeline, parent_id: str | None, pm: Any):
+def _render(
+    plan: Plan,
+    timeline: Timeline,
+    parent_id: str | None,
+    pm: Any,
+    outcomes: Mapping[str, str] | None = None,
+):
     _check_parent(plan, parent_id)
     if pm is None:
         from ..plugins import get_plugin_manager
 
         pm = get_plugin_manager()
-    drafts = drafts_for(plan, timeline, parent_id)
+    drafts = drafts_for(plan, timeline, parent_id, outcomes)
     return publish(drafts, plan.family.id, parent_id, pm, dtstamp())
 
 
@@ -58,13 +65,21 @@ def render_parent(
     return [desired(draft, info) for draft, info in _render(plan, timeline, parent_id, pm)]
 
 
-def render_calendar(plan: Plan, timeline: Timeline, parent_id: str | None, pm: Any = None) -> bytes:
+def render_calendar(
+    plan: Plan,
+    timeline: Timeline,
+    parent_id: str | None,
+    pm: Any = None,
+    outcomes: Mapping[str, str] | None = None,
+) -> bytes:
     """A whole VCALENDAR: one parent's calendar, or the coordinator's if ``parent_id`` is None.
 
     The coordinator's calendar has every kind of event and every exchange, without
-    reminders (the coordinator does not attend exchanges).
+    reminders (the coordinator does not attend exchanges); ``outcomes`` (exchange id ->
+    label, from :func:`pc_calendar.exchanges.service.outcome_labels`) marks each
+    recorded exchange there, e.g. "... - MISSED".
     """
-    published = _render(plan, timeline, parent_id, pm)
+    published = _render(plan, timeline, parent_id, pm, outcomes)
     who = plan.family.name
     if parent_id is not None:
         who += f" - {plan.parents[parent_id].name}"

@@ -8,7 +8,7 @@ never of export time, so re-rendering yields the same UIDs.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -147,7 +147,10 @@ def custody_draft(plan: Plan, run: CustodyRun, zone: ZoneInfo, recipient: str | 
     return Draft("custody", kind, key, event, run.start, run)
 
 
-def exchange_draft(plan: Plan, ex: Exchange, zone: ZoneInfo, recipient: str | None) -> Draft:
+def exchange_draft(
+    plan: Plan, ex: Exchange, zone: ZoneInfo, recipient: str | None, outcome: str | None = None
+) -> Draft:
+    """One exchange; ``outcome`` (coordinator only) is the exchange log's latest word."""
     local = ex.at.astimezone(zone)
     names = text.child_names(plan, ex.children)
     place = text.location_name(plan, ex.location)
@@ -157,6 +160,8 @@ def exchange_draft(plan: Plan, ex: Exchange, zone: ZoneInfo, recipient: str | No
     )
     if place:
         summary += f" at {place}"
+    if outcome and recipient is None:
+        summary += f" - {outcome}"
     event = _timed(summary, ex.at, ex.at + timedelta(minutes=EXCHANGE_MINUTES), zone)
     address = text.location_text(plan, ex.location)
     if address:
@@ -170,6 +175,7 @@ def exchange_draft(plan: Plan, ex: Exchange, zone: ZoneInfo, recipient: str | No
         f"Why: {text.explain_rule(plan, ex.rule, coordinator=coordinator)} begins; "
         f"ends: {text.explain_rule(plan, ex.ending_rule, coordinator=coordinator)}.",
         f"Exchange id: {ex.id}",
+        *([f"Recorded outcome: {outcome}"] if outcome and recipient is None else []),
         text.footer(plan),
     ]
     event.add("description", "\n".join(lines))
@@ -222,8 +228,18 @@ def _label_order(label: HolidayLabel) -> tuple:
     return (label.first, label.name, label.last, label.parent or "", label.rule.source)
 
 
-def drafts_for(plan: Plan, timeline: Timeline, recipient: str | None) -> list[Draft]:
-    """Every draft the reader chose: a parent's event kinds, or everything for None."""
+def drafts_for(
+    plan: Plan,
+    timeline: Timeline,
+    recipient: str | None,
+    outcomes: Mapping[str, str] | None = None,
+) -> list[Draft]:
+    """Every draft the reader chose: a parent's event kinds, or everything for None.
+
+    ``outcomes`` (exchange id -> label such as "MISSED") marks exchanges in the
+    coordinator's calendar only; parents' calendars never carry the log.
+    """
+    outcomes = outcomes if recipient is None and outcomes else {}
     zone = timeline.zone
     kinds = set(EventKind) if recipient is None else set(plan.parents[recipient].events)
     drafts: list[Draft] = []
@@ -238,7 +254,7 @@ def drafts_for(plan: Plan, timeline: Timeline, recipient: str | None) -> list[Dr
     if EventKind.exchanges in kinds:
         for ex in timeline.merged_exchanges():
             if recipient is None or recipient in (ex.from_parent, ex.to_parent):
-                drafts.append(exchange_draft(plan, ex, zone, recipient))
+                drafts.append(exchange_draft(plan, ex, zone, recipient, outcomes.get(ex.id)))
     if EventKind.holidays in kinds:
         by_key: dict[tuple[date, str], list[HolidayLabel]] = {}
         for label in sorted(timeline.holidays, key=_label_order):

@@ -159,6 +159,6 @@ def desired(draft: Draft, info: EventInfo) -> DesiredEvent:
         kind=info.kind,
         natural_key=info.natural_key,
         content_hash=str(event[identity.HASH_PROP]),
-        ical=assemble([event]),
         event=event,
+        serialize=lambda: assemble([event]),
     )

@@ -244,6 +244,7 @@ def sync_family(
             summary = CalendarSummary(
                 target.parent_id, busy.label, skipped=str(busy), dry_run=options.dry_run
             )
+        summary.warnings = list(work.timeline.warnings)
         summaries.append(summary)
         if summary.skipped is None:
             _notify(pm, work.plan.family, summary)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -143,8 +144,18 @@ class StateStore:
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
             db = sqlite3.connect(path, timeout=BUSY_TIMEOUT)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
+            # Switching to WAL and creating the schema fail at once with "database is
+            # locked" (no busy wait) while another process does the same: retry briefly.
+            for attempt in range(50):
+                try:
+                    db.execute("PRAGMA journal_mode=WAL")
+                    db.execute("PRAGMA synchronous=NORMAL")
+                    db.executescript(SCHEMA)
+                    break
+                except sqlite3.OperationalError as exc:
+                    if "locked" not in str(exc) and "busy" not in str(exc) or attempt == 49:
+                        raise
+                    time.sleep(0.05 + 0.01 * attempt)
         db.executescript(SCHEMA)
         columns = {row[1] for row in db.execute("PRAGMA table_info(events)")}
         if "pending" not in columns:  # a state file from before that column existed

@@ -26,6 +26,9 @@ class CalendarSummary:
     #: another process (or family of this run) was syncing the same calendar: why we
     #: left it alone. Not ok: this run did not bring the calendar in sync.
     skipped: str | None = None
+    #: what the schedule engine had to guess for this family's range (e.g. a school
+    #: calendar that ends before it): not a failure, but the coordinator must see it.
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -65,7 +68,8 @@ class CalendarSummary:
             )
         if self.conflicts:
             body += f", conflicts {len(self.conflicts)}"
-        return head + body + (" (dry run)" if self.dry_run else "")
+        text = head + body + (" (dry run)" if self.dry_run else "")
+        return "\n".join([text, *(f"  warning: {w}" for w in self.warnings)])
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -85,5 +89,6 @@ class CalendarSummary:
             "problems": list(self.problems),
             "error": self.error,
             "skipped": self.skipped,
+            "warnings": list(self.warnings),
             "requests": self.requests,
         }
