@@ -45,7 +45,8 @@ def _canonical_lines(component: Any) -> list[str]:
         values = value if isinstance(value, list) else [value]
         for item in values:
             params = ";".join(
-                f"{k.upper()}={v}" for k, v in sorted(getattr(item, "params", {}).items())
+                f"{k.upper()}={v}"
+                for k, v in sorted(getattr(item, "params", {}).items())
                 if k.upper() != "VALUE"
             )
             rendered = item.to_ical() if hasattr(item, "to_ical") else str(item).encode()
@@ -73,7 +74,5 @@ def is_ours(event: Any, family_id: str) -> bool:
     uid = str(event.get("UID", ""))
     owner = event.get(OWNER_PROP)
     return (
-        owner is not None
-        and str(owner) == family_id
-        and uid.endswith(f"@{family_id}.{UID_DOMAIN}")
+        owner is not None and str(owner) == family_id and uid.endswith(f"@{family_id}.{UID_DOMAIN}")
     )

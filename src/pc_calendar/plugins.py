@@ -139,8 +139,12 @@ class Registry:
         return sorted(self.items)
 
 
-def _collect(pm: pluggy.PluginManager, hook_name: str, kind: str,
-             check: Callable[[str, Any], str | None] | None = None) -> Registry:
+def _collect(
+    pm: pluggy.PluginManager,
+    hook_name: str,
+    kind: str,
+    check: Callable[[str, Any], str | None] | None = None,
+) -> Registry:
     """Call a registration hook plugin by plugin, validating every registration."""
     registry = Registry(kind)
     hook = getattr(pm.hook, hook_name)
@@ -153,8 +157,7 @@ def _collect(pm: pluggy.PluginManager, hook_name: str, kind: str,
             if name in registry.items:
                 raise PluginError(
                     _plugin,
-                    f"registered {kind} {name!r}, already registered by "
-                    f"{registry.owners[name]!r}",
+                    f"registered {kind} {name!r}, already registered by {registry.owners[name]!r}",
                 )
             item = value[0] if len(value) == 1 else value
             if check is not None and (problem := check(name, item)):
@@ -181,14 +184,22 @@ def _check_has(*attrs: str) -> Callable[[str, Any], str | None]:
 
 def patterns(pm: pluggy.PluginManager | None = None) -> Registry:
     """Rotation patterns by name."""
-    return _collect(pm or get_plugin_manager(), "pc_calendar_register_patterns", "pattern",
-                    _check_has("slot_for", "description"))
+    return _collect(
+        pm or get_plugin_manager(),
+        "pc_calendar_register_patterns",
+        "pattern",
+        _check_has("slot_for", "description"),
+    )
 
 
 def date_rules(pm: pluggy.PluginManager | None = None) -> Registry:
     """Holiday date rules by name."""
-    return _collect(pm or get_plugin_manager(), "pc_calendar_register_date_rules",
-                    "date rule", _check_has("occurrences", "validate"))
+    return _collect(
+        pm or get_plugin_manager(),
+        "pc_calendar_register_date_rules",
+        "date rule",
+        _check_has("occurrences", "validate"),
+    )
 
 
 def templates(pm: pluggy.PluginManager | None = None) -> Registry:
@@ -198,8 +209,7 @@ def templates(pm: pluggy.PluginManager | None = None) -> Registry:
         ok = isinstance(item, tuple) and len(item) == 2 and all(isinstance(x, str) for x in item)
         return None if ok else "must be registered as register(name, description, text)"
 
-    return _collect(pm or get_plugin_manager(), "pc_calendar_register_templates", "template",
-                    check)
+    return _collect(pm or get_plugin_manager(), "pc_calendar_register_templates", "template", check)
 
 
 def backends(pm: pluggy.PluginManager | None = None) -> Registry:
@@ -208,5 +218,4 @@ def backends(pm: pluggy.PluginManager | None = None) -> Registry:
     def check(name: str, item: Any) -> str | None:
         return None if callable(item) else "factory must be callable"
 
-    return _collect(pm or get_plugin_manager(), "pc_calendar_register_backends", "backend",
-                    check)
+    return _collect(pm or get_plugin_manager(), "pc_calendar_register_backends", "backend", check)
