@@ -33,7 +33,9 @@ BESIDE_SUFFIX = ".sync-state.sqlite"
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS calendars (
     key TEXT PRIMARY KEY,
-    token TEXT
+    token TEXT,
+    fingerprint TEXT,
+    desired INTEGER
 );
 CREATE TABLE IF NOT EXISTS events (
     calendar TEXT NOT NULL,
@@ -105,6 +107,9 @@ class CalendarState:
     key: str
     token: str | None = None
     entries: dict[str, Entry] = field(default_factory=dict)
+    #: the inputs of the last run that converged, and how many events it wanted
+    fingerprint: str | None = None
+    desired: int | None = None
 
 
 def default_state_path(plan_path: Path | None = None, beside_plan: bool = False) -> Path:
@@ -157,6 +162,10 @@ class StateStore:
                         raise
                     time.sleep(0.05 + 0.01 * attempt)
         db.executescript(SCHEMA)
+        calendar_columns = {row[1] for row in db.execute("PRAGMA table_info(calendars)")}
+        for column, kind in (("fingerprint", "TEXT"), ("desired", "INTEGER")):
+            if column not in calendar_columns:  # a state file from before the no-op fast path
+                db.execute(f"ALTER TABLE calendars ADD COLUMN {column} {kind}")
         columns = {row[1] for row in db.execute("PRAGMA table_info(events)")}
         if "pending" not in columns:  # a state file from before that column existed
             db.execute("ALTER TABLE events ADD COLUMN pending INTEGER NOT NULL DEFAULT 0")
@@ -187,7 +196,14 @@ class StateStore:
     def load(self, key: str) -> CalendarState:
         state = CalendarState(key)
         try:
-            row = self._db.execute("SELECT token FROM calendars WHERE key = ?", (key,)).fetchone()
+            try:
+                row = self._db.execute(
+                    "SELECT token, fingerprint, desired FROM calendars WHERE key = ?", (key,)
+                ).fetchone()
+            except sqlite3.OperationalError:  # an older file opened read-only (dry run)
+                row = self._db.execute(
+                    "SELECT token, NULL, NULL FROM calendars WHERE key = ?", (key,)
+                ).fetchone()
             rows = self._db.execute(
                 "SELECT uid, href, etag, content_hash, actual_hash, start, accepted, pending "
                 "FROM events WHERE calendar = ?",
@@ -198,7 +214,8 @@ class StateStore:
                 f"{self.path}: the sync state is unreadable ({exc})",
                 hint="delete it: it only makes re-runs faster",
             ) from None
-        state.token = row[0] if row else None
+        if row:
+            state.token, state.fingerprint, state.desired = row
         for uid, href, etag, chash, ahash, start, accepted, pending in rows:
             day = date.fromisoformat(start) if start else None
             state.entries[uid] = Entry(uid, href, etag, chash, ahash, day, accepted, bool(pending))
@@ -214,6 +231,18 @@ class StateStore:
                 "INSERT INTO calendars (key, token) VALUES (?, ?) "
                 "ON CONFLICT(key) DO UPDATE SET token = excluded.token",
                 (key, token),
+            )
+
+    def set_fingerprint(self, key: str, fingerprint: str | None, desired: int | None) -> None:
+        """Remember (or with None forget) the inputs of a run that converged."""
+        if self.readonly:
+            return
+        with self._writing():
+            self._db.execute(
+                "INSERT INTO calendars (key, fingerprint, desired) VALUES (?, ?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET fingerprint = excluded.fingerprint, "
+                "desired = excluded.desired",
+                (key, fingerprint, desired),
             )
 
     def put(self, key: str, entry: Entry) -> None:
