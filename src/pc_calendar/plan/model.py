@@ -191,6 +191,13 @@ class SpanEdge(Strict):
     instead of the occurrence's day. ``location`` is where the handover at this edge
     happens (default: the holiday's ``location``), e.g. pick up at school, return
     curbside.
+
+    ``midpoint = true`` (``split`` only) names the middle day of the resolved span
+    instead: with S and E the local days of the span's start and end instants, the day
+    S + floor((E - S) / 2), at ``time`` -- "divided in half at the half-way point" of a
+    school break whose length moves every year. It is a calendar day, not the exact
+    middle instant, so the handover keeps a sensible clock time; it replaces the other
+    day keys, which it therefore excludes.
     """
 
     days: int = 0
@@ -200,8 +207,26 @@ class SpanEdge(Strict):
         | None
     ) = None
     month_day: MonthDay | None = None
+    midpoint: bool = False
     time: TimeSpec = time(18, 0)
     location: str | None = None
+
+    @model_validator(mode="after")
+    def _midpoint_alone(self) -> SpanEdge:
+        if self.midpoint:
+            clash = [
+                key
+                for key, value in (
+                    ("days", self.days),
+                    ("weekday", self.weekday),
+                    ("school", self.school),
+                    ("month_day", self.month_day),
+                )
+                if value
+            ]
+            if clash:
+                raise ValueError(f"midpoint = true names the day itself; remove {', '.join(clash)}")
+        return self
 
 
 class Assignment(Strict):
@@ -265,6 +290,8 @@ class Holiday(Strict):
     def _split_needs_parent(self) -> Holiday:
         if self.split is not None and self.assign is not None and self.assign.not_in_possession:
             raise ValueError("split needs parent or even_years/odd_years, not not_in_possession")
+        if self.start.midpoint or self.end.midpoint:
+            raise ValueError("midpoint = true is for split only (the middle of the span)")
         return self
 
     @field_validator("date")

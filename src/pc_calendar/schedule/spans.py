@@ -135,6 +135,15 @@ def _month_day_after(
     return day
 
 
+def midpoint_day(first: date, last: date) -> date:
+    """The middle day of a span from day ``first`` to day ``last`` (``split.midpoint``).
+
+    first + floor((last - first) / 2): for an odd number of days between them the
+    earlier of the two middle days, so the first half is never the longer in days.
+    """
+    return first + timedelta(days=(last - first).days // 2)
+
+
 def other_parent(ctx: EngineContext, rotation: RotationModel | None, parent: str) -> str:
     """The other one of the two rotation parents (for the second half of a split)."""
     pair = (rotation.parents if rotation and rotation.parents else ctx.plan.parent_ids)[:2]
@@ -255,8 +264,12 @@ def _holiday_span(
     relative = holiday.assign is not None and holiday.assign.not_in_possession
     pieces = [(s, e, parent, start_place, end_place)]
     if holiday.split is not None and parent is not None:
-        split_day = _month_day_after(
-            ctx, holiday.split, occ.first, first_day, is_start=True, snaps=snaps, name="split"
+        split_day = (
+            midpoint_day(first_day, last_day)
+            if holiday.split.midpoint
+            else _month_day_after(
+                ctx, holiday.split, occ.first, first_day, is_start=True, snaps=snaps, name="split"
+            )
         )
         cut = ctx.instant(split_day, holiday.split.time, f"{what} split")
         if not s < cut < e:
