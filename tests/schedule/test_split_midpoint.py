@@ -11,6 +11,7 @@ import pytest
 from engine_helpers import holder, local, make_plan
 from pydantic import ValidationError
 
+from pc_calendar.errors import PlanError
 from pc_calendar.schedule.engine import compute_timeline, holiday_spans
 from pc_calendar.schedule.spans import midpoint_day
 
@@ -87,8 +88,6 @@ def test_midpoint_without_time_uses_the_default_edge_time():
 
 
 def test_midpoint_of_a_one_day_span_outside_it_is_a_plan_error():
-    from pc_calendar.errors import PlanError
-
     short = {
         "name": "Short",
         "date": {"rule": "fixed", "month": 7, "day": 4},

@@ -68,6 +68,84 @@ INDIANA = [
     ("2027-11-28 12:00", "priya"),
     # ... and the regular rotation resumes: Daniel's next weekend is 10-12 December.
     ("2027-12-10 19:00", "daniel"),
+    # Christmas vacation 2025 (odd year, II.F.2): school out after Fri 19 Dec 2025,
+    # back Mon 5 Jan 2026, so 19 Dec 4:45 p.m. to Sun 4 Jan 6 p.m.; 16 days apart, the
+    # half-way point is 8 days on, Sat 27 Dec noon. Daniel had the first half, Priya
+    # the second.
+    ("2026-01-02 12:00", "priya"),
+    # Christmas vacation 2026 (even year): school out after Fri 18 Dec (4:45 p.m. is
+    # two hours after the 2:45 dismissal), back Mon 4 Jan 2027, so the span ends Sun
+    # 3 Jan 6 p.m.; 16 days apart, half-way point Sat 26 Dec noon. Priya has the first
+    # half, although 25-27 Dec is Daniel's regular weekend and 23 Dec his Wednesday;
+    # Daniel the second half.
+    ("2026-12-18 16:44", "priya"),
+    ("2026-12-18 16:45", "priya"),
+    ("2026-12-23 18:00", "priya"),
+    ("2026-12-25 19:00", "priya"),
+    ("2026-12-26 11:59", "priya"),
+    ("2026-12-26 12:00", "daniel"),
+    ("2027-01-01 00:30", "daniel"),
+    ("2027-01-03 17:59", "daniel"),
+    ("2027-01-03 18:00", "priya"),
+    # Christmas vacation 2027 (odd year): school out after Fri 17 Dec, back Mon 3 Jan
+    # 2028, so 17 Dec 4:45 p.m. to Sun 2 Jan 6 p.m.; 16 days apart, half-way point Sat
+    # 25 Dec noon. Daniel has the first half, Priya the second.
+    ("2027-12-17 16:44", "priya"),
+    ("2027-12-17 16:45", "daniel"),
+    ("2027-12-22 21:30", "daniel"),
+    ("2027-12-25 11:59", "daniel"),
+    ("2027-12-25 12:00", "priya"),
+    ("2027-12-31 20:00", "priya"),
+    # Memorial Day 2026 (even year, II.F.3): Monday 25 May; Daniel from Friday 22 May
+    # 6 p.m. (Priya's regular weekend) to Monday 7 p.m.
+    ("2026-05-22 17:59", "priya"),
+    ("2026-05-22 18:00", "daniel"),
+    ("2026-05-25 18:59", "daniel"),
+    ("2026-05-25 19:00", "priya"),
+    # Memorial Day 2027 (odd year): Monday 31 May; Priya from Friday 28 May 6 p.m. to
+    # Monday 7 p.m., although 28-30 May is Daniel's regular weekend.
+    ("2027-05-28 19:00", "priya"),
+    ("2027-05-30 12:00", "priya"),
+    # Fourth of July 2026 (even year): Daniel from Friday 3 July 6 p.m. to Sunday
+    # 5 July 10 a.m. (3-5 July is Priya's regular weekend).
+    ("2026-07-03 17:59", "priya"),
+    ("2026-07-03 18:00", "daniel"),
+    ("2026-07-05 09:59", "daniel"),
+    ("2026-07-05 10:00", "priya"),
+    # Fourth of July 2027 (odd year): Priya, 3 July 6 p.m. to 5 July 10 a.m.
+    ("2027-07-04 20:00", "priya"),
+    # Labor Day 2026 (even year): Monday 7 September; Priya from Friday 4 September
+    # 6 p.m., although 4-6 September is Daniel's regular weekend, to Monday 7 p.m.
+    ("2026-09-04 19:00", "priya"),
+    ("2026-09-06 12:00", "priya"),
+    # Labor Day 2027 (odd year): Monday 6 September; Daniel's regular weekend of 3-5
+    # September runs on to Monday 7 p.m.
+    ("2027-09-05 19:00", "daniel"),
+    ("2027-09-06 18:59", "daniel"),
+    ("2027-09-06 19:00", "priya"),
+    # Fall break 2026 (even year): school out Mon 19 - Fri 23 October, so from the last
+    # school day Fri 16 October 6 p.m. (Daniel's regular weekend) to Sun 25 October
+    # 7 p.m., Priya; Daniel's Wednesday evening of 21 October gives way.
+    ("2026-10-16 18:30", "priya"),
+    ("2026-10-21 18:00", "priya"),
+    ("2026-10-25 18:59", "priya"),
+    # Fall break 2027 (odd year): 18-22 October; Daniel from Fri 15 October 6 p.m. to
+    # Sun 24 October 7 p.m.
+    ("2027-10-15 17:59", "priya"),
+    ("2027-10-15 18:00", "daniel"),
+    ("2027-10-20 12:00", "daniel"),
+    ("2027-10-24 18:59", "daniel"),
+    ("2027-10-24 19:00", "priya"),
+    # Halloween 2026 (even year): Saturday 31 October, inside Daniel's regular weekend
+    # of 30 October - 1 November; Priya from 6 to 9 p.m.
+    ("2026-10-31 17:59", "daniel"),
+    ("2026-10-31 18:00", "priya"),
+    ("2026-10-31 20:59", "priya"),
+    ("2026-10-31 21:00", "daniel"),
+    # Halloween 2027 (odd year): Sunday 31 October, the end of Daniel's regular weekend;
+    # he keeps the children until 9 p.m.
+    ("2027-10-31 20:00", "daniel"),
+    ("2027-10-31 21:00", "priya"),
 ]
 
 
