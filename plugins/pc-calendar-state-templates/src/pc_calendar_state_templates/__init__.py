@@ -12,17 +12,9 @@ from collections.abc import Callable
 from importlib import resources
 
 from pc_calendar import hookimpl
+from pc_calendar.templates import description_of
 
 __version__ = "0.1.0"
-
-
-def description_of(text: str) -> str:
-    """The first comment line of a template, without the ``#``."""
-    for line in text.splitlines():
-        stripped = line.strip()
-        if stripped.startswith("#") and stripped.lstrip("#").strip():
-            return stripped.lstrip("#").strip()
-    return ""
 
 
 def state_templates() -> dict[str, str]:
