@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -20,3 +22,35 @@ def parse_date(value: str, option: str) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise UserError(f"{option}: expected a date like 2026-12-31, got {value!r}") from None
+
+
+def state_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--state`` and ``--state-beside-plan``: where the sync state lives (sync, status)."""
+    command = click.option(
+        "--state-beside-plan",
+        is_flag=True,
+        help="Keep the sync state in PLAN.sync-state.sqlite next to each plan.",
+    )(command)
+    return click.option(
+        "--state",
+        type=click.Path(path_type=Path, dir_okay=False),
+        help="Sync state file (default: $PC_CALENDAR_STATE or the user data dir).",
+    )(command)
+
+
+def caseload_options(verb: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--jobs`` and ``--recursive`` for commands that take many plans or folders."""
+
+    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
+        command = click.option(
+            "--recursive", "-r", is_flag=True, help="Also find plans in subfolders of a folder."
+        )(command)
+        return click.option(
+            "--jobs",
+            "-j",
+            type=click.IntRange(min=1, max=64),
+            default=None,
+            help=f"Families {verb} at once (default: min(4, 2 x CPUs)).",
+        )(command)
+
+    return decorate

@@ -22,7 +22,7 @@ import click
 
 from ..errors import UserError
 from .caseload_view import live_caseload, print_table
-from .common import parse_date
+from .common import caseload_options, parse_date, state_options
 
 
 def _when(text: str | None) -> str:
@@ -124,12 +124,7 @@ def register(cli: click.Group) -> None:
     )
     @click.option("--from", "start", metavar="DATE", help="Range start (default: as sync).")
     @click.option("--to", "end", metavar="DATE", help="Range end (default: as sync).")
-    @click.option(
-        "--state",
-        type=click.Path(path_type=Path, dir_okay=False),
-        help="Sync state file (default: $PC_CALENDAR_STATE or the user data dir).",
-    )
-    @click.option("--state-beside-plan", is_flag=True, help="The sync state is next to each plan.")
+    @state_options
     @click.option(
         "--days",
         type=click.IntRange(min=1),
@@ -144,16 +139,7 @@ def register(cli: click.Group) -> None:
         show_default=True,
         help="Minutes after an exchange before it counts as overdue.",
     )
-    @click.option(
-        "--jobs",
-        "-j",
-        type=click.IntRange(min=1, max=64),
-        default=None,
-        help="Families checked at once (default: min(4, 2 x CPUs)).",
-    )
-    @click.option(
-        "--recursive", "-r", is_flag=True, help="Also find plans in subfolders of a folder."
-    )
+    @caseload_options("checked")
     def status_command(
         paths: tuple[Path, ...],
         as_json: bool,

@@ -29,7 +29,7 @@ from ..errors import UserError
 from ..plan.model import Plan
 from .caseload_view import PROGRESS_MIN, live_caseload, print_table
 from .caseload_view import write_progress as _progress_bar
-from .common import parse_date
+from .common import caseload_options, parse_date, state_options
 
 __all__ = ["PROGRESS_MIN", "_progress_bar", "default_range", "register"]
 
@@ -294,32 +294,14 @@ def register(cli: click.Group) -> None:
         "plan's version, or keep theirs until the plan's version changes.",
     )
     @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-    @click.option(
-        "--state",
-        type=click.Path(path_type=Path, dir_okay=False),
-        help="Sync state file (default: $PC_CALENDAR_STATE or the user data dir).",
-    )
-    @click.option(
-        "--state-beside-plan",
-        is_flag=True,
-        help="Keep the sync state in PLAN.sync-state.sqlite next to each plan.",
-    )
-    @click.option(
-        "--jobs",
-        "-j",
-        type=click.IntRange(min=1, max=64),
-        default=None,
-        help="Families synced at once (default: min(4, 2 x CPUs)).",
-    )
+    @state_options
+    @caseload_options("synced")
     @click.option(
         "--wait",
         type=click.FloatRange(min=0),
         default=0.0,
         metavar="SECONDS",
         help="Wait this long for a calendar another sync holds (default: skip it at once).",
-    )
-    @click.option(
-        "--recursive", "-r", is_flag=True, help="Also find plans in subfolders of a folder."
     )
     def sync_command(
         paths: tuple[Path, ...],
