@@ -139,11 +139,13 @@ class Timeline:
             )
         return sorted(merged, key=lambda e: (e.at, e.from_parent, e.to_parent))
 
-    def merged_blocks(self) -> list[CustodyBlock]:
-        """Custody blocks across children, identical (start, end, parent) ones merged."""
+    def merged_blocks(self, children: list[str] | None = None) -> list[CustodyBlock]:
+        """Custody blocks across children (all, or those named), identical (start, end,
+        parent) ones merged."""
         groups: dict[tuple, list[CustodyBlock]] = {}
-        for child_timeline in self.children.values():
-            for block in child_timeline.blocks:
+        chosen = self.children if children is None else children
+        for child in chosen:
+            for block in self.children[child].blocks:
                 groups.setdefault((block.start, block.end, block.parent), []).append(block)
         merged = [
             CustodyBlock(

@@ -31,21 +31,7 @@ def rule_record(rule: Rule) -> dict[str, Any]:
 
 def _merged_blocks(timeline: Timeline, children: list[str]) -> list[CustodyBlock]:
     """Blocks of the chosen children; identical (start, end, parent) ones merged."""
-    groups: dict[tuple, list[CustodyBlock]] = {}
-    for child in children:
-        for block in timeline.children[child].blocks:
-            groups.setdefault((block.start, block.end, block.parent), []).append(block)
-    merged = [
-        CustodyBlock(
-            items[0].start,
-            items[0].end,
-            items[0].parent,
-            items[0].rule,
-            tuple(sorted({c for b in items for c in b.children})),
-        )
-        for items in groups.values()
-    ]
-    return sorted(merged, key=lambda b: (b.start, b.children))
+    return sorted(timeline.merged_blocks(children), key=lambda b: (b.start, b.children))
 
 
 def _local(instant: datetime, timeline: Timeline) -> str:
