@@ -25,13 +25,26 @@ class CalDAVSyncer:
     """sync_calendar against one CalDAV calendar, with a state file and a fresh backend
     per run (as separate ``pc-calendar sync`` invocations would have)."""
 
-    def __init__(self, tmp_path, calendar: CalendarRef) -> None:
+    def __init__(self, tmp_path, calendar: CalendarRef, quick_check: bool = True) -> None:
         self.calendar = calendar
         self.state_path = tmp_path / "state.sqlite"
         self.key = f"{FAMILY}/alex/caldav:{calendar.path}"
+        self.quick_check = quick_check
 
     def backend(self) -> CalDAVBackend:
-        return CalDAVBackend(self.calendar.config(timeout=5), {"family_id": FAMILY})
+        config = self.calendar.config(timeout=5, quick_check=self.quick_check)
+        return CalDAVBackend(config, {"family_id": FAMILY})
+
+    def changes_since_stored_token(self):
+        """What the server reports changed since the token the state holds."""
+        with StateStore(self.state_path) as store:
+            token = store.load_header(self.key).token
+            pending = store.has_pending(self.key)
+        backend = self.backend()
+        try:
+            return backend.list(token), pending
+        finally:
+            backend.close()
 
     def run(self, desired, progress=None, **changes):
         retry = RetryPolicy(attempts=2, base=0.01, sleep=lambda s: None, rand=lambda: 1.0)
@@ -71,16 +84,31 @@ def test_first_sync_then_noop_costs_at_most_two_requests(syncer) -> None:
     first = syncer.run(desired)
     assert first.ok, first.error
     assert (first.created, first.updated, first.deleted) == (8, 0, 0)
-    assert first.requests == 1 + 8
+    # last-modified + sync report, the writes, and one report confirming they are ours
+    assert first.requests == 2 + 8 + 1
     assert syncer.ours() == expected(desired)
+    # the stored token is already past our own writes: the next run reads nothing back
+    listing, pending = syncer.changes_since_stored_token()
+    assert (listing.full, listing.events, listing.removed, pending) == (False, [], [], False)
     second = syncer.run(desired)
     assert second.ok and second.writes == 0 and second.unchanged == 8
     assert second.requests <= 2
     third = syncer.run(desired)
-    assert third.writes == 0 and third.requests == 1
+    assert third.writes == 0 and third.requests <= 2
 
 
-def test_swap_costs_the_changed_events_plus_listing(syncer) -> None:
+def test_without_quick_check_a_noop_is_one_request(tmp_path, caldav_calendar) -> None:
+    syncer = CalDAVSyncer(tmp_path, caldav_calendar, quick_check=False)
+    desired = exchanges(DAYS)
+    assert syncer.run(desired).requests == 1 + 8 + 1
+    for _ in range(2):
+        again = syncer.run(desired)
+        assert again.writes == 0 and again.requests == 1
+
+
+def test_swap_costs_the_changed_events_plus_two(tmp_path, caldav_calendar) -> None:
+    """The sync token path; with the quick check, see test_caldav_quick_check.py."""
+    syncer = CalDAVSyncer(tmp_path, caldav_calendar, quick_check=False)
     before = exchanges(DAYS)
     syncer.run(before)
     syncer.run(before)
@@ -97,7 +125,7 @@ def test_swap_costs_the_changed_events_plus_listing(syncer) -> None:
     ]
     summary = syncer.run(after)
     assert (summary.created, summary.updated, summary.deleted, summary.unchanged) == (0, 2, 0, 6)
-    assert summary.requests <= 2 + 2
+    assert summary.requests == 2 + 2  # listing, 2 writes, the report confirming them
     assert syncer.ours() == expected(after)
 
 

@@ -196,3 +196,48 @@ def test_feed_has_one_vtimezone_covering_every_year():
             moment = datetime(year, month, 15, 12)
             assert moment.replace(tzinfo=tz).utcoffset() == moment.replace(tzinfo=ZONE).utcoffset()
     assert feed == build_feed([early.ical, late.ical], FAMILY, "n")  # deterministic
+
+
+# -- the token moves past our own writes, never past anyone else's ----------------------
+
+
+def test_after_a_sync_the_stored_token_is_the_folders_own(tmp_path, folder):
+    from sync_helpers import KEY
+
+    from pc_calendar.sync.state import StateStore
+
+    run(tmp_path, folder, exchanges(DAYS))
+    with StateStore(tmp_path / "state.sqlite") as store:
+        token = store.load_header(KEY).token
+        assert not store.has_pending(KEY)
+    listing = backend(folder).list(token)
+    assert (listing.full, listing.events) == (False, [])  # the next run reads no file
+
+
+def _listed_then_written(folder, n=2):
+    b = backend(folder)
+    token = b.list().token
+    made = [b.create(e) for e in exchanges(DAYS[:n])]
+    return b, token, {r.href: r.etag for r in made}
+
+
+def test_confirm_passes_exactly_our_writes_and_deletes(folder):
+    b, token, written = _listed_then_written(folder)
+    assert b.confirm_writes(token, written, set()) == b.list().token
+    gone = b.list().events[0]
+    token = b.list().token
+    b.delete(gone)
+    assert b.confirm_writes(token, {}, {gone.href}) is not None
+    assert b.confirm_writes(token, {}, set()) is None
+
+
+def test_confirm_refuses_what_someone_else_changed_meanwhile(folder):
+    b, token, written = _listed_then_written(folder)
+    name = next(iter(written))
+    (folder / "vdir" / name).write_bytes(edited_body(exchanges(DAYS[:1])[0], "khal edit"))
+    assert b.confirm_writes(token, written, set()) is None
+
+    b, token, written = _listed_then_written(folder / "other")
+    (folder / "other" / "vdir" / "dentist.ics").write_bytes(b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")
+    assert b.confirm_writes(token, written, set()) is None
+    assert b.confirm_writes("vdir-not-the-listed-one", written, set()) is None

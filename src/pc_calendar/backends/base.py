@@ -8,7 +8,7 @@ never decides what to change; the sync engine does that.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -188,6 +188,19 @@ class Backend(ABC):
     @abstractmethod
     def delete(self, remote: RemoteEvent) -> None:
         """Delete at ``remote.href`` only if its etag is still ``remote.etag``."""
+
+    def confirm_writes(
+        self, since_token: str | None, written: Mapping[str, str | None], deleted: Collection[str]
+    ) -> str | None:
+        """A change token past our own writes, or None (optional extension).
+
+        ``since_token`` is the token the run listed with; ``written`` maps the href of
+        each event the run created or updated to the etag its write returned, ``deleted``
+        holds the hrefs it deleted. Answer only when the changes since ``since_token``
+        are exactly these, so a parent's edit made meanwhile is never absorbed. With the
+        default None the next run reads the run's own writes back.
+        """
+        return None
 
     #: how many writes ``apply_batch`` sends in one request (1: no batching, the default)
     batch_size: int = 1

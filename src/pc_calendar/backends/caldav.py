@@ -15,7 +15,9 @@ Target keys (``type = "caldav"``): ``url``; ``calendar``, a path ("/alex/kids/")
 display name (costs a discovery on every run, so a path is cheaper; the URL itself is
 the calendar when it is left out); ``username``; the password by reference only
 (``password_env``, ``password_file`` with mode 0600, or ``keyring = true``); ``timeout``
-in seconds. caldav (and its HTTP stack) is imported only when a CalDAV target is built.
+in seconds; ``quick_check = false`` never uses the calendar's last-modified time in place
+of its sync token (see :mod:`.caldav_stamp`; it is learnt per calendar whether it can
+be). caldav (and its HTTP stack) is imported only when a CalDAV target is built.
 """
 
 from __future__ import annotations
@@ -69,6 +71,7 @@ class CalDAVBackend(ListingMixin, Backend):
         self._collection: str | None = None
         self._our_uid_suffix = f"@{self.family_id}.{UID_DOMAIN}"
         self._sync_supported: bool | None = None
+        self.quick_check = settings.quick_check
 
     # -- the calendar collection -------------------------------------------------------
 

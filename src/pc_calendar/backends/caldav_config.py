@@ -28,6 +28,7 @@ KNOWN_KEYS = frozenset(
         "password_file",
         "keyring",
         "timeout",
+        "quick_check",
     }
 )
 
@@ -39,6 +40,8 @@ class CalDAVSettings:
     username: str | None
     password: str | None
     timeout: float
+    #: ask the calendar's last-modified before its sync token (see backends.caldav_stamp)
+    quick_check: bool = True
 
 
 def _where(context: Any) -> str:
@@ -94,9 +97,17 @@ def read_settings(config: dict, context: Any = None) -> CalDAVSettings:
     timeout = config.get("timeout", 30)
     if not isinstance(timeout, int | float) or timeout <= 0:
         raise UserError(f"{where}: key 'timeout' must be a positive number of seconds")
+    quick_check = config.get("quick_check", True)
+    if not isinstance(quick_check, bool):
+        raise UserError(f"{where}: key 'quick_check' must be true or false")
     password = _password(config, username, where, _ctx(context, "base_dir"))
     return CalDAVSettings(
-        url if url.endswith("/") else url + "/", calendar, username, password, float(timeout)
+        url if url.endswith("/") else url + "/",
+        calendar,
+        username,
+        password,
+        float(timeout),
+        quick_check,
     )
 
 

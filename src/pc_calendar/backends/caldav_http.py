@@ -28,7 +28,7 @@ _SYNC_BODY = (
     '<?xml version="1.0" encoding="utf-8"?>\n'
     '<D:sync-collection xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">'
     "<D:sync-token>{token}</D:sync-token><D:sync-level>1</D:sync-level>"
-    "<D:prop><D:getetag/><C:calendar-data/></D:prop></D:sync-collection>"
+    "<D:prop><D:getetag/>{data}</D:prop></D:sync-collection>"
 )
 _QUERY_BODY = (
     '<?xml version="1.0" encoding="utf-8"?>\n'
@@ -41,6 +41,11 @@ _MULTIGET_HEAD = (
     '<?xml version="1.0" encoding="utf-8"?>\n'
     '<C:calendar-multiget xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">'
     "<D:prop><D:getetag/><C:calendar-data/></D:prop>"
+)
+#: the collection's last-modified only: cheap where a sync token is not (Radicale)
+LAST_MODIFIED_BODY = (
+    '<?xml version="1.0" encoding="utf-8"?>\n'
+    '<D:propfind xmlns:D="DAV:"><D:prop><D:getlastmodified/></D:prop></D:propfind>'
 )
 _PROPFIND_BODY = (
     '<?xml version="1.0" encoding="utf-8"?>\n'
@@ -57,8 +62,10 @@ def xml_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def sync_body(token: str | None) -> str:
-    return _SYNC_BODY.format(token=xml_escape(token or ""))
+def sync_body(token: str | None, *, with_data: bool = True) -> str:
+    """The sync-collection REPORT; without data it names changes by href and etag only."""
+    data = "<C:calendar-data/>" if with_data else ""
+    return _SYNC_BODY.format(token=xml_escape(token or ""), data=data)
 
 
 def query_body() -> str:

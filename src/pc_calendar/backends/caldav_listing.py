@@ -14,10 +14,12 @@ UID or summary: events without our marker are not listed, whatever they look lik
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from ..errors import BackendError
 from .base import Listing, RemoteEvent, remote_event_from_ical
+from .caldav_stamp import DavToken, LastModified, http_date
 
 MULTIGET_CHUNK = 1000
 SYNC_PREFIX = "sync:"
@@ -41,6 +43,12 @@ class ListingMixin:
     label: str
     _our_uid_suffix: str
     _sync_supported: bool | None
+    #: ask the collection's last-modified before the sync token (see :mod:`.caldav_stamp`)
+    quick_check: bool = True
+    #: the last-modified the listing saw: our writes follow it (learning whether it moves)
+    _seen_before_writes: LastModified | None = None
+    #: members the last sync-collection REPORT said changed or were removed
+    _delta_size: int = 0
 
     def _not_found(self) -> BackendError:  # pragma: no cover - provided by the backend
         raise NotImplementedError
@@ -48,23 +56,87 @@ class ListingMixin:
     # -- listing -----------------------------------------------------------------------
 
     def list(self, since_token: str | None = None) -> Listing:
-        from .caldav_http import InvalidSyncToken
-
         before = self.session.requests
-        listing: Listing | None = None
-        if since_token and since_token.startswith(SYNC_PREFIX):
-            try:
-                listing = self._sync(since_token[len(SYNC_PREFIX) :])
-            except InvalidSyncToken:
-                listing = None
-        elif since_token and since_token.startswith(CTAG_PREFIX):
-            ctag = self._ctag()
-            if ctag is not None and f"{CTAG_PREFIX}{ctag}" == since_token:
-                listing = Listing(events=[], full=False, token=since_token)
-        if listing is None:
-            listing = self._full()
+        token = DavToken.decode(since_token)
+        quick = self.quick_check and token.asks_last_modified
+        seen = self._last_modified() if quick else None
+        self._seen_before_writes = seen
+        if token.unchanged_at(seen):
+            listing = Listing(events=[], full=False, token=since_token)
+        else:
+            listing = self._authoritative(token.authority)
+            if self.quick_check:
+                changed = not listing.full and self._delta_size > 0
+                listing.token = token.after_listing(seen, listing.token, changed).encode()
         listing.requests = self.session.requests - before
         return listing
+
+    def _authoritative(self, authority: str | None) -> Listing:
+        """The listing the sync token (else the ctag) gives; its token is that authority."""
+        from .caldav_http import InvalidSyncToken
+
+        self._delta_size = 0
+        if authority and authority.startswith(SYNC_PREFIX):
+            try:
+                return self._sync(authority[len(SYNC_PREFIX) :])
+            except InvalidSyncToken:
+                pass
+        elif authority and authority.startswith(CTAG_PREFIX):
+            ctag = self._ctag()
+            if ctag is not None and f"{CTAG_PREFIX}{ctag}" == authority:
+                return Listing(events=[], full=False, token=authority)
+        return self._full()
+
+    def confirm_writes(
+        self, since_token: str | None, written: Mapping[str, str | None], deleted: Collection[str]
+    ) -> str | None:
+        """A token past our own writes, when the changes since ``since_token`` are just them.
+
+        One sync-collection REPORT asking etags only (no data). Anything else in it, an
+        etag that is not the one our write got back, or one of ours missing (RFC 6578 may
+        leave out what was created and deleted since) -> None: the token stays and the
+        next run reads the changes as usual.
+        """
+        from .caldav_http import InvalidSyncToken
+
+        token = DavToken.decode(since_token)
+        if token.authority is None or not token.authority.startswith(SYNC_PREFIX):
+            return None
+        try:
+            changed, removed, authority = self._delta(
+                token.authority[len(SYNC_PREFIX) :], with_data=False
+            )
+        except (InvalidSyncToken, _Unsupported):
+            return None
+        if set(changed) != set(written) or not set(removed) <= set(deleted):
+            return None
+        if any(written[h] is None or changed[h][0] != written[h] for h in changed):
+            return None
+        authority = f"{SYNC_PREFIX}{authority}"
+        if not self.quick_check:
+            return authority
+        return token.after_writes(authority, self._seen_before_writes).encode()
+
+    def _last_modified(self) -> LastModified | None:
+        """The collection's last-modified and the server's clock, if it tells both."""
+        from .caldav_http import LAST_MODIFIED_BODY
+
+        response = self.session.request(
+            "PROPFIND",
+            self.collection,
+            LAST_MODIFIED_BODY,
+            {"Depth": "0", "Content-Type": "application/xml; charset=utf-8"},
+        )
+        if response.status == 404 or response.all_responses_not_found():
+            raise self._not_found()
+        if response.status not in (200, 207) or response.tree is None:
+            return None
+        text = next((e.text for e in response.tree.iter("{DAV:}getlastmodified")), None)
+        modified = http_date(text)
+        now = http_date(response.headers.get("Date"))
+        if modified is None or now is None:
+            return None
+        return LastModified(modified, now)
 
     def _report(self, body: str, depth: int) -> Any:
         response = self.session.request(
@@ -79,6 +151,19 @@ class ListingMixin:
 
     def _sync(self, token: str) -> Listing:
         """RFC 6578: what changed since ``token`` (all of it when ``token`` is empty)."""
+        changed, removed, token = self._delta(token, with_data=True)
+        self._delta_size = len(changed) + len(removed)
+        events, lost = self._parse(changed)
+        listing = Listing(events=events, full=False, token=f"{SYNC_PREFIX}{token}")
+        # An object with our UID that changed and no longer carries our marker (a parent's
+        # app dropped it) has left our set: incremental listings then agree with a full one.
+        listing.removed = sorted(set(removed) | lost)
+        return listing
+
+    def _delta(
+        self, token: str, *, with_data: bool
+    ) -> tuple[dict[str, tuple[str | None, str | None]], list[str], str]:
+        """The sync-collection REPORT: changed href -> (etag, data), removed, new token."""
         from caldav.lib import error as dav_error
 
         from .caldav_http import SYNC_TOKEN_TAG, InvalidSyncToken, sync_body
@@ -86,7 +171,7 @@ class ListingMixin:
         changed: dict[str, tuple[str | None, str | None]] = {}
         removed: list[str] = []
         while True:
-            response = self._report(sync_body(token), depth=1)
+            response = self._report(sync_body(token, with_data=with_data), depth=1)
             if response.status not in (200, 207):
                 body = response._raw if isinstance(response._raw, bytes | str) else b""
                 if token and (
@@ -98,19 +183,13 @@ class ListingMixin:
             result = response.parse_sync_collection()
             for item in result.changed:
                 if item.href.rstrip("/") != self.collection.rstrip("/"):  # some list themselves
-                    changed[item.href] = (item.etag, item.calendar_data)
+                    changed[item.href] = (item.etag, item.calendar_data if with_data else None)
             removed.extend(result.deleted)
             if result.sync_token is None:
                 raise _Unsupported()
             token = result.sync_token
             if not result.truncated:
-                break
-        events, lost = self._parse(changed)
-        listing = Listing(events=events, full=False, token=f"{SYNC_PREFIX}{token}")
-        # An object with our UID that changed and no longer carries our marker (a parent's
-        # app dropped it) has left our set: incremental listings then agree with a full one.
-        listing.removed = sorted(set(removed) | lost)
-        return listing
+                return changed, removed, token
 
     def _full(self) -> Listing:
         """Every event of ours, with a fresh token (sync token, else ctag, else none)."""

@@ -19,7 +19,7 @@ import hashlib
 import os
 import re
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +58,7 @@ class IcsFolderBackend(Backend):
         self.label = f"ics {folder}"
         self._dirty = False
         self._requests = 0
+        self._listed: dict[str, str] | None = None  # file signatures at the last listing
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -79,17 +80,27 @@ class IcsFolderBackend(Backend):
                 f"cannot read {self.vdir} ({exc.strerror})", target=self.label
             ) from None
 
-    def _token(self, files: list[os.DirEntry[str]]) -> str:
-        digest = hashlib.sha256()
+    @staticmethod
+    def _signatures(files: list[os.DirEntry[str]]) -> dict[str, str]:
+        """Per file what changes with any write: name -> inode, size, mtime."""
+        found = {}
         for entry in files:
             st = entry.stat()
-            digest.update(f"{entry.name}\0{st.st_ino}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+            found[entry.name] = f"{st.st_ino}\0{st.st_size}\0{st.st_mtime_ns}"
+        return found
+
+    @staticmethod
+    def _token(signatures: dict[str, str]) -> str:
+        digest = hashlib.sha256()
+        for name, signature in signatures.items():
+            digest.update(f"{name}\0{signature}\n".encode())
         return "vdir-" + digest.hexdigest()[:32]
 
     def list(self, since_token: str | None = None) -> Listing:
         self._requests += 1
         files = self._files()
-        token = self._token(files)
+        self._listed = self._signatures(files)
+        token = self._token(self._listed)
         newest = max((e.stat().st_mtime_ns for e in files), default=0)
         if not self.feed.exists() or self.feed.stat().st_mtime_ns < newest:
             self._dirty = True  # an earlier run stopped before regenerating the feed
@@ -103,6 +114,30 @@ class IcsFolderBackend(Backend):
             ):
                 events.append(remote)
         return Listing(events=events, full=True, token=token, requests=1)
+
+    def confirm_writes(
+        self, since_token: str | None, written: Mapping[str, str | None], deleted: Collection[str]
+    ) -> str | None:
+        """The vdir's token now, if every file that changed since the listing is ours.
+
+        Changed files must hash to the etag our write gave them (a parent's app editing
+        one meanwhile is left for the next run to see); vanished ones must be our deletes.
+        """
+        if self._listed is None or since_token != self._token(self._listed):
+            return None
+        self._requests += 1
+        now = self._signatures(self._files())
+        if any(name not in now for name in written):
+            return None
+        if any(name not in now and name not in deleted for name in self._listed):
+            return None
+        for name, signature in now.items():
+            if self._listed.get(name) == signature:
+                continue
+            body = self._read(self.vdir / name)
+            if name not in written or body is None or etag_of(body) != written[name]:
+                return None
+        return self._token(now)
 
     def _read(self, path: Path) -> bytes | None:
         try:

@@ -97,6 +97,8 @@ class Applier:
         self.retry = retry
         self.progress = progress or (lambda n: None)
         self.outcome = Outcome()
+        #: hrefs this run deleted, or found already gone when it meant to delete them
+        self.deleted_hrefs: set[str] = set()
 
     def run(self, actions: list[Action]) -> Outcome:
         size = getattr(self.backend, "batch_size", 1)
@@ -165,6 +167,7 @@ class Applier:
         if action.op == "delete":
             r = action.remote
             assert r is not None
+            self.deleted_hrefs.add(r.href)
             entry = self.state.entries.get(r.uid)
             if entry is None or entry.href in (None, r.href):
                 self._forget(action)
@@ -228,6 +231,8 @@ class Applier:
         elif action.desired is not None:
             retry = _for_desired(action.desired, remote, self.state, self.policy)
         elif remote is None:
+            if action.remote is not None:
+                self.deleted_hrefs.add(action.remote.href)
             self._forget(action)  # already gone: what we wanted
             return
         else:

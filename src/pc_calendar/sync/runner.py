@@ -18,7 +18,7 @@ from pathlib import Path
 import pluggy
 
 from ..backends.base import Backend, DesiredEvent, Listing, RemoteEvent
-from ..errors import BackendError, UserError
+from ..errors import BackendError, PreconditionFailed, UserError
 from ..plan.model import Plan
 from ..schedule.timeline import Timeline
 from .apply import Applier, RetryPolicy, entry_for, with_retries
@@ -80,20 +80,42 @@ def _seen_state(state: CalendarState, view: list[RemoteEvent]) -> dict[str, Entr
     return entries
 
 
-def _nothing_to_do(state: CalendarState, listing: Listing, fingerprint: str | None) -> bool:
+def _nothing_to_do(
+    store: StateStore, header: CalendarState, listing: Listing, fingerprint: str | None
+) -> bool:
     """The fast no-op: same inputs as the last run that converged, and the calendar
     reports no change since. Then the desired set is what was pushed, and rendering it
-    again (the costly part of a no-op) would only confirm that."""
+    again (the costly part of a no-op) would only confirm that. Decided on the state's
+    header alone, so a no-op never loads the per-event rows."""
     return (
         fingerprint is not None
-        and state.fingerprint == fingerprint
-        and state.desired is not None
-        and state.token is not None
+        and header.fingerprint == fingerprint
+        and header.desired is not None
+        and header.token is not None
         and not listing.full
         and not listing.events
         and not listing.removed
-        and not any(e.pending for e in state.entries.values())
+        and not store.has_pending(header.key)
     )
+
+
+def _confirm_writes(
+    backend: Backend, store: StateStore, state: CalendarState, deleted: set[str]
+) -> None:
+    """Move the token past this run's own writes, so the next run need not read them back.
+
+    Only an optimisation: when the backend cannot vouch that the changes since the token
+    are exactly ours (or fails to answer), the token stays and the next run reads them.
+    """
+    written = {e.href: e.etag for e in state.entries.values() if e.pending and e.href}
+    if not written and not deleted:
+        return
+    try:
+        token = backend.confirm_writes(state.token, written, deleted)
+    except (BackendError, PreconditionFailed):
+        return
+    if token is not None:
+        store.confirm(state.key, token)
 
 
 def sync_calendar(
@@ -116,15 +138,16 @@ def sync_calendar(
     summary = CalendarSummary(parent=parent, target=backend.label, dry_run=options.dry_run)
     before = backend.request_count
     try:
-        state = store.load(key)
+        header = store.load_header(key)
         listing = with_retries(
-            lambda: backend.list(state.token), options.retry, "listing events", backend.label
+            lambda: backend.list(header.token), options.retry, "listing events", backend.label
         )
-        if _nothing_to_do(state, listing, fingerprint):
-            summary.unchanged = state.desired or 0
-            if listing.token != state.token:
+        if _nothing_to_do(store, header, listing, fingerprint):
+            summary.unchanged = header.desired or 0
+            if listing.token != header.token:
                 store.set_token(key, listing.token)
             return summary
+        state = store.load(key)
         if callable(desired):
             desired = desired()
         view = current_view(state, listing)
@@ -152,6 +175,8 @@ def sync_calendar(
         summary.created, summary.updated = outcome.created, outcome.updated
         summary.deleted, summary.unchanged = outcome.deleted, outcome.unchanged
         summary.conflicts, summary.problems = outcome.conflicts, outcome.problems
+        if outcome.created + outcome.updated + outcome.deleted and not outcome.problems:
+            _confirm_writes(backend, store, working, applier.deleted_hrefs)
         if fingerprint is not None and not summary.problems and not summary.conflicts:
             store.set_fingerprint(key, fingerprint, len(desired))
     except BackendError as exc:

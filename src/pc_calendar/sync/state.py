@@ -193,17 +193,43 @@ class StateStore:
                 "and re-run",
             ) from None
 
-    def load(self, key: str) -> CalendarState:
+    def load_header(self, key: str) -> CalendarState:
+        """The calendar's token and last converged inputs, without the per-event rows."""
         state = CalendarState(key)
+        row = self._read(
+            "SELECT token, fingerprint, desired FROM calendars WHERE key = ?",
+            "SELECT token, NULL, NULL FROM calendars WHERE key = ?",
+            key,
+        )
+        if row:
+            state.token, state.fingerprint, state.desired = row
+        return state
+
+    def has_pending(self, key: str) -> bool:
+        """Whether some write of ours is not yet covered by the stored token."""
+        row = self._read(
+            "SELECT 1 FROM events WHERE calendar = ? AND pending = 1 LIMIT 1", None, key
+        )
+        return row is not None
+
+    def _read(self, query: str, fallback: str | None, key: str) -> tuple | None:
+        """One row; ``fallback`` for a state file older than the columns ``query`` names."""
         try:
             try:
-                row = self._db.execute(
-                    "SELECT token, fingerprint, desired FROM calendars WHERE key = ?", (key,)
-                ).fetchone()
-            except sqlite3.OperationalError:  # an older file opened read-only (dry run)
-                row = self._db.execute(
-                    "SELECT token, NULL, NULL FROM calendars WHERE key = ?", (key,)
-                ).fetchone()
+                return self._db.execute(query, (key,)).fetchone()
+            except sqlite3.OperationalError:
+                if fallback is None:
+                    raise
+                return self._db.execute(fallback, (key,)).fetchone()
+        except sqlite3.Error as exc:
+            raise UserError(
+                f"{self.path}: the sync state is unreadable ({exc})",
+                hint="delete it: it only makes re-runs faster",
+            ) from None
+
+    def load(self, key: str) -> CalendarState:
+        state = self.load_header(key)
+        try:
             rows = self._db.execute(
                 "SELECT uid, href, etag, content_hash, actual_hash, start, accepted, pending "
                 "FROM events WHERE calendar = ?",
@@ -214,8 +240,6 @@ class StateStore:
                 f"{self.path}: the sync state is unreadable ({exc})",
                 hint="delete it: it only makes re-runs faster",
             ) from None
-        if row:
-            state.token, state.fingerprint, state.desired = row
         for uid, href, etag, chash, ahash, start, accepted, pending in rows:
             day = date.fromisoformat(start) if start else None
             state.entries[uid] = Entry(uid, href, etag, chash, ahash, day, accepted, bool(pending))
@@ -227,6 +251,18 @@ class StateStore:
         if self.readonly:
             return
         with self._writing():
+            self._db.execute(
+                "INSERT INTO calendars (key, token) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET token = excluded.token",
+                (key, token),
+            )
+
+    def confirm(self, key: str, token: str | None) -> None:
+        """The token now covers every write of ours: store it, nothing is pending."""
+        if self.readonly:
+            return
+        with self._writing():
+            self._db.execute("UPDATE events SET pending = 0 WHERE calendar = ?", (key,))
             self._db.execute(
                 "INSERT INTO calendars (key, token) VALUES (?, ?) "
                 "ON CONFLICT(key) DO UPDATE SET token = excluded.token",

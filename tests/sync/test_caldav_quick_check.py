@@ -1,0 +1,181 @@
+"""The last-modified quick check and the confirm step, against real Radicale and Xandikos.
+
+Radicale gives a collection last-modified that follows its events (whole seconds), so
+these tests sleep past :data:`MARGIN` where a safe stamp is needed; Xandikos gives none.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+
+import pytest
+from servers import CalendarRef
+from sync_helpers import FAMILY, ZONE, edited_body, exchanges, make_event
+from test_caldav_sync import CalDAVSyncer, expected
+
+from pc_calendar.backends.caldav import CalDAVBackend, safe_name
+from pc_calendar.backends.caldav_stamp import MARGIN, REVERIFY, DavToken
+from pc_calendar.sync.state import StateStore
+
+DAYS = [1, 3, 8, 10, 15, 17, 22, 24]
+
+
+def settle() -> None:
+    """Let the calendar's last change become safely older than the server's clock."""
+    time.sleep(MARGIN + 0.2)
+
+
+def stored_token(syncer: CalDAVSyncer) -> DavToken:
+    with StateStore(syncer.state_path) as store:
+        return DavToken.decode(store.load_header(syncer.key).token)
+
+
+def store_token(syncer: CalDAVSyncer, token: DavToken) -> None:
+    with StateStore(syncer.state_path) as store:
+        store.set_token(syncer.key, token.encode())
+
+
+def test_radicale_steady_noop_is_one_cheap_request_and_edits_still_show(
+    tmp_path, radicale_server
+) -> None:
+    calendar = radicale_server.new_calendar()
+    time.sleep(1.1)  # our writes land in a later second than the calendar's creation
+    syncer = CalDAVSyncer(tmp_path, calendar)
+    desired = exchanges(DAYS)
+    assert syncer.run(desired).requests == 2 + 8 + 1
+    settle()
+    learning = syncer.run(desired)  # last-modified moved across our writes: trusted
+    assert learning.requests == 2 and learning.writes == 0
+    token = stored_token(syncer)
+    assert token.trust is True and token.stamp is not None
+    steady = syncer.run(desired)
+    assert steady.requests == 1 and steady.unchanged == 8
+
+    # a parent's edit after the stamp moves last-modified: seen and restored
+    edited = desired[3]
+    assert calendar.put(safe_name(edited.uid), edited_body(edited, "parent")) in (200, 201, 204)
+    restored = syncer.run(desired)
+    assert [(c.uid, c.resolution) for c in restored.conflicts] == [(edited.uid, "restored")]
+    assert restored.requests == 2 + 1 + 1  # quick check, report, the PUT, confirm
+    assert syncer.ours() == expected(desired)
+
+    # steady again, a swap costs the changed events plus two requests
+    settle()
+    assert syncer.run(desired).requests == 2
+    moved = [
+        make_event(d.natural_key, datetime(2026, 12, 8, 19, tzinfo=ZONE), "Exchange (swap)")
+        if d.natural_key == "2026-12-08"
+        else d
+        for d in desired
+    ]
+    swap = syncer.run(moved)
+    assert swap.updated == 1 and swap.requests == 1 + 2
+    assert syncer.ours() == expected(moved)
+
+
+def test_radicale_reverifies_with_the_sync_token_once_a_day(tmp_path, radicale_server) -> None:
+    calendar = radicale_server.new_calendar()
+    time.sleep(1.1)
+    syncer = CalDAVSyncer(tmp_path, calendar)
+    desired = exchanges(DAYS[:3])
+    syncer.run(desired)
+    settle()
+    syncer.run(desired)
+    assert syncer.run(desired).requests == 1
+    token = stored_token(syncer)
+    assert token.verified_at is not None
+    store_token(syncer, DavToken(**{**token.__dict__, "verified_at": token.verified_at - REVERIFY}))
+    assert syncer.run(desired).requests == 2  # the report, though the stamp matched
+    assert stored_token(syncer).verified_at >= token.verified_at
+    assert syncer.run(desired).requests == 1
+
+
+def test_no_stamp_while_the_calendar_just_changed(tmp_path, radicale_server) -> None:
+    syncer = CalDAVSyncer(tmp_path, radicale_server.new_calendar())
+    desired = exchanges(DAYS[:2])
+    syncer.run(desired)
+    again = syncer.run(desired)  # within MARGIN of our writes: the report every time
+    assert again.requests == 2 and stored_token(syncer).stamp is None
+
+
+def test_untrusted_calendar_never_asks_last_modified(tmp_path, radicale_server) -> None:
+    syncer = CalDAVSyncer(tmp_path, radicale_server.new_calendar())
+    desired = exchanges(DAYS[:2])
+    syncer.run(desired)
+    token = stored_token(syncer)
+    store_token(syncer, DavToken(token.authority, trust=False))
+    for _ in range(2):
+        assert syncer.run(desired).requests == 1  # the sync report only
+    assert stored_token(syncer).trust is False
+
+
+def test_xandikos_has_no_last_modified_and_is_asked_once(tmp_path, xandikos_server) -> None:
+    syncer = CalDAVSyncer(tmp_path, xandikos_server.new_calendar())
+    desired = exchanges(DAYS)
+    assert syncer.run(desired).requests == 2 + 8 + 1
+    assert stored_token(syncer).unsupported is True
+    for _ in range(2):
+        assert syncer.run(desired).requests == 1
+
+
+# -- confirm_writes: our own writes only, never a parent's change made meanwhile ----------
+
+
+@pytest.fixture
+def backend(caldav_calendar: CalendarRef):
+    backend = CalDAVBackend(caldav_calendar.config(), {"family_id": FAMILY})
+    yield backend
+    backend.close()
+
+
+def _written(backend: CalDAVBackend, n: int) -> tuple[str | None, dict[str, str | None]]:
+    token = backend.list().token
+    made = [backend.create(e) for e in exchanges(DAYS[:n])]
+    return token, {r.href: r.etag for r in made}
+
+
+def test_confirm_passes_exactly_our_writes(backend: CalDAVBackend) -> None:
+    token, written = _written(backend, 3)
+    confirmed = backend.confirm_writes(token, written, set())
+    assert confirmed is not None and confirmed != token
+    after = backend.list(confirmed)
+    assert (after.full, after.events, after.removed) == (False, [], [])
+
+
+def test_confirm_counts_our_deletes(backend: CalDAVBackend) -> None:
+    made = [backend.create(e) for e in exchanges(DAYS[:2])]
+    token = backend.list().token
+    backend.delete(made[0])
+    assert backend.confirm_writes(token, {}, {made[0].href}) is not None
+    assert backend.confirm_writes(token, {}, set()) is None
+
+
+def test_confirm_refuses_a_parents_edit_made_meanwhile(
+    backend: CalDAVBackend, caldav_calendar: CalendarRef
+) -> None:
+    token, written = _written(backend, 3)
+    target = exchanges(DAYS[:3])[1]
+    body = edited_body(target, "parent")
+    assert caldav_calendar.put(safe_name(target.uid), body) in (200, 201, 204)
+    assert backend.confirm_writes(token, written, set()) is None
+
+
+def test_confirm_refuses_a_foreign_event_or_a_delete_made_meanwhile(
+    backend: CalDAVBackend, caldav_calendar: CalendarRef
+) -> None:
+    token, written = _written(backend, 2)
+    foreign = make_event("x", datetime(2026, 12, 9, 9, tzinfo=ZONE), "Dentist", marker=False)
+    caldav_calendar.put("dentist.ics", foreign.ical)
+    assert backend.confirm_writes(token, written, set()) is None
+
+    token, written = _written(backend, 0)
+    made = backend.create(exchanges([28])[0])
+    caldav_calendar.delete(made.href.rsplit("/", 1)[-1])
+    assert backend.confirm_writes(token, {made.href: made.etag}, set()) is None
+
+
+def test_confirm_needs_the_etags_our_writes_got(backend: CalDAVBackend) -> None:
+    token, written = _written(backend, 2)
+    assert backend.confirm_writes(token, dict.fromkeys(written), set()) is None
+    assert backend.confirm_writes(None, written, set()) is None
