@@ -61,7 +61,8 @@ def pc_calendar_register_backends(register: Callable[[str, Any], None]) -> None:
 def pc_calendar_register_commands(cli: Any) -> None:
     """Add subcommands to the ``pc-calendar`` click group passed as ``cli``.
 
-    Called once when the CLI starts.
+    Called at most once per run, only for the command listing or a name that is not a
+    built-in command; a built-in's name cannot be taken (left out with a warning).
     """
 
 

@@ -3,17 +3,20 @@
 Built-ins are plain modules listed in ``DEFAULT_PLUGINS`` and registered exactly like a
 third party's plugin. ``PC_CALENDAR_PLUGINS`` restricts which entry-point plugins load:
 unset loads all, ``none`` loads none, ``a,b`` loads only those names.
+
+Importing the built-ins pulls in the plan model and the backends, so the CLI asks for
+added commands from :func:`get_command_manager`, which skips them: no built-in adds a
+command, and ``pc-calendar --help`` stays fast.
 """
 
 from __future__ import annotations
 
 import importlib
 import os
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cache
-from importlib.metadata import entry_points
 from typing import Any
 
 import pluggy
@@ -43,12 +46,17 @@ def _allowed(name: str) -> bool:
     return "none" not in names and name in names
 
 
-def build_plugin_manager(extra: list[Any] | None = None) -> pluggy.PluginManager:
-    """A fresh manager with defaults, entry points, and ``extra`` plugin objects."""
+def build_plugin_manager(
+    extra: list[Any] | None = None, *, defaults: bool = True
+) -> pluggy.PluginManager:
+    """A fresh manager with defaults (unless ``defaults`` is false), entry points, and
+    ``extra`` plugin objects."""
+    from importlib.metadata import entry_points  # ~15 ms: only when a manager is built
+
     pm = pluggy.PluginManager("pc_calendar")
     pm.add_hookspecs(hookspecs)
     failures: list[PluginError] = []
-    for module_name in DEFAULT_PLUGINS:
+    for module_name in DEFAULT_PLUGINS if defaults else ():
         pm.register(importlib.import_module(module_name), name=module_name)
     for ep in entry_points(group="pc_calendar"):
         if not _allowed(ep.name):
@@ -96,29 +104,95 @@ def load_failures(pm: pluggy.PluginManager) -> list[PluginError]:
     return LOAD_FAILURES.get(id(pm), [])
 
 
-@cache
+#: called with each process-wide manager as it is built (see :func:`watch_managers`)
+_WATCHERS: list[Callable[[pluggy.PluginManager], None]] = []
+
+#: one build at a time: caseload workers may ask for the manager at once
+_BUILD_LOCK = threading.RLock()
+
+
+class _Shared:
+    """A process-wide manager, built on first use: once, even when threads race."""
+
+    def __init__(self, build: Callable[[], pluggy.PluginManager]) -> None:
+        self._build = build
+        self._pm: pluggy.PluginManager | None = None
+        self.__doc__ = build.__doc__
+
+    def __call__(self) -> pluggy.PluginManager:
+        pm = self._pm
+        if pm is None:
+            with _BUILD_LOCK:
+                pm = self._pm
+                if pm is None:
+                    pm = self._pm = self._build()
+                    for watcher in list(_WATCHERS):
+                        watcher(pm)
+        return pm
+
+    def is_built(self) -> bool:
+        return self._pm is not None
+
+    def cache_clear(self) -> None:
+        with _BUILD_LOCK:
+            self._pm = None
+
+
+@_Shared
 def get_plugin_manager() -> pluggy.PluginManager:
     """The process-wide manager (tests build their own with build_plugin_manager)."""
     return build_plugin_manager(list(_EXTRA))
 
 
+@_Shared
+def get_command_manager() -> pluggy.PluginManager:
+    """The process-wide manager for ``pc_calendar_register_commands``: entry points and
+    extras only, since importing the built-ins costs ~0.1 s and none adds a command."""
+    return build_plugin_manager(list(_EXTRA), defaults=False)
+
+
+@contextmanager
+def watch_managers(watcher: Callable[[pluggy.PluginManager], None]) -> Iterator[None]:
+    """Call ``watcher(pm)`` for each process-wide manager in use during the block: at
+    once for one already built, else when it is built.
+
+    The CLI reports plugins that failed to import this way without building a
+    manager the command does not need.
+    """
+    with _BUILD_LOCK:
+        _WATCHERS.append(watcher)
+        built = [get() for get in (get_plugin_manager, get_command_manager) if get.is_built()]
+    try:
+        for pm in built:
+            watcher(pm)
+        yield
+    finally:
+        with _BUILD_LOCK:
+            _WATCHERS.remove(watcher)
+
+
 @contextmanager
 def extra_plugins(*objs: Any) -> Iterator[None]:
-    """Add plugin objects to the process-wide manager for the ``with`` block.
+    """Add plugin objects to the process-wide managers for the ``with`` block.
 
-    The cached manager is dropped on entry and on exit, so code that calls
+    The cached managers are dropped on entry and on exit, so code that calls
     :func:`get_plugin_manager` (the CLI, the engine) builds one with the extra
     plugins, and nothing leaks afterwards. The manager is built lazily, so a broken
     plugin fails where the CLI reports it. Used by :mod:`pc_calendar.testing_cli`.
     """
     _EXTRA.extend(objs)
-    get_plugin_manager.cache_clear()
+    _clear_managers()
     try:
         yield
     finally:
         for obj in objs:
             _EXTRA.remove(obj)
-        get_plugin_manager.cache_clear()
+        _clear_managers()
+
+
+def _clear_managers() -> None:
+    get_plugin_manager.cache_clear()
+    get_command_manager.cache_clear()
 
 
 @dataclass

@@ -117,3 +117,19 @@ def test_caldav_not_imported_until_used() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_user_and_username_together_are_refused() -> None:
+    with pytest.raises(UserError, match="only one of 'username' and 'user'"):
+        read_settings({"url": "https://dav.example.org/", "user": "a", "username": "b"})
+
+
+def test_keyring_entry_defaults_to_the_parent(monkeypatch) -> None:
+    from pc_calendar.sync import secrets
+
+    asked = []
+    monkeypatch.setattr(secrets, "_from_keyring", lambda s, u, w: asked.append((s, u)) or "pw")
+    config = {"url": "https://dav.example.org/", "keyring": True}
+    assert read_settings(config, {"parent_id": "alex"}).password == "pw"
+    read_settings({**config, "username": "alex@example.org"}, {"parent_id": "alex"})
+    assert asked == [("pc-calendar", "alex"), ("pc-calendar", "alex@example.org")]

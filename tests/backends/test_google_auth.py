@@ -278,11 +278,23 @@ def test_settings_defaults_and_relative_paths(tmp_path) -> None:
 
 def test_broken_service_account_file_is_a_user_error(tmp_path) -> None:
     (tmp_path / "sa.json").write_text("{}")
+    (tmp_path / "sa.json").chmod(0o600)
     settings = read_settings(
         {"service_account_file": "sa.json"}, {"base_dir": tmp_path, "parent_id": "alex"}
     )
     with pytest.raises(UserError, match="not a service-account key"):
         credentials_for(settings)
+
+
+def test_service_account_key_others_can_read_is_refused(tmp_path) -> None:
+    (tmp_path / "sa.json").write_text("{}")
+    (tmp_path / "sa.json").chmod(0o644)
+    settings = read_settings(
+        {"service_account_file": "sa.json"}, {"base_dir": tmp_path, "parent_id": "alex"}
+    )
+    with pytest.raises(UserError, match=r"accessible by others \(mode 0644\)") as info:
+        credentials_for(settings)
+    assert info.value.hint == f"chmod 600 {tmp_path / 'sa.json'}"
 
 
 # -- the CLI ----------------------------------------------------------------------------
@@ -355,6 +367,7 @@ def test_service_account_with_delegated_subject(tmp_path) -> None:
             }
         )
     )
+    (tmp_path / "sa.json").chmod(0o600)
     settings = read_settings(
         {"service_account_file": "sa.json", "subject": "alex@example.org"},
         {"base_dir": tmp_path, "parent_id": "alex"},

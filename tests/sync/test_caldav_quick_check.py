@@ -179,3 +179,12 @@ def test_confirm_needs_the_etags_our_writes_got(backend: CalDAVBackend) -> None:
     token, written = _written(backend, 2)
     assert backend.confirm_writes(token, dict.fromkeys(written), set()) is None
     assert backend.confirm_writes(None, written, set()) is None
+
+
+def test_with_a_ctag_the_quick_check_is_not_asked(backend: CalDAVBackend) -> None:
+    backend._sync_supported = False  # as on a server without RFC 6578
+    backend.create(exchanges([3])[0])
+    first = backend.list()
+    assert DavToken.decode(first.token).authority.startswith("ctag:")
+    again = backend.list(first.token)
+    assert (again.full, again.events, again.requests) == (False, [], 1)  # the ctag alone

@@ -91,6 +91,8 @@ def read_settings(config: dict, context: Any = None) -> CalDAVSettings:
     calendar = config.get("calendar")
     if calendar is not None and (not isinstance(calendar, str) or not calendar.strip()):
         raise UserError(f"{where}: key 'calendar' must be a path or a display name")
+    if "username" in config and "user" in config:
+        raise UserError(f"{where}: give only one of 'username' and 'user' (the same setting)")
     username = config.get("username", config.get("user"))
     if username is not None and not isinstance(username, str):
         raise UserError(f"{where}: key 'username' must be a string")
@@ -100,7 +102,9 @@ def read_settings(config: dict, context: Any = None) -> CalDAVSettings:
     quick_check = config.get("quick_check", True)
     if not isinstance(quick_check, bool):
         raise UserError(f"{where}: key 'quick_check' must be true or false")
-    password = _password(config, username, where, _ctx(context, "base_dir"))
+    password = _password(
+        config, username, where, _ctx(context, "base_dir"), _ctx(context, "parent_id")
+    )
     return CalDAVSettings(
         url if url.endswith("/") else url + "/",
         calendar,
@@ -111,11 +115,16 @@ def read_settings(config: dict, context: Any = None) -> CalDAVSettings:
     )
 
 
-def _password(config: dict, username: str | None, where: str, base_dir: Any) -> str | None:
+def _password(
+    config: dict, username: str | None, where: str, base_dir: Any, parent: str | None
+) -> str | None:
     """One implementation of password sources for every backend (see sync.secrets)."""
     from ..sync.secrets import resolve_password
 
     if config.get("password_env") and config.get("password_file"):
         raise UserError(f"{where}: give only one of password_env and password_file")
     base = Path(base_dir) if base_dir is not None else Path.cwd()
-    return resolve_password(config, where, base, username or "")
+    # the keyring entry is under the login name, else the parent (as for every backend)
+    return resolve_password(
+        {**config, "user": username} if username else config, where, base, parent or ""
+    )

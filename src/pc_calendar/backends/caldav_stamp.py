@@ -98,8 +98,12 @@ class DavToken:
 
     @property
     def asks_last_modified(self) -> bool:
-        """Whether a listing starts with the last-modified PROPFIND."""
-        return not self.unsupported and self.trust is not False
+        """Whether a listing starts with the last-modified PROPFIND.
+
+        Not with a ctag: that is one PROPFIND already, and always to be trusted.
+        """
+        by_ctag = (self.authority or "").startswith("ctag:")
+        return not self.unsupported and self.trust is not False and not by_ctag
 
     def unchanged_at(self, seen: LastModified | None) -> bool:
         """Whether ``seen`` proves nothing changed since the authority was taken."""

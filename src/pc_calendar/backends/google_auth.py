@@ -169,8 +169,11 @@ def credentials_for(
 def service_account_credentials(settings: GoogleSettings) -> Any:
     from google.oauth2 import service_account
 
+    from ..sync.secrets import check_private
+
     path = settings.service_account_file
     assert path is not None
+    check_private(path, settings.where, "service_account_file")  # it holds a private key
     try:
         creds = service_account.Credentials.from_service_account_file(str(path), scopes=SCOPES)
     except (OSError, ValueError) as exc:

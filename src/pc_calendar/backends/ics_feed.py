@@ -13,8 +13,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-import icalendar
-
 from ..identity import OWNER_PROP, is_ours
 
 PRODID = "-//pc-calendar//feed//EN"
@@ -41,6 +39,8 @@ def _tzid(lines: list[str]) -> str:
 
 def build_feed(bodies: Iterable[bytes], family_id: str, name: str) -> bytes:
     """A VCALENDAR of the events of ours among ``bodies`` (in the order given)."""
+    import icalendar  # only when a feed is written: a no-op sync never needs it
+
     marker = f"{OWNER_PROP}:{family_id}"
     zones: dict[str, list[str]] = {}
     events: list[list[str]] = []
@@ -84,6 +84,8 @@ def build_feed(bodies: Iterable[bytes], family_id: str, name: str) -> bytes:
 
 def _vtimezone(tzid: str, first: int, last: int, fallback: list[str]) -> list[str]:
     """A VTIMEZONE for whole years ``first``..``last``."""
+    import icalendar
+
     try:
         zone = icalendar.Timezone.from_tzid(
             tzid, first_date=date(first, 1, 1), last_date=date(last + 1, 1, 1)

@@ -9,6 +9,7 @@ is reported and the others carry on.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -210,6 +211,11 @@ class FamilyWork:
     targets: list[Target]
     timeline: Timeline
 
+    @functools.cached_property
+    def plan_json(self) -> str:
+        """The validated plan as the fingerprint reads it (once per family, not target)."""
+        return self.plan.model_dump_json()
+
     def key(self, target: Target) -> str:
         """The state key of ``target``."""
         return target.key(self.plan.family.id, self.plan_path.parent)
@@ -272,6 +278,24 @@ def inputs_fingerprint(
     conflict policy, and the code that renders: pc_calendar's version and every
     plugin by name and version. DTSTAMP is not an input: it is excluded from hashes.
     """
+    digest = hashlib.sha256()
+    for part in (
+        *_code_identity(pm),
+        work.plan_json,
+        target.parent_id,
+        options.start.isoformat(),
+        options.end.isoformat(),
+        str(options.policy),
+    ):
+        digest.update(part.encode())
+        digest.update(b"\x1f")
+    return digest.hexdigest()
+
+
+@functools.lru_cache(maxsize=16)
+def _code_identity(pm: pluggy.PluginManager) -> tuple[str, ...]:
+    """pc_calendar's version and every plugin by name and installed version (asked once
+    per plugin manager: scanning the installed packages costs milliseconds each time)."""
     from importlib.metadata import entry_points
 
     from .. import __version__
@@ -282,19 +306,7 @@ def inputs_fingerprint(
         for ep in entry_points(group="pc_calendar")
         if ep.dist is not None
     )
-    digest = hashlib.sha256()
-    for part in (
-        __version__,
-        *plugins,
-        work.plan.model_dump_json(),
-        target.parent_id,
-        options.start.isoformat(),
-        options.end.isoformat(),
-        str(options.policy),
-    ):
-        digest.update(part.encode())
-        digest.update(b"\x1f")
-    return digest.hexdigest()
+    return (__version__, *plugins)
 
 
 def utc_now() -> str:

@@ -106,18 +106,24 @@ def _from_keyring(service: str, user: str, source: str) -> str:
     return value
 
 
-def read_token_file(path: Path, source: str = "") -> str:
-    """The file's first line, refusing files that others can read or write."""
+def check_private(path: Path, source: str = "", what: str = "password file") -> None:
+    """A UserError unless ``path`` exists and only its owner may read or write it."""
     where = f"{source}: " if source else ""
     try:
         mode = path.stat().st_mode
     except OSError as exc:
-        raise UserError(f"{where}cannot read password file {path} ({exc.strerror})") from None
+        raise UserError(f"{where}cannot read {what} {path} ({exc.strerror})") from None
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
         raise UserError(
-            f"{where}password file {path} is accessible by others (mode {stat.S_IMODE(mode):04o})",
+            f"{where}{what} {path} is accessible by others (mode {stat.S_IMODE(mode):04o})",
             hint=f"chmod 600 {path}",
         )
+
+
+def read_token_file(path: Path, source: str = "") -> str:
+    """The file's first line, refusing files that others can read or write."""
+    where = f"{source}: " if source else ""
+    check_private(path, source)
     text = path.read_text(encoding="utf-8").strip()
     if not text:
         raise UserError(f"{where}password file {path} is empty")

@@ -32,7 +32,9 @@ from ..plugins import backends as backend_registry
 from .secrets import Secret, refuse_secret_values, resolve_password
 
 CALENDARS_FILE = "calendars.toml"
-NOT_IDENTITY = frozenset({"password_env", "password_file", "keyring", "timeout"})
+NOT_IDENTITY = frozenset(
+    {"password_env", "password_file", "keyring", "timeout", "quick_check", "requests_per_minute"}
+)
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,8 @@ class Target:
 
     def key(self, family_id: str, base_dir: Path) -> str:
         """The state key: family, parent and what identifies the calendar itself."""
-        # how we reach it (password source, timeout) is not part of which calendar it is
+        # how we reach it (password source, timeout, pacing, cheap checks) is not part of
+        # which calendar it is: changing those keeps the state
         config = {k: v for k, v in self.config.items() if k not in NOT_IDENTITY}
         for name in ("folder", "path"):
             if isinstance(config.get(name), str):
