@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from sync_helpers import FAMILY, ZONE, Syncer, edited_body, exchanges, make_event
+from sync_helpers import FAMILY, KEY, ZONE, Syncer, edited_body, exchanges, make_event
 
 from pc_calendar.backends.memory import Crash, MemoryBackend, transient_faults
+from pc_calendar.errors import TransientBackendError
 from pc_calendar.identity import uid_for
 
 DAYS = [1, 3, 8, 10, 15, 17, 22, 24]
@@ -358,3 +359,48 @@ def test_parent_takes_over_one_of_ours(tmp_path, tokens):
     restore = syncer.run(desired)
     assert restore.writes == 0 and "not ours" in restore.problems[0]
     assert syncer.backend.objects[href][0] == theirs.ical
+
+
+class ConfirmingMemory(MemoryBackend):
+    """A memory calendar whose confirm step answers as told (a token, None, or a fault)."""
+
+    def __init__(self, answer) -> None:
+        super().__init__(FAMILY)
+        self.answer = answer
+        self.asked: list[tuple[dict, set]] = []
+
+    def confirm_writes(self, since_token, written, deleted):
+        self.asked.append((dict(written), set(deleted)))
+        if isinstance(self.answer, Exception):
+            raise self.answer
+        return self.answer(self) if callable(self.answer) else self.answer
+
+
+def test_confirm_is_given_exactly_the_runs_writes(tmp_path):
+    from pc_calendar.sync.state import StateStore
+
+    backend = ConfirmingMemory(lambda b: b.list().token)
+    syncer = Syncer(tmp_path, backend)
+    first = exchanges([1, 3, 8])
+    syncer.run(first)
+    ((written, deleted),) = backend.asked
+    assert len(written) == 3 and deleted == set() and all(written.values())
+    with StateStore(syncer.state_path) as store:
+        assert not store.has_pending(KEY)
+    syncer.run(first[:2])
+    written, deleted = backend.asked[-1]
+    assert written == {} and len(deleted) == 1
+    syncer.run(first[:2])
+    assert len(backend.asked) == 2  # a run without writes confirms nothing
+
+
+@pytest.mark.parametrize("answer", [None, TransientBackendError("down", target="memory")])
+def test_a_confirm_that_cannot_vouch_only_costs_a_read_back(tmp_path, answer):
+    backend = ConfirmingMemory(answer)
+    syncer = Syncer(tmp_path, backend)
+    desired = exchanges([1, 3, 8])
+    summary = syncer.run(desired)
+    assert summary.ok and summary.created == 3 and summary.error is None
+    again = syncer.run(desired)
+    assert again.ok and again.writes == 0 and again.unchanged == 3
+    assert syncer.uids() == sorted(d.uid for d in desired)

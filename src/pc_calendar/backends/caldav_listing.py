@@ -45,8 +45,10 @@ class ListingMixin:
     _sync_supported: bool | None
     #: ask the collection's last-modified before the sync token (see :mod:`.caldav_stamp`)
     quick_check: bool = True
-    #: the last-modified the listing saw: our writes follow it (learning whether it moves)
+    #: the last-modified the run's first listing saw: our writes follow it (to learn
+    #: whether it moves with them)
     _seen_before_writes: LastModified | None = None
+    _listed: bool = False
     #: members the last sync-collection REPORT said changed or were removed
     _delta_size: int = 0
 
@@ -60,7 +62,8 @@ class ListingMixin:
         token = DavToken.decode(since_token)
         quick = self.quick_check and token.asks_last_modified
         seen = self._last_modified() if quick else None
-        self._seen_before_writes = seen
+        if not self._listed:  # the run's own listing; a re-listing mid-run comes later
+            self._seen_before_writes, self._listed = seen, True
         if token.unchanged_at(seen):
             listing = Listing(events=[], full=False, token=since_token)
         else:
