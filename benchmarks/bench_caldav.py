@@ -1,32 +1,44 @@
 """CalDAV sync cost against a local Radicale (or Xandikos): wall time and HTTP requests.
 
 Run: ``python3 benchmarks/bench_caldav.py [--years 1,18] [--no-vdirsyncer]
-[--server radicale|xandikos]``. Xandikos runs without auth and keeps no request log,
-so vdirsyncer's request counts are shown only for Radicale.
+[--server radicale|xandikos] [--cli | --no-cli]``.
 
 For the shipped example plan (both parents) and each range it measures, in one run:
 
 - (a) cold push: pc-calendar's sync vs a raw baseline (a plain keep-alive HTTP PUT loop
-  of the same .ics bodies) vs vdirsyncer syncing the same events from a vdir;
-- (b) no-op re-sync: pc-calendar (the run right after the push, and the one after that)
-  vs vdirsyncer's no-op sync;
+  of the same .ics bodies), and vdirsyncer syncing the same events from a vdir;
+- (b) no-op re-sync: pc-calendar in-process per calendar, then like with like (see
+  caldav_clients): in-process, pc-calendar's ``sync_calendar`` vs vdirsyncer's
+  ``vdirsyncer.sync.sync``; as commands (process start included), ``pc-calendar sync``
+  of a copy of the plan whose calendars.toml names the bench's calendars vs
+  ``vdirsyncer sync`` with one pair per parent (both calendars in one process each);
 - (c) one swap (an override giving Sam one of Alex's days): the changed events plus
   how many more requests.
 
-and prints ratios against the targets of issue 3: cold push within 1.5x of the raw PUT
-loop; no-op re-sync at most 2 requests per calendar and at least 10x faster than
-vdirsyncer's; a swap costs the changed events plus at most 2 requests. Requests are
-counted by our session (pc-calendar, raw loop) and from Radicale's request log
-(vdirsyncer). vdirsyncer is optional (``pip install vdirsyncer``).
+Every tool syncs into calendars of its own: a cold push, then NOOPS no-op syncs. The
+steady no-op compared is the median of those after the first, run once the calendar
+has sat still for SETTLE seconds, as it has between real runs. The first no-op, right
+after the push, may still be settling state: it is printed separately, not compared.
+
+The commands sync ``--from FIRST --to FIRST + years``, the range the in-process events
+cover. They are timed for ranges up to CLI_YEARS unless ``--cli`` (every range; at 18
+years each command's cold push takes minutes) or ``--no-cli``.
+
+Targets of issue 3: cold push within 1.5x of the raw PUT loop; no-op re-sync at most 2
+requests per calendar and at least 10x faster than vdirsyncer's (in-process); a swap
+costs the changed events plus at most 2 requests. Requests are counted by pc-calendar
+itself and the raw loop's session, vdirsyncer's from Radicale's request log; Xandikos
+runs without auth and keeps no log, so vdirsyncer's counts are shown only for Radicale.
+vdirsyncer is optional (``pip install vdirsyncer``).
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -36,6 +48,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
+from caldav_clients import (  # noqa: E402
+    Run,
+    Summary,
+    have_vdirsyncer,
+    pc_calendar_cli,
+    settle,
+    steady,
+    summarize,
+    vdirsyncer_cli,
+    vdirsyncer_in_process,
+    write_vdir,
+)
 from servers import CalendarRef, RadicaleServer, XandikosServer  # noqa: E402
 
 from pc_calendar.backends.base import DesiredEvent  # noqa: E402
@@ -50,6 +74,12 @@ from pc_calendar.sync.state import StateStore  # noqa: E402
 
 PLAN = ROOT / "examples" / "rivera-chen.toml"
 FIRST = date(2027, 1, 1)
+NOOPS = 4  # no-op syncs after each cold push: the 1st, then the steady ones compared
+COUNTED = f"counted: median of no-ops 2-{NOOPS} after the push"
+#: seconds every tool's calendar sits still before its steady no-ops, as between real runs:
+#: pc-calendar trusts Radicale's whole-second last-modified only once it is 2 s old
+SETTLE = 3.0
+CLI_YEARS = 1  # without --cli/--no-cli, the commands are timed for ranges up to this
 
 
 class LoggedRadicale(RadicaleServer):
@@ -68,8 +98,8 @@ class LoggedRadicale(RadicaleServer):
 class CountlessXandikos(XandikosServer):
     """Xandikos as the tests run it; it logs no per-request lines to count."""
 
-    def requests_logged(self) -> int:
-        return 0
+    def requests_logged(self) -> int | None:
+        return None
 
 
 def desired_events(years: int, swap: bool = False) -> dict[str, list[DesiredEvent]]:
@@ -107,13 +137,18 @@ def _swap(plan, timeline) -> Override:
 
 
 def sync(calendar: CalendarRef, desired: list[DesiredEvent], state: Path) -> tuple[float, object]:
+    """One ``sync_calendar`` as ``pc-calendar sync`` runs it, fingerprint included: the
+    command derives it from the plan's inputs; here the same events give the same one."""
+    fingerprint = hashlib.sha256("".join(d.content_hash for d in desired).encode()).hexdigest()
     retry = RetryPolicy(attempts=2, base=0.1)
     options = SyncOptions(start=FIRST, end=date(2100, 1, 1), retry=retry, yes=True)
+    began = time.perf_counter()  # building the client is part of a sync, as for vdirsyncer
     backend = CalDAVBackend(calendar.config(), {"family_id": "rivera-chen"})
-    began = time.perf_counter()
     try:
         with StateStore(state) as store:
-            summary = sync_calendar(backend, desired, store, calendar.path, options, "bench")
+            summary = sync_calendar(
+                backend, desired, store, calendar.path, options, "bench", fingerprint=fingerprint
+            )
     finally:
         backend.close()
     elapsed = time.perf_counter() - began
@@ -143,52 +178,25 @@ def raw_put_loop(
     return elapsed, len(desired)
 
 
-def vdirsyncer_run(
-    server: LoggedRadicale, calendar: CalendarRef, desired: list[DesiredEvent], work: Path
-) -> tuple[float, int, float, int]:
-    """Cold sync and no-op sync of a vdir holding the same events into ``calendar``."""
-    vdir = work / "vdir"
-    vdir.mkdir()
-    for event in desired:
-        (vdir / safe_name(event.uid)).write_bytes(event.ical)
-    config = work / "config"
-    config.write_text(
-        f'[general]\nstatus_path = "{work / "status"}"\n\n'
-        '[pair bench]\na = "local"\nb = "remote"\ncollections = null\n'
-        'conflict_resolution = "a wins"\n\n'
-        f'[storage local]\ntype = "filesystem"\npath = "{vdir}"\nfileext = ".ics"\n\n'
-        f'[storage remote]\ntype = "caldav"\nurl = "{server.base_url.rstrip("/")}'
-        f'{calendar.path}"\n'
-        + (
-            f'username = "{server.username}"\n'
-            f'password.fetch = ["command", "printenv", "{server.password_env}"]\n'
-            if server.username
-            else ""
-        )
-    )
-    env = {**os.environ, "VDIRSYNCER_CONFIG": str(config)}
-    subprocess.run(
-        ["vdirsyncer", "discover"], env=env, check=True, capture_output=True, input=b"y\n" * 4
-    )
-    results = []
-    for _ in range(2):
-        before = server.requests_logged()
-        began = time.perf_counter()
-        subprocess.run(["vdirsyncer", "sync"], env=env, check=True, capture_output=True)
-        results += [time.perf_counter() - began, server.requests_logged() - before]
-    return results[0], results[1], results[2], results[3]
+def ms(run: Run) -> str:
+    """Milliseconds, plus the request count where one is known."""
+    counted = f" {run.requests:4d} requests" if run.requests is not None else ""
+    return f"{run.seconds * 1000:8.1f} ms{counted}"
 
 
-def bench(server: LoggedRadicale, years: int, with_vdirsyncer: bool, work: Path) -> None:
+def ratio(ours: Run, theirs: Run) -> str:
+    return f"{theirs.seconds / ours.seconds:.1f}x"
+
+
+def bench(server: LoggedRadicale, years: int, with_vdirsyncer: bool, cli: bool, work: Path) -> None:
     print(f"\n== {years} year(s) from {FIRST}, both parents of {PLAN.name}")
     before = desired_events(years)
     after = desired_events(years, swap=True)
-    total = sum(len(v) for v in before.values())
-    print(f"events: {total} ({', '.join(f'{p} {len(v)}' for p, v in before.items())})")
+    total_events = sum(len(v) for v in before.values())
+    print(f"events: {total_events} ({', '.join(f'{p} {len(v)}' for p, v in before.items())})")
 
     raw_time = raw_requests = 0.0
-    ours_time = ours_requests = 0.0
-    noop = []
+    ours: dict[str, list[Run]] = {}
     swap_changes = swap_requests = 0
     for pid, desired in before.items():
         calendar = server.new_calendar()
@@ -198,53 +206,105 @@ def bench(server: LoggedRadicale, years: int, with_vdirsyncer: bool, work: Path)
 
         calendar = server.new_calendar()
         state = work / f"state-{years}-{pid}.sqlite"
-        seconds, summary = sync(calendar, desired, state)
-        ours_time += seconds
-        ours_requests += summary.requests
-        for _ in range(2):
+        ours[pid] = []
+        for run in range(1 + NOOPS):
+            settle(run, SETTLE)
             seconds, summary = sync(calendar, desired, state)
-            assert summary.writes == 0, summary.line()
-            noop.append((pid, seconds, summary.requests))
+            ours[pid].append(Run(seconds, summary.requests, summary.writes))
+        assert all(r.writes == 0 for r in ours[pid][1:]), ours[pid]
         seconds, summary = sync(calendar, after[pid], state)
         swap_changes += summary.writes
         swap_requests += summary.requests
+    ours_total = summarize(ours.values())
 
     print(f"(a) cold push   raw PUT loop {raw_time:7.2f} s {int(raw_requests):6d} requests")
     print(
-        f"                pc-calendar  {ours_time:7.2f} s {int(ours_requests):6d} requests"
-        f"   ratio {ours_time / raw_time:.2f}x (target <= 1.5x)"
+        f"                pc-calendar  {ours_total.cold.seconds:7.2f} s"
+        f" {ours_total.cold.requests:6d} requests"
+        f"   ratio {ours_total.cold.seconds / raw_time:.2f}x (target <= 1.5x)"
     )
-    for pid, seconds, count in noop:
-        print(
-            f"(b) no-op sync  pc-calendar  {seconds * 1000:7.1f} ms {count:3d} requests ({pid})"
-            "  (target <= 2 per calendar)"
-        )
+    print(f"(b) no-op sync  pc-calendar in-process, per calendar ({COUNTED}; target <= 2 requests)")
+    for pid, runs in ours.items():
+        print(f"                {pid:6s} counted {ms(steady(runs))}   1st no-op {ms(runs[1])}")
     print(
         f"(c) swap        {swap_changes} changed events, {swap_requests} requests"
         f" = changed + {swap_requests - swap_changes} (target <= 2 per calendar)"
     )
 
+    pairs = rivals(server, years, before, ours_total, with_vdirsyncer, cli, work)
+    print_pairs(pairs)
+
+
+Pair = tuple[str, Summary, Summary | None]  # label, pc-calendar's, vdirsyncer's
+
+
+def rivals(
+    server: LoggedRadicale,
+    years: int,
+    before: dict[str, list[DesiredEvent]],
+    ours_total: Summary,
+    with_vdirsyncer: bool,
+    cli: bool,
+    work: Path,
+) -> list[Pair]:
+    """vdirsyncer in-process, then both commands, each into fresh calendars of its own."""
+    pairs: list[Pair] = []
     if with_vdirsyncer:
-        v_cold = v_cold_req = v_noop = v_noop_req = 0.0
+        theirs = {}
         for pid, desired in before.items():
-            calendar = server.new_calendar()
             folder = work / f"vdirsyncer-{years}-{pid}"
-            folder.mkdir()
-            cold, cold_req, noop_s, noop_req = vdirsyncer_run(server, calendar, desired, folder)
-            v_cold += cold
-            v_cold_req += cold_req
-            v_noop += noop_s
-            v_noop_req += noop_req
-        ours_noop = sum(s for _, s, _ in noop[1::2])
-        print(
-            f"(a) cold push   vdirsyncer   {v_cold:7.2f} s {int(v_cold_req):6d} requests"
-            f"   pc-calendar is {v_cold / ours_time:.1f}x faster"
+            vdir = write_vdir(folder / "vdir", desired)
+            theirs[pid] = vdirsyncer_in_process(
+                server, server.new_calendar(), vdir, folder / "status.sqlite", 1 + NOOPS, SETTLE
+            )
+        print(f"(b) no-op sync  vdirsyncer in-process, per calendar ({COUNTED})")
+        for pid, runs in theirs.items():
+            print(f"                {pid:6s} counted {ms(steady(runs))}   1st no-op {ms(runs[1])}")
+        pairs.append(("in-process", ours_total, summarize(theirs.values())))
+    if cli:
+        span = (FIRST, date(FIRST.year + years, 1, 1))
+        calendars = {pid: server.new_calendar() for pid in before}
+        ours_cli = pc_calendar_cli(
+            server, calendars, PLAN, work / f"cli-{years}", span, 1 + NOOPS, SETTLE
         )
+        assert all(r.writes == 0 for r in ours_cli[1:]), ours_cli
         print(
-            f"(b) no-op sync  vdirsyncer   {v_noop * 1000:7.1f} ms {int(v_noop_req):3d} requests"
-            f" (both calendars)   pc-calendar is {v_noop / ours_noop:.0f}x faster"
-            " (target >= 10x)"
+            f"    pc-calendar sync --from {span[0]} --to {span[1]} pushed"
+            f" {ours_cli[0].writes} events (in-process: {sum(len(v) for v in before.values())})"
         )
+        theirs_cli = None
+        if with_vdirsyncer:
+            vdirs = {
+                pid: (server.new_calendar(), write_vdir(work / f"vdir-cli-{years}-{pid}", desired))
+                for pid, desired in before.items()
+            }
+            theirs_cli = vdirsyncer_cli(
+                server, vdirs, work / f"vdirsyncer-cli-{years}", 1 + NOOPS, SETTLE
+            )
+        theirs_sum = summarize([theirs_cli]) if theirs_cli else None
+        pairs.append(("CLI (process start included)", summarize([ours_cli]), theirs_sum))
+    return pairs
+
+
+def print_pairs(pairs: list[Pair]) -> None:
+    """Cold push and no-op, like with like; ratio = vdirsyncer's time / pc-calendar's."""
+    for label, mine, other in pairs:
+        cold = f"(a) cold push   {label}: pc-calendar {mine.cold.seconds:.2f} s"
+        if other is not None:
+            cold += f" vs vdirsyncer {other.cold.seconds:.2f} s -> {ratio(mine.cold, other.cold)}"
+        print(cold)
+    if pairs:
+        print(f"(b) no-op summary, both calendars summed ({COUNTED})")
+        print("    ratio = vdirsyncer's time / pc-calendar's")
+    for label, mine, other in pairs:
+        line = f"    {label}: pc-calendar {ms(mine.steady)}"
+        if other is not None:
+            line += f" vs vdirsyncer {ms(other.steady)} -> {ratio(mine.steady, other.steady)}"
+            line += " (target >= 10x)" if label == "in-process" else ""
+        print(line)
+    for label, mine, other in pairs:
+        line = f"    1st no-op after the push, {label}: pc-calendar {ms(mine.first)}"
+        print(line + (f" vs vdirsyncer {ms(other.first)}" if other is not None else ""))
 
 
 def main() -> None:
@@ -252,8 +312,14 @@ def main() -> None:
     parser.add_argument("--years", default="1,18", help="comma-separated ranges, e.g. 1,18")
     parser.add_argument("--no-vdirsyncer", action="store_true")
     parser.add_argument("--server", choices=("radicale", "xandikos"), default="radicale")
+    parser.add_argument(
+        "--cli",
+        action=argparse.BooleanOptionalAction,
+        help=f"time both commands at every range (default: ranges up to {CLI_YEARS} year)",
+    )
     args = parser.parse_args()
-    with_vdirsyncer = not args.no_vdirsyncer and shutil.which("vdirsyncer") is not None
+    sys.stdout.reconfigure(line_buffering=True)  # figures as they come, even through tee
+    with_vdirsyncer = not args.no_vdirsyncer and have_vdirsyncer()
     if not with_vdirsyncer:
         print("vdirsyncer: not run (not installed or --no-vdirsyncer)")
     work = Path(tempfile.mkdtemp(prefix="bench-caldav-"))
@@ -263,7 +329,8 @@ def main() -> None:
     try:
         print(f"{args.server} on {server.base_url}; started {datetime.now():%H:%M:%S}")
         for years in (int(y) for y in args.years.split(",")):
-            bench(server, years, with_vdirsyncer, work)
+            cli = args.cli if args.cli is not None else years <= CLI_YEARS
+            bench(server, years, with_vdirsyncer, cli, work)
     finally:
         server.stop()
         shutil.rmtree(work, ignore_errors=True)
