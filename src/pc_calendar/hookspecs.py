@@ -90,10 +90,17 @@ def pc_calendar_exchange_missed(family: Any, exchange: Any, record: Any) -> None
 
 
 @hookspec
-def pc_calendar_sync_finished(family: Any, target: str, summary: Any) -> None:
-    """A sync of one calendar target finished; ``summary`` counts what changed."""
+def pc_calendar_sync_finished(family: Any, target: str, summary: Any, parent: str) -> None:
+    """A sync of one calendar target finished; ``summary`` counts what changed.
+
+    ``parent`` is the id of the parent whose calendar it is (a plugin may leave it out
+    of its signature, as with every hook argument).
+    """
 
 
 @hookspec
-def pc_calendar_sync_failed(family: Any, target: str, error: BaseException) -> None:
-    """A sync of one calendar target failed with ``error``; others carry on."""
+def pc_calendar_sync_failed(family: Any, target: str, error: BaseException, parent: str) -> None:
+    """A sync of one calendar target failed with ``error``; others carry on.
+
+    ``parent`` is the id of the parent whose calendar it is.
+    """

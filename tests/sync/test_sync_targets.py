@@ -130,6 +130,7 @@ class Recorder:
 
     def __init__(self):
         self.finished, self.failed, self.passwords = [], [], []
+        self.parents: list[str] = []
         self.calendars: dict[str, MemoryBackend] = {}
 
     @hookimpl
@@ -148,12 +149,14 @@ class Recorder:
         register("vault", factory)
 
     @hookimpl
-    def pc_calendar_sync_finished(self, family, target, summary):
+    def pc_calendar_sync_finished(self, family, target, summary, parent):
         self.finished.append((family.id, target, summary.created))
+        self.parents.append(parent)
 
     @hookimpl
-    def pc_calendar_sync_failed(self, family, target, error):
+    def pc_calendar_sync_failed(self, family, target, error, parent):
         self.failed.append((family.id, target, str(error)))
+        self.parents.append(parent)
 
 
 def test_failed_calendar_reported_others_carry_on_secrets_stay_out(tmp_path, monkeypatch, caplog):
@@ -177,6 +180,7 @@ def test_failed_calendar_reported_others_carry_on_secrets_stay_out(tmp_path, mon
     assert sam.error is not None and "401" in sam.error and not sam.ok
     assert recorder.finished == [("rivera-chen", "vault", alex.created)]
     assert [(f, t) for f, t, _ in recorder.failed] == [("rivera-chen", "vault (sam)")]
+    assert recorder.parents == ["alex", "sam"]  # whose calendar each hook call is about
     printed = repr([alex.as_dict(), sam.as_dict(), recorder.failed])
     assert SECRET not in printed and SECRET[::-1] not in printed
     assert SECRET not in caplog.text and SECRET[::-1] not in caplog.text

@@ -76,11 +76,13 @@ def test_family_specific_variable_wins(endpoint, monkeypatch):
 def test_sync_failure_reaches_the_coordinator(endpoint, monkeypatch):
     monkeypatch.setenv(config.ENV, endpoint.url())
     error = RuntimeError("401 Unauthorized: check the app password")
-    plugin.pc_calendar_sync_failed(family=Family(), target="caldav (dana)", error=error)
+    plugin.pc_calendar_sync_failed(
+        family=Family(), target="caldav (dana)", error=error, parent="dana"
+    )
     [sent] = messages_at(endpoint)
     assert sent["title"] == "Okafor-Lind family: calendar sync failed"
     assert sent["message"].startswith(
-        "Syncing caldav (dana) failed: 401 Unauthorized: check the app password."
+        "Syncing dana's calendar, caldav (dana), failed: 401 Unauthorized: check the app password."
     )
     assert sent["type"] == "failure"
 
@@ -94,14 +96,18 @@ def test_keyring_is_used_when_the_environment_says_nothing(endpoint, no_keyring)
 
 def test_nothing_configured_sends_nothing(endpoint, capsys):
     plugin.pc_calendar_exchange_missed(family=Family(), exchange=Exchange(), record=None)
-    plugin.pc_calendar_sync_failed(family=Family(), target="ics", error=OSError("disk full"))
+    plugin.pc_calendar_sync_failed(
+        family=Family(), target="ics", error=OSError("disk full"), parent="marcus"
+    )
     assert endpoint.received == []
     assert capsys.readouterr().err == ""
 
 
 def test_several_urls_in_one_variable(endpoint, monkeypatch):
     monkeypatch.setenv(config.ENV, f"{endpoint.url('/a')}, {endpoint.url('/b')}\n")
-    plugin.pc_calendar_sync_failed(family=Family(), target="ics", error=OSError("disk full"))
+    plugin.pc_calendar_sync_failed(
+        family=Family(), target="ics", error=OSError("disk full"), parent="marcus"
+    )
     assert sorted(p for p, _ in endpoint.received) == ["/a", "/b"]
 
 
@@ -121,7 +127,9 @@ def test_endpoint_error_is_reported_not_raised(endpoint, monkeypatch, capsys):
 def test_one_dead_url_does_not_stop_the_others(endpoint, monkeypatch, capsys):
     dead = "json://127.0.0.1:9/nobody-listens"  # port 9 (discard) is closed here
     monkeypatch.setenv(config.ENV, f"{dead} {endpoint.url('/alive')}")
-    plugin.pc_calendar_sync_failed(family=Family(), target="ics", error=OSError("disk full"))
+    plugin.pc_calendar_sync_failed(
+        family=Family(), target="ics", error=OSError("disk full"), parent="marcus"
+    )
     assert [p for p, _ in endpoint.received] == ["/alive"]
     assert "127.0.0.1:9" in capsys.readouterr().err
 

@@ -419,10 +419,15 @@ def _notify(pm: pluggy.PluginManager, family: object, summary: CalendarSummary) 
     """Call the finished/failed hooks; a failing hook is reported, never fatal."""
     try:
         if summary.error is None:
-            pm.hook.pc_calendar_sync_finished(family=family, target=summary.target, summary=summary)
+            pm.hook.pc_calendar_sync_finished(
+                family=family, target=summary.target, summary=summary, parent=summary.parent
+            )
         else:
             pm.hook.pc_calendar_sync_failed(
-                family=family, target=summary.target, error=BackendError(summary.error)
+                family=family,
+                target=summary.target,
+                error=BackendError(summary.error),
+                parent=summary.parent,
             )
     except Exception as exc:  # a notifier plugin's bug must not hide the sync result
         summary.problems.append(f"a sync hook failed: {exc.__class__.__name__}: {exc}")

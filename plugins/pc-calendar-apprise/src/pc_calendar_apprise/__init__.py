@@ -29,8 +29,8 @@ def pc_calendar_exchange_missed(family: Any, exchange: Any, record: Any) -> None
 
 
 @hookimpl
-def pc_calendar_sync_failed(family: Any, target: str, error: BaseException) -> None:
-    """Tell the coordinator which calendar failed and why."""
+def pc_calendar_sync_failed(family: Any, target: str, error: BaseException, parent: str) -> None:
+    """Tell the coordinator whose calendar failed and why."""
     urls = config.coordinator_urls(family.id)
     if urls:
-        send(urls, messages.sync_failed(family, target, error), "failure")
+        send(urls, messages.sync_failed(family, target, error, parent), "failure")

@@ -43,11 +43,14 @@ def exchange_missed(family: Any, exchange: Any, record: Any) -> Message:
     return Message(f"{_family(family)}: missed exchange", body)
 
 
-def sync_failed(family: Any, target: str, error: BaseException) -> Message:
+def sync_failed(
+    family: Any, target: str, error: BaseException, parent: str | None = None
+) -> Message:
     """One calendar target could not be synced; the others carried on."""
     detail = getattr(error, "message", None) or str(error) or error.__class__.__name__
+    whose = f"{parent}'s calendar, {target}," if parent else target
     return Message(
         f"{_family(family)}: calendar sync failed",
-        f"Syncing {target} failed: {detail}. The other calendars were synced; run "
+        f"Syncing {whose} failed: {detail}. The other calendars were synced; run "
         "`pc-calendar sync` again once this is fixed.",
     )
