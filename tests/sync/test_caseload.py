@@ -176,3 +176,35 @@ def test_dry_run_records_nothing_and_writes_nothing(tmp_path):
     assert result.ok and result.calendars[0].created > 0
     assert not memory_calendar("fam-a", "alex").objects
     assert not (tmp_path / "state.sqlite").exists()
+
+
+def test_a_fix_in_the_same_second_as_the_failure_is_not_failing(tmp_path):
+    at = "2026-11-25T16:52:52Z"  # run times have whole seconds
+    with StateStore(tmp_path / "state.sqlite") as store:
+        store.record_run("k", "caldav (sam)", at, "authentication failed")
+        assert store.last_run("k").failing
+        store.record_run("k", "caldav (sam)", at, None)
+        run = store.last_run("k")
+        assert not run.failing and run.last_error == "authentication failed"
+        store.record_run("k", "caldav (sam)", at, "server error")
+        assert store.last_run("k").failing
+
+
+def test_run_history_from_before_last_failed_is_read(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "old.sqlite"
+    db = sqlite3.connect(path)
+    db.execute(
+        "CREATE TABLE runs (key TEXT PRIMARY KEY, target TEXT, last_attempt TEXT, "
+        "last_success TEXT, last_error TEXT, last_error_at TEXT)"
+    )
+    db.execute("INSERT INTO runs VALUES ('k', 't', '2026-01-02', '2026-01-01', 'e', '2026-01-02')")
+    db.commit()
+    db.close()
+    with StateStore(path, readonly=True) as store:  # read as it is: times compared
+        assert store.last_run("k").failing
+    with StateStore(path) as store:  # migrated: the column is added, history kept
+        assert store.last_run("k").failing
+        store.record_run("k", "t", "2026-01-03", None)
+        assert not store.last_run("k").failing

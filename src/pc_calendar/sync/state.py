@@ -55,7 +55,8 @@ CREATE TABLE IF NOT EXISTS runs (
     last_attempt TEXT,
     last_success TEXT,
     last_error TEXT,
-    last_error_at TEXT
+    last_error_at TEXT,
+    last_failed INTEGER
 );
 """
 
@@ -91,10 +92,18 @@ class RunRecord:
     last_success: str | None
     last_error: str | None
     last_error_at: str | None
+    #: whether the latest attempt failed (None in files from before it was recorded)
+    last_failed: bool | None = None
 
     @property
     def failing(self) -> bool:
-        """The latest attempt failed (an error newer than the last success)."""
+        """The latest attempt failed.
+
+        Recorded as such: times have whole seconds, and a failed run and the good run
+        that fixed it often share one. Older files fall back to comparing the times.
+        """
+        if self.last_failed is not None:
+            return self.last_failed
         return self.last_error_at is not None and (
             self.last_success is None or self.last_error_at >= self.last_success
         )
@@ -166,6 +175,9 @@ class StateStore:
         for column, kind in (("fingerprint", "TEXT"), ("desired", "INTEGER")):
             if column not in calendar_columns:  # a state file from before the no-op fast path
                 db.execute(f"ALTER TABLE calendars ADD COLUMN {column} {kind}")
+        run_columns = {row[1] for row in db.execute("PRAGMA table_info(runs)")}
+        if "last_failed" not in run_columns:  # a state file from before that column
+            db.execute("ALTER TABLE runs ADD COLUMN last_failed INTEGER")
         columns = {row[1] for row in db.execute("PRAGMA table_info(events)")}
         if "pending" not in columns:  # a state file from before that column existed
             db.execute("ALTER TABLE events ADD COLUMN pending INTEGER NOT NULL DEFAULT 0")
@@ -344,32 +356,38 @@ class StateStore:
         with self._writing():
             self._db.execute(
                 "INSERT INTO runs (key, target, last_attempt, last_success, last_error, "
-                "last_error_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET "
+                "last_error_at, last_failed) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET "
                 "target = excluded.target, last_attempt = excluded.last_attempt, "
                 "last_success = coalesce(excluded.last_success, runs.last_success), "
                 "last_error = coalesce(excluded.last_error, runs.last_error), "
-                "last_error_at = coalesce(excluded.last_error_at, runs.last_error_at)",
-                (key, target, at, None if error else at, error, at if error else None),
+                "last_error_at = coalesce(excluded.last_error_at, runs.last_error_at), "
+                "last_failed = excluded.last_failed",
+                (
+                    key,
+                    target,
+                    at,
+                    None if error else at,
+                    error,
+                    at if error else None,
+                    int(bool(error)),
+                ),
             )
 
     def last_run(self, key: str) -> RunRecord | None:
         """The run history of one calendar, or None if it was never synced."""
+        columns = "key, target, last_attempt, last_success, last_error, last_error_at"
         try:
-            row = self._db.execute(
-                "SELECT key, target, last_attempt, last_success, last_error, last_error_at "
-                "FROM runs WHERE key = ?",
-                (key,),
-            ).fetchone()
-        except sqlite3.OperationalError as exc:
+            row = self._read(
+                f"SELECT {columns}, last_failed FROM runs WHERE key = ?",
+                f"SELECT {columns}, NULL FROM runs WHERE key = ?",  # read-only, older file
+                key,
+            )
+        except UserError as exc:
             if "no such table" in str(exc):
                 return None  # a read-only look at a state file older than run history
-            raise UserError(
-                f"{self.path}: the sync state is unreadable ({exc})",
-                hint="delete it: it only makes re-runs faster",
-            ) from None
-        except sqlite3.Error as exc:
-            raise UserError(
-                f"{self.path}: the sync state is unreadable ({exc})",
-                hint="delete it: it only makes re-runs faster",
-            ) from None
-        return RunRecord(*row) if row else None
+            raise
+        if row is None:
+            return None
+        *fields, failed = row
+        return RunRecord(*fields, last_failed=None if failed is None else bool(failed))
