@@ -42,12 +42,13 @@ import shutil
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
+import example_events  # noqa: E402
 from caldav_clients import (  # noqa: E402
     Run,
     Summary,
@@ -64,16 +65,11 @@ from servers import CalendarRef, RadicaleServer, XandikosServer  # noqa: E402
 
 from pc_calendar.backends.base import DesiredEvent  # noqa: E402
 from pc_calendar.backends.caldav import CalDAVBackend, safe_name  # noqa: E402
-from pc_calendar.plan.load import load_plan  # noqa: E402
-from pc_calendar.plan.model import Override  # noqa: E402
-from pc_calendar.render import render_parent  # noqa: E402
-from pc_calendar.schedule.engine import compute_timeline  # noqa: E402
 from pc_calendar.sync.apply import RetryPolicy  # noqa: E402
 from pc_calendar.sync.runner import SyncOptions, sync_calendar  # noqa: E402
 from pc_calendar.sync.state import StateStore  # noqa: E402
 
-PLAN = ROOT / "examples" / "rivera-chen.toml"
-FIRST = date(2027, 1, 1)
+PLAN, FIRST = example_events.PLAN, example_events.FIRST
 NOOPS = 4  # no-op syncs after each cold push: the 1st, then the steady ones compared
 COUNTED = f"counted: median of no-ops 2-{NOOPS} after the push"
 #: seconds every tool's calendar sits still before its steady no-ops, as between real runs:
@@ -103,37 +99,7 @@ class CountlessXandikos(XandikosServer):
 
 
 def desired_events(years: int, swap: bool = False) -> dict[str, list[DesiredEvent]]:
-    plan = load_plan(PLAN)
-    end = date(FIRST.year + years, 1, 1)
-    if swap:
-        timeline = compute_timeline(plan, FIRST, end)
-        plan = plan.model_copy(update={"overrides": [*plan.overrides, _swap(plan, timeline)]})
-    timeline = compute_timeline(plan, FIRST, end)
-    return {pid: render_parent(plan, timeline, pid) for pid in plan.parents}
-
-
-def _swap(plan, timeline) -> Override:
-    """Sam takes the middle day of Alex's first block of three or more days in March."""
-    zone = timeline.zone
-    for child in timeline.children.values():
-        for block in child.blocks:
-            start = block.start.astimezone(zone)
-            if (
-                block.parent == "alex"
-                and start.month == 3
-                and block.end - block.start >= timedelta(days=3)
-            ):
-                local = start.replace(tzinfo=None, hour=18, minute=0) + timedelta(days=1)
-                return Override(
-                    name="benchmark swap",
-                    kind="swap",
-                    start=local,
-                    end=local + timedelta(days=1),
-                    parent="sam",
-                    agreed_by=["alex", "sam"],
-                    decided_on=FIRST,
-                )
-    raise SystemExit("no block to swap in March")
+    return example_events.desired_events(years, swap)[1]
 
 
 def sync(calendar: CalendarRef, desired: list[DesiredEvent], state: Path) -> tuple[float, object]:

@@ -20,8 +20,7 @@ from pathlib import Path
 
 from pc_calendar.exchanges import service
 from pc_calendar.exchanges.chain import Record
-from pc_calendar.exchanges.lookup import local_of
-from pc_calendar.exchanges.status import utc_text
+from pc_calendar.exchanges.service import draft_record
 from pc_calendar.exchanges.store import ExchangeStore
 from pc_calendar.plan.load import load_plan
 from pc_calendar.schedule.engine import compute_timeline
@@ -34,25 +33,16 @@ STATUSES = ("on-time", "on-time", "on-time", "late", "missed", "cancelled")
 
 def draft_for(exchange, zone, i: int) -> Record:
     status = STATUSES[i % len(STATUSES)]
-    return Record(
-        seq=0,
+    return draft_record(
+        exchange,
+        zone,
         family="",
-        exchange_id=exchange.id,
-        scheduled_at=utc_text(exchange.at),
-        scheduled_local=local_of(exchange, zone).isoformat(timespec="seconds"),
-        from_parent=exchange.from_parent,
-        to_parent=exchange.to_parent,
-        location=exchange.location,
-        children=list(exchange.children),
-        rule=exchange.rule.describe(),
         status=status,
         minutes_late=(i % 45) if status == "late" else None,
         reported_by="coordinator",
         agreed_by=["alex", "sam"] if status == "cancelled" else [],
-        recorded_at=utc_text(datetime(2027, 6, 1, tzinfo=UTC) + timedelta(seconds=i)),
+        recorded_at=datetime(2027, 6, 1, tzinfo=UTC) + timedelta(seconds=i),
         note=f"benchmark record {i}",
-        supersedes=None,
-        prev_hash="",
     )
 
 

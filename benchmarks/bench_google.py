@@ -24,28 +24,24 @@ import math
 import sys
 import tempfile
 import time
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
+import example_events  # noqa: E402
 from google_emulator import GoogleEmulator  # noqa: E402
 
 from pc_calendar.backends.base import DesiredEvent, WriteOp  # noqa: E402
 from pc_calendar.backends.google import GoogleBackend  # noqa: E402
 from pc_calendar.backends.google_config import read_settings  # noqa: E402
 from pc_calendar.backends.google_events import event_body  # noqa: E402
-from pc_calendar.plan.load import load_plan  # noqa: E402
-from pc_calendar.plan.model import Override  # noqa: E402
-from pc_calendar.render import render_parent  # noqa: E402
-from pc_calendar.schedule.engine import compute_timeline  # noqa: E402
 from pc_calendar.sync.apply import RetryPolicy  # noqa: E402
 from pc_calendar.sync.runner import SyncOptions, sync_calendar  # noqa: E402
 from pc_calendar.sync.state import StateStore  # noqa: E402
 
-PLAN = ROOT / "examples" / "rivera-chen.toml"
-FIRST = date(2027, 1, 1)
+FIRST = example_events.FIRST
 PARENT = "alex"
 
 
@@ -63,37 +59,8 @@ class FakeClock:
 
 
 def desired(years: int, swap: bool = False) -> tuple[str, list[DesiredEvent]]:
-    plan = load_plan(PLAN)
-    end = date(FIRST.year + years, 1, 1)
-    if swap:
-        timeline = compute_timeline(plan, FIRST, end)
-        plan = plan.model_copy(update={"overrides": [*plan.overrides, _swap(plan, timeline)]})
-    timeline = compute_timeline(plan, FIRST, end)
-    return plan.family.id, render_parent(plan, timeline, PARENT)
-
-
-def _swap(plan, timeline) -> Override:
-    """Sam takes the day after the start of Alex's first 3+ day block in March."""
-    zone = timeline.zone
-    for child in timeline.children.values():
-        for block in child.blocks:
-            start = block.start.astimezone(zone)
-            if (
-                block.parent == PARENT
-                and start.month == 3
-                and block.end - block.start >= (timedelta(days=3))
-            ):
-                local = start.replace(tzinfo=None, hour=18, minute=0) + timedelta(days=1)
-                return Override(
-                    name="benchmark swap",
-                    kind="swap",
-                    start=local,
-                    end=local + timedelta(days=1),
-                    parent="sam",
-                    agreed_by=["alex", "sam"],
-                    decided_on=FIRST,
-                )
-    raise SystemExit("no block to swap in March")
+    family, events = example_events.desired_events(years, swap)
+    return family, events[PARENT]
 
 
 def backend(emu: GoogleEmulator, family: str, clock: FakeClock, calendar: str) -> GoogleBackend:

@@ -49,8 +49,6 @@ class ListingMixin:
     #: whether it moves with them)
     _seen_before_writes: LastModified | None = None
     _listed: bool = False
-    #: members the last sync-collection REPORT said changed or were removed
-    _delta_size: int = 0
 
     def _not_found(self) -> BackendError:  # pragma: no cover - provided by the backend
         raise NotImplementedError
@@ -69,7 +67,8 @@ class ListingMixin:
         else:
             listing = self._authoritative(token.authority)
             if self.quick_check:
-                changed = not listing.full and self._delta_size > 0
+                # evidence for the stamp: did any of ours change (or anything go)?
+                changed = not listing.full and bool(listing.events or listing.removed)
                 listing.token = token.after_listing(seen, listing.token, changed).encode()
         listing.requests = self.session.requests - before
         return listing
@@ -78,7 +77,6 @@ class ListingMixin:
         """The listing the sync token (else the ctag) gives; its token is that authority."""
         from .caldav_http import InvalidSyncToken
 
-        self._delta_size = 0
         if authority and authority.startswith(SYNC_PREFIX):
             try:
                 return self._sync(authority[len(SYNC_PREFIX) :])
@@ -155,7 +153,6 @@ class ListingMixin:
     def _sync(self, token: str) -> Listing:
         """RFC 6578: what changed since ``token`` (all of it when ``token`` is empty)."""
         changed, removed, token = self._delta(token, with_data=True)
-        self._delta_size = len(changed) + len(removed)
         events, lost = self._parse(changed)
         listing = Listing(events=events, full=False, token=f"{SYNC_PREFIX}{token}")
         # An object with our UID that changed and no longer carries our marker (a parent's

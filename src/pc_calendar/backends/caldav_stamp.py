@@ -122,7 +122,7 @@ class DavToken:
     ) -> DavToken:
         """The token after a REPORT (or full listing) that followed ``seen``.
 
-        ``changed``: the REPORT was a delta that reported members changed or removed.
+        ``changed``: the REPORT was a delta reporting events of ours changed or removed.
         A delta with changes tells whether last-modified follows events: it must have
         moved past the (safe) stamp; if it stayed, stop using it on this calendar.
         """

@@ -108,9 +108,41 @@ def record_outcome(
         parents=plan.parent_ids,
         now=now,
     )
-    draft = Record(
-        seq=0,
+    draft = draft_record(
+        exchange,
+        zone,
         family=plan.family.id,
+        status=str(outcome),
+        minutes_late=minutes_late,
+        reported_by=reported_by,
+        agreed_by=agreed,
+        recorded_at=now,
+        note=note or None,
+    )
+    with ExchangeStore.open(db_path_for(plan, db), plan.family.id) as store:
+        stored = store.append(draft)
+    warnings = []
+    if outcome is Status.missed:
+        warnings = notify_missed(pm, plan.family, exchange, stored)
+    return Recorded(stored, exchange, warnings)
+
+
+def draft_record(
+    exchange: Exchange,
+    zone: Any,
+    *,
+    family: str,
+    status: str,
+    minutes_late: int | None,
+    reported_by: str,
+    agreed_by: list[str],
+    recorded_at: datetime,
+    note: str | None,
+) -> Record:
+    """An outcome of ``exchange`` as the store appends it (it numbers and chains it)."""
+    return Record(
+        seq=0,
+        family=family,
         exchange_id=exchange.id,
         scheduled_at=utc_text(exchange.at),
         scheduled_local=local_of(exchange, zone).isoformat(timespec="seconds"),
@@ -119,21 +151,15 @@ def record_outcome(
         location=exchange.location,
         children=list(exchange.children),
         rule=exchange.rule.describe(),
-        status=str(outcome),
+        status=status,
         minutes_late=minutes_late,
         reported_by=reported_by,
-        agreed_by=agreed,
-        recorded_at=utc_text(now),
-        note=note or None,
+        agreed_by=agreed_by,
+        recorded_at=utc_text(recorded_at),
+        note=note,
         supersedes=None,
         prev_hash="",
     )
-    with ExchangeStore.open(db_path_for(plan, db), plan.family.id) as store:
-        stored = store.append(draft)
-    warnings = []
-    if outcome is Status.missed:
-        warnings = notify_missed(pm, plan.family, exchange, stored)
-    return Recorded(stored, exchange, warnings)
 
 
 def notify_missed(pm: Any, family: Any, exchange: Exchange, record: Record | None) -> list[str]:

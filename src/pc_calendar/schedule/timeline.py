@@ -111,19 +111,20 @@ class Timeline:
     holidays: list[HolidayLabel]
     warnings: list[str] = field(default_factory=list)
 
-    def merged_exchanges(self) -> list[Exchange]:
-        """Exchanges across children, one per (time, from, to, place) with all its children.
+    def merged_exchanges(self, children: list[str] | None = None) -> list[Exchange]:
+        """Exchanges across children (all, or those named), one per (time, from, to,
+        place) with all its children.
 
         Children who move together produce one exchange, so a parent does not get three
         identical exchange events.
         """
         groups: dict[tuple, list[Exchange]] = {}
-        for child_timeline in self.children.values():
-            for ex in child_timeline.exchanges:
+        chosen = self.children if children is None else children
+        for child in chosen:
+            for ex in self.children[child].exchanges:
                 groups.setdefault((ex.at, ex.from_parent, ex.to_parent, ex.location), []).append(ex)
         merged = []
         for items in groups.values():
-            children = tuple(sorted({c for ex in items for c in ex.children}))
             first = items[0]
             merged.append(
                 Exchange(
@@ -133,7 +134,7 @@ class Timeline:
                     first.location,
                     first.rule,
                     first.ending_rule,
-                    children,
+                    tuple(sorted({c for ex in items for c in ex.children})),
                     first.local_at,
                 )
             )

@@ -8,7 +8,6 @@ are with different parents at the same time make the day *split*.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -92,30 +91,6 @@ class DayView:
         return len(self.night_parents) > 1
 
 
-def merge_exchanges(exchanges: Iterable[Exchange]) -> list[Exchange]:
-    """One exchange per (instant, from, to, place) with all children moving then."""
-    groups: dict[tuple, list[Exchange]] = {}
-    for ex in exchanges:
-        groups.setdefault((ex.at, ex.from_parent, ex.to_parent, ex.location), []).append(ex)
-    merged = []
-    for items in groups.values():
-        first = items[0]
-        kids = tuple(sorted({c for ex in items for c in ex.children}))
-        merged.append(
-            Exchange(
-                first.at,
-                first.from_parent,
-                first.to_parent,
-                first.location,
-                first.rule,
-                first.ending_rule,
-                kids,
-                first.local_at,
-            )
-        )
-    return sorted(merged, key=lambda e: (e.at, e.from_parent, e.to_parent))
-
-
 def local_time(ex: Exchange, timeline: Timeline) -> datetime:
     return ex.local_at or ex.at.astimezone(timeline.zone)
 
@@ -149,7 +124,7 @@ def build_days(
     wanted = list(timeline.children) if children is None else children
     lookups = {c: CustodyLookup(timeline.children[c].blocks) for c in wanted}
     by_day: dict[date, list[Exchange]] = {}
-    for ex in merge_exchanges(ex for c in wanted for ex in timeline.children[c].exchanges):
+    for ex in timeline.merged_exchanges(wanted):
         by_day.setdefault(local_time(ex, timeline).date(), []).append(ex)
     days = []
     day = first

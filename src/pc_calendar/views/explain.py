@@ -16,7 +16,7 @@ from rich.text import Text
 
 from ..schedule.stats import MIDNIGHT, local_instant
 from ..schedule.timeline import CustodyBlock, Rule, Timeline
-from .days import ViewContext, local_time, merge_exchanges
+from .days import ViewContext, local_time
 
 
 def rule_record(rule: Rule) -> dict[str, Any]:
@@ -65,7 +65,7 @@ def explain_records(
             }
         )
     exchanges = []
-    for ex in merge_exchanges(e for c in wanted for e in timeline.children[c].exchanges):
+    for ex in timeline.merged_exchanges(wanted):
         if not lo <= ex.at < hi:
             continue
         exchanges.append(
