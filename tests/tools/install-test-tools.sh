@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Installs the non-Python tools the test suite uses: real client parsers (ical.js through
+# node, libical) and a real browser. Idempotent: a second run only checks. Part of the
+# README's test command, so `.ci/run` and a fresh clone install the same things.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+# Each tool's section below says what it is for. Keep them in this one file so the
+# README's test command stays one line.
