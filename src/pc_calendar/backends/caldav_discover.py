@@ -79,12 +79,22 @@ class Discovery:
     calendars: list[FoundCalendar] = field(default_factory=list)
 
     def find(self, name: str) -> FoundCalendar | None:
-        """The calendar with this display name, last path segment or path."""
+        """The calendar with this path, or else this display name or last path segment.
+
+        Two calendars may share a display name: then the name is refused, not guessed.
+        """
         for calendar in self.calendars:
-            segment = calendar.href.rstrip("/").rsplit("/", 1)[-1]
-            if name in (calendar.name, segment, calendar.href):
+            if name in (calendar.href, calendar.href.rstrip("/")):
                 return calendar
-        return None
+        matches = [
+            c for c in self.calendars if name in (c.name, c.href.rstrip("/").rsplit("/", 1)[-1])
+        ]
+        if len(matches) > 1:
+            raise UserError(
+                f"{len(matches)} calendars are named {name!r}",
+                hint="choose one by its path: " + ", ".join(c.href for c in matches),
+            )
+        return matches[0] if matches else None
 
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -119,9 +129,17 @@ def service_url(address: str, *, timeout: float = 30) -> tuple[str, str]:
     return info.url, f"RFC 6764 ({info.source})"
 
 
-def open_session(url: str, username: str | None, password: str | None, timeout: float) -> Any:
+def open_session(
+    url: str,
+    username: str | None,
+    password: str | None,
+    timeout: float,
+    verify: bool | str = True,
+) -> Any:
     """A counted, error-mapped session to the service (see :mod:`.caldav_http`)."""
-    return DavSession(url, username, password, timeout=timeout, label=f"caldav {url}")
+    return DavSession(
+        url, username, password, timeout=timeout, label=f"caldav {url}", verify=verify
+    )
 
 
 def discover(session: DavSession, how: str) -> Discovery:

@@ -62,7 +62,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "targets": ("targets_cmd", "Find and connect parents' calendars."),
     "doctor": (
         "doctor",
-        "Check every parent's calendar target and say what to fix, step by step.",
+        "Check every parent's calendar target and say what to fix.",
     ),
     "google": (
         "google",

@@ -44,6 +44,11 @@ def targets() -> None:
 )
 @click.option("--parent", help="The parent whose target --write sets.")
 @click.option("--replace", is_flag=True, help="Replace the parent's existing target.")
+@click.option(
+    "--verify",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="PEM file to trust: the server's CA bundle, or its own certificate (pinned).",
+)
 @click.option("--timeout", type=click.FloatRange(min=1), default=30, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print what was found as JSON.")
 def discover(
@@ -57,6 +62,7 @@ def discover(
     plan_path: Path | None,
     parent: str | None,
     replace: bool,
+    verify: Path | None,
     timeout: float,
     as_json: bool,
 ) -> None:
@@ -83,11 +89,15 @@ def discover(
     url, how = service_url(address, timeout=timeout)
     secret_keys = _secret_keys(password_env, password_file, use_keyring)
     config = {"type": "caldav", "url": url, **({"username": username} if username else {})}
+    if verify is not None:
+        config["verify"] = str(verify.resolve())
     base = plan_path.parent if plan_path else Path.cwd()
     settings = read_settings(
         {**config, **secret_keys}, {"source": "targets discover", "base_dir": base}
     )
-    session = open_session(settings.url, settings.username, settings.password, timeout)
+    session = open_session(
+        settings.url, settings.username, settings.password, timeout, settings.verify
+    )
     try:
         found = discover(session, how)
         chosen = create_calendar(session, found.home, create) if create else None
