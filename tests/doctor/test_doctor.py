@@ -139,3 +139,29 @@ def test_the_example_ics_targets_are_healthy_in_text(family):
     assert "alex: ics (alex) out/alex (healthy)" in result.output
     assert "[ok  ] write: added and removed a probe event" in result.output
     assert "next: pc-calendar sync" in result.output  # never synced: says what to run
+
+
+def test_password_command_supplies_the_password(radicale_server, family):
+    calendar = radicale_server.new_calendar()
+    script = family.parent / "secret-tool.sh"
+    script.write_text(f"#!/bin/sh\necho '{radicale_server.password}'\necho ignored\n")
+    script.chmod(0o700)
+    table = _target(radicale_server, calendar.path, password_command=["./secret-tool.sh"])
+    del table["password_env"]
+    write_calendars(family, alex=table)
+    code, checks = _doctor(family)
+    assert checks["login"]["status"] == "ok", checks["login"]
+    assert code == 0
+
+
+def test_a_failing_password_command_is_named_without_its_output(family):
+    script = family.parent / "locked.sh"
+    script.write_text("#!/bin/sh\necho hunter2\necho 'vault is locked' >&2\nexit 3\n")
+    script.chmod(0o700)
+    write_calendars(family, alex={"type": "caldav", "url": "http://127.0.0.1:9/",
+                                  "password_command": ["./locked.sh"]})  # fmt: skip
+    code, checks = _doctor(family)
+    assert checks["settings"]["status"] == "fail"
+    detail = checks["settings"]["detail"]
+    assert "'./locked.sh' failed (exit 3): vault is locked" in detail
+    assert "hunter2" not in detail

@@ -26,6 +26,7 @@ KNOWN_KEYS = frozenset(
         "user",
         "password_env",
         "password_file",
+        "password_command",
         "keyring",
         "timeout",
         "quick_check",
@@ -144,8 +145,9 @@ def _password(
     """One implementation of password sources for every backend (see sync.secrets)."""
     from ..sync.secrets import resolve_password
 
-    if config.get("password_env") and config.get("password_file"):
-        raise UserError(f"{where}: give only one of password_env and password_file")
+    sources = [k for k in ("password_env", "password_file", "password_command") if config.get(k)]
+    if len(sources) > 1:
+        raise UserError(f"{where}: give only one of {' and '.join(sources)}")
     base = Path(base_dir) if base_dir is not None else Path.cwd()
     # the keyring entry is under the login name, else the parent (as for every backend)
     return resolve_password(

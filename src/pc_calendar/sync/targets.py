@@ -36,6 +36,7 @@ NOT_IDENTITY = frozenset(
     {
         "password_env",
         "password_file",
+        "password_command",
         "keyring",
         "timeout",
         "quick_check",
