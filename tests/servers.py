@@ -140,6 +140,10 @@ class CalDAVServer:
         self.stop()
         self.start()
 
+    def connection(self) -> http.client.HTTPConnection:
+        """A fresh connection to the server (a TLS server's subclass trusts its cert)."""
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+
     def http(
         self,
         method: str,
@@ -149,7 +153,7 @@ class CalDAVServer:
         password: str | None = None,
     ) -> tuple[int, dict, bytes]:
         """One raw request, as a third-party client would send it."""
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        conn = self.connection()
         try:
             hdrs = dict(headers or {})
             if self.username:

@@ -67,6 +67,7 @@ class CalDAVBackend(ListingMixin, Backend):
             settings.password,
             timeout=settings.timeout,
             label=self.label,
+            verify=settings.verify,
         )
         self._collection: str | None = None
         self._our_uid_suffix = f"@{self.family_id}.{UID_DOMAIN}"

@@ -26,9 +26,11 @@ KNOWN_KEYS = frozenset(
         "user",
         "password_env",
         "password_file",
+        "password_command",
         "keyring",
         "timeout",
         "quick_check",
+        "verify",
     }
 )
 
@@ -42,6 +44,9 @@ class CalDAVSettings:
     timeout: float
     #: ask the calendar's last-modified before its sync token (see backends.caldav_stamp)
     quick_check: bool = True
+    #: True (the system's CAs), or a PEM file: a CA bundle, or the server's own
+    #: certificate to pin it (a self-signed certificate is its own authority)
+    verify: bool | str = True
 
 
 def _where(context: Any) -> str:
@@ -112,7 +117,26 @@ def read_settings(config: dict, context: Any = None) -> CalDAVSettings:
         password,
         float(timeout),
         quick_check,
+        _verify(config.get("verify", True), where, _ctx(context, "base_dir")),
     )
+
+
+def _verify(value: Any, where: str, base_dir: Any) -> bool | str:
+    """``verify``: true, or a PEM file relative to the plan's folder. Never off."""
+    if value is True:
+        return True
+    if not isinstance(value, str) or not value.strip():
+        raise UserError(
+            f"{where}: key 'verify' must be a path to a PEM file (a CA bundle, or the "
+            f"server's own certificate), got {value!r}",
+            hint="certificate checks cannot be turned off: pin the server's certificate instead",
+        )
+    path = Path(value).expanduser()
+    if not path.is_absolute():
+        path = (Path(base_dir) if base_dir is not None else Path.cwd()) / path
+    if not path.is_file():
+        raise UserError(f"{where}: key 'verify': no such file {path}")
+    return str(path)
 
 
 def _password(
@@ -121,8 +145,9 @@ def _password(
     """One implementation of password sources for every backend (see sync.secrets)."""
     from ..sync.secrets import resolve_password
 
-    if config.get("password_env") and config.get("password_file"):
-        raise UserError(f"{where}: give only one of password_env and password_file")
+    sources = [k for k in ("password_env", "password_file", "password_command") if config.get(k)]
+    if len(sources) > 1:
+        raise UserError(f"{where}: give only one of {' and '.join(sources)}")
     base = Path(base_dir) if base_dir is not None else Path.cwd()
     # the keyring entry is under the login name, else the parent (as for every backend)
     return resolve_password(

@@ -90,7 +90,14 @@ class DavSession:
     """A counted, error-mapped keep-alive connection to one CalDAV server."""
 
     def __init__(
-        self, url: str, username: str | None, password: str | None, *, timeout: float, label: str
+        self,
+        url: str,
+        username: str | None,
+        password: str | None,
+        *,
+        timeout: float,
+        label: str,
+        verify: bool | str = True,
     ) -> None:
         self.url = url
         self.username = username
@@ -103,6 +110,7 @@ class DavSession:
             # Basic up front: negotiating on a 401 would cost a request per run.
             auth_type="basic" if username else None,
             timeout=timeout,
+            ssl_verify_cert=verify,
             enable_rfc6764=False,
         )
         session = self.client.session

@@ -59,6 +59,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "feeds",
         "Serve one ICS feed per parent, and the coordinator's, for the PLANS given.",
     ),
+    "targets": ("targets_cmd", "Find and connect parents' calendars."),
+    "doctor": (
+        "doctor",
+        "Check every parent's calendar target and say what to fix.",
+    ),
     "google": (
         "google",
         "Authorise a parent's Google account and create a calendar for the plan.",

@@ -6,7 +6,10 @@ A target names its secret by reference only:
 - ``keyring = true`` (service "pc-calendar") or ``keyring = "service"``: the system
   keyring, looked up by the target's ``user`` (or the parent id);
 - ``password_file = "path"``: a file only its owner can read (mode 0600), relative to the
-  plan's folder. ``write_token_file`` creates such files.
+  plan's folder. ``write_token_file`` creates such files;
+- ``password_command = ["pass", "show", "alex"]``: the first line a command prints (as
+  vdirsyncer's ``fetch = ["command", ...]``), run without a shell from the plan's folder,
+  for password managers.
 
 Headless machines often have no keyring backend: the error then says to use a 0600 file.
 Values never appear in messages, reprs or logs.
@@ -72,6 +75,8 @@ def resolve_password(
         return Secret(value)
     if path := config.get("password_file"):
         return Secret(read_token_file(_resolve(base_dir, str(path)), source))
+    if command := config.get("password_command"):
+        return Secret(_from_command(command, source, base_dir))
     if service := config.get("keyring"):
         service = KEYRING_SERVICE if service is True else str(service)
         user = str(config.get("user") or default_user)
@@ -82,6 +87,47 @@ def resolve_password(
 def _resolve(base_dir: Path, value: str) -> Path:
     path = Path(value).expanduser()
     return path if path.is_absolute() else base_dir / path
+
+
+#: how long a password manager may take (it may ask to be unlocked)
+COMMAND_TIMEOUT = 60
+
+
+def _from_command(command: Any, source: str, base_dir: Path) -> str:
+    """The first line ``command`` prints; its output is never shown in a message."""
+    if (
+        not isinstance(command, list)
+        or not command
+        or not all(isinstance(part, str) and part for part in command)
+    ):
+        raise UserError(
+            f"{source}: key 'password_command' must be a list of strings, the command and "
+            f'its arguments, like ["pass", "show", "alex"], got {command!r}'
+        )
+    import subprocess
+
+    try:
+        done = subprocess.run(
+            command, cwd=base_dir, capture_output=True, text=True, timeout=COMMAND_TIMEOUT
+        )
+    except FileNotFoundError:
+        raise UserError(f"{source}: password_command: no program {command[0]!r}") from None
+    except subprocess.TimeoutExpired:
+        raise UserError(
+            f"{source}: password_command {command[0]!r} gave no answer in {COMMAND_TIMEOUT} s"
+        ) from None
+    except OSError as exc:
+        raise UserError(f"{source}: password_command {command[0]!r}: {exc.strerror}") from None
+    if done.returncode != 0:
+        why = (done.stderr.strip().splitlines() or [""])[-1][:200]
+        raise UserError(
+            f"{source}: password_command {command[0]!r} failed (exit {done.returncode})"
+            + (f": {why}" if why else "")
+        )
+    line = (done.stdout.splitlines() or [""])[0].strip()
+    if not line:
+        raise UserError(f"{source}: password_command {command[0]!r} printed no password")
+    return line
 
 
 def _from_keyring(service: str, user: str, source: str) -> str:

@@ -33,7 +33,16 @@ from .secrets import Secret, refuse_secret_values, resolve_password
 
 CALENDARS_FILE = "calendars.toml"
 NOT_IDENTITY = frozenset(
-    {"password_env", "password_file", "keyring", "timeout", "quick_check", "requests_per_minute"}
+    {
+        "password_env",
+        "password_file",
+        "password_command",
+        "keyring",
+        "timeout",
+        "quick_check",
+        "requests_per_minute",
+        "verify",
+    }
 )
 
 
