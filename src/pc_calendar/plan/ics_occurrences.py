@@ -11,6 +11,10 @@ publishes a school year at a time, so such a series is taken up to the end of th
 school year the calendar describes: 30 June after its latest dated event (or after the
 series' own start when that is later). Past that the calendar is unknown, and the usual
 "the school calendar ends" warnings apply instead of a guess that runs for decades.
+
+A cancelled instance (STATUS:CANCELLED on an override) is no occurrence, and an event
+written as times from midnight to midnight (as some exports write whole days) counts
+as all-day.
 """
 
 from __future__ import annotations
@@ -56,7 +60,7 @@ def expand(calendar: Any) -> list[DayEvent]:
         found = recurring_ical_events.of(calendar).between(first, last + timedelta(days=1))
     except Exception as exc:  # the library raises its own errors and ValueError alike
         raise ValueError(f"a repeating event cannot be expanded ({_first_line(exc)})") from None
-    days = {_day_event(occurrence) for occurrence in found}
+    days = {_day_event(o) for o in found if str(o.get("STATUS", "")).upper() != "CANCELLED"}
     return sorted(days, key=lambda e: (e.first, e.last, e.summary, e.all_day))
 
 
@@ -178,7 +182,7 @@ def _day_event(occurrence: Any) -> DayEvent:
     """An expanded occurrence as days; an all-day DTEND is exclusive (RFC 5545 3.6.1)."""
     start = occurrence.decoded("DTSTART")
     end = _decoded(occurrence, "DTEND")
-    all_day = not isinstance(start, datetime)
+    all_day = not isinstance(start, datetime) or _midnight_to_midnight(start, end)
     first = _as_date(start)
     if end is None or end <= start:
         last = first
@@ -187,3 +191,10 @@ def _day_event(occurrence: Any) -> DayEvent:
     else:  # a timed event ending at midnight does not take the next day
         last = max(first, _as_date(end - timedelta(microseconds=1)))
     return DayEvent(_title(occurrence), first, last, all_day)
+
+
+def _midnight_to_midnight(start: datetime, end: Any) -> bool:
+    """Whole days written as times (some exports do): 00:00 to 00:00 a day or more later."""
+    if not isinstance(end, datetime) or end - start < timedelta(days=1):
+        return False
+    return start.time() == end.time() == datetime.min.time()

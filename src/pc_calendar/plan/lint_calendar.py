@@ -1,9 +1,10 @@
 """Lint checks on the plan's calendars: school calendar coverage, year-wrapping seasons.
 
-Both are mistakes that validate and compute without error, yet give wrong dates: a
+Each is a mistake that validates and computes without error, yet gives wrong dates: a
 school calendar that ends before the years the plan is used for loses every holiday
-found from it (``school_break`` dates, school snaps), and a yearly season whose end
-comes long before its start silently runs for most of the year.
+found from it (``school_break`` dates, school snaps); a school calendar with breaks but
+no terms makes every summer term time (term-only visits go on in July); and a yearly
+season whose end comes long before its start silently runs for most of the year.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import pluggy
 from .. import plugins
 from ..plan.model import MonthDay, Plan, Schedule
 from ..schedule.school import SchoolDays, school_year
+from ..schedule.school_gaps import visit_label
 from .references import schedule_prefixes
 
 WRAP_WARN_DAYS = 300  # a year-wrapping season longer than this is almost surely a typo
@@ -60,6 +62,57 @@ def school_calendar_ends(
         "has no dates, a school snap is guessed) -- add the "
         f"{school_year(after)} school year (and later ones as the district publishes them)",
     )
+
+
+def term_visits(plan: Plan) -> list[str]:
+    """Every visit that happens only in (or only outside) the school term, named."""
+    return [
+        visit_label(f"{prefix}visits[{index}]", visit)
+        for name, prefix in schedule_prefixes(plan)
+        for index, visit in enumerate(plan.schedule(name).visits)
+        if visit.during != "always"
+    ]
+
+
+def school_terms_unknown(plan: Plan) -> Iterator[Found]:
+    """The school terms are unknown while the plan relies on them: name what to add."""
+    school = plan.school
+    if school is not None and school.terms:
+        return
+    visits = term_visits(plan)
+    has_calendar = school is not None and bool(school.ics or school.breaks)
+    if not visits and not has_calendar:
+        return  # no school calendar and nothing asks about the term: nothing is guessed
+    affected = f"; so {', '.join(visits)} also happen in the summer holidays" if visits else ""
+    assumption = (
+        "every weekday outside a break counts as a school day in term, the summer "
+        f"holidays included{affected}, and school-day exchange times apply on summer "
+        "weekdays"
+    )
+    add = "add terms = [{ name, start, end }, ...] under [school], one per school year"
+    if school is not None and school.ics:
+        yield (
+            "school-terms-unknown",
+            "school.ics",
+            f"{school.ics} has no first and last day of school that make a term (looked "
+            "for events titled like 'First Day of School' and 'Last Day of School'), and "
+            f"[school] lists no terms, so the school terms are unknown: {assumption} -- "
+            f"{add}, or, if the district titles those days differently, list the titles in "
+            "school.first_day_events and school.last_day_events",
+        )
+    elif has_calendar:
+        yield (
+            "school-terms-unknown",
+            "school.terms",
+            f"[school] lists breaks but no terms, so the school terms are unknown: "
+            f"{assumption} -- {add}",
+        )
+    else:
+        yield (
+            "school-terms-unknown",
+            "school" if school is not None else "visits",
+            f"the plan lists no school terms, so {assumption} -- {add}",
+        )
 
 
 def _wrap_days(start: MonthDay, end: MonthDay) -> int | None:

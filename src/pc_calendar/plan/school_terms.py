@@ -130,7 +130,7 @@ def _pair(marks: list[tuple[date, int, str]]) -> TermBoundaries:
 
 
 def school_year_name(first: date, last: date) -> str:
-    """"2026-27 school year", or "2026 school year" where it is a calendar year."""
+    """ "2026-27 school year", or "2026 school year" where it is a calendar year."""
     if first.year == last.year:
         return f"{first.year} school year"
     return f"{first.year}-{last.year % 100:02d} school year"

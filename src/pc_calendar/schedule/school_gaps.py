@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from ..plan.model import Holiday
+from ..plan.model import Holiday, Visit
 from .api import Occurrence
 from .context import EngineContext
 from .school import school_year
@@ -91,4 +91,22 @@ def warn_snap_past_calendar(
         f"{getattr(holiday, edge).school} from {day} is past the school calendar in the "
         f"plan, which {where}; every weekday not in a listed break was taken as a school "
         f"day -- add the {school_year(day)} school year"
+    )
+
+
+def visit_label(key: str, visit: Visit) -> str:
+    """How a warning names a visit: key, name and when it happens."""
+    return f"{key} '{visit.name}' (during = \"{visit.during}\")"
+
+
+def warn_terms_unknown(ctx: EngineContext, key: str, visit: Visit) -> None:
+    """Warn that a term-only visit is placed with no school terms known."""
+    if visit.during == "always" or ctx.school.coverage is not None:
+        return
+    ics = ctx.plan.school.ics if ctx.plan.school is not None else None
+    where = f" and {ics} has no first and last day of school" if ics else ""
+    ctx.warn(
+        f"school: the plan lists no school terms{where}, so {visit_label(key, visit)} "
+        "counts every week outside a break of a school week or more as term time, the "
+        "summer holidays included -- add terms under [school]"
     )
