@@ -64,18 +64,24 @@ def school_calendar_ends(
     )
 
 
-def term_visits(plan: Plan) -> list[str]:
-    """Every visit that happens only in (or only outside) the school term, named."""
-    return [
-        visit_label(f"{prefix}visits[{index}]", visit)
-        for name, prefix in schedule_prefixes(plan)
-        for index, visit in enumerate(plan.schedule(name).visits)
-        if visit.during != "always"
-    ]
+def term_visits(plan: Plan) -> list[tuple[str, str]]:
+    """(key, label) of every visit that happens only in (or only outside) the term."""
+    found = []
+    for name, prefix in schedule_prefixes(plan):
+        for index, visit in enumerate(plan.schedule(name).visits):
+            if visit.during != "always":
+                key = f"{prefix}visits[{index}]"
+                found.append((key, visit_label(key, visit)))
+    return found
 
 
 def school_terms_unknown(plan: Plan) -> Iterator[Found]:
-    """The school terms are unknown while the plan relies on them: name what to add."""
+    """The school terms are unknown while the plan relies on them: name what to add.
+
+    Without terms every weekday outside a break is taken as a school day in term, the
+    summer included; the engine cannot know where a district's summer falls, so the
+    coordinator is told what is assumed and what to add (see the plan reference).
+    """
     school = plan.school
     if school is not None and school.terms:
         return
@@ -83,36 +89,32 @@ def school_terms_unknown(plan: Plan) -> Iterator[Found]:
     has_calendar = school is not None and bool(school.ics or school.breaks)
     if not visits and not has_calendar:
         return  # no school calendar and nothing asks about the term: nothing is guessed
-    affected = f"; so {', '.join(visits)} also happen in the summer holidays" if visits else ""
+    names = ", ".join(label for _, label in visits)
+    affected = f"; so {names} also happen in the summer holidays" if visits else ""
     assumption = (
         "every weekday outside a break counts as a school day in term, the summer "
-        f"holidays included{affected}, and school-day exchange times apply on summer "
-        "weekdays"
+        f"holidays included (school-day exchange times and school snaps too){affected}"
     )
     add = "add terms = [{ name, start, end }, ...] under [school], one per school year"
     if school is not None and school.ics:
-        yield (
-            "school-terms-unknown",
-            "school.ics",
+        key = "school.ics"
+        message = (
             f"{school.ics} has no first and last day of school that make a term (looked "
             "for events titled like 'First Day of School' and 'Last Day of School'), and "
             f"[school] lists no terms, so the school terms are unknown: {assumption} -- "
             f"{add}, or, if the district titles those days differently, list the titles in "
-            "school.first_day_events and school.last_day_events",
+            "school.first_day_events and school.last_day_events"
         )
     elif has_calendar:
-        yield (
-            "school-terms-unknown",
-            "school.terms",
-            f"[school] lists breaks but no terms, so the school terms are unknown: "
-            f"{assumption} -- {add}",
+        key = "school.terms"
+        message = (
+            "[school] lists breaks but no terms, so the school terms are unknown: "
+            f"{assumption} -- {add}"
         )
     else:
-        yield (
-            "school-terms-unknown",
-            "school" if school is not None else "visits",
-            f"the plan lists no school terms, so {assumption} -- {add}",
-        )
+        key = visits[0][0]
+        message = f"the plan lists no school terms, so {assumption} -- {add}"
+    yield ("school-terms-unknown", key, message)
 
 
 def _wrap_days(start: MonthDay, end: MonthDay) -> int | None:
