@@ -16,7 +16,7 @@ import pluggy
 
 from .. import plugins
 from ..plan.model import MonthDay, Plan, Schedule
-from ..schedule.school import SchoolDays, school_year
+from ..schedule.school import SchoolDays, school_year, where_to_add
 from ..schedule.school_gaps import visit_label
 from .references import schedule_prefixes
 
@@ -60,7 +60,8 @@ def school_calendar_ends(
         f"{horizon}, the end of the years checked; after it "
         f"{', '.join(depending)} cannot be placed from school dates (a school_break "
         "has no dates, a school snap is guessed) -- add the "
-        f"{school_year(after)} school year (and later ones as the district publishes them)",
+        f"{school_year(after)} school year (and later ones as the district publishes them)"
+        f"{where_to_add(plan.school)}",
     )
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from ..plan.model import Holiday, Visit
 from .api import Occurrence
 from .context import EngineContext
-from .school import school_year
+from .school import school_year, where_to_add
 
 NEAR_DAYS = 7  # an estimated occurrence this close to the range is worth a warning
 
@@ -75,6 +75,7 @@ def warn_missing_years(
         ctx.warn(
             f"{key} '{holiday.name}': no {what} in {year}; the school calendar in the plan "
             f"{edge} -- add the {school_year(guess.first)} school year"
+            f"{where_to_add(ctx.plan.school)}"
         )
 
 
@@ -90,7 +91,7 @@ def warn_snap_past_calendar(
         f"{key}.{edge} ('{holiday.name}' for {occ.first}): "
         f"{getattr(holiday, edge).school} from {day} is past the school calendar in the "
         f"plan, which {where}; every weekday not in a listed break was taken as a school "
-        f"day -- add the {school_year(day)} school year"
+        f"day -- add the {school_year(day)} school year{where_to_add(ctx.plan.school)}"
     )
 
 
