@@ -26,6 +26,8 @@ cedar-hollow-2025-2028.ics (Cedar Hollow USD, three school years)
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -134,6 +136,22 @@ def test_an_endless_series_stops_at_the_end_of_the_last_school_year_described():
     assert len(wednesdays) == 44  # 2 Sep 2026 to 30 Jun 2027: 43 weeks later, 44 days
 
 
+def test_games_and_menus_neither_count_nor_stretch_an_endless_series():
+    raw = ics(
+        "UID:a\r\nDTSTART;VALUE=DATE:20260902\r\nRRULE:FREQ=WEEKLY;BYDAY=WE\r\n"
+        "SUMMARY:No School Wednesday\r\n",
+        "UID:b\r\nDTSTART;VALUE=DATE:20261012\r\nSUMMARY:Fall Holiday\r\n",
+        # A daily lunch menu since 2015 without end, and a reunion in 2035.
+        "UID:c\r\nDTSTART;TZID=America/Chicago:20150105T113000\r\n"
+        "DTEND;TZID=America/Chicago:20150105T123000\r\nRRULE:FREQ=DAILY\r\n"
+        "SUMMARY:Lunch Menu\r\n",
+        "UID:d\r\nDTSTART;VALUE=DATE:20350612\r\nSUMMARY:Class of 2025 Reunion\r\n",
+    )
+    found = parse_calendar(raw).breaks
+    assert max(b.end for b in found) == date(2027, 6, 30)
+    assert len(found) == 45  # 44 Wednesdays and the fall holiday
+
+
 def test_a_count_series_runs_past_the_other_events():
     # COUNT=3 daily from 2027-06-28: 28, 29, 30 June; the only other event is earlier.
     raw = ics(
@@ -226,3 +244,22 @@ def test_title_keys_without_an_ics_are_an_error(tmp_path):
     assert problem.key == "school.first_day_events"
     assert "school.ics is not set" in problem.message
     assert problem.line == text.splitlines().index('first_day_events = ["Day One"]') + 1
+
+
+def _imports_expander(plan_path: Path) -> bool:
+    """Does loading ``plan_path`` in a new interpreter import recurring_ical_events?"""
+    code = (
+        "import sys\nfrom pc_calendar.plan.load import load_plan\n"
+        f"load_plan({str(plan_path)!r})\nprint('recurring_ical_events' in sys.modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    return result.stdout.strip() == "True"
+
+
+def test_the_expander_is_imported_only_for_a_plan_with_an_ics(tmp_path):
+    plain = tmp_path / "plain.toml"
+    plain.write_text(MINIMAL)
+    assert not _imports_expander(plain)
+    assert _imports_expander(plan_with(tmp_path, CEDAR))

@@ -8,8 +8,9 @@ break where there are thirty, so the series are expanded with recurring-ical-eve
 
 A series may repeat without end (an RRULE with neither UNTIL nor COUNT). A district
 publishes a school year at a time, so such a series is taken up to the end of the last
-school year the calendar describes: 30 June after its latest dated event (or after the
-series' own start when that is later). Past that the calendar is unknown, and the usual
+school year the calendar describes: 30 June after its latest dated break or first or last
+day (or after the series' own start when that is later); games and lunch menus do not
+count. Past that the calendar is unknown, and the usual
 "the school calendar ends" warnings apply instead of a guess that runs for decades.
 
 A cancelled instance (STATUS:CANCELLED on an override) is no occurrence, and an event
@@ -19,6 +20,7 @@ as all-day.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -37,17 +39,23 @@ class DayEvent:
     all_day: bool
 
 
-def expand(calendar: Any) -> list[DayEvent]:
+def expand(calendar: Any, relevant: Callable[[str], bool] = lambda title: True) -> list[DayEvent]:
     """Every occurrence in ``calendar`` (an icalendar Calendar), sorted by day and title.
 
-    ValueError names the event when a date or a recurrence rule cannot be read.
+    Only series with a ``relevant`` title (in the series or one of its overrides) are
+    expanded, and only they set the window: a daily "Lunch Menu" since 2015 would cost
+    thousands of occurrences and say nothing about the school year. ValueError names the
+    event when a date or a recurrence rule cannot be read.
     """
     for event in calendar.walk("VEVENT"):
         _check_dates(event)
+    wanted = {_series(e) for e in calendar.walk("VEVENT") if relevant(_title(e))}
     # An event without a start has no day (RFC 5545 requires one); it cannot close a
     # school, so it is left out rather than failing the whole district calendar.
     calendar.subcomponents = [
-        c for c in calendar.subcomponents if c.name != "VEVENT" or c.get("DTSTART") is not None
+        c
+        for c in calendar.subcomponents
+        if c.name != "VEVENT" or (c.get("DTSTART") is not None and _series(c) in wanted)
     ]
     events = list(calendar.walk("VEVENT"))
     window = _window(events)
@@ -62,6 +70,12 @@ def expand(calendar: Any) -> list[DayEvent]:
         raise ValueError(f"a repeating event cannot be expanded ({_first_line(exc)})") from None
     days = {_day_event(o) for o in found if str(o.get("STATUS", "")).upper() != "CANCELLED"}
     return sorted(days, key=lambda e: (e.first, e.last, e.summary, e.all_day))
+
+
+def _series(event: Any) -> object:
+    """What ties an override to its series: the UID (an event without one stands alone)."""
+    uid = event.get("UID")
+    return str(uid) if uid is not None else id(event)
 
 
 def _title(event: Any) -> str:

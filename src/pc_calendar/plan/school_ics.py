@@ -123,10 +123,12 @@ def parse_calendar(
         raise ValueError(f"not a valid iCalendar file ({_parse_detail(exc, text)})") from None
     if getattr(calendar, "name", None) != "VCALENDAR":
         raise ValueError("not a valid iCalendar file (no VCALENDAR)")
-    events = expand(calendar)
     firsts = first_day_events if first_day_events is not None else FIRST_DAY_TITLES
     lasts = last_day_events if last_day_events is not None else LAST_DAY_TITLES
     first_re, last_re = matcher(firsts), matcher(lasts)
+    events = expand(
+        calendar, lambda t: bool(BREAK_WORDS.search(t)) or is_boundary(t, first_re, last_re)
+    )
     breaks = [
         DateRange(name=e.summary, start=e.first, end=e.last)
         for e in events
