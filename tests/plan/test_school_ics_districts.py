@@ -30,6 +30,7 @@ import subprocess
 import sys
 from datetime import date, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -173,6 +174,26 @@ def test_a_multi_day_all_day_series_keeps_its_length():
         (date(2026, 10, 15), date(2026, 10, 16)),
         (date(2027, 10, 21), date(2027, 10, 22)),
     ]
+
+
+def test_times_in_utc_are_read_on_the_familys_days():
+    raw = ics(
+        # 20:00 on Monday 2026-08-17 in Chicago is 01:00 UTC on Tuesday.
+        "UID:a\r\nDTSTART:20260818T010000Z\r\nDTEND:20260818T020000Z\r\n"
+        "SUMMARY:First Day of School - Open House\r\n",
+        "UID:b\r\nDTSTART:20270527T230000Z\r\nDTEND:20270528T003000Z\r\n"
+        "SUMMARY:Last Day of School Celebration\r\n",
+        # Chicago midnight to midnight (CST, UTC-6), written in UTC: 21 Dec to 1 Jan.
+        "UID:c\r\nDTSTART:20261221T060000Z\r\nDTEND:20270102T060000Z\r\nSUMMARY:Winter Break\r\n",
+    )
+    found = parse_calendar(raw, zone=ZoneInfo("America/Chicago"))
+    assert [(t.start, t.end) for t in found.terms] == [(date(2026, 8, 17), date(2027, 5, 27))]
+    assert [(b.start, b.end) for b in found.breaks] == [(date(2026, 12, 21), date(2027, 1, 1))]
+    # Without a zone the UTC days are used (the celebration runs into 28 May there),
+    # and the break is not midnight to midnight, so it is a timed event, not a break.
+    utc = parse_calendar(raw)
+    assert [(t.start, t.end) for t in utc.terms] == [(date(2026, 8, 18), date(2027, 5, 28))]
+    assert utc.breaks == []
 
 
 def test_a_series_that_cannot_be_expanded_is_an_error_naming_the_file(tmp_path):

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 DATE_PROPERTIES = {"DTSTART", "DTEND", "DURATION", "RRULE", "RDATE", "EXDATE", "RECURRENCE-ID"}
@@ -39,13 +39,17 @@ class DayEvent:
     all_day: bool
 
 
-def expand(calendar: Any, relevant: Callable[[str], bool] = lambda title: True) -> list[DayEvent]:
+def expand(
+    calendar: Any, relevant: Callable[[str], bool] = lambda title: True, zone: tzinfo | None = None
+) -> list[DayEvent]:
     """Every occurrence in ``calendar`` (an icalendar Calendar), sorted by day and title.
 
     Only series with a ``relevant`` title (in the series or one of its overrides) are
     expanded, and only they set the window: a daily "Lunch Menu" since 2015 would cost
     thousands of occurrences and say nothing about the school year. ValueError names the
-    event when a date or a recurrence rule cannot be read.
+    event when a date or a recurrence rule cannot be read. A timed occurrence's days are
+    its days in ``zone`` (the family's) when given: a last day written in UTC as
+    01:00 the next morning is still the evening before.
     """
     for event in calendar.walk("VEVENT"):
         _check_dates(event)
@@ -68,7 +72,7 @@ def expand(calendar: Any, relevant: Callable[[str], bool] = lambda title: True) 
         found = recurring_ical_events.of(calendar).between(first, last + timedelta(days=1))
     except Exception as exc:  # the library raises its own errors and ValueError alike
         raise ValueError(f"a repeating event cannot be expanded ({_first_line(exc)})") from None
-    days = {_day_event(o) for o in found if str(o.get("STATUS", "")).upper() != "CANCELLED"}
+    days = {_day_event(o, zone) for o in found if str(o.get("STATUS", "")).upper() != "CANCELLED"}
     return sorted(days, key=lambda e: (e.first, e.last, e.summary, e.all_day))
 
 
@@ -192,10 +196,17 @@ def _school_year_end(day: date) -> date:
     return date(day.year + 1 if day.month >= 7 else day.year, 6, 30)
 
 
-def _day_event(occurrence: Any) -> DayEvent:
+def _in_zone(value: Any, zone: tzinfo | None) -> Any:
+    """A zoned time moved to ``zone``; dates and floating times stay as written."""
+    if zone is None or not isinstance(value, datetime) or value.tzinfo is None:
+        return value
+    return value.astimezone(zone)
+
+
+def _day_event(occurrence: Any, zone: tzinfo | None = None) -> DayEvent:
     """An expanded occurrence as days; an all-day DTEND is exclusive (RFC 5545 3.6.1)."""
-    start = occurrence.decoded("DTSTART")
-    end = _decoded(occurrence, "DTEND")
+    start = _in_zone(occurrence.decoded("DTSTART"), zone)
+    end = _in_zone(_decoded(occurrence, "DTEND"), zone)
     all_day = not isinstance(start, datetime) or _midnight_to_midnight(start, end)
     first = _as_date(start)
     if end is None or end <= start:

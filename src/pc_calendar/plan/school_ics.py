@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import tzinfo
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..errors import Problem
 from .ics_occurrences import DayEvent, expand
@@ -62,7 +64,9 @@ def import_school_ics(plan: Plan, base_dir: Path) -> tuple[Plan, list[Problem]]:
     if not path.is_absolute():
         path = base_dir / path
     try:
-        found = read_calendar(path, school.first_day_events, school.last_day_events)
+        found = read_calendar(
+            path, school.first_day_events, school.last_day_events, _zone(plan.family.timezone)
+        )
     except ValueError as exc:
         return plan, [Problem(KEY, f"{school.ics}: {exc}")]
     breaks = sorted(
@@ -92,10 +96,19 @@ def _title_keys_without_ics(school: School) -> list[Problem]:
     ]
 
 
+def _zone(name: str) -> tzinfo | None:
+    """The family's zone; an unknown name is reported by the engine, not here."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
 def read_calendar(
     path: Path,
     first_day_events: list[str] | None = None,
     last_day_events: list[str] | None = None,
+    zone: tzinfo | None = None,
 ) -> SchoolCalendar:
     """Breaks and terms in the ICS file; ValueError says what is wrong."""
     try:
@@ -104,15 +117,19 @@ def read_calendar(
         raise ValueError("no such file (the path is relative to the plan file)") from None
     except OSError as exc:
         raise ValueError(f"cannot read the file ({exc.strerror or exc})") from None
-    return parse_calendar(raw, first_day_events, last_day_events)
+    return parse_calendar(raw, first_day_events, last_day_events, zone)
 
 
 def parse_calendar(
     raw: bytes,
     first_day_events: list[str] | None = None,
     last_day_events: list[str] | None = None,
+    zone: tzinfo | None = None,
 ) -> SchoolCalendar:
-    """Breaks and terms in ICS text, every repeating event expanded."""
+    """Breaks and terms in ICS text, every repeating event expanded.
+
+    A timed event's day is its day in ``zone`` (the family's), when given.
+    """
     import icalendar
 
     text = decode_ics(raw)
@@ -127,7 +144,7 @@ def parse_calendar(
     lasts = last_day_events if last_day_events is not None else LAST_DAY_TITLES
     first_re, last_re = matcher(firsts), matcher(lasts)
     events = expand(
-        calendar, lambda t: bool(BREAK_WORDS.search(t)) or is_boundary(t, first_re, last_re)
+        calendar, lambda t: bool(BREAK_WORDS.search(t)) or is_boundary(t, first_re, last_re), zone
     )
     breaks = [
         DateRange(name=e.summary, start=e.first, end=e.last)
