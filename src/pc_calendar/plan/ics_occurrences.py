@@ -49,7 +49,7 @@ def expand(
     thousands of occurrences and say nothing about the school year. ValueError names the
     event when a date or a recurrence rule cannot be read. A timed occurrence's days are
     its days in ``zone`` (the family's) when given: a last day written in UTC as
-    01:00 the next morning is still the evening before.
+    01:00 the next morning is still the evening before. ``calendar`` is pruned in place.
     """
     for event in calendar.walk("VEVENT"):
         _check_dates(event)
