@@ -196,6 +196,15 @@ def test_times_in_utc_are_read_on_the_familys_days():
     assert utc.breaks == []
 
 
+def test_a_break_ending_before_it_starts_is_an_error_not_a_lost_break():
+    raw = ics(
+        "UID:a\r\nDTSTART;VALUE=DATE:20261009\r\nDTEND;VALUE=DATE:20261001\r\n"
+        "SUMMARY:Fall Break\r\n"
+    )
+    with pytest.raises(ValueError, match="^event 'Fall Break': DTEND 2026-10-01 is before "):
+        parse_calendar(raw)
+
+
 def test_a_series_that_cannot_be_expanded_is_an_error_naming_the_file(tmp_path):
     (tmp_path / "district.ics").write_bytes(
         ics("UID:a\r\nDTSTART;VALUE=DATE:20260902\r\nRRULE:FREQ=SOMETIMES\r\nSUMMARY:No School\r\n")

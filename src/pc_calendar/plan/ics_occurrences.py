@@ -62,6 +62,8 @@ def expand(
         if c.name != "VEVENT" or (c.get("DTSTART") is not None and _series(c) in wanted)
     ]
     events = list(calendar.walk("VEVENT"))
+    for event in events:
+        _check_order(event)
     window = _window(events)
     if window is None:
         return []
@@ -97,6 +99,18 @@ def _check_dates(event: Any) -> None:
     for name, why in getattr(event, "errors", []):
         if name in DATE_PROPERTIES:
             raise ValueError(f"event {_title(event) or event.get('UID', '?')!r}: {name}: {why}")
+
+
+def _check_order(event: Any) -> None:
+    """An end before the start would drop the event silently (the expander skips it)."""
+    start, end = _decoded(event, "DTSTART"), _decoded(event, "DTEND")
+    if end is None or isinstance(start, datetime) != isinstance(end, datetime):
+        return
+    if end < start:
+        raise ValueError(
+            f"event {_title(event) or event.get('UID', '?')!r}: DTEND {end} is before "
+            f"DTSTART {start}"
+        )
 
 
 def _as_date(value: date | datetime) -> date:
