@@ -102,3 +102,17 @@ def test_past_the_district_calendar_the_warnings_say_which_file_to_update(tmp_pa
     assert ends.message.endswith(
         f"add the 2028-29 school year (and later ones as the district publishes them) {to_file}"
     )
+
+
+def test_check_names_the_texas_rules_that_unknown_terms_change(tmp_path):
+    from pc_calendar.plan.lint import lint_plan
+
+    plan = load_plan(texas_with_ics(tmp_path, "pine-ridge-breaks-only.ics"))
+    [warning] = [w for w in lint_plan(plan) if w.code == "school-terms-unknown"]
+    assert warning.key == "school.ics"
+    assert (
+        "; so visits[0] 'Thursday evening' (during = \"school_term\") also happen in the "
+        "summer holidays; rotation extends no summer weekend for a public holiday on its "
+        "Friday or Monday (Tex. Fam. Code 153.315), since such a day counts as a school day "
+        "-- add terms"
+    ) in warning.message

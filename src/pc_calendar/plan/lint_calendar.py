@@ -76,6 +76,21 @@ def term_visits(plan: Plan) -> list[tuple[str, str]]:
     return found
 
 
+def _summer_weekend_rules(plan: Plan) -> Iterator[tuple[str, str]]:
+    """Rotations that treat a summer public holiday unlike a school day (Texas 153.315)."""
+    for name, prefix in schedule_prefixes(plan):
+        rotation = plan.schedule(name).rotation
+        if rotation is None or rotation.pattern != "texas_spo_weekends":
+            continue
+        options = rotation.options
+        if options.get("extend_for_school_holidays", True) and options.get("holiday_country"):
+            yield (
+                f"{prefix}rotation",
+                "extends no summer weekend for a public holiday on its Friday or Monday "
+                "(Tex. Fam. Code 153.315), since such a day counts as a school day",
+            )
+
+
 def school_terms_unknown(plan: Plan) -> Iterator[Found]:
     """The school terms are unknown while the plan relies on them: name what to add.
 
@@ -92,6 +107,7 @@ def school_terms_unknown(plan: Plan) -> Iterator[Found]:
         return  # no school calendar and nothing asks about the term: nothing is guessed
     names = ", ".join(label for _, label in visits)
     affected = f"; so {names} also happen in the summer holidays" if visits else ""
+    affected += "".join(f"; {key} {what}" for key, what in _summer_weekend_rules(plan))
     assumption = (
         "every weekday outside a break counts as a school day in term, the summer "
         f"holidays included (school-day exchange times and school snaps too){affected}"
