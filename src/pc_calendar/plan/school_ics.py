@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import tzinfo
+from datetime import date, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -46,7 +46,7 @@ class SchoolCalendar:
 
     breaks: list[DateRange]
     terms: list[DateRange] = field(default_factory=list)
-    unpaired: list[tuple[str, object, str]] = field(default_factory=list)
+    unpaired: list[tuple[str, date, str]] = field(default_factory=list)  # (kind, day, title)
 
 
 def import_school_ics(plan: Plan, base_dir: Path) -> tuple[Plan, list[Problem]]:
