@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
 from pc_calendar.cli import main
 from pc_calendar.plan.lint import lint_plan
+from pc_calendar.plan.lint_school_ics import school_ics_warnings
 from pc_calendar.plan.load import load
 
 DATA = Path(__file__).parent.parent / "data"
@@ -112,3 +114,73 @@ def test_check_prints_the_plan_file_line_and_the_ics_name(tmp_path, capsys):
     assert status == 0
     expected = f"{path}:{line_of(text, 'ics = ')}: warning: school.ics: district.ics has no"
     assert expected in out + err
+
+
+# -- what the district calendar says and the plan does not use -------------------------
+
+
+def ics_warnings(tmp_path: Path, text: str, ics_text: str | None = None) -> list:
+    shutil.copy(DISTRICTS / "cedar-hollow-2025-2028.ics", tmp_path / "district.ics")
+    if ics_text is not None:
+        (tmp_path / "district.ics").write_text(ics_text, encoding="utf-8")
+    path = tmp_path / "plan.toml"
+    path.write_text(text, encoding="utf-8")
+    return school_ics_warnings(load(path))
+
+
+def test_hand_typed_terms_that_differ_from_the_district_calendar(tmp_path):
+    # The plan's "Year" is 2026-08-17 to 2027-05-28; Cedar Hollow's 2026-27 runs from
+    # 2026-08-12 ("First Day for Students") to 2027-05-27 ("Last Day for Students").
+    text = plan_text(ics="district.ics", terms=True)
+    [warning] = ics_warnings(tmp_path, text)
+    assert (warning.code, warning.key) == ("school-ics-terms", "school.terms")
+    assert warning.line == line_of(text, "terms = ")
+    assert warning.message == (
+        "district.ics has the 2026-27 school year from 2026-08-12 to 2027-05-27, but the "
+        "plan's terms differ ('Year' starts 2026-08-17, its first day is 2026-08-12; 'Year' "
+        "ends 2027-05-28, its last day is 2027-05-27); the plan's terms win -- correct "
+        "them, or remove them to use the district's dates"
+    )
+
+
+def test_matching_terms_and_plain_plans_say_nothing(tmp_path):
+    text = plan_text(ics="district.ics", terms=True).replace(
+        "start = 2026-08-17, end = 2027-05-28", "start = 2026-08-12, end = 2027-05-27"
+    )
+    assert ics_warnings(tmp_path, text) == []
+    assert ics_warnings(tmp_path, plan_text(ics="district.ics")) == []
+    assert ics_warnings(tmp_path, plan_text(terms=True)) == []
+
+
+def test_a_first_day_without_a_last_day_is_named(tmp_path):
+    # Without its 2027-05-27 last day, the 2026-27 year makes no term: it lies between
+    # the 2025-26 and 2027-28 terms, so it would count as out of term all year.
+    full = (DISTRICTS / "cedar-hollow-2025-2028.ics").read_text()
+    start = full.index("BEGIN:VEVENT\nUID:last-day-2027@")
+    cut = full[:start] + full[full.index("END:VEVENT\n", start) + len("END:VEVENT\n") :]
+    text = plan_text(ics="district.ics")
+    [warning] = ics_warnings(tmp_path, text, cut)
+    assert (warning.key, warning.line) == ("school.ics", line_of(text, "ics = "))
+    assert warning.message == (
+        "district.ics: 'First Day for Students' on 2026-08-12 has no matching last day of "
+        "school after it, so its school year makes no term (between listed terms its days "
+        "count as out of term and term-only visits stop; past them they are guessed as "
+        "term time) -- add that term under [school], or save the district's calendar with "
+        "both days"
+    )
+
+
+def test_check_prints_the_district_calendar_warnings(tmp_path, capsys):
+    shutil.copy(DISTRICTS / "cedar-hollow-2025-2028.ics", tmp_path / "district.ics")
+    text = plan_text(ics="district.ics", terms=True)
+    path = tmp_path / "plan.toml"
+    path.write_text(text, encoding="utf-8")
+    try:
+        main(["check", "--json", str(path)])
+        status = 0
+    except SystemExit as exc:
+        status = exc.code
+    out, _ = capsys.readouterr()
+    assert status == 0
+    found = [w for w in json.loads(out)["warnings"] if w["code"] == "school-ics-terms"]
+    assert [(w["key"], w["line"]) for w in found] == [("school.terms", line_of(text, "terms = "))]

@@ -65,7 +65,7 @@ def import_school_ics(plan: Plan, base_dir: Path) -> tuple[Plan, list[Problem]]:
         path = base_dir / path
     try:
         found = read_calendar(
-            path, school.first_day_events, school.last_day_events, _zone(plan.family.timezone)
+            path, school.first_day_events, school.last_day_events, zone_named(plan.family.timezone)
         )
     except ValueError as exc:
         return plan, [Problem(KEY, f"{school.ics}: {exc}")]
@@ -96,7 +96,7 @@ def _title_keys_without_ics(school: School) -> list[Problem]:
     ]
 
 
-def _zone(name: str) -> tzinfo | None:
+def zone_named(name: str) -> tzinfo | None:
     """The family's zone; an unknown name is reported by the engine, not here."""
     try:
         return ZoneInfo(name)
