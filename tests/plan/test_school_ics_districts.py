@@ -122,6 +122,27 @@ def ics(*events: str) -> bytes:
     )
 
 
+def test_titles_that_name_a_break_but_mean_a_school_day():
+    titles = {
+        "Classes Resume After Spring Break": False,
+        "School Resumes": False,
+        "Return from Thanksgiving Break": False,
+        "Early Dismissal - Winter Break Begins": False,
+        "Half-Day before Winter Break": False,
+        "No School - Teachers Return": True,  # the teachers, not the students
+        "No School - Professional Learning": True,
+        "Holiday Break": True,
+    }
+    raw = ics(
+        *(
+            f"UID:{n}\r\nDTSTART;VALUE=DATE:202610{n + 1:02d}\r\nSUMMARY:{title}\r\n"
+            for n, title in enumerate(titles)
+        )
+    )
+    found = {b.name for b in parse_calendar(raw).breaks}
+    assert found == {title for title, is_break in titles.items() if is_break}
+
+
 def test_an_endless_series_stops_at_the_end_of_the_last_school_year_described():
     raw = ics(
         # Every Wednesday from 2026-09-02, no end; the calendar's other event is in
