@@ -129,6 +129,8 @@ def test_titles_that_name_a_break_but_mean_a_school_day():
         "Return from Thanksgiving Break": False,
         "Early Dismissal - Winter Break Begins": False,
         "Half-Day before Winter Break": False,
+        "Last Day of School Before Winter Break": False,
+        "First Day of School After Winter Break": False,
         "No School - Teachers Return": True,  # the teachers, not the students
         "No School - Professional Learning": True,
         "Holiday Break": True,

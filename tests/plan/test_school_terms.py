@@ -85,3 +85,17 @@ def test_custom_titles_replace_the_defaults():
     ]
     found = find_terms(events, ["Students Report"], ["final day for students"])
     assert found.terms == [(date(2026, 8, 12), date(2027, 5, 27))]
+
+
+def test_days_inside_the_school_year_are_not_boundaries():
+    events = [
+        day("First Day of School", date(2026, 8, 12)),
+        day("Last Day of School Before Winter Break", date(2026, 12, 18)),
+        day("First Day of School After Winter Break", date(2027, 1, 5)),
+        day("Last Day of First Semester", date(2026, 12, 18)),
+        day("First Day of Second Semester", date(2027, 1, 5)),
+        day("Last Day of School", date(2027, 5, 27)),
+    ]
+    found = find_terms(events)
+    assert found.terms == [(date(2026, 8, 12), date(2027, 5, 27))]
+    assert found.unpaired == []

@@ -34,7 +34,8 @@ BREAK_WORDS = re.compile(
 )
 # School is in session on these days even when the title names a break.
 SCHOOL_DAY_WORDS = re.compile(
-    r"\b(early (release|dismissal)|half[- ]day|minimum day|last day before|back to school|"
+    r"\b(early (release|dismissal)|half[- ]day|minimum day|back to school|"
+    r"(first|last) day\b[^,;]*\b(before|after)|"
     r"(students?|classes|school) (resumes?|returns?)|returns? (from|to school))\b",
     re.IGNORECASE,
 )

@@ -8,7 +8,9 @@ a handful of titles; each first day and the last day that follows it make one te
 Pairing rules (documented in the plan reference):
 - titles match a phrase case-insensitively, as whole words, with apostrophes and
   spacing ignored ("Students' Last Day" = "students last day");
-- events for teachers or staff (a teachers' first day a week early) are not boundaries;
+- events for teachers or staff (a teachers' first day a week early) are not boundaries,
+  nor are days inside the year ("First Day of School After Winter Break": titles
+  saying before or after);
 - first days within ``STAGGER_DAYS`` of each other (grade-level or pre-K starts) open one
   term on the earliest; last days that close to each other (seniors leave early) close
   it on the latest;
@@ -44,6 +46,9 @@ LAST_DAY_TITLES = (
     "Last Day of the School Year",
 )
 STAFF_ONLY = re.compile(r"\b(teachers?|staff|employees?|faculty)\b", re.IGNORECASE)
+# "First Day of School After Winter Break": a day inside the school year. (Semester
+# names are no sign: "First Day of Fall Semester" may well open the year.)
+MID_YEAR = re.compile(r"\b(before|after)\b", re.IGNORECASE)
 STAGGER_DAYS = 60
 MAX_TERM_DAYS = 400
 
@@ -72,8 +77,10 @@ class TermBoundaries:
 
 def is_boundary(title: str, first: re.Pattern[str], last: re.Pattern[str]) -> bool:
     """Whether a title is a first- or last-day event (so never a break)."""
+    if STAFF_ONLY.search(title) or MID_YEAR.search(title):
+        return False
     text = normalise(title)
-    return not STAFF_ONLY.search(title) and bool(first.search(text) or last.search(text))
+    return bool(first.search(text) or last.search(text))
 
 
 def find_terms(
@@ -85,7 +92,7 @@ def find_terms(
     first_re, last_re = matcher(first_titles), matcher(last_titles)
     marks: list[tuple[date, int, str]] = []
     for event in events:
-        if STAFF_ONLY.search(event.summary):
+        if not is_boundary(event.summary, first_re, last_re):
             continue
         text = normalise(event.summary)
         if first_re.search(text):
