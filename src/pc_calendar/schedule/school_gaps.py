@@ -1,10 +1,13 @@
-"""Warnings for holidays the school calendar cannot place because it ends too soon.
+"""Warnings for what the school calendar cannot place because it ends too soon or
+has no terms.
 
 A ``school_break`` holiday has occurrences only where the plan lists breaks, so a
 range past the last listed school year would silently lose Christmas and spring
 break, and a school snap past it would silently rely on the "every weekday is a school
 day" guess. A wrong date sends a child to the wrong house, so each such gap is named:
-the holiday key, the year, where the calendar ends and which school year to add.
+the holiday key, the year, where the calendar ends and which school year to add (and,
+when the calendar comes from a district ICS, that file). Likewise a term-only visit
+placed while no terms are known at all runs through the summer, and says so.
 """
 
 from __future__ import annotations
