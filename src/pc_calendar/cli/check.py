@@ -15,6 +15,7 @@ import click
 
 from ..errors import PlanError, Problem
 from ..plan.lint import LintWarning, lint_plan
+from ..plan.lint_school_ics import school_ics_warnings
 from ..plan.load import load
 from ..plan.model import Plan
 from ..plan.references import default_years
@@ -31,6 +32,10 @@ def run_check(plan_path: Path) -> tuple[Plan, list[LintWarning]]:
     loaded = load(plan_path)
     try:
         warnings = lint_plan(loaded.plan, locator=loaded.locator)
+        warnings = sorted(
+            [*warnings, *school_ics_warnings(loaded)],
+            key=lambda w: (w.line or 0, w.key, w.message),
+        )
         # Compute the linted years once, so a plan that checks OK also shows and exports.
         years = default_years(loaded.plan)
         compute_timeline(loaded.plan, date(years[0], 1, 1), date(years[-1] + 1, 1, 1))

@@ -65,6 +65,8 @@ def lint_plan(
         horizon = default_years(plan, school=False)[-1]
     for found in lint_calendar.school_calendar_ends(plan, pm, date(horizon, 12, 31)):
         linter.warn(*found)
+    for found in lint_calendar.school_terms_unknown(plan):
+        linter.warn(*found)
     for found in lint_calendar.season_wraps(plan):
         linter.warn(*found)
     found = list(dict.fromkeys(linter.warnings))

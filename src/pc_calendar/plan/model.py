@@ -354,6 +354,12 @@ class School(Strict):
     terms: list[DateRange] = Field(default_factory=list)
     breaks: list[DateRange] = Field(default_factory=list)
     ics: str | None = Field(default=None, description="path of the district's ICS calendar")
+    first_day_events: list[str] | None = Field(
+        default=None, description="titles of the ICS's first-day-of-school events"
+    )
+    last_day_events: list[str] | None = Field(
+        default=None, description="titles of the ICS's last-day-of-school events"
+    )
     location: str | None = None
 
 

@@ -1,60 +1,136 @@
-"""Import a school district's published ICS calendar into the plan's school breaks.
+"""Import a school district's published ICS calendar into the plan's breaks and terms.
 
 Districts publish their calendar as an .ics file; breaks there are all-day events
-named like "Winter Break" or "No School". Reading it at load time keeps the engine free
-of I/O: the engine only ever sees ``school.breaks``. Timed events (games, meetings) and
-all-day events that do not close the school (picture day) are ignored.
+named like "Winter Break" or "No School", often repeating (a weekly "No School" Friday),
+and the school year is marked by "First Day of School" and "Last Day of School" events.
+Reading it at load time keeps the engine free of I/O: the engine only ever sees
+``school.breaks`` and ``school.terms``. Timed events (games, meetings) and all-day events
+that do not close the school (picture day, early release) are not breaks.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import date, tzinfo
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..errors import Problem
-from .model import DateRange, Plan
+from .ics_occurrences import DayEvent, expand
+from .model import DateRange, Plan, School
+from .school_terms import (
+    FIRST_DAY_TITLES,
+    LAST_DAY_TITLES,
+    find_terms,
+    is_boundary,
+    matcher,
+    school_year_name,
+)
 
 KEY = "school.ics"
-_DATE_PROPERTIES = {"DTSTART", "DTEND", "DURATION"}
 BREAK_WORDS = re.compile(
     r"\b(break|holiday|holidays|vacation|no school|closed|closure|recess)\b", re.IGNORECASE
 )
+# School is in session on these days even when the title names a break.
+SCHOOL_DAY_WORDS = re.compile(
+    r"\b(early (release|dismissal)|half[- ]day|minimum day|back to school|"
+    r"(first|last) day\b[^,;]*\b(before|after)|"
+    r"(students?|classes|school) (resumes?|returns?)|returns? (from|to school))\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class SchoolCalendar:
+    """What a district calendar says: its breaks and the terms its boundary events make."""
+
+    breaks: list[DateRange]
+    terms: list[DateRange] = field(default_factory=list)
+    unpaired: list[tuple[str, date, str]] = field(default_factory=list)  # (kind, day, title)
 
 
 def import_school_ics(plan: Plan, base_dir: Path) -> tuple[Plan, list[Problem]]:
-    """The plan with breaks from ``school.ics`` merged in, and any problems reading it."""
+    """The plan with breaks and terms from ``school.ics`` merged in, and any problems.
+
+    Terms listed in the plan win: a term from the calendar is added only where it
+    overlaps none of them.
+    """
     school = plan.school
-    if school is None or not school.ics:
+    if school is None:
         return plan, []
+    if not school.ics:
+        return plan, _title_keys_without_ics(school)
     path = Path(school.ics)
     if not path.is_absolute():
         path = base_dir / path
     try:
-        breaks = read_breaks(path)
+        found = read_calendar(
+            path, school.first_day_events, school.last_day_events, zone_named(plan.family.timezone)
+        )
     except ValueError as exc:
         return plan, [Problem(KEY, f"{school.ics}: {exc}")]
-    merged = sorted(
-        {(b.start, b.end, b.name): b for b in [*school.breaks, *breaks]}.values(),
+    breaks = sorted(
+        {(b.start, b.end, b.name): b for b in [*school.breaks, *found.breaks]}.values(),
         key=lambda b: (b.start, b.end, b.name),
     )
-    new_school = school.model_copy(update={"breaks": merged})
+    listed = list(school.terms)
+    added = [t for t in found.terms if not any(_overlap(t, own) for own in listed)]
+    terms = sorted([*listed, *added], key=lambda t: (t.start, t.end, t.name))
+    new_school = school.model_copy(update={"breaks": breaks, "terms": terms})
     return plan.model_copy(update={"school": new_school}), []
 
 
-def read_breaks(path: Path) -> list[DateRange]:
-    """Breaks (all-day closing events) in the ICS file; ValueError says what is wrong."""
+def _overlap(a: DateRange, b: DateRange) -> bool:
+    return a.start <= b.end and b.start <= a.end
+
+
+def _title_keys_without_ics(school: School) -> list[Problem]:
+    return [
+        Problem(
+            f"school.{name}",
+            "names events of the district's ICS calendar, but school.ics is not set; "
+            'add ics = "district.ics" (the path of the calendar file) or remove this key',
+        )
+        for name in ("first_day_events", "last_day_events")
+        if getattr(school, name) is not None
+    ]
+
+
+def zone_named(name: str) -> tzinfo | None:
+    """The family's zone; an unknown name is reported by the engine, not here."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def read_calendar(
+    path: Path,
+    first_day_events: list[str] | None = None,
+    last_day_events: list[str] | None = None,
+    zone: tzinfo | None = None,
+) -> SchoolCalendar:
+    """Breaks and terms in the ICS file; ValueError says what is wrong."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
         raise ValueError("no such file (the path is relative to the plan file)") from None
     except OSError as exc:
         raise ValueError(f"cannot read the file ({exc.strerror or exc})") from None
-    return parse_breaks(raw)
+    return parse_calendar(raw, first_day_events, last_day_events, zone)
 
 
-def parse_breaks(raw: bytes) -> list[DateRange]:
-    """Breaks in ICS text; DTEND of an all-day event is exclusive (RFC 5545 3.6.1)."""
+def parse_calendar(
+    raw: bytes,
+    first_day_events: list[str] | None = None,
+    last_day_events: list[str] | None = None,
+    zone: tzinfo | None = None,
+) -> SchoolCalendar:
+    """Breaks and terms in ICS text, every repeating event expanded.
+
+    A timed event's day is its day in ``zone`` (the family's), when given.
+    """
     import icalendar
 
     text = decode_ics(raw)
@@ -65,43 +141,32 @@ def parse_breaks(raw: bytes) -> list[DateRange]:
         raise ValueError(f"not a valid iCalendar file ({_parse_detail(exc, text)})") from None
     if getattr(calendar, "name", None) != "VCALENDAR":
         raise ValueError("not a valid iCalendar file (no VCALENDAR)")
-    breaks = []
-    for event in calendar.walk("VEVENT"):
-        summary = str(event.get("SUMMARY", "")).strip()
-        # icalendar keeps unparsable values as vBroken and lists them in ``errors``;
-        # a break with a broken date would silently vanish, so refuse the file.
-        broken = [
-            (name, why) for name, why in getattr(event, "errors", []) if name in _DATE_PROPERTIES
-        ]
-        if broken:
-            name, why = broken[0]
-            raise ValueError(f"event {summary or event.get('UID', '?')!r}: {name}: {why}")
-        if not BREAK_WORDS.search(summary):
-            continue
-        first = _all_day(event, "DTSTART")
-        if first is None:
-            continue
-        end = _all_day(event, "DTEND")
-        if end is None and event.get("DURATION") is not None:
-            end = first + event.decoded("DURATION")
-        last = end - timedelta(days=1) if end is not None and end > first else first
-        breaks.append(DateRange(name=summary, start=first, end=last))
-    return breaks
+    firsts = first_day_events if first_day_events is not None else FIRST_DAY_TITLES
+    lasts = last_day_events if last_day_events is not None else LAST_DAY_TITLES
+    first_re, last_re = matcher(firsts), matcher(lasts)
+    events = expand(
+        calendar, lambda t: bool(BREAK_WORDS.search(t)) or is_boundary(t, first_re, last_re), zone
+    )
+    breaks = [
+        DateRange(name=e.summary, start=e.first, end=e.last)
+        for e in events
+        if _is_break(e) and not is_boundary(e.summary, first_re, last_re)
+    ]
+    found = find_terms(events, firsts, lasts)
+    terms = [
+        DateRange(name=school_year_name(first, last), start=first, end=last)
+        for first, last in found.terms
+    ]
+    return SchoolCalendar(breaks, terms, list(found.unpaired))
 
 
-def _all_day(event: object, name: str) -> date | None:
-    """The property as a date if the event is all-day, else None."""
-    try:
-        value = event.decoded(name)  # type: ignore[attr-defined]
-    except KeyError:
-        return None
-    except Exception as exc:
-        raise ValueError(
-            f"{name} of {event.get('SUMMARY', 'an event')!r} is invalid ({exc})"
-        ) from None  # type: ignore[attr-defined]
-    if isinstance(value, datetime) or not isinstance(value, date):
-        return None
-    return value
+def _is_break(event: DayEvent) -> bool:
+    """An all-day event that closes the school."""
+    return (
+        event.all_day
+        and bool(BREAK_WORDS.search(event.summary))
+        and not SCHOOL_DAY_WORDS.search(event.summary)
+    )
 
 
 def decode_ics(raw: bytes) -> str:

@@ -19,7 +19,7 @@ from ..plan.model import Child, Plan, Schedule
 from .context import EngineContext, leave_date, plan_error
 from .layers import Paint, exchange_for, fallback_place, fixed, paint_schedule
 from .painter import Painter
-from .school import school_year
+from .school import school_year, where_to_add
 from .spans import ResolvedSpan, SpanNote, resolve_holidays, resolve_seasons
 from .timeline import ChildTimeline, CustodyBlock, Exchange, HolidayLabel, Rule, Timeline
 from .timeutil import from_seconds, local_midnight, to_seconds
@@ -82,7 +82,7 @@ def compute_timeline(
             f"outside them (such as {ctx.school.assumed}) every weekday not in a break "
             "counts as a school day in term, so term-only visits go on and school-day "
             f"times are guessed -- add the {_missing_year(ctx.school.assumed, coverage)} "
-            "school year"
+            f"school year{where_to_add(plan.school)}"
         )
     ordered = sorted(labels, key=lambda h: (h.first, h.last, h.name, h.rule.source))
     return Timeline(plan.family.id, ctx.zone, start, end, children, ordered, ctx.warnings)

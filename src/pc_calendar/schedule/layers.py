@@ -15,6 +15,7 @@ from .api import PatternContext
 from .context import EngineContext, plan_error
 from .painter import Painter
 from .patterns import FALLBACK_ANCHOR
+from .school_gaps import warn_terms_unknown
 from .spans import ResolvedSpan, other_parent, resolve_holidays, resolve_seasons
 from .timeline import HolidayLabel, Rule
 from .timeutil import local_instant, local_midnight
@@ -178,6 +179,7 @@ def paint_visits(ctx: EngineContext, painter: Painter, schedule: Schedule, prefi
         key = f"{prefix}visits[{index}]"
         parent = ctx.check_parent(visit.parent, f"{key}.parent")
         value = fixed(parent, Rule("visit", visit.name, key, visit.citation), visit.location)
+        warn_terms_unknown(ctx, key, visit)
         day = first + timedelta(days=(visit.weekday.index - first.weekday()) % 7)
         while day <= last:
             wanted = visit.during == "always" or (

@@ -1,10 +1,13 @@
-"""Warnings for holidays the school calendar cannot place because it ends too soon.
+"""Warnings for what the school calendar cannot place because it ends too soon or
+has no terms.
 
 A ``school_break`` holiday has occurrences only where the plan lists breaks, so a
 range past the last listed school year would silently lose Christmas and spring
 break, and a school snap past it would silently rely on the "every weekday is a school
 day" guess. A wrong date sends a child to the wrong house, so each such gap is named:
-the holiday key, the year, where the calendar ends and which school year to add.
+the holiday key, the year, where the calendar ends and which school year to add (and,
+when the calendar comes from a district ICS, that file). Likewise a term-only visit
+placed while no terms are known at all runs through the summer, and says so.
 """
 
 from __future__ import annotations
@@ -12,10 +15,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from ..plan.model import Holiday
+from ..plan.model import Holiday, Visit
 from .api import Occurrence
 from .context import EngineContext
-from .school import school_year
+from .school import school_year, where_to_add
 
 NEAR_DAYS = 7  # an estimated occurrence this close to the range is worth a warning
 
@@ -75,6 +78,7 @@ def warn_missing_years(
         ctx.warn(
             f"{key} '{holiday.name}': no {what} in {year}; the school calendar in the plan "
             f"{edge} -- add the {school_year(guess.first)} school year"
+            f"{where_to_add(ctx.plan.school)}"
         )
 
 
@@ -90,5 +94,23 @@ def warn_snap_past_calendar(
         f"{key}.{edge} ('{holiday.name}' for {occ.first}): "
         f"{getattr(holiday, edge).school} from {day} is past the school calendar in the "
         f"plan, which {where}; every weekday not in a listed break was taken as a school "
-        f"day -- add the {school_year(day)} school year"
+        f"day -- add the {school_year(day)} school year{where_to_add(ctx.plan.school)}"
+    )
+
+
+def visit_label(key: str, visit: Visit) -> str:
+    """How a warning names a visit: key, name and when it happens."""
+    return f"{key} '{visit.name}' (during = \"{visit.during}\")"
+
+
+def warn_terms_unknown(ctx: EngineContext, key: str, visit: Visit) -> None:
+    """Warn that a term-only visit is placed with no school terms known."""
+    if visit.during == "always" or ctx.school.coverage is not None:
+        return
+    ics = ctx.plan.school.ics if ctx.plan.school is not None else None
+    where = f" and {ics} has no first and last day of school" if ics else ""
+    ctx.warn(
+        f"school: the plan lists no school terms{where}, so {visit_label(key, visit)} "
+        "counts every week outside a break of a school week or more as term time, the "
+        "summer holidays included -- add terms under [school]"
     )
