@@ -300,7 +300,10 @@ class GoogleBackend(Backend):
 
 def factory(config: dict, context: Any = None) -> Backend:
     """``type = "google"``: see :mod:`.google_config` for the keys."""
+    from ..extras import require
+
     settings = read_settings(config, context)
+    require("google", f'{ctx(context, "source") or "a google target"}: type = "google"')
     family = ctx(context, "family_id") or config.get("family_id")
     if not family:
         raise BackendError("the google backend needs the family id to recognise its events")

@@ -35,9 +35,9 @@ def login_hint(account: str) -> str:
 def default_token_dir() -> Path:
     if env := os.environ.get(TOKENS_ENV):
         return Path(env).expanduser()
-    import platformdirs
+    from ..paths import data_dir
 
-    return Path(platformdirs.user_data_dir("pc-calendar")) / "google-tokens"
+    return data_dir() / "google-tokens"
 
 
 class TokenStore:

@@ -34,7 +34,8 @@ def state_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--state",
         type=click.Path(path_type=Path, dir_okay=False),
-        help="Sync state file (default: $PC_CALENDAR_STATE or the user data dir).",
+        help="Sync state file (default: $PC_CALENDAR_STATE, else in $PC_CALENDAR_DATA_DIR or "
+        "the user data dir).",
     )(command)
 
 

@@ -48,6 +48,9 @@ def target_config(parent: str, plan_path: Path | None) -> tuple[dict[str, Any], 
 @click.group("google")
 def google() -> None:
     """Authorise a parent's Google account and create a calendar for the plan."""
+    from ..extras import require
+
+    require("google", "pc-calendar google")
 
 
 @google.command("login")

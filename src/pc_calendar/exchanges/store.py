@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
@@ -26,7 +25,6 @@ from .chain import FIELDS, GENESIS, ChainProblem, Record, VerifyResult, compute_
 APPLICATION_ID = 0x70634C67  # "pcLg"
 SCHEMA_VERSION = 3
 BUSY_TIMEOUT_MS = 30_000
-DATA_DIR_ENV = "PC_CALENDAR_DATA_DIR"
 
 # Each version's statements run in one transaction; never edit a released step, add one.
 MIGRATIONS: dict[int, tuple[str, ...]] = {
@@ -61,12 +59,9 @@ _SELECT = f"SELECT {', '.join(FIELDS)} FROM records"
 
 def default_db_path(family_id: str) -> Path:
     """``$PC_CALENDAR_DATA_DIR`` or the user data dir, then ``exchanges/<family>.sqlite3``."""
-    base = os.environ.get(DATA_DIR_ENV)
-    if not base:
-        import platformdirs
+    from ..paths import data_dir
 
-        base = platformdirs.user_data_dir("pc-calendar")
-    return Path(base) / "exchanges" / f"{family_id}.sqlite3"
+    return data_dir() / "exchanges" / f"{family_id}.sqlite3"
 
 
 def _row_to_record(row: tuple[Any, ...]) -> Record:

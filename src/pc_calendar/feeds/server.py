@@ -51,6 +51,9 @@ def create(
     trusted_proxy: str | None = None,
 ) -> Any:
     """A bound, not yet running waitress server (``port=0`` picks a free port)."""
+    from ..extras import require
+
+    require("serve", "pc-calendar serve")
     import waitress
 
     options: dict[str, Any] = {

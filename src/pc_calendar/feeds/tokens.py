@@ -27,7 +27,6 @@ from ..errors import UserError
 
 COORDINATOR = "coordinator"
 ALL_FAMILIES = "*"
-DATA_DIR_ENV = "PC_CALENDAR_DATA_DIR"
 TOKEN_BYTES = 32
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{43}")
 APPLICATION_ID = 0x70634654  # "pcFT"
@@ -42,12 +41,9 @@ _SCHEMA = (
 
 def default_db_path() -> Path:
     """``$PC_CALENDAR_DATA_DIR`` or the user data dir, then ``feeds.sqlite3``."""
-    base = os.environ.get(DATA_DIR_ENV)
-    if not base:
-        import platformdirs
+    from ..paths import data_dir
 
-        base = platformdirs.user_data_dir("pc-calendar")
-    return Path(base) / "feeds.sqlite3"
+    return data_dir() / "feeds.sqlite3"
 
 
 def token_hash(token: str) -> str:

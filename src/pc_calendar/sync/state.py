@@ -22,8 +22,6 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
-import platformdirs
-
 from ..errors import UserError
 
 STATE_ENV = "PC_CALENDAR_STATE"
@@ -122,13 +120,16 @@ class CalendarState:
 
 
 def default_state_path(plan_path: Path | None = None, beside_plan: bool = False) -> Path:
-    """``$PC_CALENDAR_STATE``, else beside the plan if asked, else the user data dir."""
+    """``$PC_CALENDAR_STATE``, else beside the plan if asked, else the data folder
+    (``$PC_CALENDAR_DATA_DIR`` or the user data dir, see :mod:`pc_calendar.paths`)."""
     if beside_plan and plan_path is not None:
         return plan_path.with_name(plan_path.stem + BESIDE_SUFFIX)
     env = os.environ.get(STATE_ENV)
     if env:
         return Path(env)
-    return Path(platformdirs.user_data_dir("pc-calendar")) / STATE_FILE
+    from ..paths import data_dir
+
+    return data_dir() / STATE_FILE
 
 
 class StateStore:

@@ -1,7 +1,9 @@
 """Month grids for the terminal (rich), Monday to Sunday, coloured by parent.
 
-Each cell has a fixed width and every line is padded to it, so the grid looks the same
-whatever the terminal width (78 columns) and the colour fills the whole cell. The text
+Every cell of a month has one width and every line is padded to it, so the colour fills
+the whole cell. The width is what the month's longest line needs (at least 10 columns),
+as far as the terminal allows; a line still too long wraps inside its cell, so a name is
+never cut. The text
 carries the same information as the colour (parent id, ``split``), so the grid still
 reads with ``NO_COLOR`` or on a printout.
 """
@@ -29,14 +31,22 @@ from .days import (
     month_bounds,
 )
 
-CELL = 10
+CELL = 10  # the narrowest cell: "18:00→sam" fits
+BORDERS = 8  # the vertical lines of a seven-column grid
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 EXCHANGE_MARK = "→"
 HOLIDAY_MARK = "*"
 
 
-def _fit(text: str) -> str:
-    return text if len(text) <= CELL else text[: CELL - 1] + "…"
+def cell_width(lines: Sequence[str], terminal_width: int) -> int:
+    """What the longest line needs, within what seven cells can get from the terminal."""
+    fits = max(CELL, (terminal_width - BORDERS) // 7)
+    return max(CELL, min(max((len(line) for line in lines), default=CELL), fits))
+
+
+def _wrap(line: str, width: int) -> list[str]:
+    """A line too long for its cell, cut into pieces that fit (nothing is dropped)."""
+    return [line[i : i + width] for i in range(0, len(line), width)] or [""]
 
 
 def _cell_lines(day: DayView, timeline: Timeline) -> list[str]:
@@ -45,7 +55,7 @@ def _cell_lines(day: DayView, timeline: Timeline) -> list[str]:
     lines = [head, who]
     for ex in day.exchanges:
         lines.append(f"{local_time(ex, timeline):%H:%M}{EXCHANGE_MARK}{ex.to_parent}")
-    return [_fit(line) for line in lines]
+    return lines
 
 
 def _cell_style(day: DayView, ctx: ViewContext) -> str:
@@ -55,11 +65,18 @@ def _cell_style(day: DayView, ctx: ViewContext) -> str:
 
 
 def month_table(
-    timeline: Timeline, year: int, month: int, ctx: ViewContext, children: list[str] | None
+    timeline: Timeline,
+    year: int,
+    month: int,
+    ctx: ViewContext,
+    children: list[str] | None,
+    terminal_width: int = 80,
 ) -> RenderableType:
     """One month: title, a Mon..Sun grid, and the month's holidays below it."""
     first, end = month_bounds(year, month)
     days = {d.day: d for d in build_days(timeline, first, end, children, ctx.convention)}
+    raw = {d: _cell_lines(view, timeline) for d, view in days.items()}
+    width = cell_width([line for lines in raw.values() for line in lines], terminal_width)
     table = Table(
         title=f"{calendar.month_name[month]} {year}",
         box=box.SQUARE,
@@ -68,18 +85,22 @@ def month_table(
         expand=False,
     )
     for name in WEEKDAYS:
-        table.add_column(name, width=CELL, min_width=CELL, max_width=CELL, no_wrap=True)
+        table.add_column(name, width=width, min_width=width, max_width=width, no_wrap=True)
     for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month):
-        cells = {d: _cell_lines(days[d], timeline) for d in week if d in days}
+        cells = {
+            d: [piece for line in raw[d] for piece in _wrap(line, width)] for d in week if d in raw
+        }
         height = max(len(lines) for lines in cells.values())
         row: list[Text] = []
         for d in week:
             if d not in cells:
-                row.append(Text("\n".join([" " * CELL] * height)))
+                row.append(Text("\n".join([" " * width] * height)))
                 continue
             lines = cells[d] + [""] * (height - len(cells[d]))
             row.append(
-                Text("\n".join(line.ljust(CELL) for line in lines), style=_cell_style(days[d], ctx))
+                Text(
+                    "\n".join(line.ljust(width) for line in lines), style=_cell_style(days[d], ctx)
+                )
             )
         table.add_row(*row)
     notes = [
@@ -148,5 +169,5 @@ def print_months(
         heading += " - " + ", ".join(ctx.children.get(c, c) for c in children)
     console.print(Text(heading, style="bold"), soft_wrap=True)
     for year, month in months:
-        console.print(month_table(timeline, year, month, ctx, children))
+        console.print(month_table(timeline, year, month, ctx, children, console.width))
     console.print(legend(ctx, timeline, children), soft_wrap=True)
