@@ -251,3 +251,12 @@ def test_a_file_with_an_at_sign_is_a_file(plans, tmp_path):
     odd = tmp_path / "plan@home.toml"
     odd.write_text(old.read_text())
     assert diff(old, odd, *RANGE).exit_code == 0
+
+
+def test_a_school_calendar_missing_from_the_revision_is_named(repo):
+    git(repo.parents[1], "rm", "-q", "family/school.ics")
+    git(repo.parents[1], "commit", "-qm", "drop the school calendar")
+    result = diff(f"{repo}@HEAD", f"{repo}@HEAD~1", *RANGE)
+    assert result.exit_code == 2
+    assert f"{repo}@HEAD: school.ics 'school.ics'" in result.stderr
+    assert "Traceback" not in result.stderr

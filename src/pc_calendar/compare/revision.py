@@ -58,13 +58,14 @@ def _git(folder: Path, *args: str, what: str) -> bytes:
     return done.stdout
 
 
-def read_at_revision(ref: PlanRef, relative: str) -> bytes:
-    """The bytes of ``relative`` (to the plan's folder) at ``ref.revision``."""
+def read_at_revision(ref: PlanRef, relative: str, what: str) -> bytes:
+    """The bytes of ``relative`` (to the plan's folder) at ``ref.revision``; errors
+    begin with ``what``."""
     folder = ref.path.parent if str(ref.path.parent) else Path(".")
     if not folder.is_dir():
         raise UserError(f"{ref.label}: no folder {folder} to find the git repository from")
     name = PurePosixPath(os.path.normpath(PurePosixPath(relative)))
-    return _git(folder, "show", f"{ref.revision}:./{name}", what=f"{ref.label}: {relative}")
+    return _git(folder, "show", f"{ref.revision}:./{name}", what=what)
 
 
 def _school_ics(text: str) -> str | None:
@@ -91,7 +92,7 @@ def load_ref(ref: PlanRef, pm: pluggy.PluginManager | None = None) -> Plan:
     """The validated plan ``ref`` names; problems are reported against ``ref.label``."""
     if ref.revision is None:
         return load_plan(ref.path, pm)
-    raw = read_at_revision(ref, ref.path.name)
+    raw = read_at_revision(ref, ref.path.name, ref.label)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -103,7 +104,9 @@ def load_ref(ref: PlanRef, pm: pluggy.PluginManager | None = None) -> Plan:
         ups = len([p for p in PurePosixPath(os.path.normpath(ics or ".")).parts if p == ".."])
         folder = Path(tmp).joinpath(*(["d"] * ups))
         if ics is not None:
-            _write_private(folder / ics, read_at_revision(ref, ics))
+            _write_private(
+                folder / ics, read_at_revision(ref, ics, f"{ref.label}: school.ics {ics!r}")
+            )
         try:
             return parse_plan_text(text, folder / ref.path.name, pm).plan
         except PlanError as exc:
