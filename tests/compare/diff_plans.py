@@ -78,3 +78,38 @@ def plan_text(
 def write_plan(path: Path, **parts: str) -> Path:
     path.write_text(plan_text(**parts))
     return path
+
+
+#: a register: a swap, a coordinator's decision and an amendment, decided in that order
+REGISTER = (
+    JANUARY_WEEKEND.replace(
+        "decided_on = 2026-01-10\n",
+        "decided_on = 2026-01-10\nreview_on = 2026-02-01\nfees = { dana = 60, marcus = 40 }\n"
+        'note = "Dana presents at a conference in Denver."\n',
+    )
+    + """
+[[overrides]]
+name = "Grandmother's 80th"
+kind = "decision"
+start = 2026-02-13T18:00:00
+end = 2026-02-15T18:00:00
+parent = "dana"
+decided_by = "coordinator"
+decided_on = 2026-02-01
+review_on = 2026-03-01
+fees = { marcus = 100 }
+note = "Marcus refused the swap Dana asked for in good time."
+
+[[amendments]]
+name = "Mondays at the library"
+effective = 2026-03-01
+kind = "decision"
+decided_by = "coordinator"
+decided_on = 2026-02-20
+reason = "Curbside handovers led to arguments; the library is neutral ground."
+cites = "Plan section 5"
+review_on = 2026-06-01
+fees = { dana = 50, marcus = 50 }
+exchange = { location = "library" }
+"""
+)

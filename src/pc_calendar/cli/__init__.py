@@ -38,6 +38,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "diff",
         "Compare two plans as timelines: time per parent, exchanges, holidays, calendars.",
     ),
+    "decisions": (
+        "decisions",
+        "List every swap, decision and amendment, with reviews due and fees.",
+    ),
     "export": ("export", "Write RFC 5545 calendars (.ics) from a plan."),
     "sync": ("sync", "Push each parent's events into their calendar target."),
     "status": (

@@ -28,12 +28,15 @@ def _problem_dict(problem: Problem) -> dict[str, object]:
 
 def run_check(plan_path: Path) -> tuple[Plan, list[LintWarning]]:
     """Load and lint ``plan_path``; PlanError (naming the file) if it is not valid."""
+    from ..compare.decisions import family_today, review_warnings
+
     loaded = load(plan_path)
     try:
         warnings = lint_plan(loaded.plan, locator=loaded.locator)
         # Compute the linted years once, so a plan that checks OK also shows and exports.
         years = default_years(loaded.plan)
         compute_timeline(loaded.plan, date(years[0], 1, 1), date(years[-1] + 1, 1, 1))
+        warnings += review_warnings(loaded.plan, family_today(loaded.plan), loaded.line_of)
     except PlanError as exc:  # the engine raises without file or line; add them
         problems = [
             Problem(p.key, p.message, p.line or loaded.line_of(p.key)) for p in exc.problems

@@ -9,18 +9,16 @@ the engine and renderer only, no server and no file is touched.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from zoneinfo import ZoneInfo
 
 import pluggy
 
 from ..plan.model import Plan
-from ..schedule.engine import compute_timeline
 from ..schedule.stats import NightConvention
-from ..schedule.timeline import Timeline
 from .calendars import CalendarChanges, compare_calendars
 from .handovers import ExchangeChange, HolidayChange, compare_exchanges, compare_holidays
-from .shares import GroupShares, compare_shares
+from .shares import GroupShares, compare_shares, stats_timeline
 
 
 @dataclass
@@ -69,12 +67,6 @@ class PlanDiff:
         order = [c.id for c in [*self.new.children, *self.old.children]]
         ranked = sorted(children, key=lambda c: (order.index(c) if c in order else len(order), c))
         return [names.get(c, c) for c in ranked]
-
-
-def stats_timeline(plan: Plan, start: date, end: date, pm: pluggy.PluginManager | None) -> Timeline:
-    """A day wider than the range each side: the last night's check falls on ``end``, and
-    a handover at the range's first midnight is still seen as one."""
-    return compute_timeline(plan, start - timedelta(days=1), end + timedelta(days=1), pm)
 
 
 def compare_plans(

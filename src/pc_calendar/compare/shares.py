@@ -12,6 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import pluggy
+
+from ..plan.model import Plan
+from ..schedule.engine import compute_timeline
 from ..schedule.stats import ChildStats, NightConvention, compute_stats
 from ..schedule.timeline import Timeline
 
@@ -71,6 +75,12 @@ def _nights(stats: ChildStats, parent: str) -> int:
 def _time(stats: ChildStats, parent: str) -> timedelta:
     share = stats.shares.get(parent)
     return share.time if share else timedelta(0)
+
+
+def stats_timeline(plan: Plan, start: date, end: date, pm: pluggy.PluginManager | None) -> Timeline:
+    """A day wider than the range each side: the last night's check falls on ``end``, and
+    a handover at the range's first midnight is still seen as one."""
+    return compute_timeline(plan, start - timedelta(days=1), end + timedelta(days=1), pm)
 
 
 def periods_of(start: date, end: date) -> list[Period]:
