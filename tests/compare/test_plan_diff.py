@@ -148,3 +148,18 @@ def test_overnight_convention_is_the_stats_one(tmp_path):
     assert at_midnight.shares[0].periods[0].delta_nights("marcus") == 1
     assert at_three.shares[0].periods[0].delta_nights("marcus") == 0
     assert at_three.shares[0].periods[0].delta_time("marcus") == 16 * H
+
+
+def test_a_child_only_in_the_new_plan_is_named_and_not_compared(tmp_path):
+    old = plan(tmp_path)
+    text = plan_text().replace(
+        "[locations.home]",
+        '[[children]]\nid = "noor"\nname = "Noor"\nbirth_date = 2025-06-01\n\n[locations.home]',
+    )
+    new = parse_plan_text(text, tmp_path / "plan.toml").plan
+    diff = compare_plans(old, new, date(2026, 1, 1), date(2026, 2, 1))
+    assert diff.children_only_new == ["noor"] and diff.children_only_old == []
+    assert [g.children for g in diff.shares] == [("ivy",)]
+    assert not diff.same
+    # Noor moves with Ivy, so the exchanges now carry both children: new events.
+    assert all(c.change in ("added", "removed") for c in diff.exchanges)

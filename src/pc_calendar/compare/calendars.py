@@ -20,6 +20,7 @@ from ..plan.model import Plan
 from ..render import render_parent
 from ..schedule.engine import compute_timeline
 from ..sync.runner import LOOKBACK, reaches
+from .revision import blamed_on
 
 
 @dataclass(frozen=True)
@@ -86,13 +87,20 @@ def _order(change: EventChange, zone: ZoneInfo) -> tuple:
 
 
 def compare_calendars(
-    old: Plan, new: Plan, start: date, end: date, pm: pluggy.PluginManager | None = None
+    old: Plan,
+    new: Plan,
+    start: date,
+    end: date,
+    pm: pluggy.PluginManager | None = None,
+    labels: tuple[str, str] = ("old", "new"),
 ) -> list[CalendarChanges]:
     """Per parent (of either plan, new plan's order first), the writes a sync would make."""
     parents = list(dict.fromkeys([*new.parent_ids, *old.parent_ids]))
     zone = ZoneInfo(new.family.timezone)
-    before = desired_events(old, start, end, pm)
-    after = desired_events(new, start, end, pm)
+    with blamed_on(labels[0]):
+        before = desired_events(old, start, end, pm)
+    with blamed_on(labels[1]):
+        after = desired_events(new, start, end, pm)
     result = []
     for parent in parents:
         was, now = before.get(parent, {}), after.get(parent, {})

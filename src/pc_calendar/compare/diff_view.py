@@ -13,6 +13,7 @@ from datetime import timedelta
 from fractions import Fraction
 
 from ..cli.stats import decimal
+from ..plan.model import Plan
 from ..render import text
 from ..schedule.stats import ChildStats
 from ..schedule.timeline import Exchange
@@ -93,7 +94,7 @@ def share_section(diff: PlanDiff, group: GroupShares) -> Section:
     )
 
 
-def _exchange_words(diff: PlanDiff, ex: Exchange, plan, *, direction: bool = True) -> str:
+def _exchange_words(diff: PlanDiff, ex: Exchange, plan: Plan, *, direction: bool = True) -> str:
     local = ex.at.astimezone(diff.zone)
     words = text.when(local)
     if direction:
@@ -197,9 +198,11 @@ def headline(diff: PlanDiff) -> list[str]:
         f"Range {diff.start} to {last} ({diff.zone.key}). {diff.convention.describe()}",
     ]
     if diff.children_only_old:
-        lines.append(f"Only in {diff.old_label}: {', '.join(diff.children_only_old)}")
+        names = text.join_names(diff.child_names(diff.children_only_old))
+        lines.append(f"Only in {diff.old_label}: {names} (not compared)")
     if diff.children_only_new:
-        lines.append(f"Only in {diff.new_label}: {', '.join(diff.children_only_new)}")
+        names = text.join_names(diff.child_names(diff.children_only_new))
+        lines.append(f"Only in {diff.new_label}: {names} (not compared)")
     lines.append("The plans give the same timeline." if diff.same else "The plans differ.")
     return lines
 

@@ -18,6 +18,7 @@ from ..plan.model import Plan
 from ..schedule.stats import NightConvention
 from .calendars import CalendarChanges, compare_calendars
 from .handovers import ExchangeChange, HolidayChange, compare_exchanges, compare_holidays
+from .revision import blamed_on
 from .shares import GroupShares, compare_shares, stats_timeline
 
 
@@ -81,14 +82,21 @@ def compare_plans(
 ) -> PlanDiff:
     """Compare ``old`` with ``new`` over ``[start, end)`` in the new plan's time zone."""
     convention = convention or NightConvention()
-    before = stats_timeline(old, start, end, pm)
-    after = stats_timeline(new, start, end, pm)
+    with blamed_on(labels[0]):
+        before = stats_timeline(old, start, end, pm)
+    with blamed_on(labels[1]):
+        after = stats_timeline(new, start, end, pm)
     parents = list(dict.fromkeys([*new.parent_ids, *old.parent_ids]))
     old_children = [c.id for c in old.children]
     new_children = [c.id for c in new.children]
     both = [c for c in new_children if c in old_children]
     warnings = [f"{labels[0]}: {w}" for w in before.warnings]
     warnings += [f"{labels[1]}: {w}" for w in after.warnings]
+    if old.family.id != new.family.id:
+        warnings.append(
+            f"the family id changes from {old.family.id!r} to {new.family.id!r}: every event "
+            "gets a new UID, so a sync would delete and re-create all of them"
+        )
     if old.family.timezone != new.family.timezone:
         warnings.append(
             f"the family time zone changes from {old.family.timezone} to "
@@ -107,7 +115,7 @@ def compare_plans(
         shares=compare_shares(before, after, start, end, convention, parents, both),
         exchanges=compare_exchanges(before, after, start, end),
         holidays=compare_holidays(before, after, start, end),
-        calendars=compare_calendars(old, new, start, end, pm),
+        calendars=compare_calendars(old, new, start, end, pm, labels),
         children_only_old=[c for c in old_children if c not in new_children],
         children_only_new=[c for c in new_children if c not in old_children],
         warnings=warnings,

@@ -9,10 +9,12 @@ an existing file is always that file, even with an ``@`` in it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import tempfile
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -33,6 +35,17 @@ class PlanRef:
     @property
     def label(self) -> str:
         return f"{self.path}@{self.revision}" if self.revision else str(self.path)
+
+
+@contextlib.contextmanager
+def blamed_on(label: str) -> Iterator[None]:
+    """Report an engine's PlanError (which knows keys, not files) against ``label``."""
+    try:
+        yield
+    except PlanError as exc:
+        if exc.path is not None:
+            raise
+        raise PlanError(label, exc.problems) from None
 
 
 def parse_ref(value: str) -> PlanRef:
