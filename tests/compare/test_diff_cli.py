@@ -260,3 +260,11 @@ def test_a_school_calendar_missing_from_the_revision_is_named(repo):
     assert result.exit_code == 2
     assert f"{repo}@HEAD: school.ics 'school.ics'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_default_range_is_what_sync_pushes(plans):
+    old, new = plans
+    doc = json.loads(diff(old, new, "--json").output)  # "now" is 15 January 2026
+    assert (doc["start"], doc["end"]) == ("2025-12-01", "2028-01-01")
+    assert [m["period"] for m in doc["shares"][0]["months"]][:2] == ["2025-12", "2026-01"]
+    assert len(doc["shares"][0]["months"]) == 25

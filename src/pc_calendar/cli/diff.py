@@ -13,17 +13,13 @@ from pathlib import Path
 import click
 
 from ..errors import UserError
+from ..plan.model import Plan
 from .common import parse_date
 from .timeline_args import family_zone, overnight_help, parse_check_time, resolve_range
 
-RANGE_HELP = (
-    "Default range: what sync pushes, from the first day of last month until the first "
-    "day of this month two years on."
-)
-
 
 def choose_range(
-    plan, month: str | None, year: int | None, start: str | None, end: str | None
+    plan: Plan, month: str | None, year: int | None, start: str | None, end: str | None
 ) -> tuple[date, date]:
     """``--month``/``--year``, or ``--from``/``--to`` (exclusive), else sync's range."""
     from ..exchanges.status import current_time
@@ -76,6 +72,8 @@ def diff(
     git revision (plan.toml@HEAD, plan.toml@v2, plan.toml@HEAD~1), read with
     its school.ics from the same revision. Example: what the edits not yet
     committed do:  pc-calendar diff plan.toml@HEAD plan.toml
+    Default range: what sync pushes, from the first day of last month to
+    the first day of this month two years on; or --year, --month, --from/--to.
     Overnights follow the stats convention (--overnight-at). Calendar counts
     are what a sync of the range would write, computed without a server.
     Exit status: 0 same, 1 different, 2 error.
