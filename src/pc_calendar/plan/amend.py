@@ -178,3 +178,22 @@ def applicable(plan: Plan, schedule: str, child: str | None) -> list[int]:
         for i, a in enumerate(plan.amendments)
         if a.schedule == schedule and (a.children is None or child is None or child in a.children)
     ]
+
+
+SCHOOL_YEAR_GAP = 28  # days without a term before a term that starts a school year
+
+
+def school_year_start(plan: Plan, day: date) -> date | None:
+    """The first day of the first school year starting on or after ``day`` (None: unlisted).
+
+    A school year starts with the first listed term, or a term that follows more than
+    28 days without a term (the summer holiday, in either hemisphere).
+    """
+    terms = sorted(plan.school.terms if plan.school else [], key=lambda t: t.start)
+    previous_end: date | None = None
+    for term in terms:
+        starts_year = previous_end is None or (term.start - previous_end).days > SCHOOL_YEAR_GAP
+        if starts_year and term.start >= day:
+            return term.start
+        previous_end = term.end if previous_end is None else max(previous_end, term.end)
+    return None

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING
 
-from .amend import RuleKeys, SchedulePart, applicable, apply_amendment
+from .amend import RuleKeys, SchedulePart, applicable, apply_amendment, school_year_start
 from .amendments import AgeTrigger, Amendment
 from .model import Plan, Rotation, Schedule
 
@@ -32,7 +32,10 @@ def approximate_effective(plan: Plan, amendment: Amendment) -> datetime | None:
     child = next((c for c in plan.children if c.id == effective.child), None)
     if child is None:
         return None
-    return datetime.combine(effective.reached_on(child.birth_date), time(0, 0))
+    day = effective.reached_on(child.birth_date)
+    if effective.at == "school_year_start":
+        day = school_year_start(plan, day) or day
+    return datetime.combine(day, time(0, 0))
 
 
 def check_amendments(checker: _Checker) -> None:
