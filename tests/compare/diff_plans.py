@@ -113,3 +113,31 @@ fees = { dana = 50, marcus = 50 }
 exchange = { location = "library" }
 """
 )
+
+
+#: a visit added by one amendment and ended by the next
+DINNERS = """
+[[amendments]]
+name = "Wednesday dinner"
+effective = 2026-03-01
+kind = "agreement"
+agreed_by = ["dana", "marcus"]
+decided_on = 2026-02-20
+reason = "Dana asked for a midweek dinner."
+
+[[amendments.visits]]
+name = "Wednesday dinner"
+parent = "dana"
+weekday = "wednesday"
+start = 17:00:00
+end = 19:30:00
+
+[[amendments]]
+name = "No more Wednesday dinner"
+effective = 2026-06-01
+kind = "decision"
+decided_by = "coordinator"
+decided_on = 2026-05-20
+reason = "Dinners clashed with swim practice."
+remove = { visits = ["Wednesday dinner"] }
+"""

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from fractions import Fraction
 
 import pytest
-from diff_plans import REGISTER, plan_text, write_plan
+from diff_plans import DINNERS, REGISTER, plan_text, write_plan
 
 from pc_calendar.compare.decisions import build_register, review_warnings
 from pc_calendar.plan.load import parse_plan_text
@@ -57,6 +57,32 @@ def test_effect_is_the_days_that_change_hands(plan):
     [effect] = decision.effects
     assert effect.nights == {"dana": 2, "marcus": -2}
     assert decision.exchanges == {"added": 2}
+
+
+def test_an_amendment_is_measured_over_its_first_year(plan):
+    *_, amendment = build_register(plan, date(2026, 3, 1)).decisions
+    assert amendment.effects == ()  # a new place only: nobody's time changes
+    # Every Monday handover from 2 March 2026 to 22 February 2027 (52) and the two of
+    # 4 July (a holiday without a place of its own uses the rotation's) move.
+    assert amendment.exchanges == {"moved": 54}
+
+
+def test_an_amendment_that_ends_a_visit(tmp_path):
+    plan = parse_plan_text(plan_text(overrides=DINNERS), tmp_path / "plan.toml").plan
+    added, ended = build_register(plan, date(2026, 3, 1)).decisions
+    # Ending the dinner: in its first year (1 June 2026 to 31 May 2027) the 26
+    # Wednesdays of Marcus's weeks each lose Dana's 2.5 hours and two handovers.
+    [effect] = ended.effects
+    assert effect.nights == {}
+    assert effect.time == {"dana": -65 * H, "marcus": 65 * H}
+    assert ended.exchanges == {"removed": 52}
+    # Without the first, the second would remove a visit that is not there: said, not
+    # guessed, and numbered as in the file.
+    assert added.effects == ()
+    assert added.effect_error == (
+        "without it, amendments[1].remove.visits[0]: no visit named 'Wednesday dinner' "
+        "is in force to remove; in force: none"
+    )
 
 
 def test_reviews_due_from_their_day_on(plan):
@@ -111,6 +137,10 @@ def test_decisions_command_text(tmp_path):
     assert "fee: Dana Lindqvist 60%, Marcus Okafor 40%" in out
     assert "Fees apportioned (3), in whole fees: Dana Lindqvist 1.1, Marcus Okafor 1.9" in out
     assert "Reviews due: 2 (overrides[0], overrides[1])" in out
+    assert "2026-02-20  amendment by decision 'Mondays at the library' (amendments[0])" in out
+    assert "effect 2026-03-01 to 2027-02-28: nobody's time changes" in out
+    assert "exchanges 2026-03-01 to 2027-02-28: 54 moved" in out
+    assert "cites: Plan section 5" in out
 
 
 def test_decisions_command_json(tmp_path):

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from diff_plans import FEBRUARY_WEEKEND, JANUARY_WEEKEND, plan_text
+from diff_plans import FEBRUARY_WEEKEND, JANUARY_WEEKEND, REGISTER, plan_text
 
 from pc_calendar.compare.plan_diff import compare_plans
 from pc_calendar.plan.load import parse_plan_text
@@ -163,3 +163,13 @@ def test_a_child_only_in_the_new_plan_is_named_and_not_compared(tmp_path):
     assert not diff.same
     # Noor moves with Ivy, so the exchanges now carry both children: new events.
     assert all(c.change in ("added", "removed") for c in diff.exchanges)
+
+
+def test_an_amendment_changes_nothing_before_it_takes_effect(tmp_path):
+    amendment = REGISTER[REGISTER.index("[[amendments]]") :]
+    old, new = plan(tmp_path), plan(tmp_path, overrides=amendment)
+    diff = compare_plans(old, new, date(2026, 2, 1), date(2026, 4, 1))
+    moved = [local(c.before) for c in diff.exchanges]
+    assert {c.change for c in diff.exchanges} == {"moved"}
+    assert moved == [datetime(2026, 3, d, 18) for d in (2, 9, 16, 23, 30)]
+    assert not any(p.changed for p in diff.shares[0].periods)

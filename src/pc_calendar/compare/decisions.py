@@ -14,6 +14,7 @@ plan records how charges were apportioned, not their amounts.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
@@ -22,7 +23,7 @@ from typing import Any
 
 import pluggy
 
-from ..errors import UserError
+from ..errors import PlanError, UserError
 from ..plan.lint import LintWarning
 from ..plan.model import Plan
 from ..render import text
@@ -207,8 +208,8 @@ def build_register(
         if effects:
             try:
                 entry = _with_effect(plan, entry, pm)
-            except UserError as exc:  # e.g. a later amendment relies on this one
-                entry = replace(entry, effect_error=exc.render().splitlines()[0])
+            except PlanError as exc:  # a later amendment builds on this one
+                entry = replace(entry, effect_error=_without_problem(key, exc))
         register.decisions.append(entry)
     order = {key: i for i, (key, _item) in enumerate(_items(plan))}
     register.decisions.sort(key=lambda d: (d.decided_on, order[d.key]))
@@ -218,6 +219,19 @@ def build_register(
 def _with_effect(plan: Plan, entry: Decision, pm: pluggy.PluginManager | None) -> Decision:
     effects, exchanges = effect_of(plan, entry.key, entry.window, pm)
     return replace(entry, effects=effects, exchanges=exchanges)
+
+
+def _without_problem(key: str, exc: PlanError) -> str:
+    """The first problem of the plan without ``key``, its keys numbered as in the file."""
+    table, index = key.rstrip("]").split("[")
+    problem = exc.problems[0] if exc.problems else None
+    said = f"{problem.key}: {problem.message}" if problem else exc.render()
+
+    def renumber(m: re.Match[str]) -> str:
+        i = int(m[1])
+        return f"{table}[{i + 1 if i >= int(index) else i}]"
+
+    return "without it, " + re.sub(rf"\b{table}\[(\d+)\]", renumber, said)
 
 
 def due_reviews(plan: Plan, today: date) -> list[Decision]:
