@@ -143,6 +143,7 @@ def test_place_change_shows_as_moved(tmp_path):
     moved = json.loads(result.output)["exchanges"]
     assert [m["change"] for m in moved] == ["moved"] * 4
     assert all(m["place_changed"] and not m["time_changed"] for m in moved)
+    assert json.loads(result.output)["timelines_same"] is False
     assert moved[0]["after"]["location_name"] == "Central Library"
 
 
@@ -268,3 +269,19 @@ def test_default_range_is_what_sync_pushes(plans):
     assert (doc["start"], doc["end"]) == ("2025-12-01", "2028-01-01")
     assert [m["period"] for m in doc["shares"][0]["months"]][:2] == ["2025-12", "2026-01"]
     assert len(doc["shares"][0]["months"]) == 25
+
+
+def test_a_new_reminder_changes_calendars_not_the_timeline(tmp_path):
+    old = write_plan(tmp_path / "old.toml")
+    new = tmp_path / "new.toml"
+    new.write_text(
+        old.read_text().replace(
+            'name = "Dana Lindqvist"', 'name = "Dana Lindqvist"\nreminder_minutes = 30'
+        )
+    )
+    result = diff(old, new, "--month", "2026-02")
+    assert result.exit_code == 1
+    assert "same timeline, but 4 calendar event(s) would change" in result.output
+    doc = json.loads(diff(old, new, "--month", "2026-02", "--json").output)
+    assert (doc["same"], doc["timelines_same"]) == (False, True)
+    assert [(c["parent"], c["update"]) for c in doc["calendars"]] == [("dana", 4), ("marcus", 0)]

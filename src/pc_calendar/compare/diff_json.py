@@ -170,6 +170,7 @@ def diff_json(diff: PlanDiff) -> dict[str, Any]:
         "old": diff.old_label,
         "new": diff.new_label,
         "same": diff.same,
+        "timelines_same": diff.timelines_same,
         "timezone": diff.zone.key,
         "start": diff.start.isoformat(),
         "end": diff.end.isoformat(),

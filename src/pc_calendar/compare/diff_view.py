@@ -203,7 +203,16 @@ def headline(diff: PlanDiff) -> list[str]:
     if diff.children_only_new:
         names = text.join_names(diff.child_names(diff.children_only_new))
         lines.append(f"Only in {diff.new_label}: {names} (not compared)")
-    lines.append("The plans give the same timeline." if diff.same else "The plans differ.")
+    if diff.same:
+        lines.append("The plans give the same timeline.")
+    elif diff.timelines_same:
+        writes = sum(len(c.events) for c in diff.calendars)
+        lines.append(
+            f"The plans give the same timeline, but {writes} calendar event(s) would change "
+            "(their wording, places or reminders)."
+        )
+    else:
+        lines.append("The plans differ.")
     return lines
 
 

@@ -44,16 +44,20 @@ class PlanDiff:
     warnings: list[str] = field(default_factory=list)
 
     @property
-    def same(self) -> bool:
-        """True when nobody's time, no exchange, no holiday and no calendar event changes."""
+    def timelines_same(self) -> bool:
+        """True when nobody's time, no exchange and no holiday changes."""
         return not (
             any(p.changed for g in self.shares for p in g.periods)
             or self.exchanges
             or self.holidays
-            or any(c.events for c in self.calendars)
             or self.children_only_old
             or self.children_only_new
         )
+
+    @property
+    def same(self) -> bool:
+        """True when the timelines are the same and no calendar event changes either."""
+        return self.timelines_same and not any(c.events for c in self.calendars)
 
     def parent_name(self, parent: str) -> str:
         """The parent's name in the new plan (the old one's for a parent who left)."""
