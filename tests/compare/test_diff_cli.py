@@ -128,6 +128,9 @@ def test_html_page_for_both_parents(plans, tmp_path):
     assert "script" not in tags and "link" not in tags and "img" not in tags
     assert "http" not in html  # nothing fetched from elsewhere
     assert "marcus" not in text.split()  # names, never ids
+    assert "Before: old.toml. After: new.toml." in text  # no folders of the machine
+    assert str(tmp_path) not in html
+    assert '<td class="num">+2</td>' in html and '<td class="num">moved</td>' not in html
     again = tmp_path / "again.html"
     diff(old, new, *RANGE, "--html", again)
     assert again.read_bytes() == page.read_bytes()  # deterministic

@@ -7,7 +7,9 @@ bytes. Calendar UIDs are left out: parents recognise events by their titles.
 
 from __future__ import annotations
 
+import re
 from html import escape
+from pathlib import PurePath
 
 from .diff_view import Section, event_rows, headline, sections
 from .plan_diff import PlanDiff
@@ -31,7 +33,8 @@ footer { margin-top: 1.5rem; font-size: .8rem; color: #444; }
 @media print { body { margin: 0; } h2 { break-after: avoid; } tr { break-inside: avoid; } }
 """
 
-_NUMERIC = {"Change", "Create", "Update", "Delete"}
+#: a cell holding only a signed number is right-aligned, like figures in print
+_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
 
 
 def _table(section: Section) -> list[str]:
@@ -41,12 +44,18 @@ def _table(section: Section) -> list[str]:
     for row in section.rows:
         kind = row[0] if row and row[0] in ("added", "removed", "moved") else ""
         out.append(f'<tr class="{kind}">' if kind else "<tr>")
-        for header, cell in zip(section.headers, row, strict=True):
-            css = ' class="num"' if header in _NUMERIC else ""
+        for cell in row:
+            css = ' class="num"' if _NUMBER.match(cell) else ""
             out.append(f"<td{css}>{escape(cell)}</td>")
         out.append("</tr>")
     out += ["</tbody>", "</table>"]
     return out
+
+
+def _file(label: str) -> str:
+    """A plan's file name (with any @REV), not the folders of the coordinator's machine."""
+    path, at, revision = label.partition("@")
+    return (PurePath(path).name or path) + at + revision
 
 
 def render_html(diff: PlanDiff, *, events: bool = True) -> str:
@@ -67,7 +76,7 @@ def render_html(diff: PlanDiff, *, events: bool = True) -> str:
         f"<h1>{escape(title)}</h1>",
         *(f"<p>{escape(line)}</p>" for line in lines[1:-1]),
         f'<p class="verdict">{escape(lines[-1])}</p>',
-        f"<p>Before: {escape(diff.old_label)}. After: {escape(diff.new_label)}.</p>",
+        f"<p>Before: {escape(_file(diff.old_label))}. After: {escape(_file(diff.new_label))}.</p>",
         "</header>",
     ]
     for section in sections(diff):
