@@ -173,3 +173,25 @@ def test_an_amendment_changes_nothing_before_it_takes_effect(tmp_path):
     assert {c.change for c in diff.exchanges} == {"moved"}
     assert moved == [datetime(2026, 3, d, 18) for d in (2, 9, 16, 23, 30)]
     assert not any(p.changed for p in diff.shares[0].periods)
+
+
+def test_children_whose_time_differs_are_shown_apart(tmp_path):
+    def with_noor(text):
+        return text.replace(
+            "[locations.home]",
+            '[[children]]\nid = "noor"\nname = "Noor"\nbirth_date = 2019-06-01\n\n[locations.home]',
+        )
+
+    swap_ivy = JANUARY_WEEKEND.replace('parent = "marcus"', 'parent = "marcus"\nchildren = ["ivy"]')
+    old = parse_plan_text(with_noor(plan_text(overrides=swap_ivy)), tmp_path / "p.toml").plan
+    new = parse_plan_text(with_noor(plan_text()), tmp_path / "p.toml").plan
+    diff = compare_plans(old, new, date(2026, 1, 1), date(2026, 2, 1))
+    ivy, noor = diff.shares
+    assert (ivy.children, noor.children) == (("ivy",), ("noor",))
+    assert ivy.periods[0].delta_nights("dana") == 2
+    assert not any(p.changed for p in noor.periods)
+    # Ivy went alone; without the swap both children are handed over together.
+    assert [(c.change, (c.before or c.after).children) for c in diff.exchanges] == [
+        ("removed", ("ivy",)),
+        ("removed", ("ivy",)),
+    ]
