@@ -100,8 +100,9 @@ def compute_timeline(
             "school year"
         )
     ordered = sorted(labels, key=lambda h: (h.first, h.last, h.name, h.rule.source))
-    for key in switchovers:
-        warn_reading(ctx, key[0])
+    for key in switchovers:  # only the switch-overs in the range asked for
+        if range_start <= key[0].effective < range_end:
+            warn_reading(ctx, key[0])
     timeline = Timeline(plan.family.id, ctx.zone, start, end, children, ordered, ctx.warnings)
     timeline.switchovers = [
         switch_record(key[0], tuple(sorted(set(who))), ctx.zone) for key, who in switchovers.items()

@@ -199,11 +199,10 @@ def holiday_occurrences(
     if name not in ctx.date_rules:
         known = ", ".join(ctx.date_rules.names()) or "none registered"
         raise plan_error(f"{key}.date.rule", f"unknown date rule {name!r} (known: {known})")
-    rule = ctx.date_rules[name]
     options = _rule_options(holiday)
     found: list[Occurrence] = []
     for year in years:
-        found.extend(rule.occurrences(year, options, ctx.rule_context))
+        found.extend(ctx.occurrences(name, options, year))
     return found
 
 

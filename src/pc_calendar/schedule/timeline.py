@@ -128,7 +128,10 @@ class SwitchRecord:
         when = f"{self.effective.astimezone(zone):%a %Y-%m-%d %H:%M}"
         text = f"{self.title} ({self.kind.replace('_', ' ')}) takes effect {when}"
         if self.reading is None:
-            return text + f" for {', '.join(self.children)}; no handover moves"
+            return (
+                f"{text} for {', '.join(self.children)}; {self.before} has the children "
+                "under both schedules then, so the switch-over adds or removes no handover"
+            )
         at = f"{self.at.astimezone(zone):%a %Y-%m-%d %H:%M}"
         how = "chosen by switch" if self.chosen else "the default reading"
         if self.reading == "end_of_block":

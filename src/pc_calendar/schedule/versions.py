@@ -192,7 +192,7 @@ def _switchover(
     old = holder_at(ctx, before, effective)
     new = holder_at(ctx, after, effective)
     if old == new:
-        return Switchover(index, title, kind, effective, effective, None, False)
+        return Switchover(index, title, kind, effective, effective, None, False, old, new, new)
     chosen = amendment.switch is not None
     reading = amendment.switch or _default_reading(amendment)
     at, then = effective, new
