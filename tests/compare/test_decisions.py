@@ -222,3 +222,10 @@ def test_status_lists_due_reviews(tmp_path):
     ]
     text = run_cli(args, env=env).output
     assert "okafor-lind: REVIEW DUE overrides[0] 'Dana's conference'" in text
+
+
+def test_check_today_option_decides_which_reviews_are_due(tmp_path):
+    path = write_plan(tmp_path / "plan.toml", overrides=REGISTER)
+    result = run_cli(["check", str(path), "--today", "2026-02-15"], env=ENV)
+    assert "overrides[0].review_on" in result.output
+    assert "overrides[1].review_on" not in result.output  # due on 1 March

@@ -36,7 +36,8 @@ def run_check(plan_path: Path, today: date | None = None) -> tuple[Plan, list[Li
         # Compute the linted years once, so a plan that checks OK also shows and exports.
         years = default_years(loaded.plan)
         compute_timeline(loaded.plan, date(years[0], 1, 1), date(years[-1] + 1, 1, 1))
-        warnings += review_warnings(loaded.plan, family_today(loaded.plan), loaded.line_of)
+        when = today or family_today(loaded.plan)
+        warnings += review_warnings(loaded.plan, when, loaded.line_of)
     except PlanError as exc:  # the engine raises without file or line; add them
         problems = [
             Problem(p.key, p.message, p.line or loaded.line_of(p.key)) for p in exc.problems
