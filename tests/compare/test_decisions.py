@@ -229,3 +229,35 @@ def test_check_today_option_decides_which_reviews_are_due(tmp_path):
     result = run_cli(["check", str(path), "--today", "2026-02-15"], env=ENV)
     assert "overrides[0].review_on" in result.output
     assert "overrides[1].review_on" not in result.output  # due on 1 March
+
+
+STEP_AT_SCHOOL_YEAR = """
+[school]
+terms = [
+  { start = 2026-01-05, end = 2026-05-29 },
+  { start = 2026-08-17, end = 2027-05-28 },
+]
+
+[[amendments]]
+name = "Library from fourth grade"
+effective = { child = "ivy", age = "9y3m", at = "school_year_start" }
+kind = "agreement"
+agreed_by = ["dana", "marcus"]
+decided_on = 2026-05-01
+reason = "Ivy walks to the library after school from fourth grade."
+exchange = { location = "library" }
+"""
+
+
+def test_an_age_trigger_is_measured_from_the_day_the_engine_switches(tmp_path):
+    text = plan_text(overrides=STEP_AT_SCHOOL_YEAR)
+    plan = parse_plan_text(text, tmp_path / "plan.toml").plan
+    [entry] = build_register(plan, date(2026, 5, 1)).decisions
+    # Ivy is 9 years and 3 months on 2 June 2026; the next school year starts 17 August.
+    assert entry.applies == (
+        "from Ivy's age 9y3m (2026-06-02), at school year start: in force from 2026-08-17"
+    )
+    assert entry.window == (date(2026, 8, 17), date(2027, 8, 17))
+    # Every Monday handover from 17 August 2026 to 16 August 2027 (53) moves; on 4 July
+    # 2027, in Marcus's week and his holiday, nobody is handed over.
+    assert entry.exchanges == {"moved": 53}

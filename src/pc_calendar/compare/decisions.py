@@ -27,12 +27,15 @@ from ..errors import PlanError, UserError
 from ..plan.lint import LintWarning
 from ..plan.model import Plan
 from ..render import text
+from ..schedule.engine import compute_timeline
 from ..schedule.stats import NightConvention
 from .handovers import compare_exchanges
 from .shares import compare_shares, stats_timeline
 
 #: how long after it takes effect an amendment's effect is measured
 AMENDMENT_WINDOW = timedelta(days=365)
+#: how long after a child reaches an age the school year it waits for may begin
+SCHOOL_YEAR_SLACK = timedelta(days=35)
 
 
 @dataclass(frozen=True)
@@ -217,8 +220,33 @@ def build_register(
 
 
 def _with_effect(plan: Plan, entry: Decision, pm: pluggy.PluginManager | None) -> Decision:
+    if entry.key.startswith("amendments"):
+        entry = _in_force_from(plan, entry, pm)
     effects, exchanges = effect_of(plan, entry.key, entry.window, pm)
     return replace(entry, effects=effects, exchanges=exchanges)
+
+
+def _in_force_from(plan: Plan, entry: Decision, pm: pluggy.PluginManager | None) -> Decision:
+    """The entry measured from the day the engine switches to it.
+
+    An age trigger read at the first handover or the school year takes effect later
+    than the birthday the plan names; the engine's switch-over says when.
+    """
+    index = int(entry.key.rstrip("]").split("[")[1])
+    amendment = plan.amendments[index]
+    if isinstance(amendment.effective, date) or amendment.effective.at == "birthday":
+        return entry
+    first = entry.window[0]
+    probe = compute_timeline(plan, first, first + AMENDMENT_WINDOW + SCHOOL_YEAR_SLACK, pm)
+    days = [
+        s.effective.astimezone(probe.zone).date() for s in probe.switchovers if s.amendment == index
+    ]
+    if not days:
+        return entry
+    day = min(days)
+    return replace(
+        entry, applies=f"{entry.applies}: in force from {day}", window=(day, day + AMENDMENT_WINDOW)
+    )
 
 
 def _without_problem(key: str, exc: PlanError) -> str:
