@@ -153,9 +153,10 @@ def apply_amendment(
     problems: list[Problem] = []
     update: dict[str, Any] = {}
     if amendment.rotation is not None:
-        rotation, found = _rotation(
-            schedule.rotation, amendment.rotation, effective_day, f"{key}.rotation"
-        )
+        change = amendment.rotation
+        if change.citation is None and amendment.cites:  # the step's source, if it has one
+            change = change.model_copy(update={"citation": amendment.cites})
+        rotation, found = _rotation(schedule.rotation, change, effective_day, f"{key}.rotation")
         problems += found
         update["rotation"] = rotation
         keys = replace(keys, rotation=f"{key}.rotation")

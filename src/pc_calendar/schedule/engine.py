@@ -306,7 +306,7 @@ def _exchange(
 ) -> Exchange:
     """The handover at ``at``; its place is that of the rule whose boundary it is."""
     key = (at, variant)
-    version = versioned.at(at)
+    version = versioned.handover_version(at)
     schedule = version.part.schedule
     known = ctx.moments.get(key)
     if known is None:

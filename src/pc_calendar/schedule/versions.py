@@ -57,10 +57,18 @@ class Switchover:
 
 @dataclass(frozen=True)
 class Version:
+    """One version of a schedule, in force from ``start``.
+
+    ``late`` marks a version that took over at the previous version's handover
+    (``end_of_block``): that handover belongs to the previous version, its time and its
+    place.
+    """
+
     start: int
     part: SchedulePart
     amendment: int | None = None
     title: str | None = None
+    late: bool = False
 
 
 @dataclass
@@ -80,6 +88,13 @@ class VersionedSchedule:
 
     def part_at(self, instant: int) -> SchedulePart:
         return self.at(instant).part
+
+    def handover_version(self, instant: int) -> Version:
+        """The version whose exchange settings place a handover at ``instant``."""
+        version = self.at(instant)
+        if version.late and version.start == instant:
+            return self.at(instant - 1)
+        return version
 
 
 def build_versions(
@@ -104,7 +119,8 @@ def build_versions(
         switch = _switchover(ctx, amendment, i, title, previous.part, part, effective)
         switch = _clamped(switch, previous.start, name, children)
         switchovers.append(switch)
-        version = Version(switch.at, part, i, title)
+        late = switch.reading == "end_of_block" and switch.at > switch.effective
+        version = Version(switch.at, part, i, title, late)
         if switch.at == previous.start and previous.amendment is not None:
             versions[-1] = version  # the earlier version is never in force
         else:
