@@ -205,6 +205,79 @@ def family(index: int, rng: random.Random | None = None) -> Plan:
     return Plan.model_validate(data)
 
 
+def amendments(only_leo: bool = False) -> list[dict[str, Any]]:
+    """Ten dated amendments and three step-ups by Leo's age, over the 18 years.
+
+    Step-ups follow the younger child's age and move both children (as age-based plans
+    do), unless ``only_leo``: then Leo alone steps up and the children no longer share
+    one painted timeline, which costs a second one.
+    """
+    meta = {"kind": "decision", "decided_by": "coordinator", "decided_on": date(2026, 6, 1)}
+
+    def change(effective: Any, reason: str, **parts: Any) -> dict[str, Any]:
+        return {"effective": effective, "reason": reason, **meta, **parts}
+
+    def step_up(age: str, at: str, pattern: str) -> dict[str, Any]:
+        trigger = {"child": "leo", "age": age, "at": at}
+        rotation = {"pattern": pattern, "anchor": "effective"}
+        who = {"children": ["leo"]} if only_leo else {}
+        return change(trigger, f"step-up at {age}", rotation=rotation, **who)
+
+    summer = {"name": "Summer with Sam", "start": "06-20", "end": "07-10"}
+    return [
+        change(date(2027, 2, 1), "neutral place", exchange={"location": "school"}),
+        step_up("8y", "birthday", "2-2-3"),
+        change(date(2028, 9, 1), "evenings end", remove={"visits": ["Thursday evening"]}),
+        change(date(2029, 3, 1), "earlier handovers", exchange={"time": time(17, 0)}),
+        step_up("10y", "school_year_start", "2-2-5-5"),
+        change(
+            date(2030, 6, 1),
+            "Thanksgiving with Alex",
+            holidays=[
+                {
+                    "name": "Thanksgiving",
+                    "date": {"rule": "nth_weekday", "month": 11, "weekday": "thursday", "n": 4},
+                    "assign": {"parent": "alex"},
+                }
+            ],
+        ),
+        change(date(2031, 1, 15), "weeks swapped", rotation={"parents": ["sam", "alex"]}),
+        step_up("12y", "first_exchange_after", "alternating_weeks"),
+        change(
+            date(2033, 8, 1),
+            "shorter summer",
+            seasons=[{**summer, "assign": {"even_years": "sam", "odd_years": "alex"}}],
+        ),
+        change(date(2035, 1, 1), "back to the curb", exchange={"location": "curb"}),
+        change(
+            date(2037, 5, 1),
+            "Sunday dinner",
+            visits=[
+                {
+                    "name": "Sunday dinner",
+                    "parent": "alex",
+                    "weekday": "sunday",
+                    "start": time(17, 0),
+                    "end": time(19, 0),
+                }
+            ],
+        ),
+        change(
+            date(2039, 9, 1),
+            "alternating weeks",
+            rotation={"pattern": "alternating_weeks", "anchor": "effective"},
+        ),
+        change(date(2041, 3, 1), "no Halloween rule", remove={"holidays": ["Halloween"]}),
+    ]
+
+
+def amended_family(only_leo: bool = False) -> Plan:
+    """Family 0 with ten amendments and three step-ups (the issue's benchmark plan)."""
+    data = family(0).model_dump(by_alias=True, exclude_unset=True)
+    data["amendments"] = amendments(only_leo)
+    return Plan.model_validate(data)
+
+
 def best_of(runs: int, fn) -> tuple[float, Any]:
     times, result = [], None
     for _ in range(runs):
@@ -236,6 +309,20 @@ def main() -> int:
         f"  output: {blocks} blocks, {exchanges} exchanges, "
         f"{len(timeline.holidays)} holiday labels, {len(timeline.warnings)} warnings"
     )
+    amended = amended_family()
+    with_changes, changed = best_of(5, lambda: compute_timeline(amended, start, end))
+    ratio = with_changes / full
+    print(
+        f"  with 10 amendments and 3 step-ups: {with_changes * 1000:7.1f} ms  "
+        f"({ratio:.2f}x the same plan without them; target 1.5x); "
+        f"{len(changed.switchovers)} switch-overs"
+    )
+    split = amended_family(only_leo=True)
+    per_child, _ = best_of(3, lambda: compute_timeline(split, start, end))
+    print(
+        f"  the same with Leo alone stepping up: {per_child * 1000:7.1f} ms  "
+        f"({per_child / full:.2f}x; two timelines painted instead of one shared)"
+    )
 
     rng = random.Random(20261125)
     t0 = clock.perf_counter()
@@ -259,7 +346,7 @@ def main() -> int:
     )
     # On a shared machine wall time includes waiting for a core; CPU time does not.
     print(f"  CPU time {cpu:.2f} s ({cpu / 5.0:.2f} of the 5 s target; wall/CPU {batch / cpu:.1f})")
-    ok = full < 0.200 and batch < 5.0
+    ok = full < 0.200 and batch < 5.0 and ratio < 1.5
     print("targets met" if ok else "TARGETS MISSED")
     return 0 if ok else 1
 

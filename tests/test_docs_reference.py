@@ -82,18 +82,21 @@ def test_every_model_key_is_documented():
     """Each field of each plan table appears in the reference as `key`."""
     from pydantic import BaseModel
 
-    from pc_calendar.plan import model
+    from pc_calendar.plan import amendments, decisions, model
 
     text = DOC.read_text(encoding="utf-8")
     tables = [
         obj
-        for obj in vars(model).values()
-        if isinstance(obj, type) and issubclass(obj, BaseModel) and obj.__module__ == model.__name__
+        for module in (model, amendments, decisions)
+        for obj in vars(module).values()
+        if isinstance(obj, type)
+        and issubclass(obj, BaseModel)
+        and obj.__module__ == module.__name__
     ]
     missing = [
         f"{table.__name__}.{name}"
         for table in tables
-        for name in table.model_fields
-        if f"`{name}`" not in text
+        for name, field in table.model_fields.items()
+        if f"`{field.alias or name}`" not in text
     ]
     assert missing == []

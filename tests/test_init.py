@@ -21,6 +21,7 @@ TEMPLATES = (
     "alternating-weeks",
     "custom-days",
     "every-other-weekend",
+    "step-up-young-children",
     "texas-spo",
 )
 

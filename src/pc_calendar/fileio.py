@@ -20,10 +20,13 @@ def _file_mode(path: Path) -> int:
         return 0o666 & ~umask
 
 
-def write_atomic(path: Path, data: bytes | str, *, make_folder: bool = False) -> None:
+def write_atomic(
+    path: Path, data: bytes | str, *, make_folder: bool = False, mode: int | None = None
+) -> None:
     """Write ``data`` via a temporary file in the same folder, fsync, then os.replace.
 
-    Keeps the mode of the file it replaces. Errors become a UserError naming the path.
+    Keeps the mode of the file it replaces, unless ``mode`` is given (0o600 for family
+    data). Errors become a UserError naming the path.
     """
     folder = path.parent if str(path.parent) else Path(".")
     if make_folder:
@@ -39,7 +42,7 @@ def write_atomic(path: Path, data: bytes | str, *, make_folder: bool = False) ->
     except OSError as exc:
         raise UserError(f"{path}: cannot write in {folder} ({exc.strerror})") from None
     try:
-        os.chmod(tmp, _file_mode(path))
+        os.chmod(tmp, _file_mode(path) if mode is None else mode)
         with os.fdopen(fd, "wb") as handle:
             handle.write(body)
             handle.flush()

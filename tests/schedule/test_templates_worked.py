@@ -93,6 +93,7 @@ def test_all_expected_templates_ship():
         "alternating-weeks",
         "custom-days",
         "every-other-weekend",
+        "step-up-young-children",
         "texas-spo",
     ]
 

@@ -34,6 +34,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "show": ("show", "Show who has the children, day by day, for a month or a year."),
     "stats": ("stats", "Overnights and hours per parent with exact percentages."),
+    "diff": (
+        "diff",
+        "Compare two plans as timelines: time per parent, exchanges, holidays, calendars.",
+    ),
+    "decisions": (
+        "decisions",
+        "List every swap, decision and amendment, with reviews due and fees.",
+    ),
     "export": ("export", "Write RFC 5545 calendars (.ics) from a plan."),
     "sync": ("sync", "Push each parent's events into their calendar target."),
     "status": (

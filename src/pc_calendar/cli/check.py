@@ -8,7 +8,7 @@ JSON object on stdout for scripts, with the same exit statuses.
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import click
@@ -27,11 +27,13 @@ def _problem_dict(problem: Problem) -> dict[str, object]:
     return {"key": problem.key, "line": problem.line, "message": problem.message}
 
 
-def run_check(plan_path: Path) -> tuple[Plan, list[LintWarning]]:
+def run_check(plan_path: Path, today: date | None = None) -> tuple[Plan, list[LintWarning]]:
     """Load and lint ``plan_path``; PlanError (naming the file) if it is not valid."""
+    from ..compare.decisions import family_today, review_warnings
+
     loaded = load(plan_path)
     try:
-        warnings = lint_plan(loaded.plan, locator=loaded.locator)
+        warnings = lint_plan(loaded.plan, locator=loaded.locator, today=today)
         warnings = sorted(
             [*warnings, *school_ics_warnings(loaded)],
             key=lambda w: (w.line or 0, w.key, w.message),
@@ -39,6 +41,8 @@ def run_check(plan_path: Path) -> tuple[Plan, list[LintWarning]]:
         # Compute the linted years once, so a plan that checks OK also shows and exports.
         years = default_years(loaded.plan)
         compute_timeline(loaded.plan, date(years[0], 1, 1), date(years[-1] + 1, 1, 1))
+        when = today or family_today(loaded.plan)
+        warnings += review_warnings(loaded.plan, when, loaded.line_of)
     except PlanError as exc:  # the engine raises without file or line; add them
         problems = [
             Problem(p.key, p.message, p.line or loaded.line_of(p.key)) for p in exc.problems
@@ -51,7 +55,13 @@ def run_check(plan_path: Path) -> tuple[Plan, list[LintWarning]]:
 @plan_argument
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
 @click.option("--strict", is_flag=True, help="Exit with status 1 when there are warnings.")
-def check(plan_path: Path, as_json: bool, strict: bool) -> None:
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Treat this day as today (what is past, for retroactive amendments).",
+)
+def check(plan_path: Path, as_json: bool, strict: bool, today: datetime | None) -> None:
     """Validate PLAN.toml and warn about what parents could read two ways.
 
     Problems (unknown keys, parents or patterns, impossible dates, bad time zones) are
@@ -61,7 +71,7 @@ def check(plan_path: Path, as_json: bool, strict: bool) -> None:
     leave the status 0 unless --strict is given.
     """
     try:
-        plan, warnings = run_check(plan_path)
+        plan, warnings = run_check(plan_path, today.date() if today else None)
     except PlanError as exc:
         if not as_json:
             raise

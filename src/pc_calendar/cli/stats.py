@@ -22,6 +22,7 @@ from ..plan.load import load_plan
 from ..plan.model import Plan
 from ..schedule.stats import ChildStats, NightConvention, Stats, compute_stats, hours
 from .common import plan_argument
+from .stats_periods import amendment_periods
 from .timeline_args import (
     choose_children,
     family_zone,
@@ -205,6 +206,11 @@ def print_stats(console: Console, plan: Plan, stats: Stats) -> None:
 @click.option("--child", metavar="ID", help="Only this child (default: each child and family).")
 @click.option("--overnight-at", default="00:00", metavar="HH:MM", help=overnight_help)
 @click.option("--json", "as_json", is_flag=True, help="Exact values as JSON.")
+@click.option(
+    "--split-at-amendments",
+    is_flag=True,
+    help="Figures for each period between the dates amendments take effect.",
+)
 def stats(
     plan_path: Path,
     year: int | None,
@@ -212,6 +218,7 @@ def stats(
     child: str | None,
     overnight_at: str,
     as_json: bool,
+    split_at_amendments: bool,
 ) -> None:
     """Overnights and hours per parent with exact percentages.
 
@@ -231,6 +238,22 @@ def stats(
     children = choose_children(plan, child)
     timeline = timeline_for(plan, start, end)
     print_warnings(timeline)
+    if split_at_amendments:
+        periods = amendment_periods(timeline, start, end, children)
+        results = [
+            (period, compute_stats(timeline, period.start, period.end, convention=convention,
+                                   children=children, parents=plan.parent_ids))
+            for period in periods
+        ]  # fmt: skip
+        if as_json:
+            payload = [period.record() | stats_json(plan, r) for period, r in results]
+            click.echo(json.dumps({"periods": payload}, indent=2, ensure_ascii=False))
+            return
+        console = Console(highlight=False)
+        for period, r in results:
+            console.print(Text(period.heading(), style="bold underline"), soft_wrap=True)
+            print_stats(console, plan, r)
+        return
     result = compute_stats(
         timeline, start, end, convention=convention, children=children, parents=plan.parent_ids
     )

@@ -66,6 +66,7 @@ def _family_json(f: Any) -> dict[str, Any]:
         "overdue": [_row_json(r) for r in f.overdue],
         "missed": [_row_json(r) for r in f.missed],
         "exchanges_error": f.exchanges_error,
+        "reviews_due": f.reviews_due,
     }
 
 
@@ -89,6 +90,8 @@ def _print(results: list[Any], offline: bool, days: int, tty: bool) -> None:
             click.echo(_row_text("OVERDUE (no outcome recorded)", f.name, row))
         for row in f.missed:
             click.echo(_row_text("MISSED", f.name, row))
+        for line in f.reviews_due:
+            click.echo(f"{f.name}: REVIEW DUE {line}")
         if f.exchanges_error:
             click.echo(f"{f.name}: cannot read the exchange log: {f.exchanges_error}")
         if f.trace:

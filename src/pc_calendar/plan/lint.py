@@ -23,7 +23,7 @@ from ..schedule import engine
 from ..schedule.school import SchoolDays
 from ..schedule.spans import ResolvedSpan, SpanNote
 from ..schedule.timeutil import describe_flag, local_instant
-from . import lint_calendar
+from . import lint_amendments, lint_calendar
 from .locate import Locator
 from .model import Plan, Rotation, Schedule, TimeKeyword
 from .references import default_years, schedule_prefixes
@@ -54,8 +54,13 @@ def lint_plan(
     years: Iterable[int] | None = None,
     *,
     locator: Locator | None = None,
+    today: date | None = None,
 ) -> list[LintWarning]:
-    """Warnings for ``plan`` over ``years`` (default: the years its dates cover, 4+)."""
+    """Warnings for ``plan`` over ``years`` (default: the years its dates cover, 4+).
+
+    ``today`` (default: today in the family's zone) says what is past, for amendments
+    that reach back in time.
+    """
     year_list = sorted(set(years)) if years is not None else list(default_years(plan))
     linter = _Linter(plan, pm, year_list)
     linter.run()
@@ -69,6 +74,10 @@ def lint_plan(
         linter.warn(*found)
     for found in lint_calendar.season_wraps(plan):
         linter.warn(*found)
+    if plan.amendments:
+        when = today or lint_amendments.family_today(plan)
+        for found in lint_amendments.amendment_warnings(plan, pm, when):
+            linter.warn(*found)
     found = list(dict.fromkeys(linter.warnings))
     if locator is not None:
         found = [LintWarning(w.code, w.key, w.message, locator.line_of(w.key)) for w in found]

@@ -15,6 +15,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from .decisions import DecisionRecord
+
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
 
@@ -165,7 +167,41 @@ class Rotation(Strict):
     citation: str | None = None
 
 
-class Visit(Strict):
+def as_datetime(value: date | datetime) -> datetime:
+    """A bound as a local date-time: a date means the start of that day."""
+    return value if isinstance(value, datetime) else datetime.combine(value, time(0, 0))
+
+
+class Bounded(Strict):
+    """Optional ``from``/``until`` limits of a visit, season or holiday rule.
+
+    An occurrence belongs to the rule when it starts at or after ``from`` and before
+    ``until`` (a date means the start of that day, so ``until`` is the first day the
+    rule no longer applies); occurrences are never cut short by a bound.
+    """
+
+    from_: datetime | date | None = Field(
+        default=None, alias="from", description="first day (or local date-time) it applies"
+    )
+    until: datetime | date | None = Field(
+        default=None, description="the first day (or local date-time) it no longer applies"
+    )
+
+    @model_validator(mode="after")
+    def _bounds_ordered(self) -> Bounded:
+        for name, value in (("from", self.from_), ("until", self.until)):
+            if isinstance(value, datetime) and value.tzinfo is not None:
+                raise ValueError(f"write {name} without an offset; the family zone applies")
+        if (
+            self.from_ is not None
+            and self.until is not None
+            and as_datetime(self.until) <= as_datetime(self.from_)
+        ):
+            raise ValueError(f"until {self.until} is not after from {self.from_}")
+        return self
+
+
+class Visit(Bounded):
     """A visit without an overnight: ``parent`` has the children from start to end."""
 
     name: str = "midweek visit"
@@ -265,7 +301,7 @@ class Assignment(Strict):
         return self.even_years if year % 2 == 0 else self.odd_years
 
 
-class Holiday(Strict):
+class Holiday(Bounded):
     """A holiday: a date rule, a span around it, and who gets it.
 
     Without an assignment the holiday is only a label in calendars. With ``split`` the
@@ -302,7 +338,7 @@ class Holiday(Strict):
         return value
 
 
-class Season(Strict):
+class Season(Bounded):
     """A period that replaces the regular rotation: a summer block or summer rotation.
 
     ``start``/``end`` are either dates (once) or "MM-DD" (every year). The period runs
@@ -363,8 +399,12 @@ class School(Strict):
     location: str | None = None
 
 
-class Override(Strict):
-    """A one-off swap or coordinator decision. Overrides always win."""
+class Override(DecisionRecord):
+    """A one-off swap or coordinator decision. Overrides always win.
+
+    ``agreed_by``, ``decided_by``, ``decided_on``, ``review_on`` and ``fees`` are the
+    decision metadata every change shares (``plan/decisions.py``).
+    """
 
     name: str = "override"
     kind: Literal["swap", "decision"] = "swap"
@@ -372,9 +412,6 @@ class Override(Strict):
     end: datetime
     parent: str
     children: list[str] | None = Field(default=None, description="default: all children")
-    agreed_by: list[str] = Field(default_factory=list)
-    decided_by: str | None = None
-    decided_on: date
     location: str | None = None
     note: str | None = None
 
@@ -416,6 +453,7 @@ class Plan(Strict):
     holidays: list[Holiday] = Field(default_factory=list)
     schedules: dict[str, Schedule] = Field(default_factory=dict)
     overrides: list[Override] = Field(default_factory=list)
+    amendments: list[Amendment] = Field(default_factory=list)
 
     @property
     def parent_ids(self) -> list[str]:
@@ -432,3 +470,8 @@ class Plan(Strict):
                 holidays=self.holidays,
             )
         return self.schedules[name]
+
+
+from .amendments import Amendment  # noqa: E402  (amendments build on the models above)
+
+Plan.model_rebuild()

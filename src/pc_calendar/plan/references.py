@@ -19,6 +19,7 @@ import pluggy
 from .. import plugins
 from ..errors import PlanError, PluginError, Problem
 from ..schedule.api import RuleContext, SchoolBreak
+from .amendment_checks import check_amendments
 from .model import Assignment, ExchangeDefaults, Plan, Rotation, Schedule, SpanEdge, TimeKeyword
 
 COORDINATOR = "coordinator"
@@ -151,6 +152,7 @@ class _Checker:
         for name, prefix in schedule_prefixes(plan):
             self.schedule(plan.schedule(name), prefix, needed=name in used)
         self.overrides()
+        check_amendments(self)
 
     def zone(self, key: str, name: str) -> None:
         if (problem := zone_problem(name)) is not None:

@@ -174,6 +174,7 @@ def exchange_draft(
         *text.local_time_lines(plan, recipient, ex.at),
         f"Why: {text.explain_rule(plan, ex.rule, coordinator=coordinator)} begins; "
         f"ends: {text.explain_rule(plan, ex.ending_rule, coordinator=coordinator)}.",
+        *([f"Plan as amended by {ex.amendment}."] if ex.amendment else []),
         f"Exchange id: {ex.id}",
         *([f"Recorded outcome: {outcome}"] if outcome and recipient is None else []),
         text.footer(plan),

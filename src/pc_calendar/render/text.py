@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from ..errors import UserError
 from ..plan.model import Plan
 from ..schedule.timeline import HolidayLabel, Rule
+from .amendment_text import amendment_index, describe_amendment
 
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -131,6 +132,10 @@ def explain_rule(plan: Plan, rule: Rule, *, coordinator: bool) -> str:
     (``coordinator=True``) shows them, never a parent's.
     """
     text = rule.describe()
+    amended = amendment_index(rule.source)
+    if amended is not None:
+        names = {p: full_name(plan, p) for p in plan.parents}
+        return f"{text}; {describe_amendment(plan, amended, names)}"
     match = _OVERRIDE_SOURCE.match(rule.source) if rule.layer == "override" else None
     if match is None or int(match[1]) >= len(plan.overrides):
         return text

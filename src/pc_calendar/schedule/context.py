@@ -83,6 +83,8 @@ class EngineContext:
     runs: dict[Any, Any] = field(default_factory=dict)
     notes: list[Any] = field(default_factory=list)  # spans.SpanNote, for lint
     moments: dict[tuple[int, str], tuple[Any, Any, Any]] = field(default_factory=dict)
+    # (rule name, options, year) -> occurrences: schedule versions share their holidays.
+    _occurrences: dict[tuple[str, str, int], list[Any]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, plan: Plan, pm: pluggy.PluginManager | None) -> EngineContext:
@@ -140,6 +142,17 @@ class EngineContext:
         seconds = int(moment.timestamp())
         self._instants[key] = (seconds, flag)
         return seconds
+
+    def occurrences(self, name: str, options: dict[str, Any], year: int) -> list[Any]:
+        """A date rule's occurrences in ``year``, computed once per engine run."""
+        key = (name, repr(sorted(options.items())), year)
+        found = self._occurrences.get(key)
+        if found is None:
+            rule = self.date_rules[name]
+            found = self._occurrences[key] = list(
+                rule.occurrences(year, options, self.rule_context)
+            )
+        return found
 
     def check_parent(self, parent: str, key: str) -> str:
         if parent not in self.plan.parents:

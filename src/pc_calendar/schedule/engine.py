@@ -15,14 +15,24 @@ from typing import Any
 import pluggy
 
 from ..errors import UserError
+from ..plan.amend import RuleKeys, SchedulePart, applicable
 from ..plan.model import Child, Plan, Schedule
 from .context import EngineContext, leave_date, plan_error
-from .layers import Paint, exchange_for, fallback_place, fixed, paint_schedule
+from .layers import Paint, exchange_for, fallback_place, fixed
 from .painter import Painter
 from .school import school_year, where_to_add
 from .spans import ResolvedSpan, SpanNote, resolve_holidays, resolve_seasons
+from .switch_report import switch_record, warn_reading
 from .timeline import ChildTimeline, CustodyBlock, Exchange, HolidayLabel, Rule, Timeline
 from .timeutil import from_seconds, local_midnight, to_seconds
+from .versions import (
+    BEFORE_ALL,
+    Switchover,
+    Version,
+    VersionedSchedule,
+    build_versions,
+    paint_versions,
+)
 
 __all__ = [
     "ResolvedSpan",
@@ -45,23 +55,28 @@ def compute_timeline(
     range_end = to_seconds(local_midnight(end, ctx.zone))
     ctx.school.watch = (start.toordinal(), end.toordinal() - 1)
     overrides = _overrides(ctx)
-    painted: dict[str, tuple[Painter, Schedule]] = {}
-    variants: dict[tuple[str, tuple[int, ...]], Painter] = {}
+    painted: dict[tuple[str, tuple[int, ...]], tuple[Painter, VersionedSchedule]] = {}
+    variants: dict[tuple[str, tuple[int, ...], tuple[int, ...]], Painter] = {}
     labels: dict[HolidayLabel, None] = {}
     children: dict[str, ChildTimeline] = {}
+    switchovers: dict[tuple, list[str]] = {}
     for index, child in enumerate(plan.children):
         first, last = _child_range(child, start, end)
         if first >= last:
             children[child.id] = ChildTimeline(child.id, [], [])
             continue
-        if child.schedule not in painted:
-            schedule, prefix = _schedule(plan, child.schedule, f"children[{index}].schedule")
-            painter, found = paint_schedule(ctx, schedule, prefix, range_start, range_end)
-            painted[child.schedule] = (painter, schedule)
+        amended = tuple(applicable(plan, child.schedule, child.id))
+        versions_key = (child.schedule, amended)
+        if versions_key not in painted:
+            versioned = _versioned(ctx, plan, child.schedule, amended, index)
+            painter, found = paint_versions(ctx, versioned, range_start, range_end)
+            painted[versions_key] = (painter, versioned)
             labels.update(dict.fromkeys(found))
-        base, schedule = painted[child.schedule]
+        base, versioned = painted[versions_key]
+        for switch in versioned.switchovers:
+            switchovers.setdefault(_switch_key(switch), []).append(child.id)
         mine = tuple(i for i, o in enumerate(overrides) if o[3] is None or child.id in o[3])
-        variant = (child.schedule, mine)  # children with equal variants share their work
+        variant = (child.schedule, amended, mine)  # children with equal variants share work
         painter = variants.get(variant)
         if painter is None:
             painter = variants[variant] = base.copy() if mine else base
@@ -70,11 +85,11 @@ def compute_timeline(
         lo = range_start if first == start else to_seconds(local_midnight(first, ctx.zone))
         hi = range_end if last == end else to_seconds(local_midnight(last, ctx.zone))
         children[child.id] = _child_timeline(
-            ctx, painter, schedule, child, (variant, lo, hi), lo, hi
+            ctx, painter, versioned, child, (variant, lo, hi), lo, hi
         )
     # Holidays are listed even where no child is on the schedule (before a birth, say).
     for name in dict.fromkeys([c.schedule for c in plan.children] or ["default"]):
-        if name not in painted:
+        if name not in {key[0] for key in painted}:
             labels.update(dict.fromkeys(_labels(ctx, plan, name, start, end)))
     if ctx.school.assumed is not None and (coverage := ctx.school.coverage) is not None:
         ctx.warn(
@@ -85,7 +100,30 @@ def compute_timeline(
             f"school year{where_to_add(plan.school)}"
         )
     ordered = sorted(labels, key=lambda h: (h.first, h.last, h.name, h.rule.source))
-    return Timeline(plan.family.id, ctx.zone, start, end, children, ordered, ctx.warnings)
+    for key in switchovers:  # only the switch-overs in the range asked for
+        if range_start <= key[0].effective < range_end:
+            warn_reading(ctx, key[0])
+    timeline = Timeline(plan.family.id, ctx.zone, start, end, children, ordered, ctx.warnings)
+    timeline.switchovers = [
+        switch_record(key[0], tuple(sorted(set(who))), ctx.zone) for key, who in switchovers.items()
+    ]
+    timeline.switchovers.sort(key=lambda s: (s.at, s.amendment))
+    return timeline
+
+
+def _switch_key(switch: Switchover) -> tuple:
+    return (switch, switch.amendment, switch.at)
+
+
+def _versioned(
+    ctx: EngineContext, plan: Plan, name: str, amended: tuple[int, ...], index: int
+) -> VersionedSchedule:
+    schedule, keys = _schedule(plan, name, f"children[{index}].schedule")
+    base = SchedulePart(schedule, keys)
+    if not amended:
+        return VersionedSchedule(name, [Version(BEFORE_ALL, base)])
+    followers = tuple(c.id for c in plan.children if c.schedule == name)
+    return build_versions(ctx, plan, name, base, amended, followers)
 
 
 def _missing_year(assumed: date, coverage: tuple[date, date]) -> str:
@@ -113,8 +151,8 @@ def holiday_spans_and_notes(
 
     Notes concern only the occurrences whose span overlaps ``[start, end)``.
     """
-    ctx, schedule, prefix, lo, hi = _span_setup(plan, schedule_name, start, end, pm)
-    spans, _ = resolve_holidays(ctx, schedule, prefix, lo, hi, start, _last_day(start, end))
+    ctx, schedule, keys, lo, hi = _span_setup(plan, schedule_name, start, end, pm)
+    spans, _ = resolve_holidays(ctx, schedule, keys, lo, hi, start, _last_day(start, end))
     return sorted(spans, key=lambda s: (s.start, s.index, s.end)), list(ctx.notes)
 
 
@@ -122,8 +160,8 @@ def season_spans(
     plan: Plan, schedule_name: str, start: date, end: date, pm: pluggy.PluginManager | None = None
 ) -> list[ResolvedSpan]:
     """Every season of a schedule overlapping ``[start, end)`` (parent None: a rotation)."""
-    ctx, schedule, prefix, lo, hi = _span_setup(plan, schedule_name, start, end, pm)
-    found = resolve_seasons(ctx, schedule, prefix, lo, hi, start, _last_day(start, end))
+    ctx, schedule, keys, lo, hi = _span_setup(plan, schedule_name, start, end, pm)
+    found = resolve_seasons(ctx, schedule, keys, lo, hi, start, _last_day(start, end))
     return sorted((span for span, _ in found), key=lambda s: (s.start, s.index, s.end))
 
 
@@ -137,24 +175,25 @@ def _span_setup(
     if end <= start:
         raise UserError(f"the range end {end} must be after its start {start}")
     ctx = EngineContext.build(plan, pm)
-    schedule, prefix = _schedule(plan, schedule_name, "schedules")
+    schedule, keys = _schedule(plan, schedule_name, "schedules")
     lo = to_seconds(local_midnight(start, ctx.zone))
     hi = to_seconds(local_midnight(end, ctx.zone))
-    return ctx, schedule, prefix, lo, hi
+    return ctx, schedule, keys, lo, hi
 
 
 def _labels(ctx: EngineContext, plan: Plan, name: str, start: date, end: date) -> list:
     """Holiday labels of a schedule nobody in the range follows (nothing is painted)."""
-    schedule, prefix = _schedule(plan, name, "schedules")
+    schedule, keys = _schedule(plan, name, "schedules")
     lo = to_seconds(local_midnight(start, ctx.zone))
     hi = to_seconds(local_midnight(end, ctx.zone))
-    return resolve_holidays(ctx, schedule, prefix, lo, hi, start, _last_day(start, end))[1]
+    return resolve_holidays(ctx, schedule, keys, lo, hi, start, _last_day(start, end))[1]
 
 
-def _schedule(plan: Plan, name: str, key: str) -> tuple[Schedule, str]:
-    """The named schedule and the key prefix its rules are cited by."""
+def _schedule(plan: Plan, name: str, key: str) -> tuple[Schedule, RuleKeys]:
+    """The named schedule and the keys its rules are cited by."""
     if name == "default" and "default" not in plan.schedules:
-        return plan.schedule(name), ""
+        schedule = plan.schedule(name)
+        return schedule, RuleKeys.of(schedule, "")
     if name not in plan.schedules:
         known = (
             ", ".join(["default", *plan.schedules])
@@ -162,7 +201,8 @@ def _schedule(plan: Plan, name: str, key: str) -> tuple[Schedule, str]:
             else ", ".join(plan.schedules)
         )
         raise plan_error(key, f"unknown schedule {name!r} (expected one of: {known})")
-    return plan.schedules[name], f"schedules.{name}."
+    schedule = plan.schedules[name]
+    return schedule, RuleKeys.of(schedule, f"schedules.{name}.")
 
 
 def _child_range(child: Child, start: date, end: date) -> tuple[date, date]:
@@ -216,7 +256,7 @@ def _runs(painter: Painter, start: int, end: int) -> list[tuple[int, int, Paint]
 def _child_timeline(
     ctx: EngineContext,
     painter: Painter,
-    schedule: Schedule,
+    versioned: VersionedSchedule,
     child: Child,
     key: Any,
     start: int,
@@ -227,29 +267,47 @@ def _child_timeline(
     if runs is None:
         runs = ctx.runs[key] = _runs(painter, start, end)
     children = (child.id,)
+    amended = len(versioned.versions) > 1
     blocks = [
-        CustodyBlock(from_seconds(s), from_seconds(e), value.parent, value.rule, children)
+        CustodyBlock(
+            from_seconds(s),
+            from_seconds(e),
+            value.parent,
+            value.rule,
+            children,
+            _amendment_of(versioned, value.rule, s) if amended else None,
+        )
         for s, e, value in runs
     ]
     exchanges = [
-        _exchange(ctx, child.schedule, schedule, after[0], before[2], after[2], children)
+        _exchange(ctx, key[0], versioned, after[0], before[2], after[2], children)
         for before, after in zip(runs, runs[1:], strict=False)
         if before[2].parent != after[2].parent
     ]
     return ChildTimeline(child.id, blocks, exchanges)
 
 
+def _amendment_of(versioned: VersionedSchedule, rule: Rule, at: int) -> str | None:
+    """The amendment behind a block: the one that made its rule, else the one in force."""
+    if rule.source.startswith("amendments["):
+        index = int(rule.source[len("amendments[") : rule.source.index("]")])
+        return next((v.title for v in versioned.versions if v.amendment == index), None)
+    return versioned.at(at).title
+
+
 def _exchange(
     ctx: EngineContext,
-    schedule_name: str,
-    schedule: Schedule,
+    variant: Any,
+    versioned: VersionedSchedule,
     at: int,
     ending: Paint,
     beginning: Paint,
     children: tuple[str, ...],
 ) -> Exchange:
     """The handover at ``at``; its place is that of the rule whose boundary it is."""
-    key = (at, schedule_name)
+    key = (at, variant)
+    version = versioned.handover_version(at)
+    schedule = version.part.schedule
     known = ctx.moments.get(key)
     if known is None:
         instant = from_seconds(at)
@@ -275,4 +333,5 @@ def _exchange(
         ending.rule,
         children,
         local,
+        version.title,
     )

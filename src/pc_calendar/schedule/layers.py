@@ -6,17 +6,26 @@ Overrides are painted per child by the engine, because they may name children.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, NamedTuple
 
+from ..plan.amend import RuleKeys, SchedulePart
 from ..plan.model import ExchangeDefaults, Rotation, Schedule, TimeKeyword, Weekday
 from .api import PatternContext
 from .context import EngineContext, plan_error
 from .painter import Painter
 from .patterns import FALLBACK_ANCHOR
 from .school_gaps import warn_terms_unknown
-from .spans import ResolvedSpan, other_parent, resolve_holidays, resolve_seasons
+from .spans import (
+    ResolvedSpan,
+    other_parent,
+    resolve_holidays,
+    resolve_seasons,
+    rule_bounds,
+    within,
+)
 from .timeline import HolidayLabel, Rule
 from .timeutil import local_instant, local_midnight
 
@@ -171,12 +180,13 @@ def rotation_pieces(
     return pieces
 
 
-def paint_visits(ctx: EngineContext, painter: Painter, schedule: Schedule, prefix: str) -> None:
+def paint_visits(ctx: EngineContext, painter: Painter, schedule: Schedule, keys: RuleKeys) -> None:
     """Visits give the visiting parent time they do not already hold under the rotation."""
     first = local_date(ctx, painter.start) - timedelta(days=1)
     last = local_date(ctx, painter.end)
     for index, visit in enumerate(schedule.visits):
-        key = f"{prefix}visits[{index}]"
+        key = keys.item("visits", index)
+        bounds = rule_bounds(ctx, visit, key)
         parent = ctx.check_parent(visit.parent, f"{key}.parent")
         value = fixed(parent, Rule("visit", visit.name, key, visit.citation), visit.location)
         warn_terms_unknown(ctx, key, visit)
@@ -190,34 +200,47 @@ def paint_visits(ctx: EngineContext, painter: Painter, schedule: Schedule, prefi
                     raise plan_error(f"{key}.end", f"'{visit.name}' on {day} ends before it starts")
                 s = ctx.instant(day, visit.start, f"{key} ({visit.name}) start")
                 e = ctx.instant(day, visit.end, f"{key} ({visit.name}) end")
+                if not within(bounds, s):
+                    day += timedelta(days=7)
+                    continue
                 # Both ends inside one DST gap collapse to the same instant: nothing to paint.
                 painter.paint_where(s, e, value, lambda old, p=parent: old.parent != p)
             day += timedelta(days=7)
 
 
+Holder = Callable[[int], SchedulePart]
+
+
 def paint_schedule(
-    ctx: EngineContext, schedule: Schedule, prefix: str, start: int, end: int
+    ctx: EngineContext,
+    schedule: Schedule,
+    keys: RuleKeys,
+    start: int,
+    end: int,
+    version_at: Holder | None = None,
 ) -> tuple[Painter, list[HolidayLabel]]:
-    """All layers of one schedule below overrides over ``[start, end)``."""
+    """All layers of one schedule below overrides over ``[start, end)``.
+
+    ``version_at`` gives the schedule version in force at an instant, for rules that
+    look back before ``start`` (a not-in-possession holiday that began earlier).
+    """
     if schedule.rotation is None:
-        raise plan_error(
-            f"{prefix}rotation" if prefix else "rotation",
-            "a schedule that children follow needs a rotation",
-        )
-    return _paint_layers(ctx, schedule, prefix, start, end)
+        raise plan_error(keys.rotation, "a schedule that children follow needs a rotation")
+    return _paint_layers(ctx, schedule, keys, start, end, version_at=version_at)
 
 
 def _paint_layers(
     ctx: EngineContext,
     schedule: Schedule,
-    prefix: str,
+    keys: RuleKeys,
     start: int,
     end: int,
     stop: tuple[int, int] | None = None,
+    version_at: Holder | None = None,
 ) -> tuple[Painter, list[HolidayLabel]]:
     """Paint ``[start, end)``; with ``stop``, only holidays ranked below (priority, index)."""
     assert schedule.rotation is not None
-    key = f"{prefix}rotation"
+    key = keys.rotation
     rotation = schedule.rotation
     rule = Rule("rotation", rotation.pattern, key, rotation.citation)
     resolved = resolve_rotation(ctx, rotation, schedule.exchange, key, rule)
@@ -226,13 +249,13 @@ def _paint_layers(
     painter.keys[1:1] = [p[0] for p in pieces[1:]]
     painter.values[1:1] = [p[2] for p in pieces[1:]]
 
-    paint_visits(ctx, painter, schedule, prefix)
+    paint_visits(ctx, painter, schedule, keys)
 
     first, last = local_date(ctx, start), local_date(ctx, end - 1)
-    for span, season in resolve_seasons(ctx, schedule, prefix, start, end, first, last):
+    for span, season in resolve_seasons(ctx, schedule, keys, start, end, first, last):
         paint_season(ctx, painter, schedule, span, season)
 
-    spans, labels = resolve_holidays(ctx, schedule, prefix, start, end, first, last)
+    spans, labels = resolve_holidays(ctx, schedule, keys, start, end, first, last)
     spans.sort(key=lambda s: (s.priority, s.index, s.start))
     chosen: dict[tuple[str, date | None], str] = {}
     for span in spans:
@@ -241,9 +264,8 @@ def _paint_layers(
         s, e = int(span.start.timestamp()), int(span.end.timestamp())
         parent = span.parent
         if span.not_in_possession:
-            parent = other_parent(
-                ctx, schedule.rotation, _holder(ctx, schedule, prefix, painter, span)
-            )
+            holder = _holder(ctx, schedule, keys, painter, span, version_at)
+            parent = other_parent(ctx, schedule.rotation, holder)
             chosen[(span.rule.source, span.occurrence)] = parent
         if parent is not None:
             value = Paint(parent, span.rule, span.start_location, False, span.end_location)
@@ -254,22 +276,32 @@ def _paint_layers(
 
 
 def _holder(
-    ctx: EngineContext, schedule: Schedule, prefix: str, painter: Painter, span: ResolvedSpan
+    ctx: EngineContext,
+    schedule: Schedule,
+    keys: RuleKeys,
+    painter: Painter,
+    span: ResolvedSpan,
+    version_at: Holder | None = None,
 ) -> str:
     """Who holds the children at ``span.start`` under the layers painted below it.
 
     A span starting before the painted range is looked up on a one-day strip painted
-    the same way, so the answer does not depend on the range asked for.
+    the same way (with the schedule version in force then), so the answer does not
+    depend on the range asked for.
     """
     at = int(span.start.timestamp())
     if at >= painter.start:
         return painter.value_at(at).parent
+    if version_at is not None:
+        part = version_at(at)
+        if part.keys.holidays[span.index : span.index + 1] == (span.rule.source,):
+            schedule, keys = part.schedule, part.keys
     day = local_date(ctx, at)
     window = int(local_midnight(day, ctx.zone).timestamp())
     window_end = int(local_midnight(day + timedelta(days=1), ctx.zone).timestamp())
     with ctx.quiet():  # nothing outside the range asked for is reported
         strip, _ = _paint_layers(
-            ctx, schedule, prefix, window, window_end, (span.priority, span.index)
+            ctx, schedule, keys, window, window_end, (span.priority, span.index)
         )
     return strip.value_at(at).parent
 

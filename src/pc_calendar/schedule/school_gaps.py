@@ -53,13 +53,9 @@ def warn_missing_years(
     if known is None:
         return
     lo, hi = known
-    rule = ctx.date_rules[holiday.date["rule"]]
+    name = holiday.date["rule"]
     options = {k: v for k, v in holiday.date.items() if k != "rule"}
-    listed = [
-        o
-        for y in range(lo.year, hi.year + 1)
-        for o in rule.occurrences(y, options, ctx.rule_context)
-    ]
+    listed = [o for y in range(lo.year, hi.year + 1) for o in ctx.occurrences(name, options, y)]
     if not listed:
         return  # validation reports a name that matches nothing
     have = {o.first.year for o in found} | {o.first.year for o in listed}

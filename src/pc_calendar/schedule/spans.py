@@ -9,10 +9,11 @@ instants.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from ..plan.model import Holiday, MonthDay, Schedule, Season, SpanEdge
+from ..plan.amend import RuleKeys
+from ..plan.model import Bounded, Holiday, MonthDay, Schedule, Season, SpanEdge
 from ..plan.model import Rotation as RotationModel
 from . import school_gaps
 from .api import Occurrence
@@ -150,6 +151,38 @@ def other_parent(ctx: EngineContext, rotation: RotationModel | None, parent: str
     return next((p for p in pair if p != parent), parent)
 
 
+def rule_bounds(ctx: EngineContext, rule: Bounded, key: str) -> tuple[int, int] | None:
+    """A bounded rule's ``[from, until)`` in POSIX seconds (None: not bounded)."""
+    if rule.from_ is None and rule.until is None:
+        return None
+    lo, hi = -(2**62), 2**62
+    if rule.from_ is not None:
+        lo = ctx.instant(*_day_and_time(rule.from_), f"{key}.from")
+    if rule.until is not None:
+        hi = ctx.instant(*_day_and_time(rule.until), f"{key}.until")
+    return lo, hi
+
+
+def _day_and_time(value: date | datetime) -> tuple[date, time]:
+    if isinstance(value, datetime):
+        return value.date(), value.time()
+    return value, time(0, 0)
+
+
+def within(bounds: tuple[int, int] | None, start: int) -> bool:
+    """Whether an occurrence starting at ``start`` belongs to a rule with ``bounds``."""
+    return bounds is None or bounds[0] <= start < bounds[1]
+
+
+def _starts_within(
+    ctx: EngineContext, bounds: tuple[int, int], spans: list[ResolvedSpan], first: date
+) -> bool:
+    """A holiday occurrence is in bounds by its span's start (its first day if unresolved)."""
+    if spans:
+        return within(bounds, int(spans[0].start.timestamp()))
+    return within(bounds, ctx.instant(first, time(0, 0), "holiday occurrence"))
+
+
 def _local(seconds: int, ctx: EngineContext) -> str:
     return f"{from_seconds(seconds).astimezone(ctx.zone):%Y-%m-%d %H:%M}"
 
@@ -166,18 +199,17 @@ def holiday_occurrences(
     if name not in ctx.date_rules:
         known = ", ".join(ctx.date_rules.names()) or "none registered"
         raise plan_error(f"{key}.date.rule", f"unknown date rule {name!r} (known: {known})")
-    rule = ctx.date_rules[name]
     options = _rule_options(holiday)
     found: list[Occurrence] = []
     for year in years:
-        found.extend(rule.occurrences(year, options, ctx.rule_context))
+        found.extend(ctx.occurrences(name, options, year))
     return found
 
 
 def resolve_holidays(
     ctx: EngineContext,
     schedule: Schedule,
-    prefix: str,
+    keys: RuleKeys,
     start: int,
     end: int,
     first: date,
@@ -191,9 +223,10 @@ def resolve_holidays(
     labels: list[HolidayLabel] = []
     years = range(first.year - 1, last.year + 2)
     for index, holiday in enumerate(schedule.holidays):
-        key = f"{prefix}holidays[{index}]"
+        key = keys.item("holidays", index)
         rule = Rule("holiday", holiday.name, key, holiday.citation)
         found = holiday_occurrences(ctx, holiday, key, years)
+        bounds = rule_bounds(ctx, holiday, key)
         if school_gaps.uses_school_calendar(ctx.date_rules[holiday.date["rule"]]):
             school_gaps.warn_missing_years(ctx, holiday, key, found, first, last)
         for occ in found:
@@ -203,6 +236,8 @@ def resolve_holidays(
             found_spans = _holiday_span(
                 ctx, schedule, holiday, key, rule, index, occ, parent, start, end
             )
+            if bounds is not None and not _starts_within(ctx, bounds, found_spans, occ.first):
+                continue
             if occ.first <= last and occ.last >= first:
                 halves = found_spans if len(found_spans) == 2 else None
                 labels.append(
@@ -351,7 +386,7 @@ def _season_dates(season: Season, years: range) -> list[tuple[date, date]]:
 def resolve_seasons(
     ctx: EngineContext,
     schedule: Schedule,
-    prefix: str,
+    keys: RuleKeys,
     start: int,
     end: int,
     first: date,
@@ -361,7 +396,8 @@ def resolve_seasons(
     found: list[tuple[ResolvedSpan, Season]] = []
     years = range(first.year - 1, last.year + 1)
     for index, season in enumerate(schedule.seasons):
-        key = f"{prefix}seasons[{index}]"
+        key = keys.item("seasons", index)
+        bounds = rule_bounds(ctx, season, key)
         rule = Rule(
             "season",
             season.name,
@@ -379,7 +415,7 @@ def resolve_seasons(
                     f"'{season.name}' from {day_from} ends "
                     f"({_local(e, ctx)}) before it starts ({_local(s, ctx)})",
                 )
-            if e <= start or s >= end:
+            if e <= start or s >= end or not within(bounds, s):
                 continue
             parent = season.assign.parent_for(day_from.year) if season.assign else None
             if season.assign is not None and parent is None:

@@ -40,6 +40,9 @@ class CustodyBlock:
     parent: str
     rule: Rule
     children: tuple[str, ...]
+    # The amendment behind the block: the one that made its rule, else the one in force
+    # when it starts (None: the plan as first written).
+    amendment: str | None = field(compare=False, default=None)
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,7 @@ class Exchange:
     ending_rule: Rule
     children: tuple[str, ...]
     local_at: datetime = field(compare=False, default=None)  # type: ignore[assignment]
+    amendment: str | None = field(compare=False, default=None)  # the amendment in force
 
     @property
     def id(self) -> str:
@@ -99,6 +103,48 @@ class ChildTimeline:
     exchanges: list[Exchange]
 
 
+@dataclass(frozen=True)
+class SwitchRecord:
+    """An amendment taking over from the schedule before it (``show --explain``).
+
+    ``effective`` is when it takes effect, ``at`` when the new version is in force
+    (later than ``effective`` only for the ``end_of_block`` reading). ``reading`` is
+    None when both versions give the children to the same parent at ``effective``.
+    """
+
+    amendment: int
+    title: str
+    kind: str
+    effective: datetime
+    at: datetime
+    reading: str | None
+    chosen: bool
+    before: str | None
+    after: str | None
+    schedule: str
+    children: tuple[str, ...]
+
+    def describe(self, zone: ZoneInfo) -> str:
+        when = f"{self.effective.astimezone(zone):%a %Y-%m-%d %H:%M}"
+        text = f"{self.title} ({self.kind.replace('_', ' ')}) takes effect {when}"
+        if self.reading is None:
+            return (
+                f"{text} for {', '.join(self.children)}; {self.before} has the children "
+                "under both schedules then, so the switch-over adds or removes no handover"
+            )
+        at = f"{self.at.astimezone(zone):%a %Y-%m-%d %H:%M}"
+        how = "chosen by switch" if self.chosen else "the default reading"
+        if self.reading == "end_of_block":
+            return (
+                f"{text} during {self.before}'s time; {self.before}'s time runs to its "
+                f"end and the new schedule applies from {at} (end_of_block, {how})"
+            )
+        return (
+            f"{text} during {self.before}'s time; the children go to {self.after} "
+            f"at {at} (at_effective, {how})"
+        )
+
+
 @dataclass
 class Timeline:
     """Everything computed for a family over ``[start, end)`` (local dates)."""
@@ -110,6 +156,7 @@ class Timeline:
     children: dict[str, ChildTimeline]
     holidays: list[HolidayLabel]
     warnings: list[str] = field(default_factory=list)
+    switchovers: list[SwitchRecord] = field(default_factory=list)
 
     def merged_exchanges(self, children: list[str] | None = None) -> list[Exchange]:
         """Exchanges across children (all, or those named), one per (time, from, to,
@@ -136,6 +183,7 @@ class Timeline:
                     first.ending_rule,
                     tuple(sorted({c for ex in items for c in ex.children})),
                     first.local_at,
+                    first.amendment,
                 )
             )
         return sorted(merged, key=lambda e: (e.at, e.from_parent, e.to_parent))
@@ -155,6 +203,7 @@ class Timeline:
                 items[0].parent,
                 items[0].rule,
                 tuple(sorted({c for b in items for c in b.children})),
+                items[0].amendment,
             )
             for items in groups.values()
         ]

@@ -337,6 +337,7 @@ def sync_family(
 
     pm = pm or get_plugin_manager()
     work = prepare_family(plan_path, options, parents, pm, plan)
+    history = retroactive_notes(work.plan, options.start, pm)
     summaries = []
     for target in work.targets:
         try:
@@ -349,11 +350,25 @@ def sync_family(
             summary = CalendarSummary(
                 target.parent_id, busy.label, skipped=str(busy), dry_run=options.dry_run
             )
-        summary.warnings = list(work.timeline.warnings)
+        summary.warnings = [*work.timeline.warnings, *history]
         summaries.append(summary)
         if summary.skipped is None:
             _notify(pm, work.plan.family, summary)
     return summaries
+
+
+def retroactive_notes(plan: Plan, start: date, pm: pluggy.PluginManager) -> list[str]:
+    """Amendments that rewrite days before the sync window, which sync leaves alone."""
+    if not plan.amendments:
+        return []
+    from ..plan.lint_amendments import retroactive
+
+    return [
+        f"{change.describe(start)}. Sync leaves every event before {start} as it is "
+        "in the calendars"
+        for change in retroactive(plan, pm, start)
+        if change.changes
+    ]
 
 
 @contextlib.contextmanager

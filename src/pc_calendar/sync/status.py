@@ -95,6 +95,7 @@ class FamilyStatus:
     exchanges_error: str | None = None
     error: str | None = None
     trace: str | None = None
+    reviews_due: list[str] = field(default_factory=list)  # decisions to review (warnings)
 
     @property
     def name(self) -> str:
@@ -136,6 +137,7 @@ def family_status(plan_path: Path, request: StatusRequest) -> FamilyStatus:
     try:
         plan = load_plan(plan_path)
         result.family = plan.family.id
+        result.reviews_due = _reviews_due(plan, request.now)
         options = request.options_for(plan)
         work = prepare_family(plan_path, options, None, request.pm, plan)
         with StateStore(request.state_path(plan_path), readonly=True) as store:
@@ -148,6 +150,19 @@ def family_status(plan_path: Path, request: StatusRequest) -> FamilyStatus:
         result.error = f"internal error: {exc.__class__.__name__}: {exc}"
         result.trace = traceback.format_exc()
     return result
+
+
+def _reviews_due(plan: Plan, now: datetime) -> list[str]:
+    """One line per swap, decision or amendment whose review date has come."""
+    from zoneinfo import ZoneInfo
+
+    from ..compare.decisions import due_reviews
+
+    today = now.astimezone(ZoneInfo(plan.family.timezone)).date()
+    return [
+        f"{d.key} '{d.name}' (decided {d.decided_on}): review due {d.review_on}"
+        for d in due_reviews(plan, today)
+    ]
 
 
 def _calendar(

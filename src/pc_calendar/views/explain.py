@@ -62,6 +62,7 @@ def explain_records(
                 "parent": block.parent,
                 "children": list(block.children),
                 "rule": rule_record(block.rule),
+                "amendment": block.amendment,
             }
         )
     exchanges = []
@@ -80,6 +81,7 @@ def explain_records(
                 "children": list(ex.children),
                 "begins": rule_record(ex.rule),
                 "ends": rule_record(ex.ending_rule),
+                "amendment": ex.amendment,
             }
         )
     return {
@@ -91,8 +93,29 @@ def explain_records(
         "children": wanted,
         "blocks": blocks,
         "exchanges": exchanges,
+        "switchovers": switchover_records(timeline, lo, hi, wanted),
         "warnings": list(timeline.warnings),
     }
+
+
+def switchover_records(
+    timeline: Timeline, lo: datetime, hi: datetime, children: list[str]
+) -> list[dict[str, Any]]:
+    """Amendments taking effect in the range, with the reading of their switch-over."""
+    return [
+        {
+            "amendment": s.title,
+            "kind": s.kind,
+            "effective": _local(s.effective, timeline),
+            "in_force_from": _local(s.at, timeline),
+            "reading": s.reading,
+            "reading_chosen_by_plan": s.chosen,
+            "children": list(s.children),
+            "describe": s.describe(timeline.zone),
+        }
+        for s in timeline.switchovers
+        if lo <= s.effective < hi and set(s.children) & set(children)
+    ]
 
 
 def _when(iso: str, zone: ZoneInfo) -> str:
@@ -132,6 +155,8 @@ def print_explain(console: Console, records: dict[str, Any], ctx: ViewContext) -
         line = Text(f"  {before}{_when(b['start'], zone)} -> {_when(b['end'], zone)}{after}  ")
         line.append(f" {b['parent']} ", style=ctx.colour(b["parent"])[0])
         line.append(f"  {kids}  {b['rule']['describe']}")
+        if b["amendment"] and not b["rule"]["source"].startswith("amendments["):
+            line.append(f" (plan as amended by {b['amendment']})")
         out(line, soft_wrap=True)
     out(Text(f"Exchanges ({len(records['exchanges'])})", style="bold"))
     for e in records["exchanges"]:
@@ -145,6 +170,12 @@ def print_explain(console: Console, records: dict[str, Any], ctx: ViewContext) -
             Text(f"      begins: {e['begins']['describe']}; ends: {e['ends']['describe']}"),
             soft_wrap=True,
         )
+        if e["amendment"]:
+            out(Text(f"      plan as amended by {e['amendment']}"), soft_wrap=True)
+    if records["switchovers"]:
+        out(Text(f"Amendments taking effect ({len(records['switchovers'])})", style="bold"))
+        for s in records["switchovers"]:
+            out(Text(f"  {s['describe']}"), soft_wrap=True)
     if records["blocks"] and (
         records["blocks"][0]["continues_before"] or records["blocks"][-1]["continues_after"]
     ):

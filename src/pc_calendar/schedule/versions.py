@@ -1,0 +1,275 @@
+"""Which version of a schedule is in force when: amendments as layers in time.
+
+An amendment is not a copy of the plan: ``plan/amend.py`` makes the version of the
+schedule after it, and this module finds the instant it takes over (its switch-over)
+and paints each version over its own interval only, so a change effective at T never
+alters anything before T. The versions of one schedule are a sorted list of start
+instants; the version in force at any instant is one bisect away.
+
+At the switch-over: if both versions give the children to the same parent at T, the
+new version takes over at T and no handover is created or dropped. Otherwise the
+change falls in someone's time, and the amendment's ``switch`` (or its default: a date
+or day-based age trigger reads ``end_of_block``, a date-time or ``first_exchange_after``
+reads ``at_effective``) decides: the previous version runs to its next handover, or
+the new one takes over at T with one handover there. Every switch-over is recorded for
+``show --explain`` and the check's ``mid-block-switch`` warning.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+from ..errors import PlanError
+from ..plan.amend import RuleKeys, SchedulePart, apply_amendment, school_year_start
+from ..plan.amendments import AgeTrigger, Amendment
+from ..plan.model import Plan
+from .context import EngineContext, plan_error
+from .layers import local_date, paint_schedule
+from .painter import Painter
+from .timeline import HolidayLabel
+from .timeutil import local_midnight, to_seconds
+
+BEFORE_ALL = -(2**62)
+AFTER_ALL = 2**62
+DAY = 86400
+SEARCH_WINDOWS = (8 * DAY, 64 * DAY, 400 * DAY)  # how far to look for the next handover
+
+
+@dataclass(frozen=True)
+class Switchover:
+    """Where one amendment takes over from the version before it, and how."""
+
+    amendment: int
+    title: str
+    kind: str
+    effective: int  # T, POSIX seconds
+    at: int  # S >= T: the instant the new version is in force
+    reading: str | None  # None: same parent at T, nothing to read
+    chosen: bool  # the plan's ``switch`` chose the reading
+    before: str | None = None  # who has the children at T before the change ...
+    after: str | None = None  # ... and who under the new version
+    then: str | None = None  # who the new version names at ``at`` (end_of_block)
+    schedule: str = "default"
+    children: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Version:
+    """One version of a schedule, in force from ``start``.
+
+    ``late`` marks a version that took over at the previous version's handover
+    (``end_of_block``): that handover belongs to the previous version, its time and its
+    place.
+    """
+
+    start: int
+    part: SchedulePart
+    amendment: int | None = None
+    title: str | None = None
+    late: bool = False
+
+
+@dataclass
+class VersionedSchedule:
+    """The versions of one schedule for one set of amendments, sorted by start."""
+
+    name: str
+    versions: list[Version]
+    switchovers: list[Switchover] = field(default_factory=list)
+    starts: list[int] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.starts = [v.start for v in self.versions]
+
+    def at(self, instant: int) -> Version:
+        return self.versions[bisect_right(self.starts, instant) - 1]
+
+    def part_at(self, instant: int) -> SchedulePart:
+        return self.at(instant).part
+
+    def handover_version(self, instant: int) -> Version:
+        """The version whose exchange settings place a handover at ``instant``."""
+        version = self.at(instant)
+        if version.late and version.start == instant:
+            return self.at(instant - 1)
+        return version
+
+
+def build_versions(
+    ctx: EngineContext,
+    plan: Plan,
+    name: str,
+    base: SchedulePart,
+    indices: tuple[int, ...],
+    children: tuple[str, ...] = (),
+) -> VersionedSchedule:
+    """The versions of schedule ``name`` after the amendments ``indices`` (file order)."""
+    versions = [Version(BEFORE_ALL, base)]
+    switchovers: list[Switchover] = []
+    for i in indices:
+        amendment = plan.amendments[i]
+        title = amendment.title(i)
+        previous = versions[-1]
+        effective = _effective(ctx, plan, amendment, i, VersionedSchedule(name, list(versions)))
+        part, problems = apply_amendment(previous.part, amendment, i, local_date(ctx, effective))
+        if problems:
+            raise PlanError(None, problems)
+        switch = _switchover(ctx, amendment, i, title, previous.part, part, effective)
+        switch = _clamped(switch, previous.start, name, children)
+        switchovers.append(switch)
+        late = switch.reading == "end_of_block" and switch.at > switch.effective
+        version = Version(switch.at, part, i, title, late)
+        if switch.at == previous.start and previous.amendment is not None:
+            versions[-1] = version  # the earlier version is never in force
+        else:
+            versions.append(version)
+    return VersionedSchedule(name, versions, switchovers)
+
+
+def _clamped(switch: Switchover, floor: int, name: str, children: tuple[str, ...]) -> Switchover:
+    at = max(switch.at, floor)
+    return Switchover(
+        switch.amendment, switch.title, switch.kind, switch.effective, at, switch.reading,
+        switch.chosen, switch.before, switch.after, switch.then, name, children,
+    )  # fmt: skip
+
+
+def _effective(
+    ctx: EngineContext, plan: Plan, amendment: Amendment, index: int, so_far: VersionedSchedule
+) -> int:
+    """T: the instant ``amendment`` takes effect, in POSIX seconds."""
+    effective = amendment.effective
+    key = f"amendments[{index}].effective"
+    if isinstance(effective, datetime):
+        return ctx.instant(effective.date(), effective.time(), key)
+    if isinstance(effective, date):
+        return ctx.instant(effective, time(0, 0), key)
+    child = next((c for c in plan.children if c.id == effective.child), None)
+    if child is None:
+        raise plan_error(f"{key}.child", f"unknown child {effective.child!r}")
+    day = effective.reached_on(child.birth_date)
+    if effective.at == "school_year_start":
+        day = _school_year_start(plan, day, key)
+    start = ctx.instant(day, time(0, 0), key)
+    if effective.at != "first_exchange_after":
+        return start
+    found = next_handover(ctx, so_far.part_at(start), start)
+    if found is None:
+        raise plan_error(
+            f"{key}.at", f"no handover within a year after {day}: nothing to take effect at"
+        )
+    return found
+
+
+def _school_year_start(plan: Plan, day: date, key: str) -> date:
+    """The first day of the first school year starting on or after ``day``."""
+    found = school_year_start(plan, day)
+    if found is None:
+        raise plan_error(
+            f"{key}.at",
+            f"no school year starts on or after {day} in the listed [school] terms; "
+            "add that school year's terms",
+        )
+    return found
+
+
+def holder_at(ctx: EngineContext, part: SchedulePart, at: int) -> str:
+    """Who has the children at ``at`` under one version alone (below overrides)."""
+    with ctx.quiet():
+        painter, _ = paint_schedule(ctx, part.schedule, part.keys, at, at + 1)
+    return painter.values[0].parent
+
+
+def next_handover(ctx: EngineContext, part: SchedulePart, after: int) -> int | None:
+    """The first change of parent after ``after`` under one version alone."""
+    for window in SEARCH_WINDOWS:
+        with ctx.quiet():
+            painter, _ = paint_schedule(ctx, part.schedule, part.keys, after, after + window)
+        first = painter.values[0].parent
+        for at, value in zip(painter.keys[1:-1], painter.values[1:-1], strict=True):
+            if value.parent != first:
+                return at
+    return None
+
+
+def _switchover(
+    ctx: EngineContext,
+    amendment: Amendment,
+    index: int,
+    title: str,
+    before: SchedulePart,
+    after: SchedulePart,
+    effective: int,
+) -> Switchover:
+    """S, the instant the new version takes over, and the reading that gave it."""
+    kind = amendment.kind
+    old = holder_at(ctx, before, effective)
+    new = holder_at(ctx, after, effective)
+    if old == new:
+        return Switchover(index, title, kind, effective, effective, None, False, old, new, new)
+    chosen = amendment.switch is not None
+    reading = amendment.switch or _default_reading(amendment)
+    at, then = effective, new
+    if reading == "end_of_block":
+        found = next_handover(ctx, before, effective)
+        if found is not None:
+            at, then = found, holder_at(ctx, after, found)
+    return Switchover(index, title, kind, effective, at, reading, chosen, old, new, then)
+
+
+def _default_reading(amendment: Amendment) -> str:
+    """A date-time names the instant; a day (or a day-based age trigger) does not."""
+    effective = amendment.effective
+    if isinstance(effective, datetime):
+        return "at_effective"
+    if isinstance(effective, AgeTrigger) and effective.at == "first_exchange_after":
+        return "at_effective"
+    return "end_of_block"
+
+
+def paint_versions(
+    ctx: EngineContext, versioned: VersionedSchedule, start: int, end: int
+) -> tuple[Painter, list[HolidayLabel]]:
+    """Each version painted over its own interval within ``[start, end)``, spliced."""
+    versions = versioned.versions
+    if len(versions) == 1:
+        part = versions[0].part
+        return paint_schedule(ctx, part.schedule, part.keys, start, end)
+    keys: list[int] = []
+    values: list = []
+    labels: list[HolidayLabel] = []
+    for k, version in enumerate(versions):
+        own_end = versions[k + 1].start if k + 1 < len(versions) else AFTER_ALL
+        a, b = max(start, version.start), min(end, own_end)
+        if a >= b:
+            continue
+        part = version.part
+        painter, found = paint_schedule(
+            ctx, part.schedule, part.keys, a, b, version_at=versioned.part_at
+        )
+        keys += painter.keys[:-1]
+        values += painter.values[:-1]
+        labels += [
+            label for label in found if version.start <= _first_instant(ctx, label) < own_end
+        ]
+    painter = Painter(start, end, values[0])
+    painter.keys = [*keys, end]
+    painter.values = [*values, None]
+    return painter, labels
+
+
+def _first_instant(ctx: EngineContext, label: HolidayLabel) -> int:
+    return to_seconds(local_midnight(label.first, ctx.zone))
+
+
+__all__ = [
+    "BEFORE_ALL",
+    "RuleKeys",
+    "Switchover",
+    "Version",
+    "VersionedSchedule",
+    "build_versions",
+    "paint_versions",
+]
