@@ -12,8 +12,9 @@ sparse plan keeps twenty years of four families quick to render and parse.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from pc_calendar.identity import uid_for
 from pc_calendar.plan.load import load_plan
@@ -120,13 +121,14 @@ def _utc(moment: datetime | date) -> str:
 
 
 def expected_instants(
-    plan_path: Path, start: date, end: date
+    plan_path: Path, start: date, end: date, margin: timedelta = timedelta(0)
 ) -> dict[str | None, dict[str, tuple[str, str]]]:
     """For each reader (parent id, or None for the coordinator): UID -> (start, end) of
     every event they get, straight from the Timeline (zoneinfo instants), in the
-    parsers' format: UTC for times, the date for all-day events."""
+    parsers' format: UTC for times, the date for all-day events. ``margin`` widens the
+    Timeline backwards, for writers that render from before the range (sync does)."""
     plan = load_plan(plan_path)
-    timeline = compute_timeline(plan, start, end)
+    timeline = compute_timeline(plan, start - margin, end)
     readers: dict[str | None, dict[str, tuple[str, str]]] = {}
     for recipient in [*plan.parents, None]:
         expected = readers[recipient] = {}
@@ -141,3 +143,20 @@ def expected_instants(
             uid = uid_for(plan.family.id, draft.uid_kind, draft.natural_key)
             expected[uid] = (_utc(span[0]), _utc(span[1]))
     return readers
+
+
+def crossing_edges(
+    expected: dict[str, tuple[str, str]], start: date, end: date, zone: str
+) -> frozenset[str]:
+    """UIDs of events not wholly inside local ``[start, end)``: whether a writer keeps
+    them is its range policy, not a matter of time zones."""
+    tz = ZoneInfo(zone)
+    edges = [datetime.combine(day, time(0), tz) for day in (start, end)]
+    timed = [_utc(edge) for edge in edges]
+    dates = [day.isoformat() for day in (start, end)]
+    outside = set()
+    for uid, (first, last) in expected.items():
+        low, high = timed if "T" in first else dates
+        if first < low or last > high:
+            outside.add(uid)
+    return frozenset(outside)

@@ -35,7 +35,7 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> list[Calendar]:
         run_cli("export", str(plan), "-o", f"{out}/", "--from", str(START), "--to", str(END))
         for reader, expected in expected_instants(plan, START, END).items():
             name = f"{family.id}-{reader}.ics" if reader else f"{family.id}.ics"
-            calendars.append(Calendar(name, (out / name,), expected, family.zone))
+            calendars.append(Calendar(name, (out / name,), expected, (family.zone,)))
     return calendars
 
 
@@ -49,16 +49,16 @@ def test_the_vtimezone_icalendar_writes_is_misread_by_icaljs(exported, tmp_path)
     RDATE line, the first change only in DTSTART) ical.js puts summer events an hour off,
     as Thunderbird and Nextcloud showed them (issue 13)."""
     require("ical.js")
-    calendar = next(c for c in exported if c.zone == "America/Chicago")
+    calendar = next(c for c in exported if c.zones == ("America/Chicago",))
     text = calendar.files[0].read_bytes().decode()
     theirs = Timezone.from_tzid(
-        calendar.zone, first_date=date(START.year, 1, 1), last_date=date(END.year + 1, 1, 1)
+        calendar.zones[0], first_date=date(START.year, 1, 1), last_date=date(END.year + 1, 1, 1)
     ).to_ical()
     broken = re.sub(
         r"BEGIN:VTIMEZONE\r\n.*?END:VTIMEZONE\r\n", theirs.decode(), text, flags=re.DOTALL
     )
     path = tmp_path / "icalendar-vtimezone.ics"
     path.write_text(broken, encoding="utf-8", newline="")
-    wrong = mismatches(parse("ical.js", [path])[path], calendar.expected, calendar.zone)
+    wrong = mismatches(parse("ical.js", [path])[path], calendar.expected, calendar.zones)
     timed = sum("T" in start for start, _ in calendar.expected.values())
     assert timed / 4 < len(wrong) < timed  # the summer months, not everything

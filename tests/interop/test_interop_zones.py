@@ -68,7 +68,7 @@ def zone_calendar(tmp_path_factory: pytest.TempPathFactory) -> list[Calendar]:
             expected[uid] = tuple(m.strftime("%Y-%m-%dT%H:%M:%SZ") for m in (moment, end))
         path = root / f"{key.replace('/', '_')}.ics"
         path.write_bytes(assemble(events))
-        calendars.append(Calendar(key, (path,), expected, key))
+        calendars.append(Calendar(key, (path,), expected, (key,)))
     return calendars
 
 
