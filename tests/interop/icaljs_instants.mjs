@@ -3,7 +3,7 @@
 // VEVENT's DTSTART and DTEND are converted to UTC by ical.js.
 //
 // Usage: node icaljs_instants.mjs FILE...
-// Prints JSON: {FILE: [{uid, start, end, start_zone, end_zone}, ...], ...} where start
+// Prints JSON: {FILE: [{uid, summary, start, end, start_zone, end_zone}, ...]} where start
 // and end are "YYYY-MM-DDTHH:MM:SSZ" for a timed value, "YYYY-MM-DD" for a date, and
 // *_zone is the TZID ical.js resolved (null for UTC or a date; "floating" if unresolved).
 import { readFileSync } from "node:fs";
@@ -45,7 +45,14 @@ for (const path of process.argv.slice(2)) {
     const event = new ICAL.Event(vevent, { exceptions: [] });
     const [start, startZone] = instant(event.startDate);
     const [end, endZone] = instant(event.endDate);
-    return { uid: event.uid, start, end, start_zone: startZone, end_zone: endZone };
+    return {
+      uid: event.uid,
+      summary: event.summary,
+      start,
+      end,
+      start_zone: startZone,
+      end_zone: endZone,
+    };
   });
 }
 process.stdout.write(JSON.stringify(out));

@@ -1,7 +1,7 @@
 """Run the client parsers on calendar files we wrote and compare with the Timeline.
 
 Each parser runs once per batch of files (one process, every event), and prints
-``{file: [{uid, start, end, start_zone, end_zone}]}``. A parser that is not installed
+``{file: [{uid, summary, start, end, start_zone, end_zone}]}``. A parser that is not installed
 fails the test in CI and skips it elsewhere, naming the install script.
 """
 
@@ -107,20 +107,19 @@ class Calendar:
     optional: frozenset[str] = frozenset()  # expected UIDs the calendar may leave out
 
 
-def assert_reads_like_timeline(parser: str, calendars: Iterable[Calendar]) -> int:
+def assert_reads_like_timeline(parser: str, calendars: Iterable[Calendar]) -> dict[str, list[dict]]:
     """Parse every file of every calendar in one run of ``parser`` and assert that each
     calendar holds exactly the expected events (optional ones aside) at the Timeline's
-    instants. Returns the number of events compared."""
+    instants. Returns each calendar's events by calendar name, as the parser read them."""
     calendars = list(calendars)
     parsed = parse(parser, [path for calendar in calendars for path in calendar.files])
     problems = []
-    compared = 0
+    read = {}
     for calendar in calendars:
-        events = [event for path in calendar.files for event in parsed[path]]
-        compared += len(events)
+        events = read[calendar.name] = [e for path in calendar.files for e in parsed[path]]
         wrong = mismatches(events, calendar.expected, calendar.zones, calendar.optional)
         if wrong:
             problems.append(f"{calendar.name}: {len(wrong)} of {len(events)} wrong, e.g.")
             problems.extend(f"  {line}" for line in wrong[:5])
     assert not problems, f"{parser} disagrees with zoneinfo:\n" + "\n".join(problems)
-    return compared
+    return read

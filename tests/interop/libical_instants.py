@@ -4,8 +4,8 @@ VTIMEZONE of the same file (never libical's built-in zone data).
 
 Run with Debian's python3 (the bindings are a Debian package, not on PyPI):
     /usr/bin/python3 libical_instants.py FILE...
-Prints the same JSON as icaljs_instants.mjs: {FILE: [{uid, start, end, start_zone,
-end_zone}, ...]}; a TZID without a VTIMEZONE in the file is reported as "missing".
+Prints the same JSON as icaljs_instants.mjs: {FILE: [{uid, summary, start, end,
+start_zone, end_zone}, ...]}; a TZID without a VTIMEZONE in the file is reported as "missing".
 """
 
 from __future__ import annotations
@@ -53,6 +53,7 @@ def events(path: str) -> list[dict]:
         found.append(
             {
                 "uid": event.get_uid(),
+                "summary": event.get_summary(),
                 "start": start,
                 "end": end,
                 "start_zone": start_zone,

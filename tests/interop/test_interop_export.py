@@ -8,7 +8,8 @@ place every event where zoneinfo does.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from icalendar import Timezone
@@ -16,6 +17,9 @@ from interop_families import END, FAMILIES, START, expected_instants, write_plan
 from interop_parsers import Calendar, assert_reads_like_timeline, mismatches, parse, require
 
 from pc_calendar.cli import main
+from pc_calendar.render.text import zone_abbreviation
+
+TITLE_CLOCK = re.compile(r"Exchange (\d\d:\d\d) (\S+): ")
 
 
 def run_cli(*args: str) -> None:
@@ -40,8 +44,25 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> list[Calendar]:
 
 
 def test_every_exported_instant_reads_as_zoneinfo_says(parser: str, exported) -> None:
-    compared = assert_reads_like_timeline(parser, exported)
-    assert compared == sum(len(c.expected) for c in exported) > 4 * 3 * 700
+    """Every instant as zoneinfo says, and every exchange title gives the time where the
+    reader's calendar shows it: Kai lives in another zone than the family."""
+    read = assert_reads_like_timeline(parser, exported)
+    assert sum(map(len, read.values())) == sum(len(c.expected) for c in exported) > 4 * 3 * 700
+    titles = 0
+    for family in FAMILIES:
+        for name, zone in (
+            (f"{family.id}-robin.ics", family.zone),
+            (f"{family.id}-kai.ics", family.away_zone),
+            (f"{family.id}.ics", family.zone),
+        ):
+            for event in read[name]:
+                match = TITLE_CLOCK.match(event["summary"])
+                if match is None:
+                    continue
+                moment = datetime.fromisoformat(event["start"]).astimezone(ZoneInfo(zone))
+                assert match.groups() == (f"{moment:%H:%M}", zone_abbreviation(moment)), name
+                titles += 1
+    assert titles > 4 * 3 * 200
 
 
 def test_the_vtimezone_icalendar_writes_is_misread_by_icaljs(exported, tmp_path) -> None:

@@ -73,7 +73,8 @@ def zone_calendar(tmp_path_factory: pytest.TempPathFactory) -> list[Calendar]:
 
 
 def test_every_zone_reads_as_zoneinfo_says(parser: str, zone_calendar) -> None:
-    assert assert_reads_like_timeline(parser, zone_calendar) > len(ZONES) * 80
+    read = assert_reads_like_timeline(parser, zone_calendar)
+    assert sum(map(len, read.values())) > len(ZONES) * 80
 
 
 def test_a_local_time_that_occurs_twice_is_written_in_utc() -> None:

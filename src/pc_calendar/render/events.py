@@ -167,8 +167,11 @@ def exchange_draft(
     local = ex.at.astimezone(zone)
     names = text.child_names(plan, ex.children)
     place = text.location_name(plan, ex.location)
+    # The reader's clock, named: a parent one zone west sees "14:00 MST" where their
+    # calendar shows the event, not the family's "15:00".
+    shown = ex.at.astimezone(text.reader_zone(plan, recipient, zone))
     summary = (
-        f"Exchange {text.clock(local)}: {text.short_name(plan, ex.from_parent)} → "
+        f"Exchange {text.clock_and_zone(shown)}: {text.short_name(plan, ex.from_parent)} → "
         f"{text.short_name(plan, ex.to_parent)} ({', '.join(names)})"
     )
     if place:
