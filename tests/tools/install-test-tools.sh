@@ -35,8 +35,15 @@ apt_install python3 python3-gi gir1.2-ical-3.0
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   apt_install nodejs npm
 fi
-wanted_icaljs="$(sed -n 's/.*"ical.js": "\([^"]*\)".*/\1/p' package.json)"
-installed_icaljs="$(sed -n 's/^  "version": "\([^"]*\)".*/\1/p' node_modules/ical.js/package.json 2>/dev/null || true)"
-if [ "$installed_icaljs" != "$wanted_icaljs" ]; then
-  npm install --no-save --silent
-fi
+# npm packages: every dependency in package.json, at exactly its pinned version.
+npm_installed() {
+  node -e '
+    const wanted = require("./package.json").dependencies || {};
+    for (const [name, version] of Object.entries(wanted)) {
+      let found = null;
+      try { found = require(`./node_modules/${name}/package.json`).version; } catch {}
+      if (found !== version) process.exit(1);
+    }'
+}
+npm_installed || npm install --no-save --silent
+npm_installed
