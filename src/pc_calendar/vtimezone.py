@@ -64,7 +64,11 @@ def _state(zone: ZoneInfo, at: datetime) -> tuple[timedelta, bool, str]:
 
 
 def changes(zone: ZoneInfo, start: datetime, end: datetime) -> list[Change]:
-    """Every change in (start, end], found by a daily scan and a bisection to the second."""
+    """Every change in (start, end], found by a daily scan and a bisection to the second.
+
+    Two changes within one day that cancel out would be missed; from 1990 to 2037 no
+    zone has such a pair (checked against every TZif file of tz data 2025b).
+    """
     found = []
     before = _state(zone, start)
     lo = start
@@ -112,7 +116,7 @@ def _yearly_runs(group: list[Change]) -> list[tuple[list[Change], str]]:
 
 
 def _prefer(rules: frozenset[str]) -> str:
-    """ "Last Sunday" over "4th Sunday" when both fit: tz data states the former."""
+    """Prefer the last Sunday over the 4th when both fit: tz data states the former."""
     return min(rules, key=lambda rule: (not rule.startswith("-"), rule))
 
 
