@@ -18,6 +18,7 @@ from pc_calendar.render import (
     custody_runs,
     render_calendar,
     render_parent,
+    text,
 )
 from pc_calendar.schedule.timeline import (
     ChildTimeline,
@@ -233,7 +234,7 @@ def test_dst_day_exchange_keeps_local_wall_time() -> None:
     (ex,) = by_kind(render_calendar(make_plan(), tl, "alex"))["exchanges"]
     assert ex.decoded("DTSTART") == datetime(2026, 3, 8, 18, tzinfo=zone)
     assert ex.decoded("DTSTART").astimezone(UTC) == datetime(2026, 3, 8, 23, tzinfo=UTC)
-    assert "Exchange 18:00" in str(ex["SUMMARY"])
+    assert "Exchange 18:00 CDT" in str(ex["SUMMARY"])
 
 
 # --- content ---------------------------------------------------------------------------
@@ -268,9 +269,38 @@ def test_children_who_do_not_move_together_get_their_own_events() -> None:
     ]
     exchanges = [str(ev["SUMMARY"]) for ev in kinds["exchanges"]]
     assert exchanges == [
-        "Exchange 15:00: Alex → Sam (Maya, Leo) at Lincoln Elementary",
-        "Exchange 18:00: Sam → Alex (Maya) at Curbside at Alex's home",
+        "Exchange 14:00 MST: Alex → Sam (Maya, Leo) at Lincoln Elementary",
+        "Exchange 17:00 MST: Sam → Alex (Maya) at Curbside at Alex's home",
     ]
+
+
+def test_exchange_titles_give_the_readers_clock_and_name_it() -> None:
+    """The title matches where the reader's calendar shows the event: Alex (family
+    zone) and the coordinator see Chicago time, Sam (Denver) sees Denver time; the
+    zone is named, so a parent reading on a trip is not misled."""
+    titles = {
+        who: str(by_kind(render_calendar(make_plan(), november(), who))["exchanges"][0]["SUMMARY"])
+        for who in ("alex", "sam", None)
+    }
+    assert titles["alex"].startswith("Exchange 15:00 CST: Alex → Sam")
+    assert titles[None].startswith("Exchange 15:00 CST: Alex → Sam")
+    assert titles["sam"].startswith("Exchange 14:00 MST: Alex → Sam")
+    sam = by_kind(render_calendar(make_plan(), november(), "sam"))["exchanges"][0]
+    assert "on Mon 23 Nov 2026 15:00 (America/Chicago)" in str(sam["DESCRIPTION"])
+    assert str(sam.walk("VALARM")[0]["DESCRIPTION"]) == titles["sam"]
+
+
+@pytest.mark.parametrize(
+    "zone, moment, shown",
+    [
+        ("America/Sao_Paulo", datetime(2026, 1, 10, 21, tzinfo=UTC), "18:00 UTC-3"),
+        ("Asia/Kathmandu", datetime(2026, 1, 10, 12, 15, tzinfo=UTC), "18:00 UTC+5:45"),
+        ("Europe/London", datetime(2026, 7, 10, 17, tzinfo=UTC), "18:00 BST"),
+        ("Australia/Sydney", datetime(2026, 1, 10, 7, tzinfo=UTC), "18:00 AEDT"),
+    ],
+)
+def test_zones_without_letters_are_named_by_offset(zone, moment, shown) -> None:
+    assert text.clock_and_zone(moment.astimezone(ZoneInfo(zone))) == shown
 
 
 def test_each_parent_gets_the_kinds_they_chose() -> None:
@@ -287,7 +317,9 @@ def test_each_parent_gets_the_kinds_they_chose() -> None:
 def test_exchange_summary_location_and_reminders() -> None:
     sam = by_kind(render_calendar(make_plan(), november(), "sam"))["exchanges"]
     first = sam[0]
-    assert str(first["SUMMARY"]) == ("Exchange 15:00: Alex → Sam (Maya, Leo) at Lincoln Elementary")
+    assert (
+        str(first["SUMMARY"]) == "Exchange 14:00 MST: Alex → Sam (Maya, Leo) at Lincoln Elementary"
+    )
     assert str(first["LOCATION"]) == "Lincoln Elementary, 100 Example Ave, Austin TX"
     (alarm,) = first.walk("VALARM")
     assert str(alarm["ACTION"]) == "DISPLAY"
@@ -513,7 +545,7 @@ def test_misbehaving_decorators_are_named(plugin, message) -> None:
 def test_parents_sharing_a_first_name_are_shown_in_full() -> None:
     plan = make_plan(sam={"name": "Alex Chen", "events": ["own_custody", "exchanges"]})
     summaries = [str(e["SUMMARY"]) for e in events_of(render_calendar(plan, november(), "sam"))]
-    assert "Exchange 15:00: Alex Rivera → Alex Chen (Maya, Leo) at Lincoln Elementary" in (
+    assert "Exchange 15:00 CST: Alex Rivera → Alex Chen (Maya, Leo) at Lincoln Elementary" in (
         summaries
     )
     assert "Maya & Leo with Alex Chen" in summaries

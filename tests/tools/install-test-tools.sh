@@ -7,3 +7,43 @@ cd "$(dirname "$0")"
 
 # Each tool's section below says what it is for. Keep them in this one file so the
 # README's test command stays one line.
+
+# Debian packages, installed (as root) only when missing; `apt-get update` runs at most once.
+apt_updated=""
+apt_install() {
+  local missing=()
+  for package in "$@"; do
+    dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "install-test-tools: missing Debian packages ${missing[*]}; run this script as root" >&2
+    exit 1
+  fi
+  if [ -z "$apt_updated" ]; then
+    apt-get update -qq
+    apt_updated=1
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+# Client parsers for tests/interop: every calendar we write is read back by them.
+# - ical.js (Mozilla; Thunderbird and Nextcloud's calendar app), run with node, pinned in
+#   package.json and installed into tests/tools/node_modules (gitignored).
+# - libical (Evolution, GNOME) through Debian's GObject bindings, run with /usr/bin/python3.
+apt_install python3 python3-gi gir1.2-ical-3.0
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  apt_install nodejs npm
+fi
+# npm packages: every dependency in package.json, at exactly its pinned version.
+npm_installed() {
+  node -e '
+    const wanted = require("./package.json").dependencies || {};
+    for (const [name, version] of Object.entries(wanted)) {
+      let found = null;
+      try { found = require(`./node_modules/${name}/package.json`).version; } catch {}
+      if (found !== version) process.exit(1);
+    }'
+}
+npm_installed || npm install --no-save --silent
+npm_installed

@@ -11,9 +11,9 @@ fallback for a TZID that is not an IANA zone).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
 
 from ..identity import OWNER_PROP, is_ours
+from ..vtimezone import vtimezone
 
 PRODID = "-//pc-calendar//feed//EN"
 
@@ -84,12 +84,7 @@ def build_feed(bodies: Iterable[bytes], family_id: str, name: str) -> bytes:
 
 def _vtimezone(tzid: str, first: int, last: int, fallback: list[str]) -> list[str]:
     """A VTIMEZONE for whole years ``first``..``last``."""
-    import icalendar
-
     try:
-        zone = icalendar.Timezone.from_tzid(
-            tzid, first_date=date(first, 1, 1), last_date=date(last + 1, 1, 1)
-        )
+        return vtimezone(tzid, first, last).decode().splitlines()
     except (ValueError, KeyError, LookupError):
         return fallback
-    return zone.to_ical().decode().splitlines()

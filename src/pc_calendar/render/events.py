@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from icalendar import Alarm, Event
@@ -104,11 +104,24 @@ def custody_runs(timeline: Timeline) -> list[CustodyRun]:
     return sorted(runs, key=lambda r: (r.start, r.parent, r.children))
 
 
+def calendar_time(moment: datetime, zone: ZoneInfo) -> datetime:
+    """``moment`` in the family's zone, or in UTC where that local time occurs twice.
+
+    In the hour clocks repeat in autumn, a local time with a TZID names two instants:
+    RFC 5545 means the first, ical.js and libical read the second. UTC is read alike by
+    every client, so the rare event there is written in UTC.
+    """
+    local = moment.astimezone(zone)
+    if local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset():
+        return moment.astimezone(UTC)
+    return local
+
+
 def _timed(summary: str, start: datetime, end: datetime, zone: ZoneInfo) -> Event:
     event = Event()
     event.add("summary", summary)
-    event.add("dtstart", start.astimezone(zone))
-    event.add("dtend", end.astimezone(zone))
+    event.add("dtstart", calendar_time(start, zone))
+    event.add("dtend", calendar_time(end, zone))
     return event
 
 
@@ -154,8 +167,11 @@ def exchange_draft(
     local = ex.at.astimezone(zone)
     names = text.child_names(plan, ex.children)
     place = text.location_name(plan, ex.location)
+    # The reader's clock, named: a parent one zone west sees "14:00 MST" where their
+    # calendar shows the event, not the family's "15:00".
+    shown = ex.at.astimezone(text.reader_zone(plan, recipient, zone))
     summary = (
-        f"Exchange {text.clock(local)}: {text.short_name(plan, ex.from_parent)} → "
+        f"Exchange {text.clock_and_zone(shown)}: {text.short_name(plan, ex.from_parent)} → "
         f"{text.short_name(plan, ex.to_parent)} ({', '.join(names)})"
     )
     if place:

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-from functools import lru_cache
+from datetime import UTC, datetime
 from typing import Any
 
-from icalendar import Calendar, Event, Timezone
+from icalendar import Calendar, Event
 
 from .. import identity
 from ..backends.base import DesiredEvent
 from ..errors import PluginError, UserError
+from ..vtimezone import vtimezone
 from .events import Draft
 
 PRODID = "-//pc-calendar//pc-calendar//EN"
@@ -112,14 +112,6 @@ def _header(name: str | None = None, zone_key: str | None = None) -> Calendar:
     return cal
 
 
-@lru_cache(maxsize=256)
-def _vtimezone(tzid: str, first_year: int, last_year: int) -> bytes:
-    """VTIMEZONE for whole years, so it depends only on the years the events touch."""
-    return Timezone.from_tzid(
-        tzid, first_date=date(first_year, 1, 1), last_date=date(last_year + 1, 1, 1)
-    ).to_ical()
-
-
 def _used_tzids(event: Event) -> set[str]:
     return {
         str(event[p].params["TZID"])
@@ -145,7 +137,7 @@ def assemble(events: list[Event], name: str | None = None, zone_key: str | None 
     if events:
         first, last = _years(events)
         tzids = sorted(set().union(*(_used_tzids(e) for e in events)))
-        parts.extend(_vtimezone(tzid, first, last) for tzid in tzids)
+        parts.extend(vtimezone(tzid, first, last) for tzid in tzids)
     parts.extend(event.to_ical() for event in events)
     parts.append(end)
     return b"".join(parts)

@@ -20,6 +20,7 @@ from .amendment_text import amendment_index, describe_amendment
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _OVERRIDE_SOURCE = re.compile(r"^overrides\[(\d+)\]$")
+_NUMERIC_ZONE = re.compile(r"^([+-])(\d\d)(\d\d)?$")
 
 
 def short_name(plan: Plan, parent_id: str) -> str:
@@ -81,6 +82,21 @@ def clock(moment: datetime) -> str:
     return f"{moment:%H:%M}"
 
 
+def zone_abbreviation(moment: datetime) -> str:
+    """CST, BST, AEDT; where tz data has no letters (``-03``, ``+0545``), UTC-3, UTC+5:45."""
+    name = moment.tzname() or ""
+    match = _NUMERIC_ZONE.match(name)
+    if match is None:
+        return name
+    sign, hours, minutes = match.groups()
+    return f"UTC{sign}{int(hours)}" + (f":{minutes}" if minutes and minutes != "00" else "")
+
+
+def clock_and_zone(moment: datetime) -> str:
+    """15:00 CST: a time that says whose clock it is."""
+    return f"{clock(moment)} {zone_abbreviation(moment)}".rstrip()
+
+
 def when(moment: datetime) -> str:
     """Like Fri 4 Dec 2026 18:00, in the moment's own zone (locale-independent)."""
     return (
@@ -101,6 +117,13 @@ def parent_zone(plan: Plan, parent_id: str) -> ZoneInfo | None:
             f"parents.{parent_id}.timezone: unknown time zone {parent.timezone!r}",
             hint="use an IANA name such as America/Denver",
         ) from None
+
+
+def reader_zone(plan: Plan, recipient: str | None, family_zone: ZoneInfo) -> ZoneInfo:
+    """The zone a reader sees times in: their own if the plan gives them one, else the
+    family's (the coordinator's calendar, which several readers share, uses the family's)."""
+    own = parent_zone(plan, recipient) if recipient is not None else None
+    return own or family_zone
 
 
 def local_time_lines(
