@@ -14,6 +14,20 @@ import pytest
 from servers import CalDAVServer, CalendarRef, RadicaleServer, XandikosServer
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """No test writes to the real user data folder: exchange logs, tokens and sync state
+    that a test leaves to their defaults land in a temp folder (tests that check the
+    defaults themselves set or unset the variable)."""
+    saved = os.environ.get("PC_CALENDAR_DATA_DIR")
+    os.environ["PC_CALENDAR_DATA_DIR"] = str(tmp_path_factory.mktemp("data-dir"))
+    yield
+    if saved is None:
+        os.environ.pop("PC_CALENDAR_DATA_DIR", None)
+    else:
+        os.environ["PC_CALENDAR_DATA_DIR"] = saved
+
+
 def _serve(server: CalDAVServer) -> Iterator[CalDAVServer]:
     if server.password is not None:
         os.environ[server.password_env] = server.password
