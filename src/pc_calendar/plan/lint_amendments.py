@@ -49,15 +49,32 @@ class Retroactive:
     decided_on: date
     changes: tuple[HandsChange, ...]
 
-    def describe(self, before: date) -> str:
+    def describe(self, before: date, limit: int | None = None) -> str:
+        """In words; with ``limit``, at most that many runs of days are listed."""
         head = (
             f"{self.title} was decided on {self.decided_on} but takes effect "
             f"{self.effective}: it is retroactive"
         )
         if not self.changes:
             return f"{head}, and no day before {before} changes hands"
-        listed = "; ".join(c.describe() for c in self.changes)
+        runs = _grouped(self.changes)
+        shown = runs if limit is None else runs[:limit]
+        listed = "; ".join(shown)
+        if len(shown) < len(runs):
+            listed += f"; and {len(runs) - len(shown)} more (pc-calendar check lists them all)"
         return f"{head}. Past days (before {before}) that change hands: {listed}"
+
+
+def _grouped(changes: tuple[HandsChange, ...]) -> list[str]:
+    """Runs of days, children who move together named once: 'maya, leo 2026-10-03 to ...'."""
+    groups: dict[tuple[date, date, str, str], list[str]] = {}
+    for c in changes:
+        groups.setdefault((c.first, c.last, c.before, c.after), []).append(c.child)
+    out = []
+    for (first, last, was, now), children in sorted(groups.items()):
+        days = f"{first}" if first == last else f"{first} to {last}"
+        out.append(f"{', '.join(children)} {days} ({was} -> {now})")
+    return out
 
 
 def retroactive(plan: Plan, pm: pluggy.PluginManager | None, before: date) -> list[Retroactive]:

@@ -364,7 +364,7 @@ def retroactive_notes(plan: Plan, start: date, pm: pluggy.PluginManager) -> list
     from ..plan.lint_amendments import retroactive
 
     return [
-        f"{change.describe(start)}. Sync leaves every event before {start} as it is "
+        f"{change.describe(start, limit=5)}. Sync leaves every event before {start} as it is "
         "in the calendars"
         for change in retroactive(plan, pm, start)
         if change.changes
