@@ -312,3 +312,33 @@ def test_a_future_amendment_leaves_the_past_alone():
     assert [e for e in tl.children["maya"].exchanges if e.at < cut] == [
         e for e in plain.exchanges if e.at < cut
     ]
+
+
+def test_an_amendment_to_a_per_child_schedule_leaves_the_other_schedule_alone():
+    children = [
+        {"id": "maya", "name": "Maya", "birth_date": date(2016, 4, 12), "schedule": "teen"},
+        {"id": "leo", "name": "Leo", "birth_date": date(2019, 9, 3)},
+    ]
+    teen = {"rotation": {"pattern": "alternating_weeks", "anchor": date(2026, 1, 5)}}
+    later = amendment(
+        date(2026, 3, 2), schedule="teen", exchange={"time": time(19, 0), "location": "library"}
+    )
+    plan = make_plan(children=children, schedules={"teen": teen}, amendments=[later])
+    timeline = compute_timeline(plan, date(2026, 2, 1), date(2026, 4, 1))
+    # Monday handovers: 18:00 until March, then 19:00 at the library, for Maya only.
+    maya = [(f"{e.local_at:%m-%d %H:%M}", e.location) for e in timeline.children["maya"].exchanges]
+    leo = [(f"{e.local_at:%m-%d %H:%M}", e.location) for e in timeline.children["leo"].exchanges]
+    assert maya[:4] == [
+        ("02-02 18:00", None),
+        ("02-09 18:00", None),
+        ("02-16 18:00", None),
+        ("02-23 18:00", None),
+    ]
+    assert maya[4:] == [
+        ("03-02 19:00", "library"),
+        ("03-09 19:00", "library"),
+        ("03-16 19:00", "library"),
+        ("03-23 19:00", "library"),
+        ("03-30 19:00", "library"),
+    ]
+    assert all(when.endswith("18:00") and place == "curb" for when, place in leo)

@@ -9,14 +9,15 @@ instants.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from ..plan.amend import RuleKeys
-from ..plan.model import Bounded, Holiday, MonthDay, Schedule, Season, SpanEdge
+from ..plan.model import Holiday, MonthDay, Schedule, Season, SpanEdge
 from ..plan.model import Rotation as RotationModel
 from . import school_gaps
 from .api import Occurrence
+from .bounds import rule_bounds, starts_within, within
 from .context import EngineContext, plan_error
 from .timeline import HolidayLabel, Rule
 from .timeutil import from_seconds
@@ -151,38 +152,6 @@ def other_parent(ctx: EngineContext, rotation: RotationModel | None, parent: str
     return next((p for p in pair if p != parent), parent)
 
 
-def rule_bounds(ctx: EngineContext, rule: Bounded, key: str) -> tuple[int, int] | None:
-    """A bounded rule's ``[from, until)`` in POSIX seconds (None: not bounded)."""
-    if rule.from_ is None and rule.until is None:
-        return None
-    lo, hi = -(2**62), 2**62
-    if rule.from_ is not None:
-        lo = ctx.instant(*_day_and_time(rule.from_), f"{key}.from")
-    if rule.until is not None:
-        hi = ctx.instant(*_day_and_time(rule.until), f"{key}.until")
-    return lo, hi
-
-
-def _day_and_time(value: date | datetime) -> tuple[date, time]:
-    if isinstance(value, datetime):
-        return value.date(), value.time()
-    return value, time(0, 0)
-
-
-def within(bounds: tuple[int, int] | None, start: int) -> bool:
-    """Whether an occurrence starting at ``start`` belongs to a rule with ``bounds``."""
-    return bounds is None or bounds[0] <= start < bounds[1]
-
-
-def _starts_within(
-    ctx: EngineContext, bounds: tuple[int, int], spans: list[ResolvedSpan], first: date
-) -> bool:
-    """A holiday occurrence is in bounds by its span's start (its first day if unresolved)."""
-    if spans:
-        return within(bounds, int(spans[0].start.timestamp()))
-    return within(bounds, ctx.instant(first, time(0, 0), "holiday occurrence"))
-
-
 def _local(seconds: int, ctx: EngineContext) -> str:
     return f"{from_seconds(seconds).astimezone(ctx.zone):%Y-%m-%d %H:%M}"
 
@@ -236,7 +205,7 @@ def resolve_holidays(
             found_spans = _holiday_span(
                 ctx, schedule, holiday, key, rule, index, occ, parent, start, end
             )
-            if bounds is not None and not _starts_within(ctx, bounds, found_spans, occ.first):
+            if bounds is not None and not starts_within(ctx, bounds, found_spans, occ.first):
                 continue
             if occ.first <= last and occ.last >= first:
                 halves = found_spans if len(found_spans) == 2 else None

@@ -214,7 +214,9 @@ def _switchover(
     at, then = effective, new
     if reading == "end_of_block":
         found = next_handover(ctx, before, effective)
-        if found is not None:
+        if found is None:  # no handover within a year to wait for: hand over at T
+            reading, chosen = "at_effective", False
+        else:
             at, then = found, holder_at(ctx, after, found)
     return Switchover(index, title, kind, effective, at, reading, chosen, old, new, then)
 
