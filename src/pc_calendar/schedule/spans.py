@@ -168,11 +168,7 @@ def holiday_occurrences(
     if name not in ctx.date_rules:
         known = ", ".join(ctx.date_rules.names()) or "none registered"
         raise plan_error(f"{key}.date.rule", f"unknown date rule {name!r} (known: {known})")
-    options = _rule_options(holiday)
-    found: list[Occurrence] = []
-    for year in years:
-        found.extend(ctx.occurrences(name, options, year))
-    return found
+    return ctx.occurrences(name, _rule_options(holiday), years)
 
 
 def resolve_holidays(
@@ -198,7 +194,12 @@ def resolve_holidays(
         bounds = rule_bounds(ctx, holiday, key)
         if school_gaps.uses_school_calendar(ctx.date_rules[holiday.date["rule"]]):
             school_gaps.warn_missing_years(ctx, holiday, key, found, first, last)
+        reach = _reach(holiday)
         for occ in found:
+            if reach is not None and (
+                occ.first > last + reach or occ.last < first - reach
+            ):  # its span cannot come near the range: skip resolving its edges
+                continue
             parent = holiday.assign.parent_for(occ.first.year) if holiday.assign else None
             if parent is not None:
                 ctx.check_parent(parent, f"{key}.assign")
@@ -225,6 +226,19 @@ def resolve_holidays(
                 )
             spans.extend(found_spans)
     return spans, labels
+
+
+def _reach(holiday: Holiday) -> timedelta | None:
+    """How far a span can reach from its occurrence, when edges are day shifts only.
+
+    A shift of ``days``, a weekday snap (at most 6 days) and a day of slack for the
+    UTC date of an instant; None when an edge snaps to the school calendar or names a
+    month-day, whose reach has no small bound.
+    """
+    edges = (holiday.start, holiday.end)
+    if any(e.school is not None or e.month_day is not None for e in edges):
+        return None
+    return timedelta(days=max(abs(e.days) for e in edges) + 10)
 
 
 def _holiday_span(
