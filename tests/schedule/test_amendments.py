@@ -342,3 +342,24 @@ def test_an_amendment_to_a_per_child_schedule_leaves_the_other_schedule_alone():
         ("03-30 19:00", "library"),
     ]
     assert all(when.endswith("18:00") and place == "curb" for when, place in leo)
+
+
+def test_a_holiday_begun_under_the_previous_version_keeps_its_label():
+    school = {
+        "terms": [{"start": date(2026, 8, 17), "end": date(2027, 5, 28)}],
+        "breaks": [{"name": "Winter", "start": date(2026, 12, 21), "end": date(2027, 1, 4)}],
+    }
+    winter = {
+        "name": "Winter break",
+        "date": {"rule": "school_break", "name": "Winter"},
+        "assign": {"parent": "sam"},
+    }
+    change = amendment(date(2026, 12, 28), exchange={"time": time(17, 0)})
+    plan = make_plan(school=school, holidays=[winter], amendments=[change])
+    # The range starts after the amendment; the break began before it, under the
+    # version before: its label is still there, and so is Sam's time.
+    timeline = compute_timeline(plan, date(2027, 1, 1), date(2027, 1, 10))
+    assert [(h.name, h.first, h.last, h.parent) for h in timeline.holidays] == [
+        ("Winter break", date(2026, 12, 21), date(2027, 1, 4), "sam")
+    ]
+    assert holder(timeline.children["maya"], local(2027, 1, 2, 12)) == "sam"

@@ -28,6 +28,7 @@ from ..plan.model import Plan
 from .context import EngineContext, plan_error
 from .layers import local_date, paint_schedule
 from .painter import Painter
+from .spans import resolve_holidays
 from .timeline import HolidayLabel
 from .timeutil import local_midnight, to_seconds
 
@@ -35,6 +36,7 @@ BEFORE_ALL = -(2**62)
 AFTER_ALL = 2**62
 DAY = 86400
 SEARCH_WINDOWS = (8 * DAY, 64 * DAY, 400 * DAY)  # how far to look for the next handover
+LABEL_REACH = 60 * DAY  # a holiday begun this long before the range may still be labelled
 
 
 @dataclass(frozen=True)
@@ -246,6 +248,8 @@ def paint_versions(
         own_end = versions[k + 1].start if k + 1 < len(versions) else AFTER_ALL
         a, b = max(start, version.start), min(end, own_end)
         if a >= b:
+            if start - LABEL_REACH < own_end and version.start < end:
+                labels += _labels_only(ctx, version, own_end, start, end)
             continue
         part = version.part
         painter, found = paint_schedule(
@@ -260,6 +264,17 @@ def paint_versions(
     painter.keys = [*keys, end]
     painter.values = [*values, None]
     return painter, labels
+
+
+def _labels_only(
+    ctx: EngineContext, version: Version, own_end: int, start: int, end: int
+) -> list[HolidayLabel]:
+    """Labels of a version in force just before the range: a holiday it began runs on."""
+    first, last = local_date(ctx, start), local_date(ctx, end - 1)
+    part = version.part
+    with ctx.quiet():
+        _, found = resolve_holidays(ctx, part.schedule, part.keys, start, end, first, last)
+    return [label for label in found if version.start <= _first_instant(ctx, label) < own_end]
 
 
 def _first_instant(ctx: EngineContext, label: HolidayLabel) -> int:
