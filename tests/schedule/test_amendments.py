@@ -363,3 +363,33 @@ def test_a_holiday_begun_under_the_previous_version_keeps_its_label():
         ("Winter break", date(2026, 12, 21), date(2027, 1, 4), "sam")
     ]
     assert holder(timeline.children["maya"], local(2027, 1, 2, 12)) == "sam"
+
+
+def test_a_retroactive_order_lists_the_past_days_that_change_hands():
+    from pc_calendar.plan.lint_amendments import retroactive
+
+    order = {
+        "effective": date(2026, 3, 7),
+        "kind": "court_order",
+        "decided_by": "District Court",
+        "decided_on": date(2026, 3, 20),
+        "reason": "retroactive to the filing",
+        "switch": "at_effective",
+        "rotation": {"parents": ["sam", "alex"]},
+    }
+    plan = make_plan(amendments=[order])
+    (found,) = retroactive(plan, None, date(2026, 3, 25))
+    # Before: Alex 2-9 March, Sam 9-16, Alex 16-23, Sam from 23 (Mondays 18:00). After
+    # the order, from Saturday 7 March 00:00: Sam to the 9th, Alex 9-16, Sam 16-23,
+    # Alex from 23. Every day from the 7th to the 24th (today is the 25th) changes; a
+    # Monday counts with the run it starts in.
+    assert [(c.child, str(c.first), str(c.last), c.before, c.after) for c in found.changes] == [
+        ("maya", "2026-03-07", "2026-03-09", "alex", "sam"),
+        ("maya", "2026-03-10", "2026-03-16", "sam", "alex"),
+        ("maya", "2026-03-17", "2026-03-23", "alex", "sam"),
+        ("maya", "2026-03-24", "2026-03-24", "sam", "alex"),
+    ]
+    # Not retroactive: decided before it takes effect, or not yet in the past.
+    assert retroactive(plan, None, date(2026, 3, 7)) == []
+    timely = make_plan(amendments=[{**order, "decided_on": date(2026, 3, 1)}])
+    assert retroactive(timely, None, date(2026, 3, 25)) == []
