@@ -135,3 +135,46 @@ def test_sync_reports_a_retroactive_order_and_keeps_the_past(capsys, plan):
         day = start.date() if hasattr(start, "date") else start
         if str(day) < "2026-12-01":
             assert after.get(name) == content, name  # untouched before the window
+
+
+SUNDAYS = """
+[family]
+id = "sundays"
+name = "Sunday handovers"
+timezone = "America/Chicago"
+
+[parents.alex]
+name = "Alex"
+
+[parents.sam]
+name = "Sam"
+
+[[children]]
+id = "mia"
+name = "Mia"
+birth_date = 2022-03-10
+
+[rotation]
+pattern = "alternating_weeks"
+anchor = 2026-01-04            # a Sunday: every handover is on a Sunday
+
+[[amendments]]
+effective = 2026-06-01
+kind = "decision"
+decided_by = "coordinator"
+decided_on = 2026-05-01
+reason = "Night shifts."
+exchange = { time = 02:30:00 }
+"""
+
+
+def test_check_warns_about_a_dst_time_an_amendment_sets(capsys, tmp_path):
+    path = tmp_path / "plan.toml"
+    path.write_text(SUNDAYS)
+    code, out, _ = run(capsys, "check", "--json", "--today", "2026-05-02", str(path))
+    assert code == 0
+    (dst,) = json.loads(out)["warnings"]
+    assert dst["code"] == "dst" and dst["key"] == "amendments[0].exchange"
+    assert dst["message"].startswith("rotation handover: 2027-03-14 02:30 does not exist")
+    assert dst["message"].endswith("(and 2 more like it)")  # 2028 and 2029
+    assert dst["line"] == SUNDAYS.splitlines().index("exchange = { time = 02:30:00 }") + 1

@@ -10,6 +10,7 @@ and ``sync`` reports the same for the days before its window, which it never rew
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -20,6 +21,7 @@ from ..schedule import engine
 from ..schedule.timeline import Timeline
 from .amendment_checks import approximate_effective
 from .model import Plan
+from .references import default_years
 
 LOOKBACK_DAYS = 400  # a retroactive change is compared over at most this many past days
 
@@ -149,28 +151,45 @@ def _runs(child: str, days: dict[date, tuple[str, str]]) -> list[HandsChange]:
     return runs
 
 
-def mid_block_warnings(plan: Plan, pm: pluggy.PluginManager | None) -> list[tuple[str, str, str]]:
-    """(code, key, message) for each switch-over whose reading the plan left open."""
+def engine_warnings(plan: Plan, pm: pluggy.PluginManager | None) -> list[tuple[str, str, str]]:
+    """(code, key, message) for what the engine says about amendments over the plan's years.
+
+    ``mid-block-switch``: a switch-over whose reading the plan left open; ``dst``: a time
+    an amendment sets that does not exist or happens twice on a DST change day.
+    """
     when = [approximate_effective(plan, a) for a in plan.amendments]
     dates = [w.date() for w in when if w is not None]
     if not dates:
         return []
     start = min(dates) - timedelta(days=1)
-    end = max(dates) + timedelta(days=60)  # a first exchange after a birthday comes later
+    horizon = date(default_years(plan)[-1] + 1, 1, 1)
+    end = max(max(dates) + timedelta(days=60), horizon)  # a first exchange comes later
     timeline = engine.compute_timeline(plan, start, end, pm)
     found = []
+    dst: dict[str, list[str]] = {}
     for warning in timeline.warnings:
-        key, sep, message = warning.partition(": ")
-        if sep and key.startswith("amendments[") and key.endswith("].effective"):
+        m = _AMENDMENT_KEY.match(warning)
+        if m is None:
+            continue
+        key, message = m[0], warning[len(m[0]) :].lstrip(" :")
+        if key.endswith(".effective"):
             found.append(("mid-block-switch", key, message))
+        elif "(clocks go" in warning:
+            dst.setdefault(key, []).append(message)
+    for key, messages in dst.items():  # once per key, like the check's other DST warnings
+        more = f" (and {len(messages) - 1} more like it)" if len(messages) > 1 else ""
+        found.append(("dst", key, messages[0] + more))
     return found
+
+
+_AMENDMENT_KEY = re.compile(r"amendments\[\d+\][^\s:]*")
 
 
 def amendment_warnings(
     plan: Plan, pm: pluggy.PluginManager | None, today: date
 ) -> list[tuple[str, str, str]]:
     """Every amendment warning for ``check``."""
-    found = mid_block_warnings(plan, pm)
+    found = engine_warnings(plan, pm)
     for change in retroactive(plan, pm, today):
         key = f"amendments[{change.index}].effective"
         found.append(("retroactive", key, change.describe(today)))
