@@ -172,10 +172,10 @@ def engine_warnings(plan: Plan, pm: pluggy.PluginManager | None) -> list[tuple[s
         if m is None:
             continue
         key, message = m[0], warning[len(m[0]) :].lstrip(" :")
-        if key.endswith(".effective"):
-            found.append(("mid-block-switch", key, message))
-        elif "(clocks go" in warning:
+        if "(clocks go" in warning:  # (an effective time can hit a DST change too)
             dst.setdefault(key, []).append(message)
+        elif key.endswith(".effective"):
+            found.append(("mid-block-switch", key, message))
     for key, messages in dst.items():  # once per key, like the check's other DST warnings
         more = f" (and {len(messages) - 1} more like it)" if len(messages) > 1 else ""
         found.append(("dst", key, messages[0] + more))
