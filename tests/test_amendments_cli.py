@@ -178,3 +178,35 @@ def test_check_warns_about_a_dst_time_an_amendment_sets(capsys, tmp_path):
     assert dst["message"].startswith("rotation handover: 2027-03-14 02:30 does not exist")
     assert dst["message"].endswith("(and 2 more like it)")  # 2028 and 2029
     assert dst["line"] == SUNDAYS.splitlines().index("exchange = { time = 02:30:00 }") + 1
+
+
+CHRISTMAS_EVE = """
+[[holidays]]
+name = "Christmas"
+date = { rule = "fixed", month = 12, day = 25 }
+assign = { parent = "sam" }
+
+[[amendments]]
+effective = 2026-06-01
+kind = "agreement"
+agreed_by = ["alex", "sam"]
+decided_on = 2026-05-01
+reason = "Christmas Eve with Alex."
+
+[[amendments.holidays]]
+name = "Christmas Eve"
+date = { rule = "fixed", month = 12, day = 24 }
+end = { days = 1, time = 12:00:00 }
+assign = { parent = "alex" }
+"""
+
+
+def test_check_lints_the_holidays_an_amendment_adds(capsys, tmp_path):
+    path = tmp_path / "plan.toml"
+    path.write_text(SUNDAYS.split("[[amendments]]")[0] + CHRISTMAS_EVE)
+    code, out, _ = run(capsys, "check", "--json", "--today", "2026-05-02", str(path))
+    assert code == 0, out
+    (overlap,) = json.loads(out)["warnings"]
+    assert (overlap["code"], overlap["key"]) == ("holiday-overlap", "amendments[0].holidays[0]")
+    assert "'Christmas Eve' and 'Christmas' (holidays[0])" in overlap["message"]
+    assert "2026-12-24 18:00 to 2026-12-25 12:00" in overlap["message"]

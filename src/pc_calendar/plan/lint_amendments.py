@@ -13,12 +13,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pluggy
 
 from ..schedule import engine
 from ..schedule.timeline import Timeline
+from ..schedule.versions import version_spans
+from .amend import RuleKeys, SchedulePart, applicable, apply_amendment
 from .amendment_checks import approximate_effective
 from .model import Plan
 from .references import default_years
@@ -194,6 +197,46 @@ def amendment_warnings(
         key = f"amendments[{change.index}].effective"
         found.append(("retroactive", key, change.describe(today)))
     return found
+
+
+def lint_versions(
+    linter: Any, plan: Plan, pm: pluggy.PluginManager | None, years: list[int]
+) -> None:
+    """The holiday checks of ``lint`` on each version an amendment adding rules makes.
+
+    ``linter`` is lint's ``_Linter``: its checks run on the spans of each version, over
+    the time that version is in force within the checked years (effective dates to the
+    day), so a holiday an amendment adds is checked against the rules then in force.
+    """
+    if not years:
+        return
+    first, after = date(years[0], 1, 1), date(years[-1] + 1, 1, 1)
+    audiences = {(c.schedule, tuple(applicable(plan, c.schedule, c.id))) for c in plan.children}
+    for name, indices in sorted(audiences):
+        prefix = (
+            "" if name == "default" and "default" not in plan.schedules else f"schedules.{name}."
+        )
+        base = plan.schedule(name)
+        part = SchedulePart(base, RuleKeys.of(base, prefix))
+        steps = []
+        for i in indices:
+            when = approximate_effective(plan, plan.amendments[i])
+            if when is None:
+                return  # an unknown child: the loader reports it
+            part, _ = apply_amendment(part, plan.amendments[i], i, when.date())
+            steps.append((when.date(), part, plan.amendments[i]))
+        for k, (day, part, amendment) in enumerate(steps):
+            if not (amendment.holidays or amendment.seasons):
+                continue
+            until = steps[k + 1][0] if k + 1 < len(steps) else after
+            lo, hi = max(day, first), min(until, after)
+            if lo >= hi:
+                continue
+            holidays, notes, seasons = version_spans(plan, part, lo, hi, pm)
+            holidays = [h for h in holidays if h.start.astimezone(linter.zone).date() >= lo]
+            linter.check_span_notes(notes)
+            linter.check_holiday_overlaps(holidays)
+            linter.check_holidays_in_seasons(holidays, seasons)
 
 
 def family_today(plan: Plan) -> date:

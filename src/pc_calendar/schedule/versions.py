@@ -20,6 +20,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from typing import Any
 
 from ..errors import PlanError
 from ..plan.amend import RuleKeys, SchedulePart, apply_amendment, school_year_start
@@ -28,7 +29,7 @@ from ..plan.model import Plan
 from .context import EngineContext, plan_error
 from .layers import local_date, paint_schedule
 from .painter import Painter
-from .spans import resolve_holidays
+from .spans import resolve_holidays, resolve_seasons
 from .timeline import HolidayLabel
 from .timeutil import local_midnight, to_seconds
 
@@ -275,6 +276,27 @@ def _labels_only(
     with ctx.quiet():
         _, found = resolve_holidays(ctx, part.schedule, part.keys, start, end, first, last)
     return [label for label in found if version.start <= _first_instant(ctx, label) < own_end]
+
+
+def version_spans(
+    plan: Plan, part: SchedulePart, start: date, end: date, pm: Any = None
+) -> tuple[list[Any], list[Any], list[Any]]:
+    """Holiday spans, span notes and season spans of one version over local ``[start, end)``.
+
+    For lint: the rules an amendment adds are checked like the plan's own.
+    """
+    ctx = EngineContext.build(plan, pm)
+    lo = to_seconds(local_midnight(start, ctx.zone))
+    hi = to_seconds(local_midnight(end, ctx.zone))
+    last = date.fromordinal(end.toordinal() - 1)
+    spans, _ = resolve_holidays(ctx, part.schedule, part.keys, lo, hi, start, last)
+    seasons = resolve_seasons(ctx, part.schedule, part.keys, lo, hi, start, last)
+    by_start = lambda s: (s.start, s.index, s.end)  # noqa: E731
+    return (
+        sorted(spans, key=by_start),
+        list(ctx.notes),
+        sorted((s for s, _ in seasons), key=by_start),
+    )
 
 
 def _first_instant(ctx: EngineContext, label: HolidayLabel) -> int:
