@@ -14,11 +14,17 @@ from typing import Any, NamedTuple
 from ..plan.amend import RuleKeys, SchedulePart
 from ..plan.model import ExchangeDefaults, Rotation, Schedule, TimeKeyword, Weekday
 from .api import PatternContext
-from .bounds import rule_bounds, within
 from .context import EngineContext, plan_error
 from .painter import Painter
 from .patterns import FALLBACK_ANCHOR
-from .spans import ResolvedSpan, other_parent, resolve_holidays, resolve_seasons
+from .spans import (
+    ResolvedSpan,
+    other_parent,
+    resolve_holidays,
+    resolve_seasons,
+    rule_bounds,
+    within,
+)
 from .timeline import HolidayLabel, Rule
 from .timeutil import local_instant, local_midnight
 
