@@ -3,7 +3,9 @@
 Run: ``python3 benchmarks/bench_engine.py``. Prints wall-clock figures (best of a few
 runs), ratios against the targets from the foundation issue (18 years < 200 ms;
 1,000 family-years < 5 s), and a baseline measured in the same run: the same 18-year
-range with the rotation alone, so the cost of the layers above it is visible.
+range with the rotation alone, so the cost of the layers above it is visible. The plan
+with 10 amendments and 3 step-ups (issue 12) is compared with the same plan without
+them in CPU time (target: within 1.5x).
 """
 
 from __future__ import annotations
@@ -278,12 +280,12 @@ def amended_family(only_leo: bool = False) -> Plan:
     return Plan.model_validate(data)
 
 
-def best_of(runs: int, fn) -> tuple[float, Any]:
+def best_of(runs: int, fn, timer=clock.perf_counter) -> tuple[float, Any]:
     times, result = [], None
     for _ in range(runs):
-        t0 = clock.perf_counter()
+        t0 = timer()
         result = fn()
-        times.append(clock.perf_counter() - t0)
+        times.append(timer() - t0)
     return min(times), result
 
 
@@ -309,19 +311,20 @@ def main() -> int:
         f"  output: {blocks} blocks, {exchanges} exchanges, "
         f"{len(timeline.holidays)} holiday labels, {len(timeline.warnings)} warnings"
     )
-    amended = amended_family()
-    with_changes, changed = best_of(5, lambda: compute_timeline(amended, start, end))
-    ratio = with_changes / full
+    # The amendment ratios use CPU time: on a shared machine wall time includes waiting.
+    amended, split = amended_family(), amended_family(only_leo=True)
+    cpu = clock.process_time
+    plain_cpu, _ = best_of(7, lambda: compute_timeline(plan, start, end), cpu)
+    with_changes, changed = best_of(7, lambda: compute_timeline(amended, start, end), cpu)
+    per_child, _ = best_of(5, lambda: compute_timeline(split, start, end), cpu)
+    ratio = with_changes / plain_cpu
     print(
+        f"  CPU time, same plan:               {plain_cpu * 1000:7.1f} ms\n"
         f"  with 10 amendments and 3 step-ups: {with_changes * 1000:7.1f} ms  "
-        f"({ratio:.2f}x the same plan without them; target 1.5x); "
-        f"{len(changed.switchovers)} switch-overs"
-    )
-    split = amended_family(only_leo=True)
-    per_child, _ = best_of(3, lambda: compute_timeline(split, start, end))
-    print(
-        f"  the same with Leo alone stepping up: {per_child * 1000:7.1f} ms  "
-        f"({per_child / full:.2f}x; two timelines painted instead of one shared)"
+        f"({ratio:.2f}x the plan without them; target 1.5x; "
+        f"{len(changed.switchovers)} switch-overs)\n"
+        f"  the same, Leo alone stepping up:   {per_child * 1000:7.1f} ms  "
+        f"({per_child / plain_cpu:.2f}x: two timelines painted instead of one shared)"
     )
 
     rng = random.Random(20261125)

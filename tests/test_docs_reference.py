@@ -82,12 +82,12 @@ def test_every_model_key_is_documented():
     """Each field of each plan table appears in the reference as `key`."""
     from pydantic import BaseModel
 
-    from pc_calendar.plan import amendments, decisions, model
+    from pc_calendar.plan import amendments, bounds, decisions, model
 
     text = DOC.read_text(encoding="utf-8")
     tables = [
         obj
-        for module in (model, amendments, decisions)
+        for module in (model, amendments, bounds, decisions)
         for obj in vars(module).values()
         if isinstance(obj, type)
         and issubclass(obj, BaseModel)

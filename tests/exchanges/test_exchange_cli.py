@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from test_amendments_cli import COURT_ORDER
 
 from pc_calendar.cli import main
 from pc_calendar.plan.load import load_plan
@@ -388,3 +389,22 @@ def test_record_suggestions_name_the_place(capsys, past, empty_day):
     assert code == 2 and suggested
     for line in suggested:
         assert any(line.endswith(f" at {n})") for n in names.values()), line
+
+
+def test_a_retroactive_amendment_keeps_records_of_what_happened(capsys, tmp_path):
+    """A court order effective in the past moves an exchange that was recorded: the
+    record keeps the exchange as it was (time, parents, place), shown as no longer in
+    the plan, never re-attached or lost."""
+    before = compute_timeline(load_plan(EXAMPLE), date(2026, 11, 1), date(2026, 12, 1))
+    target = next(e for e in before.merged_exchanges() if e.at < NOW)
+    code, _, err = run(capsys, "exchange", "record", EXAMPLE, target.id, "--status", "on-time")
+    assert code == 0, err
+    amended = tmp_path / "plan.toml"
+    amended.write_text(EXAMPLE.read_text() + COURT_ORDER)
+    after = compute_timeline(load_plan(amended), date(2026, 11, 1), date(2026, 12, 1))
+    assert target.id not in {e.id for e in after.merged_exchanges()}
+    code, out, _ = run(capsys, "exchanges", amended, "--from", "2026-11-01", "--to", "2026-12-01")
+    line = next(ln for ln in out.splitlines() if target.id in ln)
+    assert "no longer in plan" in line
+    code, out, _ = run(capsys, "exchange", "history", amended, target.id)
+    assert code == 0 and "(no longer in plan)" in out.splitlines()[0]

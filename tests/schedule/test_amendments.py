@@ -312,3 +312,84 @@ def test_a_future_amendment_leaves_the_past_alone():
     assert [e for e in tl.children["maya"].exchanges if e.at < cut] == [
         e for e in plain.exchanges if e.at < cut
     ]
+
+
+def test_an_amendment_to_a_per_child_schedule_leaves_the_other_schedule_alone():
+    children = [
+        {"id": "maya", "name": "Maya", "birth_date": date(2016, 4, 12), "schedule": "teen"},
+        {"id": "leo", "name": "Leo", "birth_date": date(2019, 9, 3)},
+    ]
+    teen = {"rotation": {"pattern": "alternating_weeks", "anchor": date(2026, 1, 5)}}
+    later = amendment(
+        date(2026, 3, 2), schedule="teen", exchange={"time": time(19, 0), "location": "library"}
+    )
+    plan = make_plan(children=children, schedules={"teen": teen}, amendments=[later])
+    timeline = compute_timeline(plan, date(2026, 2, 1), date(2026, 4, 1))
+    # Monday handovers: 18:00 until March, then 19:00 at the library, for Maya only.
+    maya = [(f"{e.local_at:%m-%d %H:%M}", e.location) for e in timeline.children["maya"].exchanges]
+    leo = [(f"{e.local_at:%m-%d %H:%M}", e.location) for e in timeline.children["leo"].exchanges]
+    assert maya[:4] == [
+        ("02-02 18:00", None),
+        ("02-09 18:00", None),
+        ("02-16 18:00", None),
+        ("02-23 18:00", None),
+    ]
+    assert maya[4:] == [
+        ("03-02 19:00", "library"),
+        ("03-09 19:00", "library"),
+        ("03-16 19:00", "library"),
+        ("03-23 19:00", "library"),
+        ("03-30 19:00", "library"),
+    ]
+    assert all(when.endswith("18:00") and place == "curb" for when, place in leo)
+
+
+def test_a_holiday_begun_under_the_previous_version_keeps_its_label():
+    school = {
+        "terms": [{"start": date(2026, 8, 17), "end": date(2027, 5, 28)}],
+        "breaks": [{"name": "Winter", "start": date(2026, 12, 21), "end": date(2027, 1, 4)}],
+    }
+    winter = {
+        "name": "Winter break",
+        "date": {"rule": "school_break", "name": "Winter"},
+        "assign": {"parent": "sam"},
+    }
+    change = amendment(date(2026, 12, 28), exchange={"time": time(17, 0)})
+    plan = make_plan(school=school, holidays=[winter], amendments=[change])
+    # The range starts after the amendment; the break began before it, under the
+    # version before: its label is still there, and so is Sam's time.
+    timeline = compute_timeline(plan, date(2027, 1, 1), date(2027, 1, 10))
+    assert [(h.name, h.first, h.last, h.parent) for h in timeline.holidays] == [
+        ("Winter break", date(2026, 12, 21), date(2027, 1, 4), "sam")
+    ]
+    assert holder(timeline.children["maya"], local(2027, 1, 2, 12)) == "sam"
+
+
+def test_a_retroactive_order_lists_the_past_days_that_change_hands():
+    from pc_calendar.plan.lint_amendments import retroactive
+
+    order = {
+        "effective": date(2026, 3, 7),
+        "kind": "court_order",
+        "decided_by": "District Court",
+        "decided_on": date(2026, 3, 20),
+        "reason": "retroactive to the filing",
+        "switch": "at_effective",
+        "rotation": {"parents": ["sam", "alex"]},
+    }
+    plan = make_plan(amendments=[order])
+    (found,) = retroactive(plan, None, date(2026, 3, 25))
+    # Before: Alex 2-9 March, Sam 9-16, Alex 16-23, Sam from 23 (Mondays 18:00). After
+    # the order, from Saturday 7 March 00:00: Sam to the 9th, Alex 9-16, Sam 16-23,
+    # Alex from 23. Every day from the 7th to the 24th (today is the 25th) changes; a
+    # Monday counts with the run it starts in.
+    assert [(c.child, str(c.first), str(c.last), c.before, c.after) for c in found.changes] == [
+        ("maya", "2026-03-07", "2026-03-09", "alex", "sam"),
+        ("maya", "2026-03-10", "2026-03-16", "sam", "alex"),
+        ("maya", "2026-03-17", "2026-03-23", "alex", "sam"),
+        ("maya", "2026-03-24", "2026-03-24", "sam", "alex"),
+    ]
+    # Not retroactive: decided before it takes effect, or not yet in the past.
+    assert retroactive(plan, None, date(2026, 3, 7)) == []
+    timely = make_plan(amendments=[{**order, "decided_on": date(2026, 3, 1)}])
+    assert retroactive(timely, None, date(2026, 3, 25)) == []

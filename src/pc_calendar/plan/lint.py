@@ -64,6 +64,8 @@ def lint_plan(
     year_list = sorted(set(years)) if years is not None else list(default_years(plan))
     linter = _Linter(plan, pm, year_list)
     linter.run()
+    if plan.amendments:
+        lint_amendments.lint_versions(linter, plan, pm, year_list)
     # The school calendar must cover the years checked, not only the years it lists.
     horizon = year_list[-1] if years is not None and year_list else None
     if horizon is None:

@@ -10,16 +10,21 @@ and ``sync`` reports the same for the days before its window, which it never rew
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pluggy
 
 from ..schedule import engine
 from ..schedule.timeline import Timeline
+from ..schedule.versions import version_spans
+from .amend import RuleKeys, SchedulePart, applicable, apply_amendment
 from .amendment_checks import approximate_effective
 from .model import Plan
+from .references import default_years
 
 LOOKBACK_DAYS = 400  # a retroactive change is compared over at most this many past days
 
@@ -49,15 +54,32 @@ class Retroactive:
     decided_on: date
     changes: tuple[HandsChange, ...]
 
-    def describe(self, before: date) -> str:
+    def describe(self, before: date, limit: int | None = None) -> str:
+        """In words; with ``limit``, at most that many runs of days are listed."""
         head = (
             f"{self.title} was decided on {self.decided_on} but takes effect "
             f"{self.effective}: it is retroactive"
         )
         if not self.changes:
             return f"{head}, and no day before {before} changes hands"
-        listed = "; ".join(c.describe() for c in self.changes)
+        runs = _grouped(self.changes)
+        shown = runs if limit is None else runs[:limit]
+        listed = "; ".join(shown)
+        if len(shown) < len(runs):
+            listed += f"; and {len(runs) - len(shown)} more (pc-calendar check lists them all)"
         return f"{head}. Past days (before {before}) that change hands: {listed}"
+
+
+def _grouped(changes: tuple[HandsChange, ...]) -> list[str]:
+    """Runs of days, children who move together named once: 'maya, leo 2026-10-03 to ...'."""
+    groups: dict[tuple[date, date, str, str], list[str]] = {}
+    for c in changes:
+        groups.setdefault((c.first, c.last, c.before, c.after), []).append(c.child)
+    out = []
+    for (first, last, was, now), children in sorted(groups.items()):
+        days = f"{first}" if first == last else f"{first} to {last}"
+        out.append(f"{', '.join(children)} {days} ({was} -> {now})")
+    return out
 
 
 def retroactive(plan: Plan, pm: pluggy.PluginManager | None, before: date) -> list[Retroactive]:
@@ -132,32 +154,89 @@ def _runs(child: str, days: dict[date, tuple[str, str]]) -> list[HandsChange]:
     return runs
 
 
-def mid_block_warnings(plan: Plan, pm: pluggy.PluginManager | None) -> list[tuple[str, str, str]]:
-    """(code, key, message) for each switch-over whose reading the plan left open."""
+def engine_warnings(plan: Plan, pm: pluggy.PluginManager | None) -> list[tuple[str, str, str]]:
+    """(code, key, message) for what the engine says about amendments over the plan's years.
+
+    ``mid-block-switch``: a switch-over whose reading the plan left open; ``dst``: a time
+    an amendment sets that does not exist or happens twice on a DST change day.
+    """
     when = [approximate_effective(plan, a) for a in plan.amendments]
     dates = [w.date() for w in when if w is not None]
     if not dates:
         return []
     start = min(dates) - timedelta(days=1)
-    end = max(dates) + timedelta(days=60)  # a first exchange after a birthday comes later
+    horizon = date(default_years(plan)[-1] + 1, 1, 1)
+    end = max(max(dates) + timedelta(days=60), horizon)  # a first exchange comes later
     timeline = engine.compute_timeline(plan, start, end, pm)
     found = []
+    dst: dict[str, list[str]] = {}
     for warning in timeline.warnings:
-        key, sep, message = warning.partition(": ")
-        if sep and key.startswith("amendments[") and key.endswith("].effective"):
+        m = _AMENDMENT_KEY.match(warning)
+        if m is None:
+            continue
+        key, message = m[0], warning[len(m[0]) :].lstrip(" :")
+        if "(clocks go" in warning:  # (an effective time can hit a DST change too)
+            dst.setdefault(key, []).append(message)
+        elif key.endswith(".effective"):
             found.append(("mid-block-switch", key, message))
+    for key, messages in dst.items():  # once per key, like the check's other DST warnings
+        more = f" (and {len(messages) - 1} more like it)" if len(messages) > 1 else ""
+        found.append(("dst", key, messages[0] + more))
     return found
+
+
+_AMENDMENT_KEY = re.compile(r"amendments\[\d+\][^\s:]*")
 
 
 def amendment_warnings(
     plan: Plan, pm: pluggy.PluginManager | None, today: date
 ) -> list[tuple[str, str, str]]:
     """Every amendment warning for ``check``."""
-    found = mid_block_warnings(plan, pm)
+    found = engine_warnings(plan, pm)
     for change in retroactive(plan, pm, today):
         key = f"amendments[{change.index}].effective"
         found.append(("retroactive", key, change.describe(today)))
     return found
+
+
+def lint_versions(
+    linter: Any, plan: Plan, pm: pluggy.PluginManager | None, years: list[int]
+) -> None:
+    """The holiday checks of ``lint`` on each version an amendment adding rules makes.
+
+    ``linter`` is lint's ``_Linter``: its checks run on the spans of each version, over
+    the time that version is in force within the checked years (effective dates to the
+    day), so a holiday an amendment adds is checked against the rules then in force.
+    """
+    if not years:
+        return
+    first, after = date(years[0], 1, 1), date(years[-1] + 1, 1, 1)
+    audiences = {(c.schedule, tuple(applicable(plan, c.schedule, c.id))) for c in plan.children}
+    for name, indices in sorted(audiences):
+        prefix = (
+            "" if name == "default" and "default" not in plan.schedules else f"schedules.{name}."
+        )
+        base = plan.schedule(name)
+        part = SchedulePart(base, RuleKeys.of(base, prefix))
+        steps = []
+        for i in indices:
+            when = approximate_effective(plan, plan.amendments[i])
+            if when is None:
+                return  # an unknown child: the loader reports it
+            part, _ = apply_amendment(part, plan.amendments[i], i, when.date())
+            steps.append((when.date(), part, plan.amendments[i]))
+        for k, (day, part, amendment) in enumerate(steps):
+            if not (amendment.holidays or amendment.seasons):
+                continue
+            until = steps[k + 1][0] if k + 1 < len(steps) else after
+            lo, hi = max(day, first), min(until, after)
+            if lo >= hi:
+                continue
+            holidays, notes, seasons = version_spans(plan, part, lo, hi, pm)
+            holidays = [h for h in holidays if h.start.astimezone(linter.zone).date() >= lo]
+            linter.check_span_notes(notes)
+            linter.check_holiday_overlaps(holidays)
+            linter.check_holidays_in_seasons(holidays, seasons)
 
 
 def family_today(plan: Plan) -> date:

@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from .bounds import Bounded
 from .decisions import DecisionRecord
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
@@ -165,40 +166,6 @@ class Rotation(Strict):
     )
     options: dict[str, Any] = Field(default_factory=dict)
     citation: str | None = None
-
-
-def as_datetime(value: date | datetime) -> datetime:
-    """A bound as a local date-time: a date means the start of that day."""
-    return value if isinstance(value, datetime) else datetime.combine(value, time(0, 0))
-
-
-class Bounded(Strict):
-    """Optional ``from``/``until`` limits of a visit, season or holiday rule.
-
-    An occurrence belongs to the rule when it starts at or after ``from`` and before
-    ``until`` (a date means the start of that day, so ``until`` is the first day the
-    rule no longer applies); occurrences are never cut short by a bound.
-    """
-
-    from_: datetime | date | None = Field(
-        default=None, alias="from", description="first day (or local date-time) it applies"
-    )
-    until: datetime | date | None = Field(
-        default=None, description="the first day (or local date-time) it no longer applies"
-    )
-
-    @model_validator(mode="after")
-    def _bounds_ordered(self) -> Bounded:
-        for name, value in (("from", self.from_), ("until", self.until)):
-            if isinstance(value, datetime) and value.tzinfo is not None:
-                raise ValueError(f"write {name} without an offset; the family zone applies")
-        if (
-            self.from_ is not None
-            and self.until is not None
-            and as_datetime(self.until) <= as_datetime(self.from_)
-        ):
-            raise ValueError(f"until {self.until} is not after from {self.from_}")
-        return self
 
 
 class Visit(Bounded):

@@ -19,7 +19,7 @@ import pluggy
 from .. import plugins
 from ..errors import PlanError, PluginError, Problem
 from ..schedule.api import RuleContext, SchoolBreak
-from .amendment_checks import check_amendments
+from .amendment_checks import approximate_effective, check_amendments
 from .model import Assignment, ExchangeDefaults, Plan, Rotation, Schedule, SpanEdge, TimeKeyword
 
 COORDINATOR = "coordinator"
@@ -66,7 +66,8 @@ def schedule_prefixes(plan: Plan) -> list[tuple[str, str]]:
 def default_years(plan: Plan, *, school: bool = True) -> range:
     """The years a plan's own dates cover: its earliest year through at least 3 after.
 
-    Anchors, school terms and breaks, dated seasons and overrides count; birth dates do
+    Anchors, school terms and breaks, dated seasons, overrides and the days amendments
+    take effect (an age trigger's birthday among them) count; birth dates do
     not. A plan without any dates covers the current year and the next three. With
     ``school=False`` the school calendar sets only the first year, not the last: the
     horizon the school calendar itself must cover cannot be stretched by it.
@@ -78,6 +79,8 @@ def default_years(plan: Plan, *, school: bool = True) -> range:
         years += [r.anchor.year for r in rotations if r is not None and r.anchor]
         years += [d.year for s in schedule.seasons for d in (s.start, s.end) if isinstance(d, date)]
     years += [d.year for o in plan.overrides for d in (o.start, o.end)]
+    effective = (approximate_effective(plan, a) for a in plan.amendments)
+    years += [when.year for when in effective if when is not None]
     school_years: list[int] = []
     if plan.school is not None:
         ranges = [*plan.school.terms, *plan.school.breaks]

@@ -143,15 +143,20 @@ class EngineContext:
         self._instants[key] = (seconds, flag)
         return seconds
 
-    def occurrences(self, name: str, options: dict[str, Any], year: int) -> list[Any]:
-        """A date rule's occurrences in ``year``, computed once per engine run."""
-        key = (name, repr(sorted(options.items())), year)
-        found = self._occurrences.get(key)
-        if found is None:
-            rule = self.date_rules[name]
-            found = self._occurrences[key] = list(
-                rule.occurrences(year, options, self.rule_context)
-            )
+    def occurrences(self, name: str, options: dict[str, Any], years: range) -> list[Any]:
+        """A date rule's occurrences in ``years``, each year computed once per engine run."""
+        options_key = repr(sorted(options.items()))
+        rule = None
+        found: list[Any] = []
+        for year in years:
+            key = (name, options_key, year)
+            known = self._occurrences.get(key)
+            if known is None:
+                rule = rule or self.date_rules[name]
+                known = self._occurrences[key] = list(
+                    rule.occurrences(year, options, self.rule_context)
+                )
+            found.extend(known)
         return found
 
     def check_parent(self, parent: str, key: str) -> str:

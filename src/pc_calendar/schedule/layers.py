@@ -7,7 +7,7 @@ Overrides are painted per child by the engine, because they may name children.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any, NamedTuple
 
@@ -113,6 +113,7 @@ class ResolvedRotation:
     rule: Rule
     exchange: ExchangeDefaults
     name: str
+    times_from: str | None = None  # the plan key of the handover times, when not [exchange]
 
 
 def resolve_rotation(
@@ -161,7 +162,7 @@ def rotation_pieces(
     cut = start
     pieces: list[tuple[int, int, Paint]] = []
     one = timedelta(days=1)
-    what = f"{rot.name} exchange"
+    what = f"{rot.times_from}: rotation handover" if rot.times_from else f"{rot.name} exchange"
     while day < last:
         day += one
         slot = slot_for(day, pctx)
@@ -244,6 +245,8 @@ def _paint_layers(
     rotation = schedule.rotation
     rule = Rule("rotation", rotation.pattern, key, rotation.citation)
     resolved = resolve_rotation(ctx, rotation, schedule.exchange, key, rule)
+    if keys.exchange.startswith("amendments["):  # times an amendment set: name it
+        resolved = replace(resolved, times_from=keys.exchange)
     pieces = rotation_pieces(ctx, resolved, start, end)
     painter = Painter(start, end, pieces[0][2])
     painter.keys[1:1] = [p[0] for p in pieces[1:]]

@@ -55,7 +55,7 @@ def warn_missing_years(
     lo, hi = known
     name = holiday.date["rule"]
     options = {k: v for k, v in holiday.date.items() if k != "rule"}
-    listed = [o for y in range(lo.year, hi.year + 1) for o in ctx.occurrences(name, options, y)]
+    listed = ctx.occurrences(name, options, range(lo.year, hi.year + 1))
     if not listed:
         return  # validation reports a name that matches nothing
     have = {o.first.year for o in found} | {o.first.year for o in listed}

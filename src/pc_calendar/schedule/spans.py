@@ -9,14 +9,15 @@ instants.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from ..plan.amend import RuleKeys
-from ..plan.model import Bounded, Holiday, MonthDay, Schedule, Season, SpanEdge
+from ..plan.model import Holiday, MonthDay, Schedule, Season, SpanEdge
 from ..plan.model import Rotation as RotationModel
 from . import school_gaps
 from .api import Occurrence
+from .bounds import rule_bounds, starts_within, within
 from .context import EngineContext, plan_error
 from .timeline import HolidayLabel, Rule
 from .timeutil import from_seconds
@@ -151,38 +152,6 @@ def other_parent(ctx: EngineContext, rotation: RotationModel | None, parent: str
     return next((p for p in pair if p != parent), parent)
 
 
-def rule_bounds(ctx: EngineContext, rule: Bounded, key: str) -> tuple[int, int] | None:
-    """A bounded rule's ``[from, until)`` in POSIX seconds (None: not bounded)."""
-    if rule.from_ is None and rule.until is None:
-        return None
-    lo, hi = -(2**62), 2**62
-    if rule.from_ is not None:
-        lo = ctx.instant(*_day_and_time(rule.from_), f"{key}.from")
-    if rule.until is not None:
-        hi = ctx.instant(*_day_and_time(rule.until), f"{key}.until")
-    return lo, hi
-
-
-def _day_and_time(value: date | datetime) -> tuple[date, time]:
-    if isinstance(value, datetime):
-        return value.date(), value.time()
-    return value, time(0, 0)
-
-
-def within(bounds: tuple[int, int] | None, start: int) -> bool:
-    """Whether an occurrence starting at ``start`` belongs to a rule with ``bounds``."""
-    return bounds is None or bounds[0] <= start < bounds[1]
-
-
-def _starts_within(
-    ctx: EngineContext, bounds: tuple[int, int], spans: list[ResolvedSpan], first: date
-) -> bool:
-    """A holiday occurrence is in bounds by its span's start (its first day if unresolved)."""
-    if spans:
-        return within(bounds, int(spans[0].start.timestamp()))
-    return within(bounds, ctx.instant(first, time(0, 0), "holiday occurrence"))
-
-
 def _local(seconds: int, ctx: EngineContext) -> str:
     return f"{from_seconds(seconds).astimezone(ctx.zone):%Y-%m-%d %H:%M}"
 
@@ -199,11 +168,7 @@ def holiday_occurrences(
     if name not in ctx.date_rules:
         known = ", ".join(ctx.date_rules.names()) or "none registered"
         raise plan_error(f"{key}.date.rule", f"unknown date rule {name!r} (known: {known})")
-    options = _rule_options(holiday)
-    found: list[Occurrence] = []
-    for year in years:
-        found.extend(ctx.occurrences(name, options, year))
-    return found
+    return ctx.occurrences(name, _rule_options(holiday), years)
 
 
 def resolve_holidays(
@@ -229,14 +194,19 @@ def resolve_holidays(
         bounds = rule_bounds(ctx, holiday, key)
         if school_gaps.uses_school_calendar(ctx.date_rules[holiday.date["rule"]]):
             school_gaps.warn_missing_years(ctx, holiday, key, found, first, last)
+        reach = _reach(holiday)
         for occ in found:
+            if reach is not None and (
+                occ.first > last + reach or occ.last < first - reach
+            ):  # its span cannot come near the range: skip resolving its edges
+                continue
             parent = holiday.assign.parent_for(occ.first.year) if holiday.assign else None
             if parent is not None:
                 ctx.check_parent(parent, f"{key}.assign")
             found_spans = _holiday_span(
                 ctx, schedule, holiday, key, rule, index, occ, parent, start, end
             )
-            if bounds is not None and not _starts_within(ctx, bounds, found_spans, occ.first):
+            if bounds is not None and not starts_within(ctx, bounds, found_spans, occ.first):
                 continue
             if occ.first <= last and occ.last >= first:
                 halves = found_spans if len(found_spans) == 2 else None
@@ -256,6 +226,19 @@ def resolve_holidays(
                 )
             spans.extend(found_spans)
     return spans, labels
+
+
+def _reach(holiday: Holiday) -> timedelta | None:
+    """How far a span can reach from its occurrence, when edges are day shifts only.
+
+    A shift of ``days``, a weekday snap (at most 6 days) and a day of slack for the
+    UTC date of an instant; None when an edge snaps to the school calendar or names a
+    month-day, whose reach has no small bound.
+    """
+    edges = (holiday.start, holiday.end)
+    if any(e.school is not None or e.month_day is not None for e in edges):
+        return None
+    return timedelta(days=max(abs(e.days) for e in edges) + 10)
 
 
 def _holiday_span(

@@ -20,6 +20,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from typing import Any
 
 from ..errors import PlanError
 from ..plan.amend import RuleKeys, SchedulePart, apply_amendment, school_year_start
@@ -28,6 +29,7 @@ from ..plan.model import Plan
 from .context import EngineContext, plan_error
 from .layers import local_date, paint_schedule
 from .painter import Painter
+from .spans import resolve_holidays, resolve_seasons
 from .timeline import HolidayLabel
 from .timeutil import local_midnight, to_seconds
 
@@ -35,6 +37,7 @@ BEFORE_ALL = -(2**62)
 AFTER_ALL = 2**62
 DAY = 86400
 SEARCH_WINDOWS = (8 * DAY, 64 * DAY, 400 * DAY)  # how far to look for the next handover
+LABEL_REACH = 60 * DAY  # a holiday begun this long before the range may still be labelled
 
 
 @dataclass(frozen=True)
@@ -214,7 +217,9 @@ def _switchover(
     at, then = effective, new
     if reading == "end_of_block":
         found = next_handover(ctx, before, effective)
-        if found is not None:
+        if found is None:  # no handover within a year to wait for: hand over at T
+            reading, chosen = "at_effective", False
+        else:
             at, then = found, holder_at(ctx, after, found)
     return Switchover(index, title, kind, effective, at, reading, chosen, old, new, then)
 
@@ -244,6 +249,8 @@ def paint_versions(
         own_end = versions[k + 1].start if k + 1 < len(versions) else AFTER_ALL
         a, b = max(start, version.start), min(end, own_end)
         if a >= b:
+            if start - LABEL_REACH < own_end and version.start < end:
+                labels += _labels_only(ctx, version, own_end, start, end)
             continue
         part = version.part
         painter, found = paint_schedule(
@@ -258,6 +265,38 @@ def paint_versions(
     painter.keys = [*keys, end]
     painter.values = [*values, None]
     return painter, labels
+
+
+def _labels_only(
+    ctx: EngineContext, version: Version, own_end: int, start: int, end: int
+) -> list[HolidayLabel]:
+    """Labels of a version in force just before the range: a holiday it began runs on."""
+    first, last = local_date(ctx, start), local_date(ctx, end - 1)
+    part = version.part
+    with ctx.quiet():
+        _, found = resolve_holidays(ctx, part.schedule, part.keys, start, end, first, last)
+    return [label for label in found if version.start <= _first_instant(ctx, label) < own_end]
+
+
+def version_spans(
+    plan: Plan, part: SchedulePart, start: date, end: date, pm: Any = None
+) -> tuple[list[Any], list[Any], list[Any]]:
+    """Holiday spans, span notes and season spans of one version over local ``[start, end)``.
+
+    For lint: the rules an amendment adds are checked like the plan's own.
+    """
+    ctx = EngineContext.build(plan, pm)
+    lo = to_seconds(local_midnight(start, ctx.zone))
+    hi = to_seconds(local_midnight(end, ctx.zone))
+    last = date.fromordinal(end.toordinal() - 1)
+    spans, _ = resolve_holidays(ctx, part.schedule, part.keys, lo, hi, start, last)
+    seasons = resolve_seasons(ctx, part.schedule, part.keys, lo, hi, start, last)
+    by_start = lambda s: (s.start, s.index, s.end)  # noqa: E731
+    return (
+        sorted(spans, key=by_start),
+        list(ctx.notes),
+        sorted((s for s, _ in seasons), key=by_start),
+    )
 
 
 def _first_instant(ctx: EngineContext, label: HolidayLabel) -> int:

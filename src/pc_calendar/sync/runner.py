@@ -357,17 +357,25 @@ def sync_family(
     return summaries
 
 
+RECENT_DECISION = timedelta(days=62)  # sync reports a retroactive change this long
+
+
 def retroactive_notes(plan: Plan, start: date, pm: pluggy.PluginManager) -> list[str]:
-    """Amendments that rewrite days before the sync window, which sync leaves alone."""
-    if not plan.amendments:
+    """Recent amendments that rewrite days before the sync window, which sync leaves alone.
+
+    Reported while the decision is recent (decided at most two months before the
+    window starts), so the first syncs after it say so and later ones stay quiet.
+    """
+    recent = [a for a in plan.amendments if a.decided_on >= start - RECENT_DECISION]
+    if not recent:
         return []
     from ..plan.lint_amendments import retroactive
 
     return [
-        f"{change.describe(start)}. Sync leaves every event before {start} as it is "
+        f"{change.describe(start, limit=5)}. Sync leaves every event before {start} as it is "
         "in the calendars"
         for change in retroactive(plan, pm, start)
-        if change.changes
+        if change.changes and change.decided_on >= start - RECENT_DECISION
     ]
 
 

@@ -155,8 +155,9 @@ def print_explain(console: Console, records: dict[str, Any], ctx: ViewContext) -
         line = Text(f"  {before}{_when(b['start'], zone)} -> {_when(b['end'], zone)}{after}  ")
         line.append(f" {b['parent']} ", style=ctx.colour(b["parent"])[0])
         line.append(f"  {kids}  {b['rule']['describe']}")
-        if b["amendment"] and not b["rule"]["source"].startswith("amendments["):
-            line.append(f" (plan as amended by {b['amendment']})")
+        if b["amendment"]:
+            made = b["rule"]["source"].startswith("amendments[")
+            line.append(f" ({'from' if made else 'plan as amended by'} {b['amendment']})")
         out(line, soft_wrap=True)
     out(Text(f"Exchanges ({len(records['exchanges'])})", style="bold"))
     for e in records["exchanges"]:
