@@ -179,7 +179,7 @@ def test_warnings_keep_status_0_unless_strict(tmp_path, capsys):
     status, out, _ = run(["check", str(path)], capsys)
     assert status == 0
     lines = out.splitlines()
-    assert lines[0] == f"{path}: OK (2 parents, 1 children, 1 warning)"
+    assert lines[0] == f"{path}: OK (2 parents, 1 child, 1 warning)"
     assert lines[1].startswith(f"{path}:{line_with(text, '[rotation]')}: warning: rotation: ")
     status, out_strict, _ = run(["check", "--strict", str(path)], capsys)
     assert (status, out_strict) == (1, out)

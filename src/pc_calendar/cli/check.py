@@ -95,7 +95,8 @@ def check(plan_path: Path, as_json: bool, strict: bool, today: datetime | None) 
     else:
         click.echo(
             f"{plan_path}: OK ({len(plan.parents)} parents, {len(plan.children)} "
-            f"children, {len(warnings)} warning{'s' if len(warnings) != 1 else ''})"
+            f"{'child' if len(plan.children) == 1 else 'children'}, {len(warnings)} "
+            f"warning{'s' if len(warnings) != 1 else ''})"
         )
         for warning in warnings:
             click.echo(warning.render(plan_path))
