@@ -232,7 +232,7 @@ def test_server_killed_mid_sync_then_rerun_converges(syncer, caldav_server, kill
     finally:
         caldav_server.start()
     assert not broken.ok
-    assert "unreachable" in (broken.error or "") + " ".join(broken.problems)
+    assert "connection refused" in (broken.error or "") + " ".join(broken.problems)
     summary = syncer.run(desired)
     assert summary.ok, (summary.error, summary.problems)
     assert syncer.ours() == expected(desired)

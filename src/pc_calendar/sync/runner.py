@@ -23,7 +23,7 @@ from ..errors import BackendError, PreconditionFailed, UserError
 from ..plan.model import Plan
 from ..schedule.timeline import Timeline
 from .apply import Applier, RetryPolicy, entry_for, with_retries
-from .diff import Policy, check_deletions, compute_plan
+from .diff import Policy, check_deletions, claim, compute_plan
 from .locking import CalendarBusy, calendar_lock
 from .state import CalendarState, Entry, StateStore
 from .summary import CalendarSummary
@@ -59,9 +59,9 @@ def current_view(state: CalendarState, listing: Listing) -> list[RemoteEvent]:
     """
     if listing.full:
         return list(listing.events)
-    changed = {e.href for e in listing.events} | set(listing.removed)
+    changed = {e.href for e in [*listing.events, *listing.unmarked]} | set(listing.removed)
     view = [
-        RemoteEvent(e.uid, e.href, e.etag, e.content_hash, e.actual_hash, e.start)
+        RemoteEvent(e.uid, e.href, e.etag, e.content_hash, e.actual_hash, e.start, e.end)
         for e in state.entries.values()
         if e.href is not None and e.href not in changed and not e.pending
     ]
@@ -96,6 +96,7 @@ def _nothing_to_do(
         and not listing.full
         and not listing.events
         and not listing.removed
+        and not listing.unmarked
         and not store.has_pending(header.key)
     )
 
@@ -152,6 +153,7 @@ def sync_calendar(
         if callable(desired):
             desired = desired()
         view = current_view(state, listing)
+        view += claim(listing.unmarked, view, {d.uid for d in desired}, state)
         plan = compute_plan(desired, view, state, options.policy, (options.start, options.end))
         if not options.yes and (
             reason := check_deletions(plan, options.delete_share, options.delete_minimum)
