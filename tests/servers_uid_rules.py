@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from xml.etree import ElementTree
 
-from servers import CalDAVServer, CalendarRef
+from servers import CalDAVServer
 
 DAV = "{DAV:}"
 CAL = "{urn:ietf:params:xml:ns:caldav}"
@@ -107,10 +107,6 @@ class UidRulesProxy(CalDAVServer):
                         self.faults.remove(fault)
                     return fault
         return None
-
-    def calendar_at(self, path: str) -> CalendarRef:
-        """A calendar (made on Radicale) addressed through the proxy."""
-        return CalendarRef(self, path)
 
     # -- the UID rule --------------------------------------------------------------------
 
