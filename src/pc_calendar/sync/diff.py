@@ -183,6 +183,8 @@ def _for_desired(
             accepted=d.content_hash,
             conflict=Conflict(d.uid, "deleted", "kept theirs", title_of(d)),
         )
+    if not remote.marked and remote.actual_hash == d.content_hash:
+        return Action("update", d.uid, desired=d, remote=remote)  # only our marker was lost
     if not edited(remote) or remote.actual_hash == d.content_hash:
         if remote.content_hash == d.content_hash or remote.actual_hash == d.content_hash:
             return Action("keep", d.uid, desired=d, remote=remote)

@@ -13,7 +13,7 @@ import functools
 import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pluggy
@@ -28,10 +28,6 @@ from .locking import CalendarBusy, calendar_lock
 from .state import CalendarState, Entry, StateStore
 from .summary import CalendarSummary
 from .targets import BackendContext, Target, load_targets, make_backend
-
-#: how far before the range the timeline is computed (longer custody runs than this
-#: that cross the range start may get a new identity as the range moves on)
-LOOKBACK = timedelta(days=120)
 
 Progress = Callable[[str, int], Callable[[int], None]]
 
@@ -189,21 +185,6 @@ def sync_calendar(
     return summary
 
 
-def reaches(event: DesiredEvent, start: date) -> bool:
-    """Whether the event lasts into the range starting at ``start``."""
-    vevent = event.event
-    if vevent is None:
-        return True
-    if "DTEND" in vevent:
-        end = vevent["DTEND"].dt
-        # an all-day DTEND is exclusive; a timed one counts on the day it ends
-        return end.date() >= start if isinstance(end, datetime) else end > start
-    if "DTSTART" in vevent:
-        begin = vevent["DTSTART"].dt
-        return (begin.date() if isinstance(begin, datetime) else begin) >= start
-    return True
-
-
 @dataclass
 class FamilyWork:
     """A loaded plan with its targets and Timeline: what every calendar sync needs."""
@@ -247,28 +228,26 @@ def prepare_family(
     """Load the plan (unless given), its targets, and the Timeline for the range."""
     from ..plan.load import load_plan
     from ..plugins import get_plugin_manager
-    from ..schedule.engine import compute_timeline
+    from ..schedule.window import compute_window
 
     pm = pm or get_plugin_manager()
     plan = plan if plan is not None else load_plan(plan_path)
     targets = load_targets(plan, plan_path, parents, pm)
-    # Computed from before the range, so an event running into the range keeps the
-    # identity (its true start) it had when an earlier range held all of it.
-    timeline = compute_timeline(plan, options.start - LOOKBACK, options.end, pm)
+    # Computed beyond the range on both sides, so an event crossing --from keeps its
+    # identity (its true start) and one crossing --to its true end: the range decides
+    # which events are pushed, never what they say.
+    timeline = compute_window(plan, options.start, options.end, pm)
     return FamilyWork(plan_path, plan, targets, timeline)
 
 
 def desired_for(
     work: FamilyWork, target: Target, options: SyncOptions, pm: pluggy.PluginManager
 ) -> list[DesiredEvent]:
-    """The events ``target``'s parent should have, from the range start on."""
+    """The events ``target``'s parent should have that touch the range, whole."""
     from ..render import render_parent
 
-    return [
-        d
-        for d in render_parent(work.plan, work.timeline, target.parent_id, pm)
-        if reaches(d, options.start)
-    ]
+    window = (options.start, options.end)
+    return render_parent(work.plan, work.timeline, target.parent_id, pm, window)
 
 
 def inputs_fingerprint(

@@ -207,6 +207,9 @@ class StateStore:
             db.execute("ALTER TABLE events ADD COLUMN pending INTEGER NOT NULL DEFAULT 0")
         if "end_day" not in columns:  # before events crossing the range start were owned
             db.execute("ALTER TABLE events ADD COLUMN end_day TEXT")
+            # the rows lack their last day: list everything once, as after a lost state
+            db.execute("UPDATE calendars SET token = NULL, fingerprint = NULL")
+            db.commit()
         return db
 
     def close(self) -> None:
