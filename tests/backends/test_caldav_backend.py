@@ -330,3 +330,31 @@ def test_missing_etag_is_fetched() -> None:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.mark.parametrize("calendar", ["Kids", "/alex/kids/"])
+def test_unreachable_server_is_not_a_missing_calendar(calendar: str) -> None:
+    """Found by display name or by path, a calendar on a server that refuses the
+    connection is reported as that, naming the host: never "calendar not found"."""
+    port = free_port()
+    backend = CalDAVBackend({"url": f"http://127.0.0.1:{port}/", "calendar": calendar}, CONTEXT)
+    with pytest.raises(TransientBackendError) as info:
+        backend.list()
+    message = info.value.render()
+    assert f"cannot reach 127.0.0.1:{port}: connection refused" in message
+    assert "not found" not in message and "none found" not in message
+
+
+def test_unreachable_server_in_a_sync_summary(tmp_path) -> None:
+    from pc_calendar.sync.apply import RetryPolicy
+    from pc_calendar.sync.runner import SyncOptions, sync_calendar
+    from pc_calendar.sync.state import StateStore
+
+    port = free_port()
+    backend = CalDAVBackend({"url": f"http://127.0.0.1:{port}/", "calendar": "Kids"}, CONTEXT)
+    retry = RetryPolicy(attempts=2, sleep=lambda s: None)
+    options = SyncOptions(start=START.date(), end=START.date().replace(year=2027), retry=retry)
+    with StateStore(tmp_path / "state.sqlite") as store:
+        summary = sync_calendar(backend, [], store, "k", options, "alex")
+    assert f"cannot reach 127.0.0.1:{port}: connection refused" in (summary.error or "")
+    assert "calendar not found" not in (summary.error or "")
