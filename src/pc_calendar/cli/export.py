@@ -154,7 +154,8 @@ def export(
     With --parent, that parent's chosen events (own or other custody, exchanges with a
     reminder, holidays). Without, the whole family: to a file, the coordinator's
     calendar of everything; to a folder, one calendar per parent plus the family's.
-    Output is deterministic; set SOURCE_DATE_EPOCH to pin DTSTAMP as well.
+    Events touching --from/--to are written whole, as sync pushes them (same UIDs and
+    times). Output is deterministic; set SOURCE_DATE_EPOCH to pin DTSTAMP as well.
     """
     from ..plan.load import load_plan
     from ..schedule.window import compute_window
