@@ -68,6 +68,8 @@ class TransientBackendError(BackendError):
     """A fault a retry may cure (timeout, 5xx, 429, connection refused).
 
     ``retry_after``: seconds the server asked us to wait (its Retry-After), if it did.
+    ``exhausted``: the backend already retried it under the shared policy
+    (:mod:`pc_calendar.retry`), so callers must not retry it again on top.
     """
 
     def __init__(
@@ -77,9 +79,11 @@ class TransientBackendError(BackendError):
         target: str | None = None,
         hint: str | None = None,
         retry_after: float | None = None,
+        exhausted: bool = False,
     ) -> None:
         super().__init__(message, target=target, hint=hint)
         self.retry_after = retry_after
+        self.exhausted = exhausted
 
 
 class PreconditionFailed(PcCalendarError):

@@ -105,6 +105,8 @@ def with_retries(fn: Callable[[], T], retry: RetryPolicy, what: str, target: str
         try:
             return fn()
         except TransientBackendError as exc:
+            if exc.exhausted:  # the backend retried it already: one policy, not two
+                raise gave_up(what, exc, target) from exc
             if attempt + 1 >= retry.attempts:
                 tried = f"{what} failed after {retry.attempts} attempts"
                 raise gave_up(tried, exc, target) from exc

@@ -91,3 +91,18 @@ def test_google_uses_the_same_policy_and_reads_retry_after() -> None:
     slept: list[float] = []
     Backoff(sleep=slept.append, rand=lambda: 1.0).pause(0, retry_after_of(error))
     assert slept == [9.0]
+
+
+def test_what_a_backend_retried_already_is_not_retried_on_top() -> None:
+    """Google's executor retries under the same policy; the engine must not multiply."""
+    slept: list[float] = []
+    calls = []
+
+    def call() -> str:
+        calls.append(1)
+        raise TransientBackendError("failed after 6 attempts (HTTP 503)", exhausted=True)
+
+    with pytest.raises(BackendError, match="failed after 6 attempts") as info:
+        with_retries(call, policy(slept), "listing events", "google primary (alex)")
+    assert (len(calls), slept) == (1, [])
+    assert not isinstance(info.value, TransientBackendError)

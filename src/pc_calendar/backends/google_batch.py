@@ -324,7 +324,10 @@ class Executor:
                 f"retry budget of {self.backoff.budget:.0f} s ({detail})",
                 target=self.label,
                 retry_after=retry_after_of(failure),
+                exhausted=True,
             )
         return TransientBackendError(
-            f"{what} failed after {self.backoff.attempts} attempts ({detail})", target=self.label
+            f"{what} failed after {self.backoff.attempts} attempts ({detail})",
+            target=self.label,
+            exhausted=True,
         )
