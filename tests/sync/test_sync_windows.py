@@ -162,3 +162,18 @@ def test_custody_identity_does_not_depend_on_the_window(capsys, plan, tmp_path) 
     later, earlier = outputs[1], outputs[0]
     assert set(later) <= set(earlier)  # the block crossing 5 November: same UID in both
     assert all(later[u] == earlier[u] for u in later)
+
+
+@pytest.mark.parametrize(
+    ("first", "last"),
+    [(date(2025, 9, 1), date(2026, 6, 1)), (date(2026, 1, 1), date(2029, 6, 1))],
+)
+def test_padding_adds_no_warnings(first, last) -> None:
+    """The days computed around the window are not the user's range: guesses made
+    there (school days before the listed terms) are not warned about."""
+    from pc_calendar.plan.load import load_plan
+    from pc_calendar.schedule.engine import compute_timeline
+    from pc_calendar.schedule.window import compute_window
+
+    plan = load_plan(EXAMPLE)
+    assert compute_window(plan, first, last).warnings == compute_timeline(plan, first, last).warnings

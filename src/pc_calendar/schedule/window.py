@@ -39,7 +39,7 @@ def compute_window(
     before = after = PAD
     while True:
         lo, hi = start - before, end + after
-        timeline = compute_timeline(plan, lo, hi, pm)
+        timeline = compute_timeline(plan, lo, hi, pm, watch=(start, end))
         window = (local_midnight(start, zone), local_midnight(end, zone))
         edges = (local_midnight(lo, zone), local_midnight(hi, zone))
         cut_before, cut_after = False, False
