@@ -176,4 +176,5 @@ def test_padding_adds_no_warnings(first, last) -> None:
     from pc_calendar.schedule.window import compute_window
 
     plan = load_plan(EXAMPLE)
-    assert compute_window(plan, first, last).warnings == compute_timeline(plan, first, last).warnings
+    padded = compute_window(plan, first, last)
+    assert padded.warnings == compute_timeline(plan, first, last).warnings
