@@ -68,7 +68,9 @@ class ListingMixin:
             listing = self._authoritative(token.authority)
             if self.quick_check:
                 # evidence for the stamp: did any of ours change (or anything go)?
-                changed = not listing.full and bool(listing.events or listing.removed)
+                changed = not listing.full and bool(
+                    listing.events or listing.removed or listing.unmarked
+                )
                 listing.token = token.after_listing(seen, listing.token, changed).encode()
         listing.requests = self.session.requests - before
         return listing
