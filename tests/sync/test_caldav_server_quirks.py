@@ -86,7 +86,8 @@ def test_parents_own_copy_in_another_calendar_is_one_events_problem(
     assert first.error is None, first.error
     assert first.created == 7 and len(first.problems) == 1
     (problem,) = first.problems
-    assert copied.uid in problem and "another calendar already holds" in problem
+    assert copied.uid in problem
+    assert "another calendar of this account already holds its UID" in problem
     assert personal.path + "my-copy.ics" in problem and "authentication" not in problem
     assert proxy.refused == [kids.path + safe_name(copied.uid)]
     assert personal.get("my-copy.ics") == theirs  # the parent's copy untouched
@@ -177,7 +178,7 @@ def test_xandikos_left_locked_by_a_crash(tmp_path, xandikos_server) -> None:
 @pytest.mark.parametrize(
     ("precondition", "expected"),
     [
-        ("C:unique-scheduling-object-resource", "another calendar already holds"),
+        ("C:unique-scheduling-object-resource", "already holds its UID"),
         ("C:max-resource-size", "refused by the server (HTTP 403 max-resource-size)"),
     ],
 )
