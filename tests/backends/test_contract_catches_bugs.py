@@ -47,8 +47,8 @@ class DictBackend(Backend):
                 remote = RemoteEvent("?", href, etag, "?", None)
             if remote is not None and remote.marked:
                 events.append(remote)
-            elif remote is not None and href == f"{remote.uid}.ics" and self.bug != "drops-stripped":
-                unmarked.append(remote)
+            elif remote is not None and href == f"{remote.uid}.ics":
+                unmarked += [] if self.bug == "drops-stripped" else [remote]
         removed = [
             h
             for h, v in sorted(self.changed.items())
