@@ -1,7 +1,7 @@
 """What a sync would do to each parent's calendar, computed without contacting a server.
 
 Both plans' desired events are rendered exactly as ``sync`` renders them (the same
-timeline look-back, the same ``render_parent`` and the same "reaches the range" filter),
+windowed timeline, whole runs at its edges, and the same ``render_parent`` window),
 then compared by UID and content hash: a UID only in the new plan is a create, one only
 in the old plan a delete, one in both with another hash an update. That is what a sync
 would do to a calendar that holds the old plan's events, as it does after the last sync.
@@ -18,8 +18,7 @@ import pluggy
 from ..backends.base import DesiredEvent
 from ..plan.model import Plan
 from ..render import render_parent
-from ..schedule.engine import compute_timeline
-from ..sync.runner import LOOKBACK, reaches
+from ..schedule.window import compute_window
 from .revision import blamed_on
 
 
@@ -51,9 +50,9 @@ def desired_events(
     plan: Plan, start: date, end: date, pm: pluggy.PluginManager | None
 ) -> dict[str, dict[str, DesiredEvent]]:
     """Per parent, the events their calendar should hold after a sync of ``[start, end)``."""
-    timeline = compute_timeline(plan, start - LOOKBACK, end, pm)
+    timeline = compute_window(plan, start, end, pm)
     return {
-        parent: {d.uid: d for d in render_parent(plan, timeline, parent, pm) if reaches(d, start)}
+        parent: {d.uid: d for d in render_parent(plan, timeline, parent, pm, (start, end))}
         for parent in plan.parent_ids
     }
 

@@ -12,7 +12,7 @@ import secrets
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from ..errors import BackendError, PreconditionFailed, UserError
+from ..errors import BackendError, PreconditionFailed, UserError, WriteRefused
 from .report import FAIL, OK, WARN, TargetReport
 
 PROBE_KIND = "doctor-probe"
@@ -48,7 +48,7 @@ def check_write(report: TargetReport, backend: Any, family_id: str) -> bool:
     event = probe_event(family_id)
     try:
         remote = backend.create(event)
-    except (BackendError, PreconditionFailed) as exc:
+    except (BackendError, PreconditionFailed, WriteRefused) as exc:
         report.add(
             "write",
             FAIL,
@@ -59,7 +59,7 @@ def check_write(report: TargetReport, backend: Any, family_id: str) -> bool:
         return False
     try:
         backend.delete(remote)
-    except (UserError, PreconditionFailed) as exc:
+    except (UserError, PreconditionFailed, WriteRefused) as exc:
         report.add(
             "write",
             WARN,

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pluggy
 
-from ..backends.base import Backend, DesiredEvent, Listing, RemoteEvent, event_days, overlaps
+from ..backends.base import Backend, DesiredEvent, Listing, RemoteEvent
 from ..errors import BackendError, PreconditionFailed, UserError
 from ..plan.model import Plan
 from ..schedule.timeline import Timeline
@@ -183,18 +183,6 @@ def sync_calendar(
     finally:
         summary.requests = backend.request_count - before
     return summary
-
-
-#: the look-back sync used before :mod:`..schedule.window` (kept for callers that still
-#: render their own range; sync itself computes whole runs around its window)
-LOOKBACK = timedelta(days=120)
-
-
-def reaches(event: DesiredEvent, start: date) -> bool:
-    """Whether the event lasts into the range starting at ``start`` (the old filter;
-    sync now selects with ``render_parent(..., window=...)``)."""
-    first, last = event_days(event.event) if event.event is not None else (None, None)
-    return overlaps(first, last, (start, date.max))
 
 
 @dataclass
