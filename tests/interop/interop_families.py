@@ -16,11 +16,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from pc_calendar.backends.base import event_days, overlaps
 from pc_calendar.identity import uid_for
 from pc_calendar.plan.load import load_plan
 from pc_calendar.render.events import EXCHANGE_MINUTES, CustodyRun, drafts_for
-from pc_calendar.schedule.engine import compute_timeline
 from pc_calendar.schedule.timeline import Exchange
+from pc_calendar.schedule.window import compute_window
 
 START, END = date(2012, 1, 1), date(2032, 1, 1)
 
@@ -125,14 +126,19 @@ def expected_instants(
 ) -> dict[str | None, dict[str, tuple[str, str]]]:
     """For each reader (parent id, or None for the coordinator): UID -> (start, end) of
     every event they get, straight from the Timeline (zoneinfo instants), in the
-    parsers' format: UTC for times, the date for all-day events. ``margin`` widens the
-    Timeline backwards, for writers that render from before the range (sync does)."""
+    parsers' format: UTC for times, the date for all-day events.
+
+    Every writer renders whole events touching local ``[start, end)`` from a Timeline
+    computed beyond it (:mod:`pc_calendar.schedule.window`); so does this. ``margin``
+    is kept for callers that still pass it; the window makes it unnecessary."""
     plan = load_plan(plan_path)
-    timeline = compute_timeline(plan, start - margin, end)
+    timeline = compute_window(plan, start, end)
     readers: dict[str | None, dict[str, tuple[str, str]]] = {}
     for recipient in [*plan.parents, None]:
         expected = readers[recipient] = {}
         for draft in drafts_for(plan, timeline, recipient):
+            if not overlaps(*event_days(draft.event), (start, end)):
+                continue
             subject = draft.subject
             if isinstance(subject, CustodyRun):
                 span: tuple[datetime | date, datetime | date] = (subject.start, subject.end)
