@@ -11,15 +11,15 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
-from datetime import date, time
 from pathlib import Path
 
 import pluggy
 from pydantic import ValidationError
 
 from ..errors import PlanError, Problem
+from .literals import impossible_dates
 from .locate import Locator
-from .model import Plan
+from .model import TOML_INPUT, Plan
 from .pydantic_messages import problems_from_validation
 from .references import check_references, check_spans
 from .school_ics import import_school_ics
@@ -60,7 +60,7 @@ def parse_plan_text(
         raise PlanError(path, [_toml_problem(exc, text)]) from None
     locator = Locator(text)
     try:
-        plan = Plan.model_validate(data)
+        plan = Plan.model_validate(data, context={TOML_INPUT: True})
     except ValidationError as exc:
         raise PlanError(path, _sorted(problems_from_validation(exc, data, locator))) from None
     plan, problems = import_school_ics(plan, path.parent)
@@ -105,8 +105,6 @@ def _read_text(path: Path) -> str:
 
 
 _TOML_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
-_DATE_LIKE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?")
-_TIME_LIKE = re.compile(r"(?<![\d:-])(\d{2}):(\d{2})(?::(\d{2}))?\b")
 
 
 def _toml_problem(exc: tomllib.TOMLDecodeError, text: str) -> Problem:
@@ -120,25 +118,7 @@ def _toml_problem(exc: tomllib.TOMLDecodeError, text: str) -> Problem:
     if line is not None:
         source = text.splitlines()[line - 1] if line <= len(text.splitlines()) else ""
         source = source.split("#", 1)[0]
-        bad = _impossible_dates(source)
+        bad = impossible_dates(source)
         if bad:
             message += f" ({', '.join(bad)})"
     return Problem("", message, line)
-
-
-def _impossible_dates(source: str) -> list[str]:
-    """Date or time literals on a line that are not real dates/times (2027-02-30, 25:00)."""
-    found = []
-    for m in _DATE_LIKE.finditer(source):
-        try:
-            date(int(m[1]), int(m[2]), int(m[3]))
-        except ValueError:
-            found.append(f"{m[1]}-{m[2]}-{m[3]} is not a real date")
-        if m[4] is not None and not (int(m[4]) < 24 and int(m[5]) < 60 and int(m[6] or 0) < 60):
-            found.append(f"{m[4]}:{m[5]}{':' + m[6] if m[6] else ''} is not a real time of day")
-    for m in _TIME_LIKE.finditer(_DATE_LIKE.sub("", source)):
-        try:
-            time(int(m[1]), int(m[2]), int(m[3] or 0))
-        except ValueError:
-            found.append(f"{m[0]} is not a real time of day")
-    return found
