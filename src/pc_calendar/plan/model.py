@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -26,6 +27,22 @@ from pydantic_core import PydanticCustomError
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
+
+#: the years a plan's dates and any question asked of it may fall in: a childhood fits
+#: with room to spare, and the engine's look-around (a year each side) stays inside what
+#: ``date`` can hold, so 9999-12-31 is a clear error instead of an OverflowError
+SUPPORTED_YEARS = (1900, 2199)
+
+
+def _in_supported_years(value: date) -> date:
+    if not SUPPORTED_YEARS[0] <= value.year <= SUPPORTED_YEARS[1]:
+        raise PydanticCustomError(
+            "date_out_of_range",
+            "expected a date between {low}-01-01 and {high}-12-31, got {value}",
+            {"low": SUPPORTED_YEARS[0], "high": SUPPORTED_YEARS[1], "value": value.isoformat()},
+        )
+    return value
+
 
 #: validation context key set by the plan loader: the data came from a TOML file
 TOML_INPUT = "toml"
@@ -49,8 +66,10 @@ def _exactly(kind: str, wanted: type, refused: tuple[type, ...] = ()) -> BeforeV
     return BeforeValidator(check)
 
 
-TomlDate = Annotated[date, _exactly("date", date, (datetime,))]
-TomlDateTime = Annotated[datetime, _exactly("datetime", datetime)]
+TomlDate = Annotated[date, _exactly("date", date, (datetime,)), AfterValidator(_in_supported_years)]
+TomlDateTime = Annotated[
+    datetime, _exactly("datetime", datetime), AfterValidator(_in_supported_years)
+]
 TomlTime = Annotated[time, _exactly("time", time)]
 TomlInt = Annotated[int, _exactly("int", int, (bool,))]
 TomlBool = Annotated[bool, _exactly("bool", bool)]
