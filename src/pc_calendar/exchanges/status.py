@@ -92,9 +92,11 @@ def validate_outcome(
     if outcome is Status.late:
         if minutes_late is None:
             raise UserError("--minutes-late: required with --status late")
-        if not 0 <= minutes_late <= MAX_MINUTES_LATE:
+        if minutes_late < 0:
+            raise UserError(f"--minutes-late: must be 0 or more, got {minutes_late}")
+        if minutes_late > MAX_MINUTES_LATE:
             raise UserError(
-                f"--minutes-late: expected 0..{MAX_MINUTES_LATE} (a week), got {minutes_late}",
+                f"--minutes-late: must be at most {MAX_MINUTES_LATE} (a week), got {minutes_late}",
                 hint="an exchange that did not happen within a week is --status missed",
             )
     elif minutes_late is not None:
