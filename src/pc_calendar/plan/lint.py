@@ -23,7 +23,7 @@ from ..schedule import engine
 from ..schedule.school import SchoolDays
 from ..schedule.spans import ResolvedSpan, SpanNote
 from ..schedule.timeutil import describe_flag, local_instant
-from . import lint_calendar
+from . import lint_calendar, lint_mistakes
 from .locate import Locator
 from .model import Plan, Rotation, Schedule, TimeKeyword
 from .references import default_years, schedule_prefixes
@@ -66,6 +66,10 @@ def lint_plan(
     for found in lint_calendar.school_calendar_ends(plan, pm, date(horizon, 12, 31)):
         linter.warn(*found)
     for found in lint_calendar.season_wraps(plan):
+        linter.warn(*found)
+    for found in lint_mistakes.anchor_weekdays(plan, pm):
+        linter.warn(*found)
+    for found in lint_mistakes.hidden_visits(plan, pm, year_list):
         linter.warn(*found)
     found = list(dict.fromkeys(linter.warnings))
     if locator is not None:
