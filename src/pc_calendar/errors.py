@@ -37,8 +37,11 @@ class Problem:
     key: str
     message: str
     line: int | None = None
+    #: the file, when not the one the error is about (``calendars.toml`` beside a plan)
+    file: Path | str | None = None
 
     def render(self, path: Path | str | None) -> str:
+        path = self.file if self.file is not None else path
         where = str(path) if path is not None else "<plan>"
         if self.line is not None:
             where += f":{self.line}"

@@ -25,6 +25,7 @@ from ..schedule.timeline import Timeline
 from .apply import Applier, RetryPolicy, entry_for, with_retries
 from .diff import Policy, check_deletions, compute_plan
 from .locking import CalendarBusy, calendar_lock
+from .secrets import redact_urls
 from .state import CalendarState, Entry, StateStore
 from .summary import CalendarSummary
 from .targets import BackendContext, Target, load_targets, make_backend
@@ -376,7 +377,7 @@ def target_label(target: Target) -> str:
     """
     keys = ("url", "calendar", "folder", "name")
     where = " ".join(str(target.config[k]) for k in keys if k in target.config)
-    return f"{target.type} ({target.parent_id}) {where}".rstrip()
+    return redact_urls(f"{target.type} ({target.parent_id}) {where}".rstrip())
 
 
 def _sync_target(

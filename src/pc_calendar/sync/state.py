@@ -25,6 +25,8 @@ from pathlib import Path
 import platformdirs
 
 from ..errors import UserError
+from ..fileio import make_private
+from .secrets import redact_urls
 
 STATE_ENV = "PC_CALENDAR_STATE"
 STATE_FILE = "sync-state.sqlite"
@@ -121,6 +123,33 @@ class CalendarState:
     desired: int | None = None
 
 
+#: columns that name a calendar or quote a message, where a URL may appear
+_URL_COLUMNS = (("calendars", "key"), ("events", "calendar"), ("runs", "key"), ("runs", "target"))
+_URL_COLUMNS += (("runs", "last_error"),)
+
+
+def _scrub_url_passwords(db: sqlite3.Connection) -> None:
+    """Replace passwords inside URLs stored by versions that accepted them in a target.
+
+    The key of a calendar is its settings, URL included, and labels and errors quote
+    it: a ``https://user:password@host/`` target left its password here. Such targets
+    are refused now; this removes what they left (a key may merge into another: the
+    state is a cache, so the newer row wins).
+    """
+    for table, column in _URL_COLUMNS:
+        rows = db.execute(
+            f"SELECT DISTINCT {column} FROM {table} WHERE {column} LIKE '%://%:%@%'"
+        ).fetchall()
+        for (value,) in rows:
+            clean = redact_urls(value)
+            if clean != value:
+                with db:
+                    db.execute(
+                        f"UPDATE OR REPLACE {table} SET {column} = ? WHERE {column} = ?",
+                        (clean, value),
+                    )
+
+
 def default_state_path(plan_path: Path | None = None, beside_plan: bool = False) -> Path:
     """``$PC_CALENDAR_STATE``, else beside the plan if asked, else the user data dir."""
     if beside_plan and plan_path is not None:
@@ -157,6 +186,7 @@ class StateStore:
             return db
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
+            make_private(path, "sync state")
             db = sqlite3.connect(path, timeout=BUSY_TIMEOUT)
             # Switching to WAL and creating the schema fail at once with "database is
             # locked" (no busy wait) while another process does the same: retry briefly.
@@ -171,6 +201,8 @@ class StateStore:
                         raise
                     time.sleep(0.05 + 0.01 * attempt)
         db.executescript(SCHEMA)
+        if not readonly:
+            _scrub_url_passwords(db)
         calendar_columns = {row[1] for row in db.execute("PRAGMA table_info(calendars)")}
         for column, kind in (("fingerprint", "TEXT"), ("desired", "INTEGER")):
             if column not in calendar_columns:  # a state file from before the no-op fast path
