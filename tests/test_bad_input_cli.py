@@ -114,3 +114,17 @@ def test_a_folder_sync_reports_the_plan_error_not_an_internal_error(plan_file, c
     assert "internal error" not in out + err
     assert "UTC offset" in out + err
     assert "Traceback" not in err
+
+
+def test_an_engine_error_names_the_plan_file_and_line(plan_file, capsys):
+    """The engine knows keys, not files: the command that read the plan names it."""
+    plan_file.write_text(
+        MINIMAL + '\n[[visits]]\nparent = "ben"\nweekday = "wednesday"\nstart = "dismissal"\n'
+        "end = 14:00:00\n",
+        encoding="utf-8",
+    )
+    line = plan_file.read_text().splitlines().index("end = 14:00:00") + 1
+    for args in (["show", plan_file, "--month", "2026-03"], ["exchanges", plan_file]):
+        code, out, err = run(capsys, *args)
+        assert code == 2
+        assert f"{plan_file}:{line}: visits[0].end:" in err and "<plan>" not in err

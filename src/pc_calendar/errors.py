@@ -48,6 +48,11 @@ class Problem:
         return f"{where}: {self.key}: {self.message}" if self.key else f"{where}: {self.message}"
 
 
+#: plan files read in this run, resolved path -> as given; the CLI clears it per command,
+#: so an engine error (which knows keys, not files) can name the one plan it read
+LOADED_PLANS: dict[Path, Path] = {}
+
+
 class PlanError(UserError):
     """The plan file cannot be read or does not validate."""
 

@@ -160,3 +160,35 @@ def test_a_swap_needs_both_parents_a_decision_does_not(tmp_path):
     path = tmp_path / "decision.toml"
     path.write_text(decision, encoding="utf-8")
     assert load_plan(path).overrides[0].kind == "decision"
+
+
+# -- messages -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "line", "words"),
+    [
+        ('[family]\nid = "x"\nname = "X"\nid = "y"\n', "family.id", 4, "given twice"),
+        ('[family]\nid = "x"\n[family]\nname = "X"\n', "family", 3, "declared twice as a table"),
+        ('[family]\nid = "x\nname = "X"\n', "family.id", 2, "has no closing quote"),
+        ('[family]\nid = "x"\nname = """X\n\n', "family.name", 3, "has no closing quote"),
+        ('family = { id = "x", id = "y" }\n', "family.id", 1, "given twice in one inline table"),
+        (
+            '[[children]]\nid = "a"\n[[children]]\nid = "b"\nid = "c"\n',
+            "children[1].id",
+            5,
+            "twice",
+        ),
+    ],
+)
+def test_toml_mistakes_name_the_key(tmp_path, text, key, line, words):
+    problem = only(tmp_path, text)
+    assert (problem.key, problem.line) == (key, line)
+    assert words in problem.message and "Cannot" not in problem.message
+
+
+@pytest.mark.parametrize("value", ['"25:00"', '"25:00:00"'])
+def test_a_bad_time_is_not_called_a_bad_date(tmp_path, value):
+    problem = only(tmp_path, edit("time = 18:00:00", f"time = {value}"))
+    assert problem.message.startswith(value.strip('"'))
+    assert "is not a real time of day" in problem.message and "date" not in problem.message

@@ -21,7 +21,7 @@ from typing import Any
 import click
 
 from .. import __version__
-from ..errors import UserError
+from ..errors import LOADED_PLANS, UserError
 
 #: command name -> (module in this package, short help as ``--help`` lists it). The
 #: short help is kept here so listing commands imports none of them;
@@ -222,17 +222,31 @@ def _load_commands() -> None:
         cli.load_all()
 
 
+def _located(exc: UserError) -> UserError:
+    """A plan error from the engine (keys, no file) named after the plan the command read."""
+    from ..errors import PlanError
+
+    if isinstance(exc, PlanError) and exc.path is None:
+        from ..plan.load import locate_error, only_loaded_path
+
+        path = only_loaded_path()
+        if path is not None:
+            return locate_error(exc, path)
+    return exc
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: user mistakes print a message and exit non-zero, bugs keep tracebacks."""
     from ..plugins import watch_managers
 
+    LOADED_PLANS.clear()
     try:
         with watch_managers(_failure_reporter()):
             rc = cli.main(args=argv, prog_name="pc-calendar", standalone_mode=False)
         if isinstance(rc, int) and rc:
             sys.exit(rc)
     except UserError as exc:
-        click.echo(f"error: {exc.render()}", err=True)
+        click.echo(f"error: {_located(exc).render()}", err=True)
         sys.exit(exc.exit_code)
     except click.exceptions.Abort:
         click.echo("aborted", err=True)

@@ -100,7 +100,7 @@ def unquote_hint(kind: str, key: str | None, value: Any) -> str | None:
     )
     if isinstance(parsed, _KINDS[kind]) and not wrong_subtype:
         return f"write it without quotes: {assign}{text}"
-    bad = impossible_dates(text)
+    bad = impossible_dates(value.strip()) or impossible_dates(text)
     if bad:
         return "; ".join(bad)
     return None

@@ -8,21 +8,22 @@ the school ICS import, cross-references) and raises one PlanError with all of th
 
 from __future__ import annotations
 
-import re
 import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pluggy
 from pydantic import ValidationError
 
-from ..errors import PlanError, Problem
-from .literals import impossible_dates
+from ..errors import LOADED_PLANS, PlanError, Problem
 from .locate import Locator
 from .model import TOML_INPUT, Plan
 from .pydantic_messages import problems_from_validation
 from .references import check_references, check_spans
 from .school_ics import import_school_ics
+from .toml_errors import toml_problem
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ def parse_plan_text(
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise PlanError(path, [_toml_problem(exc, text)]) from None
+        raise PlanError(path, [toml_problem(text, str(exc))]) from None
     locator = Locator(text)
     try:
         plan = Plan.model_validate(data, context={TOML_INPUT: True})
@@ -70,7 +71,42 @@ def parse_plan_text(
     problems = [p if p.line is not None else _with_line(p, locator) for p in problems]
     if problems:
         raise PlanError(path, _sorted(problems))
+    LOADED_PLANS.setdefault(path.resolve(), path)
     return LoadedPlan(path, text, plan, locator)
+
+
+def only_loaded_path() -> Path | None:
+    """The plan file this run loaded, if it loaded exactly one (see ``LOADED_PLANS``)."""
+    return next(iter(LOADED_PLANS.values())) if len(LOADED_PLANS) == 1 else None
+
+
+def locate_error(exc: PlanError, path: Path) -> PlanError:
+    """``exc`` (raised by the engine without a file) with ``path`` and each key's line."""
+    try:
+        locator: Locator | None = Locator(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError):
+        locator = None
+    problems = [
+        Problem(
+            p.key,
+            p.message,
+            p.line if p.line is not None or locator is None else locator.line_of(p.key),
+            p.file,
+        )
+        for p in exc.problems
+    ]
+    return PlanError(path, problems)
+
+
+@contextmanager
+def errors_located(path: Path) -> Iterator[None]:
+    """Give a PlanError raised inside without a file the plan's file and lines."""
+    try:
+        yield
+    except PlanError as exc:
+        if exc.path is not None:
+            raise
+        raise locate_error(exc, path) from None
 
 
 def _with_line(problem: Problem, locator: Locator) -> Problem:
@@ -102,23 +138,3 @@ def _read_text(path: Path) -> str:
         bad = raw[exc.start : exc.start + 1].hex()
         message = f"not UTF-8 text (byte 0x{bad}); save the plan file as UTF-8"
         raise PlanError(path, [Problem("", message, line)]) from None
-
-
-_TOML_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
-
-
-def _toml_problem(exc: tomllib.TOMLDecodeError, text: str) -> Problem:
-    """tomllib's message with its line; impossible dates and times named in plain words."""
-    message = str(exc)
-    m = _TOML_AT.search(message)
-    line = int(m[1]) if m else None
-    if m:
-        message = f"{message[: m.start()]} at column {m[2]}"
-    message = f"TOML syntax error: {message}"
-    if line is not None:
-        source = text.splitlines()[line - 1] if line <= len(text.splitlines()) else ""
-        source = source.split("#", 1)[0]
-        bad = impossible_dates(source)
-        if bad:
-            message += f" ({', '.join(bad)})"
-    return Problem("", message, line)

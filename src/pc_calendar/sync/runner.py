@@ -244,7 +244,7 @@ def prepare_family(
     plan: Plan | None = None,
 ) -> FamilyWork:
     """Load the plan (unless given), its targets, and the Timeline for the range."""
-    from ..plan.load import load_plan
+    from ..plan.load import errors_located, load_plan
     from ..plugins import get_plugin_manager
     from ..schedule.engine import compute_timeline
 
@@ -253,7 +253,8 @@ def prepare_family(
     targets = load_targets(plan, plan_path, parents, pm)
     # Computed from before the range, so an event running into the range keeps the
     # identity (its true start) it had when an earlier range held all of it.
-    timeline = compute_timeline(plan, options.start - LOOKBACK, options.end, pm)
+    with errors_located(plan_path):
+        timeline = compute_timeline(plan, options.start - LOOKBACK, options.end, pm)
     return FamilyWork(plan_path, plan, targets, timeline)
 
 
