@@ -140,13 +140,6 @@ def test_a_parent_in_two_rotation_slots_is_an_error(tmp_path):
     assert problem.line == line_of(text, 'parents = ["ana", "ana"]')
 
 
-def test_a_child_born_in_the_future_is_an_error(tmp_path):
-    text = edit("birth_date = 2018-05-01", "birth_date = 2081-05-01")
-    problem = only(tmp_path, text)
-    assert problem.key == "children[0].birth_date"
-    assert "2081-05-01 is in the future" in problem.message
-
-
 def test_a_swap_needs_both_parents_a_decision_does_not(tmp_path):
     swap = override("2026-07-01T18:00:00", "2026-07-03T18:00:00", 'agreed_by = ["ben"]')
     problem = only(tmp_path, swap)

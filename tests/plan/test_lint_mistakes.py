@@ -129,3 +129,13 @@ def test_a_visit_hidden_by_a_season_warns(tmp_path):
 def test_a_visit_partly_inside_a_season_is_quiet(tmp_path):
     text = MINIMAL + SUMMER_AND_VISIT.replace('during = "outside_school_term"\n', "")
     assert of_kind(lint_text(tmp_path, text), "visit-hidden") == []
+
+
+def test_a_child_born_after_today_is_a_warning_not_an_error(tmp_path):
+    """A plan may be made before a birth; a mistyped year is the likelier mistake."""
+    text = MINIMAL.replace("birth_date = 2018-05-01", "birth_date = 2081-05-01")
+    [warning] = of_kind(lint_text(tmp_path, text), "birth-date-future")
+    assert warning.key == "children[0].birth_date"
+    assert "Kim is born 2081-05-01, after today" in warning.message
+    assert "mistyped" in warning.message
+    assert warning.line == text.splitlines().index("birth_date = 2081-05-01") + 1

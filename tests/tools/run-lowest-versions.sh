@@ -32,4 +32,4 @@ echo "installed (lowest allowed versions):"
     grep . | paste -sd'|'))==" || true
 # Run from the copy (src/ is not on sys.path: the tests import the installed package).
 cd "$work/src"
-PATH="$work/venv/bin:$PATH" "$py" -m pytest -q -p no:cacheprovider "$@"
+PATH="$work/venv/bin:$PATH" "$py" -m pytest -p no:cacheprovider "${@:--q}"

@@ -71,6 +71,8 @@ def lint_plan(
         linter.warn(*found)
     for found in lint_mistakes.hidden_visits(plan, pm, year_list):
         linter.warn(*found)
+    for found in lint_mistakes.unborn_children(plan):
+        linter.warn(*found)
     found = list(dict.fromkeys(linter.warnings))
     if locator is not None:
         found = [LintWarning(w.code, w.key, w.message, locator.line_of(w.key)) for w in found]

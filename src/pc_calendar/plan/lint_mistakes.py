@@ -3,7 +3,8 @@
 A rotation anchored on a weekday that makes its pattern hand the children over in the
 middle of a weekend (a 2-2-3 anchored on a Wednesday), and a visit that never happens
 because a season covers every day it would fall on (seasons replace the rotation and
-its visits). Both are legal, so they are warnings that say what was probably meant.
+its visits), and a child whose birth date lies ahead. All are legal, so they are
+warnings that say what was probably meant.
 """
 
 from __future__ import annotations
@@ -96,6 +97,23 @@ def anchor_weekdays(plan: Plan, pm: pluggy.PluginManager | None) -> Iterator[Fou
             f"{_NAMES[meant.weekday()]} (anchor = {meant}) it {keeps}; if the split is "
             "intended, keep the anchor",
         )
+
+
+def unborn_children(plan: Plan, today: date | None = None) -> Iterator[Found]:
+    """A birth date after today: a plan made before a birth, or a mistyped year.
+
+    Legal (the child joins the schedule at birth), so a warning that says what follows.
+    """
+    today = today or date.today()
+    for i, child in enumerate(plan.children):
+        if child.birth_date > today:
+            yield (
+                "birth-date-future",
+                f"children[{i}].birth_date",
+                f"{child.name} is born {child.birth_date}, after today: {child.name} has "
+                "no custody time, calendar events or overnights before that day. If the "
+                "child is already born, the year is probably mistyped",
+            )
 
 
 def hidden_visits(plan: Plan, pm: pluggy.PluginManager | None, years: list[int]) -> Iterator[Found]:

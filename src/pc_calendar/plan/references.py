@@ -158,9 +158,8 @@ class _Checker:
         self.overrides()
 
     def children(self) -> None:
-        """Ids are unique (a second "leo" would vanish from stats); nobody is born later."""
+        """Ids are unique: a second "leo" would vanish from stats and calendars."""
         first: dict[str, int] = {}
-        today = date.today()
         for i, child in enumerate(self.plan.children):
             if child.id in first:
                 self.add(
@@ -169,12 +168,6 @@ class _Checker:
                     "each child needs an id of their own (e.g. the first name and a digit)",
                 )
             first.setdefault(child.id, i)
-            if child.birth_date > today:
-                self.add(
-                    f"children[{i}].birth_date",
-                    f"{child.birth_date} is in the future; expected the child's date of "
-                    "birth (a mistyped year?)",
-                )
 
     def zone(self, key: str, name: str) -> None:
         if (problem := zone_problem(name)) is not None:
