@@ -1,9 +1,9 @@
 """Lint checks for plans that compute, but not what the coordinator probably meant.
 
 A rotation anchored on a weekday that makes its pattern hand the children over in the
-middle of a weekend (a 2-2-3 anchored on a Wednesday), and a visit that never happens
-because a season covers every day it would fall on (seasons replace the rotation and
-its visits), and a child whose birth date lies ahead. All are legal, so they are
+middle of a weekend (a 2-2-3 anchored on a Tuesday), a visit that never happens because
+a season covers every day it would fall on (seasons replace the rotation and its
+visits), and a child whose birth date lies ahead. All are legal, so they are
 warnings that say what was probably meant.
 """
 
