@@ -145,3 +145,20 @@ def test_an_old_state_file_loses_the_passwords_it_stored(tmp_path):
     dump = "\n".join(sqlite3.connect(path).iterdump())
     assert "hunter2" not in dump
     assert "alex:***@cal.example.org" in dump
+
+
+def test_check_runs_the_backends_own_settings_checks_without_secrets(tmp_path, capsys):
+    """A key the CalDAV reader does not know fails check as it fails sync; a password
+    variable that is not set here does not (check runs where passwords are not)."""
+    caldav = 'calendar = { type = "caldav", url = "https://cal.example.org/", '
+    path = plan_copy(tmp_path, ALEX_ICS, caldav + 'password_env = "UNSET_PW", colour = "red" }')
+    code, out, err = run(capsys, "check", path)
+    assert code == 2
+    line = line_of(path, 'colour = "red"')
+    assert f"{path}:{line}: parents.alex.calendar: unknown key 'colour'" in err
+    path.write_text(path.read_text().replace(', colour = "red"', ""))
+    code, out, err = run(capsys, "check", path)
+    assert code == 0, err
+    path.write_text(path.read_text().replace('folder = "out/sam"', 'folder = "out/sam", x = 1'))
+    code, out, err = run(capsys, "check", path)
+    assert "parents.sam.calendar: unknown key 'x' for an ics target" in err

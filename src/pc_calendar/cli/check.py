@@ -36,7 +36,7 @@ def target_problems(loaded: LoadedPlan) -> list[Problem]:
 
     problems = []
     locators: dict[Path, Locator] = {loaded.path: loaded.locator}
-    for found in find(loaded.plan, loaded.path):
+    for found in find(loaded.plan, loaded.path, build=True):
         if found.file not in locators:
             text = found.file.read_text(encoding="utf-8") if found.line is None else ""
             locators[found.file] = Locator(text)
