@@ -187,9 +187,10 @@ def target_problems(
         for pid in overrides
         if pid not in plan.parents
     ]
-    known = backend_registry(pm)
+    configs = _configs(plan, plan_path, beside, overrides)
+    known = backend_registry(pm) if configs else None  # a plan without targets needs none
     targets = []
-    for pid, config, file, path in _configs(plan, plan_path, beside, overrides):
+    for pid, config, file, path in configs:
         if not isinstance(config, dict):
             problems.append(
                 TargetProblem(file, path, 'expected a table like { type = "ics", ... }')
@@ -211,6 +212,7 @@ def target_problems(
                 )
             )
         kind = config.get("type")
+        assert known is not None
         if not isinstance(kind, str) or kind not in known:
             close = difflib.get_close_matches(str(kind), known.names(), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
