@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from ..errors import UserError
-from ..plan.model import SUPPORTED_YEARS
+from ..plan.toml_types import SUPPORTED_YEARS
 
 plan_argument = click.argument(
     "plan_path", metavar="PLAN.toml", type=click.Path(path_type=Path, dir_okay=False)

@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from ..errors import UserError
-from ..plan.model import SUPPORTED_YEARS
+from ..plan.toml_types import SUPPORTED_YEARS
 from ..schedule.timeline import Exchange
 from .status import place_name
 

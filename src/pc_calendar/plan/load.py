@@ -19,11 +19,12 @@ from pydantic import ValidationError
 
 from ..errors import LOADED_PLANS, PlanError, Problem
 from .locate import Locator
-from .model import TOML_INPUT, Plan
+from .model import Plan
 from .pydantic_messages import problems_from_validation
 from .references import check_references, check_spans
 from .school_ics import import_school_ics
 from .toml_errors import toml_problem
+from .toml_types import TOML_INPUT
 
 
 @dataclass(frozen=True)

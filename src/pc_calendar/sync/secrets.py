@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
 import stat
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -83,6 +85,29 @@ def redact_urls(text: str) -> str:
     'caldav (alex) https://alex:***@cal.example.org/ custody'
     """
     return _URL_PASSWORD.sub(r"\1:***@", text)
+
+
+def scrub_url_passwords(db: sqlite3.Connection, columns: Iterable[tuple[str, str]]) -> None:
+    """Replace passwords inside URLs that older versions stored in ``columns`` (table,
+    column) of a sync state.
+
+    The key of a calendar is its settings, URL included, and labels and errors quote
+    it: a ``https://user:password@host/`` target left its password there. Such targets
+    are refused now; this removes what they left (a key may merge into another: the
+    state is a cache, so the newer row wins).
+    """
+    for table, column in columns:
+        rows = db.execute(
+            f"SELECT DISTINCT {column} FROM {table} WHERE {column} LIKE '%://%:%@%'"
+        ).fetchall()
+        for (value,) in rows:
+            clean = redact_urls(value)
+            if clean != value:
+                with db:
+                    db.execute(
+                        f"UPDATE OR REPLACE {table} SET {column} = ? WHERE {column} = ?",
+                        (clean, value),
+                    )
 
 
 def url_passwords(config: dict[str, Any]) -> list[tuple[str, str]]:

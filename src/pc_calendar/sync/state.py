@@ -26,7 +26,7 @@ import platformdirs
 
 from ..errors import UserError
 from ..fileio import make_private
-from .secrets import redact_urls
+from .secrets import scrub_url_passwords
 
 STATE_ENV = "PC_CALENDAR_STATE"
 STATE_FILE = "sync-state.sqlite"
@@ -124,30 +124,8 @@ class CalendarState:
 
 
 #: columns that name a calendar or quote a message, where a URL may appear
-_URL_COLUMNS = (("calendars", "key"), ("events", "calendar"), ("runs", "key"), ("runs", "target"))
-_URL_COLUMNS += (("runs", "last_error"),)
-
-
-def _scrub_url_passwords(db: sqlite3.Connection) -> None:
-    """Replace passwords inside URLs stored by versions that accepted them in a target.
-
-    The key of a calendar is its settings, URL included, and labels and errors quote
-    it: a ``https://user:password@host/`` target left its password here. Such targets
-    are refused now; this removes what they left (a key may merge into another: the
-    state is a cache, so the newer row wins).
-    """
-    for table, column in _URL_COLUMNS:
-        rows = db.execute(
-            f"SELECT DISTINCT {column} FROM {table} WHERE {column} LIKE '%://%:%@%'"
-        ).fetchall()
-        for (value,) in rows:
-            clean = redact_urls(value)
-            if clean != value:
-                with db:
-                    db.execute(
-                        f"UPDATE OR REPLACE {table} SET {column} = ? WHERE {column} = ?",
-                        (clean, value),
-                    )
+URL_COLUMNS = (("calendars", "key"), ("events", "calendar"), ("runs", "key"), ("runs", "target"))
+URL_COLUMNS += (("runs", "last_error"),)
 
 
 def default_state_path(plan_path: Path | None = None, beside_plan: bool = False) -> Path:
@@ -202,7 +180,7 @@ class StateStore:
                     time.sleep(0.05 + 0.01 * attempt)
         db.executescript(SCHEMA)
         if not readonly:
-            _scrub_url_passwords(db)
+            scrub_url_passwords(db, URL_COLUMNS)
         calendar_columns = {row[1] for row in db.execute("PRAGMA table_info(calendars)")}
         for column, kind in (("fingerprint", "TEXT"), ("desired", "INTEGER")):
             if column not in calendar_columns:  # a state file from before the no-op fast path
