@@ -185,3 +185,14 @@ def test_a_bad_time_is_not_called_a_bad_date(tmp_path, value):
     problem = only(tmp_path, edit("time = 18:00:00", f"time = {value}"))
     assert problem.message.startswith(value.strip('"'))
     assert "is not a real time of day" in problem.message and "date" not in problem.message
+
+
+def test_a_quoted_date_where_a_month_day_also_fits_says_to_unquote(tmp_path):
+    """Season edges take a date or "MM-DD": a quoted full date meant the date."""
+    text = MINIMAL + (
+        '\n[[seasons]]\nname = "Summer"\nstart = "2026-06-01"\nend = 2026-08-01\n'
+        'assign = { parent = "ben" }\n'
+    )
+    problem = only(tmp_path, text)
+    assert problem.key == "seasons[0].start"
+    assert problem.message == "write it without quotes: start = 2026-06-01"

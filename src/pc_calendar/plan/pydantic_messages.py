@@ -61,7 +61,8 @@ def problems_from_validation(exc: ValidationError, data: Any, locator: Locator) 
     for path, errors in groups.items():
         if _another_branch_went_deeper(path, errors, groups):
             continue
-        specific = [e for e in errors if not _is_shape(e)] or errors
+        hinted = [e for e in errors if _literal_hint(e, path) is not None]
+        specific = hinted[:1] or [e for e in errors if not _is_shape(e)] or errors
         if len(specific) > 1 and all(_is_shape(e) for e in specific):
             messages = [_union_message(specific, path)]
         else:
