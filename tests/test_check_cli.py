@@ -127,17 +127,25 @@ def test_bad_plans_exit_2_with_file_line_key_and_message(
 
 
 @pytest.mark.parametrize(
-    "old, new, line_marker",
+    "old, new, line_marker, key",
     [
-        ('name = "Ben"', "name = ", 'name = "Ben"'),
-        ("birth_date = 2018-05-01", "birth_date = 2018-02-30", "birth_date"),
+        ('name = "Ben"', "name = ", 'name = "Ben"', "parents.ben.name"),
+        (
+            "birth_date = 2018-05-01",
+            "birth_date = 2018-02-30",
+            "birth_date",
+            "children[0].birth_date",
+        ),
     ],
 )
-def test_toml_syntax_errors_exit_2_with_line_and_column(tmp_path, capsys, old, new, line_marker):
+def test_toml_syntax_errors_exit_2_with_line_and_column(
+    tmp_path, capsys, old, new, line_marker, key
+):
     path, _ = plan_file(tmp_path, old, new)
     status, _, err = run(["check", str(path)], capsys)
     assert status == 2
-    assert err.startswith(f"error: {path}:{line_with(MINIMAL, line_marker)}: TOML syntax error: ")
+    line = line_with(MINIMAL, line_marker)
+    assert err.startswith(f"error: {path}:{line}: {key}: TOML syntax error: ")
     assert " at column " in err
 
 

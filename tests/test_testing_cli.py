@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import click
@@ -23,7 +24,7 @@ class GreetCommand:
     def pc_calendar_register_commands(self, cli):
         @cli.command("greet")
         def greet() -> None:
-            name = click.get_text_stream("stdin").read().strip()
+            name = sys.stdin.read().strip()
             click.echo(f"hello {name} from {os.environ.get('GREETING_PLACE', 'nowhere')}")
 
 

@@ -37,12 +37,20 @@ class Problem:
     key: str
     message: str
     line: int | None = None
+    #: the file, when not the one the error is about (``calendars.toml`` beside a plan)
+    file: Path | str | None = None
 
     def render(self, path: Path | str | None) -> str:
+        path = self.file if self.file is not None else path
         where = str(path) if path is not None else "<plan>"
         if self.line is not None:
             where += f":{self.line}"
         return f"{where}: {self.key}: {self.message}" if self.key else f"{where}: {self.message}"
+
+
+#: plan files read in this run, resolved path -> as given; the CLI clears it per command,
+#: so an engine error (which knows keys, not files) can name the one plan it read
+LOADED_PLANS: dict[Path, Path] = {}
 
 
 class PlanError(UserError):

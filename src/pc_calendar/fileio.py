@@ -54,3 +54,39 @@ def write_atomic(
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+#: the mode of every file the tool writes that holds family data for its own use (sync
+#: state, exchange log, feed tokens, locks): only the user who runs it may read it
+PRIVATE = 0o600
+#: files SQLite keeps beside a database; it creates them with the database's mode
+SQLITE_SIDECARS = ("-wal", "-shm", "-journal")
+
+
+def make_private(path: Path, what: str = "file") -> None:
+    """Create ``path`` (empty) with mode 0600 if missing, else make it 0600.
+
+    Called before SQLite opens a database, so the file never exists with the umask's
+    mode; files from older versions (0644) are fixed on their next open, with the
+    -wal/-shm/-journal files beside them (which SQLite creates with the database's mode).
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_CREAT, PRIVATE)
+    except IsADirectoryError:
+        return  # the caller says it is a directory, in its own words
+    except OSError as exc:
+        raise UserError(f"{path}: cannot create the {what} ({exc.strerror})") from None
+    try:
+        if stat.S_IMODE(os.fstat(fd).st_mode) != PRIVATE:
+            os.fchmod(fd, PRIVATE)
+    except PermissionError:
+        pass  # not ours to change (another user's file): SQLite says what it can do
+    finally:
+        os.close(fd)
+    for suffix in SQLITE_SIDECARS:
+        sidecar = path.with_name(path.name + suffix)
+        try:
+            if stat.S_IMODE(sidecar.stat().st_mode) != PRIVATE:
+                os.chmod(sidecar, PRIVATE)
+        except OSError:
+            continue  # absent (the usual case) or not ours

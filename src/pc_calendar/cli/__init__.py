@@ -10,6 +10,7 @@ built-in has. ``main`` turns user errors into messages.
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import importlib.util
 import sys
@@ -18,10 +19,9 @@ from gettext import gettext as _
 from typing import Any
 
 import click
-from click.utils import make_default_short_help
 
 from .. import __version__
-from ..errors import UserError
+from ..errors import LOADED_PLANS, UserError
 
 #: command name -> (module in this package, short help as ``--help`` lists it). The
 #: short help is kept here so listing commands imports none of them;
@@ -170,9 +170,9 @@ class LazyGroup(click.Group):
                 [
                     (
                         name,
-                        command.get_short_help_str(limit)
-                        if command is not None
-                        else make_default_short_help(COMMANDS[name][1], limit),
+                        (command or click.Command(name, help=COMMANDS[name][1])).get_short_help_str(
+                            limit
+                        ),
                     )
                     for name, command in rows
                 ]
@@ -181,13 +181,28 @@ class LazyGroup(click.Group):
     def resolve_command(
         self, ctx: click.Context, args: list[str]
     ) -> tuple[str | None, click.Command | None, list[str]]:
-        try:
-            return super().resolve_command(ctx, args)
-        except click.exceptions.NoSuchCommand as exc:
-            # click suggests close names from self.commands: offer every command
-            raise click.exceptions.NoSuchCommand(
-                exc.command_name, possibilities=self.list_commands(ctx), ctx=ctx
-            ) from None
+        """As click's, but a mistyped name is matched against every command, not only
+        the ones imported so far (and in the same words on every click 8.x)."""
+        name = args[0] if args else ""
+        if (
+            name
+            and not name.startswith("-")
+            and not ctx.resilient_parsing
+            and self.get_command(ctx, name) is None
+        ):
+            raise click.UsageError(_no_such_command(name, self.list_commands(ctx)), ctx=ctx)
+        return super().resolve_command(ctx, args)
+
+
+def _no_such_command(name: str, commands: list[str]) -> str:
+    """click's words: "No such command 'helo'. Did you mean 'hello'?"."""
+    message = _("No such command {name!r}.").format(name=name)
+    close = sorted(difflib.get_close_matches(name, commands))
+    if len(close) == 1:
+        return f"{message} Did you mean {close[0]!r}?"
+    if close:
+        return f"{message} (Did you mean one of: {', '.join(map(repr, close))}?)"
+    return message
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -220,17 +235,31 @@ def _load_commands() -> None:
         cli.load_all()
 
 
+def _located(exc: UserError) -> UserError:
+    """A plan error from the engine (keys, no file) named after the plan the command read."""
+    from ..errors import PlanError
+
+    if isinstance(exc, PlanError) and exc.path is None:
+        from ..plan.load import locate_error, only_loaded_path
+
+        path = only_loaded_path()
+        if path is not None:
+            return locate_error(exc, path)
+    return exc
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: user mistakes print a message and exit non-zero, bugs keep tracebacks."""
     from ..plugins import watch_managers
 
+    LOADED_PLANS.clear()
     try:
         with watch_managers(_failure_reporter()):
             rc = cli.main(args=argv, prog_name="pc-calendar", standalone_mode=False)
         if isinstance(rc, int) and rc:
             sys.exit(rc)
     except UserError as exc:
-        click.echo(f"error: {exc.render()}", err=True)
+        click.echo(f"error: {_located(exc).render()}", err=True)
         sys.exit(exc.exit_code)
     except click.exceptions.Abort:
         click.echo("aborted", err=True)

@@ -16,7 +16,8 @@ import click
 from ..errors import PlanError, Problem
 from ..plan.lint import LintWarning, lint_plan
 from ..plan.lint_school_ics import school_ics_warnings
-from ..plan.load import load
+from ..plan.load import LoadedPlan, load
+from ..plan.locate import Locator, format_path
 from ..plan.model import Plan
 from ..plan.references import default_years
 from ..schedule.engine import compute_timeline
@@ -24,7 +25,27 @@ from .common import plan_argument
 
 
 def _problem_dict(problem: Problem) -> dict[str, object]:
-    return {"key": problem.key, "line": problem.line, "message": problem.message}
+    found: dict[str, object] = {"key": problem.key, "line": problem.line}
+    if problem.file is not None:
+        found["file"] = str(problem.file)
+    return {**found, "message": problem.message}
+
+
+def target_problems(loaded: LoadedPlan) -> list[Problem]:
+    """Sync's own checks of the calendar targets (plan and ``calendars.toml``), with lines."""
+    from ..sync.targets import target_problems as find
+
+    problems = []
+    locators: dict[Path, Locator] = {loaded.path: loaded.locator}
+    for found in find(loaded.plan, loaded.path, build=True):
+        if found.file not in locators:
+            text = found.file.read_text(encoding="utf-8") if found.line is None else ""
+            locators[found.file] = Locator(text)
+        line = found.line or locators[found.file].line_of(found.path)
+        message = found.message if not found.hint else f"{found.message} ({found.hint})"
+        file = None if found.file == loaded.path else found.file
+        problems.append(Problem(format_path(found.path), message, line, file))
+    return problems
 
 
 def run_check(plan_path: Path, today: date | None = None) -> tuple[Plan, list[LintWarning]]:
@@ -32,6 +53,8 @@ def run_check(plan_path: Path, today: date | None = None) -> tuple[Plan, list[Li
     from ..compare.decisions import family_today, review_warnings
 
     loaded = load(plan_path)
+    if problems := target_problems(loaded):
+        raise PlanError(plan_path, problems)
     try:
         warnings = lint_plan(loaded.plan, locator=loaded.locator, today=today)
         warnings = sorted(

@@ -10,18 +10,27 @@ from typing import Any
 import click
 
 from ..errors import UserError
+from ..plan.toml_types import SUPPORTED_YEARS
 
 plan_argument = click.argument(
     "plan_path", metavar="PLAN.toml", type=click.Path(path_type=Path, dir_okay=False)
 )
 
 
+YEARS = SUPPORTED_YEARS
+
+
 def parse_date(value: str, option: str) -> date:
-    """A YYYY-MM-DD option value, or a UserError naming the option."""
+    """A YYYY-MM-DD option value in :data:`YEARS`, or a UserError naming the option."""
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise UserError(f"{option}: expected a date like 2026-12-31, got {value!r}") from None
+    if not YEARS[0] <= day.year <= YEARS[1]:
+        raise UserError(
+            f"{option}: expected a date between {YEARS[0]}-01-01 and {YEARS[1]}-12-31, got {value}"
+        )
+    return day
 
 
 def state_options(command: Callable[..., Any]) -> Callable[..., Any]:

@@ -14,10 +14,10 @@ from ..errors import UserError
 from ..plan.model import Plan
 from ..schedule.stats import NightConvention
 from ..schedule.timeline import Timeline
+from .common import YEARS
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 HHMM = re.compile(r"^(\d{1,2}):(\d{2})$")
-YEARS = (1900, 2199)
 
 overnight_help = (
     "Check time deciding who has a night, HH:MM (default 00:00). Before noon it is read "

@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from ..errors import UserError
+from ..plan.toml_types import SUPPORTED_YEARS
 from ..schedule.timeline import Exchange
 from .status import place_name
 
@@ -42,6 +43,13 @@ def parse_when(text: str) -> When:
     """Parse WHEN; raise UserError with the accepted forms."""
     value = text.strip()
     try:
+        if (m := _ID.match(value) or _DATE.match(value) or _DATE_TIME.match(value)) and not (
+            SUPPORTED_YEARS[0] <= int(m[1][:4]) <= SUPPORTED_YEARS[1]
+        ):
+            raise UserError(
+                f"WHEN: expected a date between {SUPPORTED_YEARS[0]}-01-01 and "
+                f"{SUPPORTED_YEARS[1]}-12-31, got {text!r}"
+            )
         if m := _ID.match(value):
             day = date.fromisoformat(m[1])
             return When(value, day, time(int(m[2]), int(m[3])), value)

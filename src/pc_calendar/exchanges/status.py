@@ -19,6 +19,7 @@ from .chain import Record
 
 NOW_ENV = "PC_CALENDAR_NOW"
 COORDINATOR = "coordinator"
+MAX_MINUTES_LATE = 7 * 24 * 60  # later than a week is a missed exchange, not a late one
 
 
 class Status(StrEnum):
@@ -93,6 +94,11 @@ def validate_outcome(
             raise UserError("--minutes-late: required with --status late")
         if minutes_late < 0:
             raise UserError(f"--minutes-late: must be 0 or more, got {minutes_late}")
+        if minutes_late > MAX_MINUTES_LATE:
+            raise UserError(
+                f"--minutes-late: must be at most {MAX_MINUTES_LATE} (a week), got {minutes_late}",
+                hint="an exchange that did not happen within a week is --status missed",
+            )
     elif minutes_late is not None:
         raise UserError(f"--minutes-late: only allowed with --status late, not {outcome}")
     if outcome is Status.cancelled and not agreed:

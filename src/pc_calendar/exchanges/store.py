@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UserError
+from ..fileio import make_private
 from .chain import FIELDS, GENESIS, ChainProblem, Record, VerifyResult, compute_hash, verify_chain
 
 APPLICATION_ID = 0x70634C67  # "pcLg"
@@ -104,6 +105,7 @@ class ExchangeStore:
                 raise UserError(f"{path}: cannot create the folder ({exc.strerror})") from None
         if path.is_dir():
             raise UserError(f"{path}: is a directory, expected an exchange log database file")
+        make_private(path, "exchange log")
         try:
             conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         except sqlite3.Error as exc:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import re
 import secrets
 import sqlite3
@@ -24,6 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ..errors import UserError
+from ..fileio import make_private
 
 COORDINATOR = "coordinator"
 ALL_FAMILIES = "*"
@@ -92,6 +92,7 @@ class TokenStore:
             raise UserError(f"{self.path}: is a directory, expected the feed token database")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            make_private(self.path, "feed token database")
             conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
             tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
@@ -108,7 +109,6 @@ class TokenStore:
                     conn.execute(statement)
         except (OSError, sqlite3.Error) as exc:
             raise UserError(f"{self.path}: cannot open the feed token database ({exc})") from None
-        os.chmod(self.path, 0o600)
         self._local.conn = conn
         return conn
 

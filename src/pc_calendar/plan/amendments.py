@@ -19,6 +19,7 @@ from pydantic import Field, field_validator, model_validator
 
 from .decisions import DecisionRecord
 from .model import ExchangeAt, Holiday, Season, Strict, TimeSpec, Visit, Weekday
+from .toml_types import TomlDate, TomlDateTime
 
 AGE = re.compile(r"^\s*(?:(\d+)\s*y)?\s*(?:(\d+)\s*m)?\s*$")
 RELATIVE_ANCHOR = re.compile(r"^effective(?:\s*([+-])\s*(\d+))?$")
@@ -126,7 +127,7 @@ class Amendment(DecisionRecord):
     """
 
     name: str | None = None
-    effective: datetime | date | AgeTrigger
+    effective: TomlDateTime | TomlDate | AgeTrigger
     kind: Literal["agreement", "decision", "court_order"]
     reason: str = Field(min_length=1)
     cites: str | None = Field(default=None, description="the plan clause it clarifies")

@@ -11,6 +11,8 @@ from datetime import date, datetime, time
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from .toml_types import TomlDate, TomlDateTime
+
 
 def as_datetime(value: date | datetime) -> datetime:
     """A bound as a local date-time: a date means the start of that day."""
@@ -27,10 +29,10 @@ class Bounded(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    from_: datetime | date | None = Field(
+    from_: TomlDateTime | TomlDate | None = Field(
         default=None, alias="from", description="first day (or local date-time) it applies"
     )
-    until: datetime | date | None = Field(
+    until: TomlDateTime | TomlDate | None = Field(
         default=None, description="the first day (or local date-time) it no longer applies"
     )
 

@@ -9,9 +9,9 @@ fee for it is apportioned between the parents (``fees``, percent per parent).
 
 from __future__ import annotations
 
-from datetime import date
-
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from .toml_types import TomlDate
 
 
 class DecisionRecord(BaseModel):
@@ -21,8 +21,8 @@ class DecisionRecord(BaseModel):
 
     agreed_by: list[str] = Field(default_factory=list)
     decided_by: str | None = None
-    decided_on: date
-    review_on: date | None = Field(
+    decided_on: TomlDate
+    review_on: TomlDate | None = Field(
         default=None, description="when the coordinator reviews whether the change works"
     )
     fees: dict[str, float] | None = Field(

@@ -8,21 +8,23 @@ the school ICS import, cross-references) and raises one PlanError with all of th
 
 from __future__ import annotations
 
-import re
 import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, time
 from pathlib import Path
 
 import pluggy
 from pydantic import ValidationError
 
-from ..errors import PlanError, Problem
+from ..errors import LOADED_PLANS, PlanError, Problem
 from .locate import Locator
 from .model import Plan
 from .pydantic_messages import problems_from_validation
 from .references import check_references, check_spans
 from .school_ics import import_school_ics
+from .toml_errors import toml_problem
+from .toml_types import TOML_INPUT
 
 
 @dataclass(frozen=True)
@@ -57,10 +59,10 @@ def parse_plan_text(
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise PlanError(path, [_toml_problem(exc, text)]) from None
+        raise PlanError(path, [toml_problem(text, str(exc))]) from None
     locator = Locator(text)
     try:
-        plan = Plan.model_validate(data)
+        plan = Plan.model_validate(data, context={TOML_INPUT: True})
     except ValidationError as exc:
         raise PlanError(path, _sorted(problems_from_validation(exc, data, locator))) from None
     plan, problems = import_school_ics(plan, path.parent)
@@ -70,7 +72,42 @@ def parse_plan_text(
     problems = [p if p.line is not None else _with_line(p, locator) for p in problems]
     if problems:
         raise PlanError(path, _sorted(problems))
+    LOADED_PLANS.setdefault(path.resolve(), path)
     return LoadedPlan(path, text, plan, locator)
+
+
+def only_loaded_path() -> Path | None:
+    """The plan file this run loaded, if it loaded exactly one (see ``LOADED_PLANS``)."""
+    return next(iter(LOADED_PLANS.values())) if len(LOADED_PLANS) == 1 else None
+
+
+def locate_error(exc: PlanError, path: Path) -> PlanError:
+    """``exc`` (raised by the engine without a file) with ``path`` and each key's line."""
+    try:
+        locator: Locator | None = Locator(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError):
+        locator = None
+    problems = [
+        Problem(
+            p.key,
+            p.message,
+            p.line if p.line is not None or locator is None else locator.line_of(p.key),
+            p.file,
+        )
+        for p in exc.problems
+    ]
+    return PlanError(path, problems)
+
+
+@contextmanager
+def errors_located(path: Path) -> Iterator[None]:
+    """Give a PlanError raised inside without a file the plan's file and lines."""
+    try:
+        yield
+    except PlanError as exc:
+        if exc.path is not None:
+            raise
+        raise locate_error(exc, path) from None
 
 
 def _with_line(problem: Problem, locator: Locator) -> Problem:
@@ -102,43 +139,3 @@ def _read_text(path: Path) -> str:
         bad = raw[exc.start : exc.start + 1].hex()
         message = f"not UTF-8 text (byte 0x{bad}); save the plan file as UTF-8"
         raise PlanError(path, [Problem("", message, line)]) from None
-
-
-_TOML_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
-_DATE_LIKE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?")
-_TIME_LIKE = re.compile(r"(?<![\d:-])(\d{2}):(\d{2})(?::(\d{2}))?\b")
-
-
-def _toml_problem(exc: tomllib.TOMLDecodeError, text: str) -> Problem:
-    """tomllib's message with its line; impossible dates and times named in plain words."""
-    message = str(exc)
-    m = _TOML_AT.search(message)
-    line = int(m[1]) if m else None
-    if m:
-        message = f"{message[: m.start()]} at column {m[2]}"
-    message = f"TOML syntax error: {message}"
-    if line is not None:
-        source = text.splitlines()[line - 1] if line <= len(text.splitlines()) else ""
-        source = source.split("#", 1)[0]
-        bad = _impossible_dates(source)
-        if bad:
-            message += f" ({', '.join(bad)})"
-    return Problem("", message, line)
-
-
-def _impossible_dates(source: str) -> list[str]:
-    """Date or time literals on a line that are not real dates/times (2027-02-30, 25:00)."""
-    found = []
-    for m in _DATE_LIKE.finditer(source):
-        try:
-            date(int(m[1]), int(m[2]), int(m[3]))
-        except ValueError:
-            found.append(f"{m[1]}-{m[2]}-{m[3]} is not a real date")
-        if m[4] is not None and not (int(m[4]) < 24 and int(m[5]) < 60 and int(m[6] or 0) < 60):
-            found.append(f"{m[4]}:{m[5]}{':' + m[6] if m[6] else ''} is not a real time of day")
-    for m in _TIME_LIKE.finditer(_DATE_LIKE.sub("", source)):
-        try:
-            time(int(m[1]), int(m[2]), int(m[3] or 0))
-        except ValueError:
-            found.append(f"{m[0]} is not a real time of day")
-    return found

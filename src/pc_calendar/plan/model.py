@@ -17,6 +17,13 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from .bounds import Bounded
 from .decisions import DecisionRecord
+from .toml_types import (
+    TomlBool,
+    TomlDate,
+    TomlDateTime,
+    TomlInt,
+    TomlTime,
+)
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
@@ -59,14 +66,14 @@ class TimeKeyword(StrEnum):
     school_start = "school_start"  # the school's start time that day
 
 
-TimeSpec = time | TimeKeyword
+TimeSpec = TomlTime | TimeKeyword
 
 
 class MonthDay(Strict):
     """A recurring day of the year, written "MM-DD" in the plan."""
 
-    month: int = Field(ge=1, le=12)
-    day: int = Field(ge=1, le=31)
+    month: TomlInt = Field(ge=1, le=12)
+    day: TomlInt = Field(ge=1, le=31)
 
     @model_validator(mode="before")
     @classmethod
@@ -102,11 +109,11 @@ class Parent(Strict):
     name: str
     email: str | None = None
     timezone: str | None = None
-    birth_date: date | None = None
+    birth_date: TomlDate | None = None
     events: list[EventKind] = Field(
         default_factory=lambda: [EventKind.own_custody, EventKind.exchanges, EventKind.holidays]
     )
-    reminder_minutes: int | None = Field(default=60, ge=0, le=7 * 24 * 60)
+    reminder_minutes: TomlInt | None = Field(default=60, ge=0, le=7 * 24 * 60)
     calendar: dict[str, Any] | None = Field(
         default=None, description="sync target (type = ics|caldav|google|...); no secrets"
     )
@@ -115,9 +122,11 @@ class Parent(Strict):
 class Child(Strict):
     id: str = Field(pattern=ID_PATTERN)
     name: str
-    birth_date: date
+    birth_date: TomlDate
     schedule: str = "default"
-    until_age: int = Field(default=18, ge=1, le=25, description="leaves the schedule at this age")
+    until_age: TomlInt = Field(
+        default=18, ge=1, le=25, description="leaves the schedule at this age"
+    )
 
 
 class Location(Strict):
@@ -160,7 +169,7 @@ class ExchangeDefaults(Strict):
 
 class Rotation(Strict):
     pattern: str
-    anchor: date | None = Field(default=None, description="the day the pattern's cycle starts")
+    anchor: TomlDate | None = Field(default=None, description="the day the pattern's cycle starts")
     parents: list[str] | None = Field(
         default=None, description="who fills each slot of the pattern; default: plan order"
     )
@@ -175,7 +184,7 @@ class Visit(Bounded):
     parent: str
     weekday: Weekday
     start: TimeSpec
-    end: time
+    end: TomlTime
     during: Literal["always", "school_term", "outside_school_term"] = "always"
     location: str | None = None
     citation: str | None = None
@@ -203,14 +212,14 @@ class SpanEdge(Strict):
     day keys, which it therefore excludes.
     """
 
-    days: int = 0
+    days: TomlInt = 0
     weekday: Weekday | None = None
     school: (
         Literal["last_school_day_before", "first_school_day_after", "day_before_school_resumes"]
         | None
     ) = None
     month_day: MonthDay | None = None
-    midpoint: bool = False
+    midpoint: TomlBool = False
     time: TimeSpec = time(18, 0)
     location: str | None = None
 
@@ -246,7 +255,7 @@ class Assignment(Strict):
     parent: str | None = None
     even_years: str | None = None
     odd_years: str | None = None
-    not_in_possession: bool = False
+    not_in_possession: TomlBool = False
 
     @model_validator(mode="after")
     def _one_form(self) -> Assignment:
@@ -286,7 +295,7 @@ class Holiday(Bounded):
     assign: Assignment | None = None
     split: SpanEdge | None = None
     location: str | None = None
-    priority: int = 0
+    priority: TomlInt = 0
     citation: str | None = None
 
     @model_validator(mode="after")
@@ -314,8 +323,8 @@ class Season(Bounded):
     """
 
     name: str
-    start: date | MonthDay
-    end: date | MonthDay
+    start: TomlDate | MonthDay
+    end: TomlDate | MonthDay
     start_time: TimeSpec = time(18, 0)
     end_time: TimeSpec = time(18, 0)
     assign: Assignment | None = None
@@ -338,8 +347,8 @@ class Season(Bounded):
 
 class DateRange(Strict):
     name: str = ""
-    start: date
-    end: date = Field(description="last day, included")
+    start: TomlDate
+    end: TomlDate = Field(description="last day, included")
 
     @model_validator(mode="after")
     def _ordered(self) -> DateRange:
@@ -352,8 +361,8 @@ class School(Strict):
     """The school calendar: terms, breaks (listed or imported from ICS), bell times."""
 
     name: str = "school"
-    dismissal: time = time(15, 0)
-    start: time = time(8, 0)
+    dismissal: TomlTime = time(15, 0)
+    start: TomlTime = time(8, 0)
     terms: list[DateRange] = Field(default_factory=list)
     breaks: list[DateRange] = Field(default_factory=list)
     ics: str | None = Field(default=None, description="path of the district's ICS calendar")
@@ -375,8 +384,8 @@ class Override(DecisionRecord):
 
     name: str = "override"
     kind: Literal["swap", "decision"] = "swap"
-    start: datetime
-    end: datetime
+    start: TomlDateTime
+    end: TomlDateTime
     parent: str
     children: list[str] | None = Field(default=None, description="default: all children")
     location: str | None = None
@@ -384,10 +393,16 @@ class Override(DecisionRecord):
 
     @model_validator(mode="after")
     def _check(self) -> Override:
+        for edge in ("start", "end"):
+            moment: datetime = getattr(self, edge)
+            if moment.tzinfo is not None:
+                local = moment.replace(tzinfo=None).isoformat()
+                raise ValueError(
+                    f"{edge} {moment.isoformat()} has a UTC offset; write the local time "
+                    f"without one ({edge} = {local}): the family's time zone applies"
+                )
         if self.end <= self.start:
             raise ValueError(f"end {self.end} is not after start {self.start}")
-        if self.start.tzinfo is not None or self.end.tzinfo is not None:
-            raise ValueError("write local times without an offset; the family zone applies")
         if self.kind == "swap" and not self.agreed_by:
             raise ValueError("a swap needs agreed_by (the parents who agreed)")
         if self.kind == "decision" and not self.decided_by:

@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ..errors import Problem
+from .literals import kind_of, unquote_hint
 from .locate import Locator, format_path
 from .model import Plan
 
@@ -60,9 +61,10 @@ def problems_from_validation(exc: ValidationError, data: Any, locator: Locator) 
     for path, errors in groups.items():
         if _another_branch_went_deeper(path, errors, groups):
             continue
-        specific = [e for e in errors if not _is_shape(e)] or errors
+        hinted = [e for e in errors if _literal_hint(e, path) is not None]
+        specific = hinted[:1] or [e for e in errors if not _is_shape(e)] or errors
         if len(specific) > 1 and all(_is_shape(e) for e in specific):
-            messages = [_union_message(specific)]
+            messages = [_union_message(specific, path)]
         else:
             messages = [_message(e, path) for e in specific]
         for message in dict.fromkeys(messages):
@@ -151,9 +153,26 @@ def _not_real(err: dict[str, Any]) -> bool:
     return "outside expected range" in detail or "out of range" in detail
 
 
-def _union_message(errors: list[dict[str, Any]]) -> str:
+def _not_real_message(err: dict[str, Any]) -> str:
+    what = "time of day" if err["type"].startswith("time_") else "date"
+    return f"not a real {what}: {_got(err)}"
+
+
+def _literal_hint(err: dict[str, Any], path: Path) -> str | None:
+    """A quoted date or number, or a bare date for a date and time: the line meant."""
+    kind = kind_of(err["type"])
+    if kind is None or not err["type"].endswith(("_type", "_parsing")):
+        return None
+    key = path[-1] if path and isinstance(path[-1], str) else None
+    return unquote_hint(kind, key, err.get("input"))
+
+
+def _union_message(errors: list[dict[str, Any]], path: Path) -> str:
+    for err in errors:
+        if (hint := _literal_hint(err, path)) is not None:
+            return hint
     if any(_not_real(e) for e in errors):
-        return f"not a real date: {_got(errors[0])}"
+        return _not_real_message(next(e for e in errors if _not_real(e)))
     phrases = list(dict.fromkeys(_expected_phrase(e) for e in errors))
     return f"expected {' or '.join(phrases)}, got {_got(errors[0])}"
 
@@ -167,7 +186,9 @@ def _message(err: dict[str, Any], path: Path) -> str:
     if kind == "extra_forbidden":
         return _unknown_key(path)
     if _not_real(err):
-        return f"{prefix}not a real date: {_got(err)}"
+        return prefix + _not_real_message(err)
+    if (hint := _literal_hint(err, path)) is not None:
+        return prefix + hint
     if kind in _BOUND_KINDS:
         return prefix + _bounds_message(err, path, sub)
     if kind == "string_pattern_mismatch":

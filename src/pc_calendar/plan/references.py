@@ -114,6 +114,10 @@ def _did_you_mean(value: str, choices: Iterable[str]) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
+def _toml_list(items: list[str]) -> str:
+    return "[" + ", ".join(f'"{item}"' for item in items) + "]"
+
+
 def _split_option_problem(text: str) -> tuple[str | None, str]:
     """'month: expected 1..12, got 13' -> ('month', 'expected 1..12, got 13')."""
     head, sep, rest = text.partition(": ")
@@ -143,6 +147,7 @@ class _Checker:
                 self.zone(f"parents.{pid}.timezone", parent.timezone)
         if plan.school is not None:
             self.location("school.location", plan.school.location)
+        self.children()
         for i, child in enumerate(plan.children):
             if child.schedule != "default" and child.schedule not in plan.schedules:
                 known = ", ".join(["default", *plan.schedules])
@@ -156,6 +161,18 @@ class _Checker:
             self.schedule(plan.schedule(name), prefix, needed=name in used)
         self.overrides()
         check_amendments(self)
+
+    def children(self) -> None:
+        """Ids are unique: a second "leo" would vanish from stats and calendars."""
+        first: dict[str, int] = {}
+        for i, child in enumerate(self.plan.children):
+            if child.id in first:
+                self.add(
+                    f"children[{i}].id",
+                    f"{child.id!r} is already the id of children[{first[child.id]}]; "
+                    "each child needs an id of their own (e.g. the first name and a digit)",
+                )
+            first.setdefault(child.id, i)
 
     def zone(self, key: str, name: str) -> None:
         if (problem := zone_problem(name)) is not None:
@@ -245,6 +262,18 @@ class _Checker:
             self.parent(f"{key}.parents[{i}]", pid)
         if rotation.parents is not None and len(rotation.parents) < 2:
             self.add(f"{key}.parents", "a rotation needs at least two parents")
+        elif (
+            rotation.parents is not None
+            and len(set(rotation.parents)) < len(rotation.parents)
+            and len(self.plan.parents) >= 2  # else the plan's own problem says it
+        ):
+            twice = sorted({p for p in rotation.parents if rotation.parents.count(p) > 1})
+            self.add(
+                f"{key}.parents",
+                f"{', '.join(map(repr, twice))} fills more than one slot, so the rotation "
+                "hardly changes hands; list each parent once, in the order of the "
+                f"pattern's slots (e.g. parents = {_toml_list(list(self.plan.parents)[:2])})",
+            )
         if rotation.pattern not in self.patterns:
             self.add(
                 f"{key}.pattern",
@@ -296,6 +325,15 @@ class _Checker:
             self.parent(f"{key}.parent", ov.parent)
             for j, pid in enumerate(ov.agreed_by):
                 self.parent(f"{key}.agreed_by[{j}]", pid)
+            missing = [pid for pid in self.plan.parents if pid not in ov.agreed_by]
+            if ov.kind == "swap" and missing and len(self.plan.parents) >= 2:
+                self.add(
+                    f"{key}.agreed_by",
+                    f"a swap needs the agreement of every parent; {', '.join(missing)} did "
+                    f"not agree. Add {', '.join(map(repr, missing))} to agreed_by once they "
+                    'have, or record it as kind = "decision" with decided_by (the '
+                    "coordinator's decision)",
+                )
             self.parent(f"{key}.decided_by", ov.decided_by, allow=[COORDINATOR])
             self.location(f"{key}.location", ov.location)
             for j, cid in enumerate(ov.children or []):

@@ -19,12 +19,14 @@ import errno
 import fcntl
 import hashlib
 import os
+import stat
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import UserError
+from ..fileio import PRIVATE
 
 LOCK_DIR_ENV = "PC_CALENDAR_LOCK_DIR"
 POLL = 0.05
@@ -74,7 +76,9 @@ def calendar_lock(folder: Path, identity: str, label: str, wait: float = 0.0) ->
     try:
         folder.mkdir(parents=True, exist_ok=True)
         path = lock_path(folder, identity)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, PRIVATE)
+        if stat.S_IMODE(os.fstat(fd).st_mode) != PRIVATE:  # a lock from an older version
+            os.fchmod(fd, PRIVATE)
     except OSError as exc:
         raise UserError(
             f"{folder}: cannot create the sync lock ({exc.strerror})",

@@ -25,6 +25,7 @@ from ..schedule.timeline import Timeline
 from .apply import Applier, RetryPolicy, entry_for, with_retries
 from .diff import Policy, check_deletions, claim, compute_plan
 from .locking import CalendarBusy, calendar_lock
+from .secrets import redact_urls
 from .state import CalendarState, Entry, StateStore
 from .summary import CalendarSummary
 from .targets import BackendContext, Target, load_targets, make_backend
@@ -226,7 +227,7 @@ def prepare_family(
     plan: Plan | None = None,
 ) -> FamilyWork:
     """Load the plan (unless given), its targets, and the Timeline for the range."""
-    from ..plan.load import load_plan
+    from ..plan.load import errors_located, load_plan
     from ..plugins import get_plugin_manager
     from ..schedule.window import compute_window
 
@@ -236,7 +237,8 @@ def prepare_family(
     # Computed beyond the range on both sides, so an event crossing --from keeps its
     # identity (its true start) and one crossing --to its true end: the range decides
     # which events are pushed, never what they say.
-    timeline = compute_window(plan, options.start, options.end, pm)
+    with errors_located(plan_path):
+        timeline = compute_window(plan, options.start, options.end, pm)
     return FamilyWork(plan_path, plan, targets, timeline)
 
 
@@ -380,7 +382,7 @@ def target_label(target: Target) -> str:
     """
     keys = ("url", "calendar", "folder", "name")
     where = " ".join(str(target.config[k]) for k in keys if k in target.config)
-    return f"{target.type} ({target.parent_id}) {where}".rstrip()
+    return redact_urls(f"{target.type} ({target.parent_id}) {where}".rstrip())
 
 
 def _sync_target(

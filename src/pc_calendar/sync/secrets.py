@@ -18,10 +18,14 @@ Values never appear in messages, reprs or logs.
 from __future__ import annotations
 
 import os
+import re
+import sqlite3
 import stat
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from ..errors import UserError
 
@@ -49,16 +53,90 @@ class Secret(str):
         return "Secret('***')"
 
 
+SECRET_KEY_MESSAGE = "key {key!r} would store a secret in a file that gets shared and committed"
+SECRET_HINT = 'use password_env = "VAR", keyring = true, or password_file = "PATH" (mode 0600)'
+
+
+def secret_value_keys(config: dict[str, Any]) -> list[str]:
+    """The keys of ``config`` that would hold a secret's value rather than name one."""
+    return [key for key in config if key.lower() in SECRET_VALUE_KEYS]
+
+
+def redact_url(url: str) -> str:
+    """``url`` with any password in it replaced by ``***`` (the user name stays).
+
+    >>> redact_url("https://alex:hunter2@cal.example.org/dav/")
+    'https://alex:***@cal.example.org/dav/'
+    >>> redact_url("https://cal.example.org/dav/")
+    'https://cal.example.org/dav/'
+    """
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    user = parts.username or ""
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
+
+
+_URL_PASSWORD = re.compile(r"(\b[A-Za-z][A-Za-z0-9+.-]*://[^\s/@:\"']*):[^\s/@\"']*@")
+
+
+def redact_urls(text: str) -> str:
+    """Every password inside a URL in ``text`` replaced by ``***``.
+
+    >>> redact_urls('caldav (alex) https://alex:hunter2@cal.example.org/ custody')
+    'caldav (alex) https://alex:***@cal.example.org/ custody'
+    """
+    return _URL_PASSWORD.sub(r"\1:***@", text)
+
+
+def scrub_url_passwords(db: sqlite3.Connection, columns: Iterable[tuple[str, str]]) -> None:
+    """Replace passwords inside URLs that older versions stored in ``columns`` (table,
+    column) of a sync state.
+
+    The key of a calendar is its settings, URL included, and labels and errors quote
+    it: a ``https://user:password@host/`` target left its password there. Such targets
+    are refused now; this removes what they left (a key may merge into another: the
+    state is a cache, so the newer row wins).
+    """
+    for table, column in columns:
+        rows = db.execute(
+            f"SELECT DISTINCT {column} FROM {table} WHERE {column} LIKE '%://%:%@%'"
+        ).fetchall()
+        for (value,) in rows:
+            clean = redact_urls(value)
+            if clean != value:
+                with db:
+                    db.execute(
+                        f"UPDATE OR REPLACE {table} SET {column} = ? WHERE {column} = ?",
+                        (clean, value),
+                    )
+
+
+def url_passwords(config: dict[str, Any]) -> list[tuple[str, str]]:
+    """(key, redacted URL) of each value of ``config`` that is a URL with a password."""
+    found = []
+    for key, value in config.items():
+        if isinstance(value, str) and "://" in value:
+            try:
+                has_password = urlsplit(value).password is not None
+            except ValueError:
+                continue
+            if has_password:
+                found.append((key, redact_url(value)))
+    return found
+
+
 def refuse_secret_values(config: dict[str, Any], source: str) -> None:
     """A UserError if a target carries a secret value instead of a reference to one."""
-    for key in config:
-        if key.lower() in SECRET_VALUE_KEYS:
-            raise UserError(
-                f"{source}: key {key!r} would store a secret in a file that gets shared "
-                "and committed",
-                hint='use password_env = "VAR", keyring = true, or password_file = "PATH" '
-                "(mode 0600)",
-            )
+    for key in secret_value_keys(config):
+        raise UserError(f"{source}: {SECRET_KEY_MESSAGE.format(key=key)}", hint=SECRET_HINT)
+    for key, redacted in url_passwords(config):
+        raise UserError(
+            f"{source}: {key}: the URL holds a password ({redacted})",
+            hint='keep user = "NAME" in the target and the password in '
+            + SECRET_HINT.removeprefix("use "),
+        )
 
 
 def resolve_password(

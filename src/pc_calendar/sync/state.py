@@ -23,6 +23,8 @@ from datetime import date
 from pathlib import Path
 
 from ..errors import UserError
+from ..fileio import make_private
+from .secrets import scrub_url_passwords
 
 STATE_ENV = "PC_CALENDAR_STATE"
 STATE_FILE = "sync-state.sqlite"
@@ -143,6 +145,11 @@ class CalendarState:
     desired: int | None = None
 
 
+#: columns that name a calendar or quote a message, where a URL may appear
+URL_COLUMNS = (("calendars", "key"), ("events", "calendar"), ("runs", "key"), ("runs", "target"))
+URL_COLUMNS += (("runs", "last_error"),)
+
+
 def default_state_path(plan_path: Path | None = None, beside_plan: bool = False) -> Path:
     """``$PC_CALENDAR_STATE``, else beside the plan if asked, else the data folder
     (``$PC_CALENDAR_DATA_DIR`` or the user data dir, see :mod:`pc_calendar.paths`)."""
@@ -182,6 +189,7 @@ class StateStore:
             return db
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
+            make_private(path, "sync state")
             db = sqlite3.connect(path, timeout=BUSY_TIMEOUT)
             # Switching to WAL and creating the schema fail at once with "database is
             # locked" (no busy wait) while another process does the same: retry briefly.
@@ -196,6 +204,8 @@ class StateStore:
                         raise
                     time.sleep(0.05 + 0.01 * attempt)
         db.executescript(SCHEMA)
+        if not readonly:
+            scrub_url_passwords(db, URL_COLUMNS)
         calendar_columns = {row[1] for row in db.execute("PRAGMA table_info(calendars)")}
         for column, kind in (("fingerprint", "TEXT"), ("desired", "INTEGER")):
             if column not in calendar_columns:  # a state file from before the no-op fast path

@@ -17,7 +17,9 @@ referenced (see :mod:`.secrets`). Backends are built by the factory registered u
 
 from __future__ import annotations
 
+import difflib
 import json
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,9 +31,20 @@ from ..backends.base import Backend
 from ..errors import UserError
 from ..plan.model import Plan
 from ..plugins import backends as backend_registry
-from .secrets import Secret, refuse_secret_values, resolve_password
+from .secrets import (
+    SECRET_HINT,
+    SECRET_KEY_MESSAGE,
+    Secret,
+    resolve_password,
+    secret_value_keys,
+    url_passwords,
+)
 
 CALENDARS_FILE = "calendars.toml"
+#: built-in backends whose factory only reads its settings (no file, no request), so
+#: ``check`` can build them to run their own checks of every key
+OFFLINE_BUILDABLE = frozenset({"ics", "caldav"})
+SECRET_REFERENCES = ("password_env", "password_file", "keyring")
 NOT_IDENTITY = frozenset(
     {
         "password_env",
@@ -91,13 +104,170 @@ def resolve_path(base_dir: Path, value: str) -> Path:
     return path if path.is_absolute() else base_dir / path
 
 
-def _read_calendars_file(path: Path) -> dict[str, Any]:
+@dataclass(frozen=True)
+class TargetProblem:
+    """One mistake in a calendar target: the file, the key path in it, what is expected."""
+
+    file: Path
+    path: tuple[str, ...]
+    message: str
+    hint: str | None = None
+    line: int | None = None  # known only for TOML syntax errors; else found from path
+
+    @property
+    def _base(self) -> int:
+        """How many parts of ``path`` name the target itself (the rest: a key in it)."""
+        return 1 if self.file.name == CALENDARS_FILE else 3
+
+    @property
+    def source(self) -> str:
+        """Where it is, as sync's messages say it: ``plan.toml: parents.alex.calendar``."""
+        if self._base == 1:
+            return f"{self.file}: [{self.path[0]}]"
+        return f"{self.file}: {'.'.join(self.path[:3])}"
+
+    def error(self) -> UserError:
+        if not self.path:
+            return UserError(f"{self.file}: {self.message}", hint=self.hint)
+        key = ".".join(self.path[self._base :])
+        return UserError(
+            f"{self.source}: {key + ': ' if key else ''}{self.message}", hint=self.hint
+        )
+
+
+class CalendarsFileError(UserError):
+    """``calendars.toml`` cannot be read or is not TOML; ``line`` when TOML says it."""
+
+    def __init__(self, path: Path, reason: str, line: int | None = None) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path, self.reason, self.line = path, reason, line
+
+
+def calendars_file(plan_path: Path) -> tuple[Path, str | None, dict[str, Any]]:
+    """``calendars.toml`` beside the plan: its path, text (None if absent) and data."""
+    beside = plan_path.parent / CALENDARS_FILE
+    if not beside.exists():
+        return beside, None, {}
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        text = beside.read_text(encoding="utf-8")
+        return beside, text, tomllib.loads(text)
     except OSError as exc:
-        raise UserError(f"{path}: cannot read ({exc.strerror})") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise UserError(f"{path}: not valid TOML: {exc}") from None
+        raise CalendarsFileError(beside, f"cannot read ({exc.strerror})") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        at = re.search(r"at line (\d+)", str(exc))
+        line = int(at[1]) if at else None
+        raise CalendarsFileError(beside, f"not valid TOML: {exc}", line) from None
+
+
+def _configs(
+    plan: Plan, plan_path: Path, beside: Path, overrides: dict[str, Any]
+) -> list[tuple[str, Any, Path, tuple[str, ...]]]:
+    """(parent, config, file, key path) of every parent that has a target."""
+    found = []
+    for pid, parent in plan.parents.items():
+        if pid in overrides:
+            found.append((pid, overrides[pid], beside, (pid,)))
+        elif parent.calendar is not None:
+            found.append((pid, parent.calendar, plan_path, ("parents", pid, "calendar")))
+    return found
+
+
+def target_problems(
+    plan: Plan, plan_path: Path, pm: pluggy.PluginManager | None = None, *, build: bool = False
+) -> list[TargetProblem]:
+    """Every mistake in the plan's targets and ``calendars.toml``, found without secrets.
+
+    ``check`` lists them all with lines; ``sync`` refuses to start on the first. The
+    same checks serve both, so a plan that checks clean is not rejected by sync. With
+    ``build``, the built-in backends' own settings checks run too (see
+    :func:`_backend_problems`); sync runs them when it builds each backend.
+    """
+    try:
+        beside, _text, overrides = calendars_file(plan_path)
+    except CalendarsFileError as exc:
+        return [TargetProblem(exc.path, (), exc.reason, line=exc.line)]
+    problems = [
+        TargetProblem(
+            beside,
+            (pid,),
+            f"no parent {pid!r} in the plan",
+            f"parents are: {', '.join(plan.parents)}",
+        )
+        for pid in overrides
+        if pid not in plan.parents
+    ]
+    configs = _configs(plan, plan_path, beside, overrides)
+    known = backend_registry(pm) if configs else None  # a plan without targets needs none
+    targets = []
+    for pid, config, file, path in configs:
+        if not isinstance(config, dict):
+            problems.append(
+                TargetProblem(file, path, 'expected a table like { type = "ics", ... }')
+            )
+            continue
+        for key in secret_value_keys(config):
+            problems.append(
+                TargetProblem(file, (*path, key), SECRET_KEY_MESSAGE.format(key=key), SECRET_HINT)
+            )
+        for key, redacted in url_passwords(config):
+            problems.append(
+                TargetProblem(
+                    file,
+                    (*path, key),
+                    f"the URL holds a password ({redacted}); plans and calendars.toml "
+                    "get shared and committed, so passwords never go in them",
+                    'keep user = "NAME" in the target and the password in '
+                    + SECRET_HINT.removeprefix("use "),
+                )
+            )
+        kind = config.get("type")
+        assert known is not None
+        if not isinstance(kind, str) or kind not in known:
+            close = difflib.get_close_matches(str(kind), known.names(), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            problems.append(
+                TargetProblem(
+                    file,
+                    (*path, "type"),
+                    f"expected one of {', '.join(known.names())}, got {kind!r}{hint}",
+                )
+            )
+            continue
+        settings = {k: v for k, v in config.items() if k != "type"}
+        source = TargetProblem(file, path, "").source
+        targets.append((Target(pid, kind, settings, source), file, path))
+    problems += _shared(targets, plan.family.id, plan_path.parent)
+    if build and not problems:
+        problems += _backend_problems(plan, targets, plan_path, pm)
+    return problems
+
+
+def _backend_problems(
+    plan: Plan,
+    targets: list[tuple[Target, Path, tuple[str, ...]]],
+    plan_path: Path,
+    pm: pluggy.PluginManager | None,
+) -> list[TargetProblem]:
+    """What each built-in backend's own settings reader refuses, secrets left unread.
+
+    The factory is the validator sync uses; it is given the target without its password
+    reference (``check`` runs where the parents' passwords are not), in a dry run.
+    """
+    problems = []
+    for target, file, path in targets:
+        if target.type not in OFFLINE_BUILDABLE:
+            continue
+        config = {k: v for k, v in target.config.items() if k not in SECRET_REFERENCES}
+        unlocked = Target(target.parent_id, target.type, config, target.source)
+        context = BackendContext(
+            plan.family.id, target.parent_id, plan_path.parent, target.source, dry_run=True
+        )
+        try:
+            make_backend(unlocked, context, pm).close()
+        except UserError as exc:
+            message = exc.message.removeprefix(f"{target.source}: ")
+            problems.append(TargetProblem(file, path, message, exc.hint))
+    return problems
 
 
 def load_targets(
@@ -107,67 +277,62 @@ def load_targets(
     pm: pluggy.PluginManager | None = None,
 ) -> list[Target]:
     """The targets of the chosen parents (default: every parent that has one)."""
-    base_dir = plan_path.parent
-    beside = base_dir / CALENDARS_FILE
-    overrides = _read_calendars_file(beside) if beside.exists() else {}
-    for pid in overrides:
-        if pid not in plan.parents:
-            raise UserError(
-                f"{beside}: [{pid}]: no parent {pid!r} in the plan",
-                hint=f"parents are: {', '.join(plan.parents)}",
-            )
     for pid in parents or []:
         if pid not in plan.parents:
             raise UserError(
                 f"--parent {pid}: no such parent in {plan_path}",
                 hint=f"parents are: {', '.join(plan.parents)}",
             )
-    known = backend_registry(pm)
+    problems = target_problems(plan, plan_path, pm)
+    if problems:
+        raise problems[0].error()
+    beside, _text, overrides = calendars_file(plan_path)
+    configured = {
+        pid: (config, file, path)
+        for pid, config, file, path in _configs(plan, plan_path, beside, overrides)
+    }
     targets = []
-    for pid, parent in plan.parents.items():
+    for pid in plan.parents:
         if parents and pid not in parents:
             continue
-        if pid in overrides:
-            config, source = overrides[pid], f"{beside}: [{pid}]"
-        elif parent.calendar is not None:
-            config, source = parent.calendar, f"{plan_path}: parents.{pid}.calendar"
-        else:
+        if pid not in configured:
             if parents:
                 raise UserError(
                     f"{plan_path}: parents.{pid}.calendar: no calendar target",
                     hint='add calendar = { type = "ics", folder = "out/NAME" }',
                 )
             continue
-        if not isinstance(config, dict):
-            raise UserError(f'{source}: expected a table like {{ type = "ics", ... }}')
-        refuse_secret_values(config, source)
-        kind = config.get("type")
-        if not isinstance(kind, str) or kind not in known:
-            raise UserError(
-                f"{source}: type: expected one of {', '.join(known.names())}, got {kind!r}"
-            )
+        config, file, path = configured[pid]
         settings = {k: v for k, v in config.items() if k != "type"}
-        targets.append(Target(pid, kind, settings, source))
-    _refuse_shared(targets, plan.family.id, base_dir)
+        source = TargetProblem(file, path, "").source
+        targets.append(Target(pid, config["type"], settings, source))
     return targets
 
 
-def _refuse_shared(targets: list[Target], family_id: str, base_dir: Path) -> None:
-    """Two parents in one calendar would delete each other's events: refuse.
+def _shared(
+    targets: list[tuple[Target, Path, tuple[str, ...]]], family_id: str, base_dir: Path
+) -> list[TargetProblem]:
+    """Two parents in one calendar would delete each other's events: a problem.
 
     Our events are recognised by family, and both parents' copies of an exchange share
     its UID, so each parent needs a calendar (or folder) of their own.
     """
     seen: dict[str, Target] = {}
-    for target in targets:
+    problems = []
+    for target, file, path in targets:
         ident = target.key(family_id, base_dir).split("/", 2)[2]
         if ident in seen:
             first = seen[ident]
-            raise UserError(
-                f"{target.source}: the same calendar as {first.source}",
-                hint=f"give {first.parent_id} and {target.parent_id} a calendar each",
+            problems.append(
+                TargetProblem(
+                    file,
+                    path,
+                    f"the same calendar as {first.source}",
+                    f"give {first.parent_id} and {target.parent_id} a calendar each",
+                )
             )
-        seen[ident] = target
+        seen.setdefault(ident, target)
+    return problems
 
 
 def make_backend(
