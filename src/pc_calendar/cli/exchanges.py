@@ -7,7 +7,6 @@ comes from ``$PC_CALENDAR_NOW`` when set, so scripted and tested runs are repeat
 from __future__ import annotations
 
 import json
-import sys
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,6 @@ from ..exchanges.listing import (
     history_text,
     row_json,
     row_text,
-    verified_before,
 )
 from ..exchanges.receipts import receipt_line
 from ..exchanges.render import RENDERERS
@@ -251,44 +249,6 @@ def history_cmd(plan_path: Path, when: str, as_json: bool, db: Path | None) -> N
     click.echo(text, nl=False)
 
 
-@exchange_group.command("verify")
-@plan_argument
-@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
-@db_option
-def verify_cmd(plan_path: Path, as_json: bool, db: Path | None) -> None:
-    """Re-compute the hash chain; report the first record altered, removed or reordered."""
-    plan = _load(plan_path)
-    path = service.db_path_for(plan, db)
-    with ExchangeStore.open(path, plan.family.id, create=False) as store:
-        result = store.verify()
-    if as_json:
-        problem = result.problem
-        click.echo(
-            json.dumps(
-                {
-                    "ok": result.ok,
-                    "records": result.count,
-                    "head_hash": result.head_hash,
-                    "problem": problem.__dict__ if problem else None,
-                },
-                indent=2,
-            )
-        )
-    elif not path.exists():
-        click.echo(f"no exchange log yet at {path}: nothing to verify")
-    elif result.ok:
-        click.echo(f"chain valid: {count(result.count, 'record')}; head {result.head_hash}")
-    else:
-        assert result.problem is not None
-        click.echo(
-            f"chain BROKEN at record {result.problem.seq} ({result.problem.kind}): "
-            f"{result.problem.message}"
-        )
-        click.echo(verified_before(result.count))
-    if not result.ok:
-        sys.exit(1)
-
-
 @exchange_group.command("export")
 @plan_argument
 @click.option(
@@ -352,6 +312,9 @@ def report_cmd(
 
 
 def register(cli: click.Group) -> None:
+    from .evidence import attach
+
+    attach(exchange_group)
     cli.add_command(exchanges_cmd)
     cli.add_command(exchange_group)
     cli.add_command(report_cmd)

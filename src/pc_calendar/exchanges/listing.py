@@ -12,20 +12,12 @@ from zoneinfo import ZoneInfo
 from .lookup import describe
 from .service import History
 from .status import ExchangeRow, place_name
+from .verification import verified_before  # noqa: F401  (re-exported)
 
 
 def count(n: int, noun: str) -> str:
     """``1 record``, ``2 records``: coordinators read these lines in court paperwork."""
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
-def verified_before(n: int) -> str:
-    """The line after "chain BROKEN ...": how much of the log still verifies."""
-    if n == 0:
-        return "no record before it verifies"
-    if n == 1:
-        return "the 1 record before it verifies"
-    return f"the {n} records before it verify"
 
 
 def row_json(row: ExchangeRow) -> dict[str, Any]:

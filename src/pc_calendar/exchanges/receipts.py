@@ -122,22 +122,18 @@ def check_receipts(
 ) -> tuple[list[Finding], list[str]]:
     """Compare receipts with the log (``hashes``: seq -> hash; ``count`` records).
 
-    Returns what contradicts the log, lowest record first, and notes on receipts that
-    do not apply (another family's)."""
+    Returns what contradicts the log (per holder: the first receipt the log differs
+    from, and the last one past its end) and notes on receipts that do not apply."""
     findings, notes = [], []
+    beyond: dict[str, Receipt] = {}  # per holder, their last receipt past the log's end
+    differ: set[str] = set()  # holders whose first contradicted receipt is reported
     for r in sorted(receipts, key=lambda r: r.seq):
         if r.family != family:
             notes.append(f"receipt {r.holder} #{r.seq} is for family {r.family!r}: ignored")
         elif r.seq not in hashes and r.seq > count:
-            findings.append(
-                Finding(
-                    "removed",
-                    r.seq,
-                    f"the log ends at record {count} but the receipt {r.holder} holds is "
-                    f"for record {r.seq}: records after {count} were removed",
-                )
-            )
-        elif hashes.get(r.seq) != r.hash:
+            beyond[r.holder] = r
+        elif hashes.get(r.seq) != r.hash and r.holder not in differ:
+            differ.add(r.holder)
             findings.append(
                 Finding(
                     "rewritten",
@@ -147,4 +143,13 @@ def check_receipts(
                     f"the log was rewritten at or before record {r.seq}",
                 )
             )
+    for r in beyond.values():
+        findings.append(
+            Finding(
+                "removed",
+                count + 1,
+                f"the log ends at record {count} but the receipt {r.holder} holds is for "
+                f"record {r.seq}: records after {count} were removed",
+            )
+        )
     return findings, notes

@@ -1,0 +1,136 @@
+"""``exchange anchor``, ``exchange receipts`` and ``exchange verify --receipts/--anchors``
+end to end: the example plan pointed at a local RFC 3161 TSA on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import stat
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from pc_calendar.cli import main
+from pc_calendar.plan.load import load_plan
+from pc_calendar.schedule.engine import compute_timeline
+
+EXAMPLE = Path(__file__).parents[2] / "examples" / "rivera-chen.toml"
+NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def env(monkeypatch, tmp_path):
+    monkeypatch.setenv("PC_CALENDAR_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("PC_CALENDAR_NOW", NOW.isoformat())
+    monkeypatch.setenv("PC_CALENDAR_PLUGINS", "none")
+
+
+@pytest.fixture
+def plan(tmp_path, tsa):
+    """The example plan with ``[evidence]`` naming the local TSA and its CA (relative)."""
+    folder = tmp_path / "plans"
+    (folder / "certs").mkdir(parents=True)
+    shutil.copy(tsa.ca, folder / "certs" / "tsa-ca.pem")
+    path = folder / "rivera-chen.toml"
+    path.write_text(
+        EXAMPLE.read_text() + f'\n[evidence]\ntsa_url = "{tsa.url}"\ntsa_ca = "certs/tsa-ca.pem"\n'
+    )
+    return path
+
+
+@pytest.fixture
+def past():
+    timeline = compute_timeline(load_plan(EXAMPLE), date(2026, 11, 1), date(2026, 12, 1))
+    return [e for e in timeline.merged_exchanges() if e.at < NOW]
+
+
+def run(capsys, *args):
+    try:
+        main([str(a) for a in args])
+        code = 0
+    except SystemExit as exc:
+        code = exc.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def log_file(tmp_path: Path) -> Path:
+    return tmp_path / "data" / "exchanges" / "rivera-chen.sqlite3"
+
+
+def record_three(capsys, plan, past):
+    for ex in past[:3]:
+        code, out, err = run(capsys, "exchange", "record", plan, ex.id, "--status", "on-time")
+        assert code == 0, err
+
+
+def test_anchor_receipts_and_verify(capsys, tmp_path, plan, past, tsa):
+    record_three(capsys, plan, past)
+    before = tsa.requests
+    code, out, err = run(capsys, "exchange", "anchor", plan)
+    assert code == 0, err
+    assert out.startswith("anchored 3 records, head ") and tsa.url in out
+    assert tsa.requests == before + 1
+    anchors = log_file(tmp_path).with_name("rivera-chen.sqlite3.anchors.jsonl")
+    assert stat.S_IMODE(anchors.stat().st_mode) == 0o600
+    assert json.loads(anchors.read_text())["records"] == 3
+    receipts = tmp_path / "alex-receipts.json"
+    code, _, err = run(capsys, "exchange", "receipts", plan, "--parent", "alex", "-o", receipts)
+    assert code == 0 and "3 receipts" in err
+    assert [r["seq"] for r in json.loads(receipts.read_text())] == [1, 2, 3]
+    code, out, _ = run(capsys, "exchange", "verify", plan, "--receipts", receipts)
+    assert code == 0, out
+    lines = out.splitlines()
+    assert lines[0].startswith("chain valid: 3 records; head ")
+    assert lines[1] == "receipts: 3 checked"
+    assert lines[2].startswith("anchors: 1 checked, signatures verified against the TSA's CA; ")
+    assert lines[2].endswith("covers 3 records")
+
+
+def test_truncated_log_is_damaged_and_not_recreated(capsys, tmp_path, plan, past):
+    record_three(capsys, plan, past)
+    assert run(capsys, "exchange", "anchor", plan)[0] == 0
+    kept = tmp_path / "anchors-copy.jsonl"
+    shutil.copy(log_file(tmp_path).with_name("rivera-chen.sqlite3.anchors.jsonl"), kept)
+    log_file(tmp_path).write_bytes(b"")
+    for extra in ((), ("--anchors", kept)):
+        code, out, _ = run(capsys, "exchange", "verify", plan, *extra)
+        assert code == 1 and out.startswith("DAMAGED: ") and "file is empty (0 bytes" in out
+        assert "an anchor from " in out and "covers 3 records: the tail was removed" in out
+        assert "chain valid" not in out
+        assert log_file(tmp_path).stat().st_size == 0
+    code, out, err = run(capsys, "exchanges", plan)
+    assert code == 1 and "damaged" in err, "other commands refuse it too"
+    code, _, err = run(capsys, "exchange", "record", plan, past[3].id, "--status", "on-time")
+    assert code == 1 and "damaged" in err and log_file(tmp_path).stat().st_size == 0
+
+
+def test_missing_log_with_an_anchor_copy_is_damaged(capsys, tmp_path, plan, past):
+    record_three(capsys, plan, past)
+    assert run(capsys, "exchange", "anchor", plan)[0] == 0
+    kept = tmp_path / "anchors-copy.jsonl"
+    shutil.copy(log_file(tmp_path).with_name("rivera-chen.sqlite3.anchors.jsonl"), kept)
+    other = tmp_path / "elsewhere" / "log.sqlite3"
+    code, out, _ = run(capsys, "exchange", "verify", plan, "--db", other, "--anchors", kept)
+    assert code == 1 and "there is no exchange log" in out
+    assert not other.exists() and not other.parent.exists()
+    code, out, _ = run(capsys, "exchange", "verify", plan, "--db", other, "--json")
+    assert code == 0 and json.loads(out)["records"] == 0 and not other.exists()
+
+
+def test_anchor_refusals(capsys, tmp_path, plan, past):
+    code, _, err = run(capsys, "exchange", "anchor", EXAMPLE)
+    assert code == 2 and "no time-stamping authority configured" in err and "hint:" in err
+    code, _, err = run(capsys, "exchange", "anchor", plan)
+    assert code == 2 and "holds no records yet" in err
+    record_three(capsys, plan, past)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    code, _, err = run(capsys, "exchange", "anchor", plan, "--tsa", f"http://127.0.0.1:{port}/")
+    assert code == 2 and "cannot reach the time-stamping authority" in err
+    code, _, err = run(capsys, "exchange", "anchor", plan, "--tsa-ca", tmp_path / "nope.pem")
+    assert code == 2 and "is not a file" in err
+    assert not log_file(tmp_path).with_name("rivera-chen.sqlite3.anchors.jsonl").exists()
