@@ -117,7 +117,10 @@ def test_text_table_and_a_failing_calendar(capsys, caseload, tmp_path):
     alex_a = next(line for line in lines if line.startswith("fam-a") and " alex " in line)
     assert "UTC" in alex_a and "in sync" in alex_a
     assert "pending changes: offline, from the sync state" in out
-    assert f"fam-a: MISSED 2026-12-08 17:00 alex -> sam at library ({MISSED})" in out
+    assert (
+        f"fam-a: MISSED 2026-12-08 17:00 alex -> sam at library ({MISSED}) alex at fault "
+        "[one-sided (coordinator)]" in out
+    ), "whose fault, and whether both parents agree"
     assert "fam-a: OVERDUE" in out
     assert out.rstrip().endswith("missed exchanges in the last 30 days")
     assert "2 families, 4 calendars" in out and "1 failing" in out

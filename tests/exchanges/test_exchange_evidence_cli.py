@@ -134,3 +134,84 @@ def test_anchor_refusals(capsys, tmp_path, plan, past):
     code, _, err = run(capsys, "exchange", "anchor", plan, "--tsa-ca", tmp_path / "nope.pem")
     assert code == 2 and "is not a file" in err
     assert not log_file(tmp_path).with_name("rivera-chen.sqlite3.anchors.jsonl").exists()
+
+
+def rehash_after_edit(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from test_exchange_tamper import rewrite
+
+    rewrite(
+        log_file(tmp_path),
+        lambda rs: [replace(r, note="edited") if r.seq == 2 else r for r in rs],
+        "rivera-chen",
+    )
+
+
+NOV = ("--from", "2026-11-01", "--to", "2026-12-01")
+
+
+def test_report_and_history_state_what_they_stand_on(capsys, tmp_path, plan, past):
+    record_three(capsys, plan, past)
+    assert run(capsys, "exchange", "anchor", plan)[0] == 0
+    code, out, _ = run(capsys, "exchange", "verify", plan)
+    head = out.splitlines()[0].split("head ")[1]
+    code, out, _ = run(capsys, "report", plan, *NOV)
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[1] == f"chain valid: 3 records; head {head}"
+    assert lines[2].startswith("anchors: 1 checked, signatures verified against the TSA's CA")
+    assert lines[2].endswith("covers 3 records")
+    code, out, _ = run(capsys, "report", plan, *NOV, "--format", "html")
+    assert code == 0 and "What this report stands on" in out and head in out
+    assert 'class="alarm"' not in out
+    code, out, _ = run(capsys, "report", plan, *NOV, "--format", "json")
+    assert json.loads(out)["verification"]["head_hash"] == head
+    code, out, _ = run(capsys, "exchange", "history", plan, past[0].id)
+    assert code == 0 and f"chain valid: 3 records; head {head}" in out
+
+
+def test_report_and_history_refuse_a_rewritten_log(capsys, tmp_path, plan, past):
+    record_three(capsys, plan, past)
+    assert run(capsys, "exchange", "anchor", plan)[0] == 0
+    rehash_after_edit(tmp_path)
+    for command in (("report", plan, *NOV), ("exchange", "history", plan, past[0].id)):
+        code, out, err = run(capsys, *command)
+        assert code == 1 and out == ""
+        assert "WARNING: record 3 differs from the anchor of " in err
+        assert "--even-if-broken" in err
+        code, out, err = run(capsys, *command, "--even-if-broken")
+        assert code == 0 and "DAMAGED: record 3 differs from the anchor" in out
+    code, out, _ = run(capsys, "report", plan, *NOV, "--format", "html", "--even-if-broken")
+    assert 'class="alarm"' in out and "FAILED verification" in out
+    code, out, _ = run(capsys, "exchange", "verify", plan)
+    assert code == 1 and out.startswith("DAMAGED: record 3 differs from the anchor of ")
+
+
+def test_listing_and_report_show_both_sides(capsys, tmp_path, plan, past):
+    from pc_calendar.exchanges import service
+
+    loaded = load_plan(plan)
+    ex = past[-1]
+    db = log_file(tmp_path)
+    first = service.record_checkin(
+        loaded, db, ex.id, ex.from_parent, "missed", at_fault="receiving", now=NOW
+    ).record
+    code, out, _ = run(capsys, "exchanges", plan, *NOV)
+    line = next(line for line in out.splitlines() if ex.id in line)
+    assert line.endswith(f"missed by {ex.to_parent}  [one-sided ({ex.from_parent})]")
+    service.respond(loaded, db, first.seq, ex.to_parent, "dispute", now=NOW)
+    code, out, _ = run(capsys, "exchanges", plan, *NOV, "--json")
+    row = next(r for r in json.loads(out) if r["exchange_id"] == ex.id)
+    assert (row["agreement"], row["disputed_by"], row["at_fault"]) == (
+        "disputed",
+        [ex.to_parent],
+        ex.to_parent,
+    )
+    code, out, _ = run(capsys, "report", plan, *NOV, "--format", "json")
+    data = json.loads(out)
+    assert data["agreement"] == {"agreed": 0, "disputed": 1, "one-sided": 0}
+    held = next(p for p in data["parents"] if p["parent"] == ex.to_parent)
+    assert (held["missed"], held["faults_disputed"]) == (1, 1)
+    code, out, _ = run(capsys, "exchange", "history", plan, ex.id)
+    assert "disputes #1 (missed)" in out and f"agreement: disputed; agrees: {ex.from_parent}" in out

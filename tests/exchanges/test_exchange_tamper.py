@@ -40,10 +40,10 @@ def evidence(db_path, tsa, tmp_path):
     return {"records": records, "anchors": kept, "receipts": folder}
 
 
-def rewrite(db_path: Path, change) -> None:
+def rewrite(db_path: Path, change, family: str = FAMILY) -> None:
     """Replace the log's records with ``change(records)``, re-chained from the start and
     with the sequence reset: everything verify_chain alone could ask for."""
-    with ExchangeStore.open(db_path, FAMILY) as store:
+    with ExchangeStore.open(db_path, family) as store:
         records = change(store.records())
     conn = sqlite3.connect(db_path, isolation_level=None)
     conn.execute("DROP TRIGGER records_append_only_u")

@@ -7,6 +7,7 @@ comes from ``$PC_CALENDAR_NOW`` when set, so scripted and tested runs are repeat
 from __future__ import annotations
 
 import json
+import sys
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -233,15 +234,42 @@ def respond_cmd(
     click.echo(f"receipt: {receipt_line(rec)}")
 
 
+even_if_broken_option = click.option(
+    "--even-if-broken",
+    is_flag=True,
+    help="Print it even when the log fails verification (the output says so).",
+)
+
+
+def stop_if_broken(verification: Any, even_if_broken: bool, what: str) -> None:
+    """A log that fails verification: a loud warning, and no output without the flag."""
+    if verification is None or verification.ok:
+        return
+    for problem in verification.problems:
+        click.echo(f"WARNING: {problem}", err=True)
+    if not even_if_broken:
+        click.echo(
+            f"error: the exchange log failed verification; no {what} was produced\n"
+            f"  hint: run 'exchange verify', or pass --even-if-broken to see it anyway",
+            err=True,
+        )
+        sys.exit(1)
+
+
 @exchange_group.command("history")
 @plan_argument
 @click.argument("when")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@even_if_broken_option
 @db_option
-def history_cmd(plan_path: Path, when: str, as_json: bool, db: Path | None) -> None:
-    """Show every record for one exchange, superseded ones included."""
+def history_cmd(
+    plan_path: Path, when: str, as_json: bool, even_if_broken: bool, db: Path | None
+) -> None:
+    """Show every record for one exchange, superseded ones and answers included, and
+    what the log was verified against."""
     plan = _load(plan_path)
-    found = service.history(plan, db, when, compute=_compute)
+    found = service.history(plan, db, when, compute=_compute, plan_path=plan_path)
+    stop_if_broken(found.verification, even_if_broken, "history")
     if as_json:
         click.echo(json.dumps(history_json(found, service.location_names(plan)), indent=2))
         return
@@ -291,6 +319,7 @@ def export_cmd(plan_path: Path, fmt: str, output: Path | None, db: Path | None) 
     help="Write to this file instead of standard output.",
 )
 @grace_option
+@even_if_broken_option
 @db_option
 def report_cmd(
     plan_path: Path,
@@ -299,15 +328,25 @@ def report_cmd(
     fmt: str,
     output: Path | None,
     grace: int,
+    even_if_broken: bool,
     db: Path | None,
 ) -> None:
-    """Summarise exchange outcomes and parenting time per parent."""
+    """Summarise exchange outcomes and parenting time per parent, after verifying the
+    log (chain, anchors); a log that fails is refused unless --even-if-broken."""
     plan = _load(plan_path)
     now = current_time()
     first, last = _range(plan, start, end, now, None)
     report = service.make_report(
-        plan, db, first, last, now=now, grace=timedelta(minutes=grace), compute=_compute
+        plan,
+        db,
+        first,
+        last,
+        now=now,
+        grace=timedelta(minutes=grace),
+        compute=_compute,
+        plan_path=plan_path,
     )
+    stop_if_broken(report.verification, even_if_broken, "report")
     write_output(RENDERERS[fmt](report), output, count(len(report.rows), "exchange"))
 
 

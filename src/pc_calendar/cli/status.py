@@ -39,9 +39,17 @@ def _note(c: Any) -> str:
 
 def _row_text(kind: str, family: str, row: Any) -> str:
     where = f" at {row.location}" if row.location else ""
+    side = ""
+    if row.latest is not None:
+        from ..exchanges.listing import agreement_text
+
+        kind = "INTERFERENCE" if row.latest.status == "interference" else kind
+        blamed = row.latest.at_fault_parent
+        side = f" {blamed} at fault" if blamed else ""
+        side += f" [{agreement_text(row)}]" if row.agreement is not None else ""
     return (
         f"{family}: {kind} {row.local_at:%Y-%m-%d %H:%M} {row.from_parent} -> "
-        f"{row.to_parent}{where} ({row.exchange_id})"
+        f"{row.to_parent}{where} ({row.exchange_id}){side}"
     )
 
 
@@ -53,6 +61,8 @@ def _row_json(row: Any) -> dict[str, Any]:
         "to": row.to_parent,
         "location": row.location,
         "state": row.state,
+        "at_fault": row.latest.at_fault_parent if row.latest else None,
+        "agreement": row.agreement_state,
     }
 
 

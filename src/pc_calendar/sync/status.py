@@ -225,4 +225,6 @@ def _exchanges(result: FamilyStatus, plan: Plan, request: StatusRequest) -> None
         result.exchanges_error = exc.render()
         return
     result.overdue = [r for r in rows if r.overdue]
-    result.missed = [r for r in rows if r.latest is not None and r.latest.status == "missed"]
+    result.missed = [
+        r for r in rows if r.latest is not None and r.latest.status in ("missed", "interference")
+    ]
