@@ -16,6 +16,7 @@ import click
 
 from ..errors import UserError
 from ..exchanges import service
+from ..exchanges.anchors import anchors_path, read_anchors
 from ..exchanges.export import export_text
 from ..exchanges.listing import (
     count,
@@ -293,10 +294,12 @@ def history_cmd(
 def export_cmd(plan_path: Path, fmt: str, output: Path | None, db: Path | None) -> None:
     """Export the log with its hash chain, verifiable without pc-calendar."""
     plan = _load(plan_path)
-    with ExchangeStore.open(service.db_path_for(plan, db), plan.family.id, create=False) as store:
+    path = service.db_path_for(plan, db)
+    with ExchangeStore.open(path, plan.family.id, create=False) as store:
         records = store.records()
         result = store.verify()
-    text = export_text(plan.family.id, records, result, fmt)
+    anchors = read_anchors(anchors_path(path))[0] if anchors_path(path).exists() else []
+    text = export_text(plan.family.id, records, result, fmt, anchors)
     write_output(text, output, count(len(records), "record"))
     if result.problem is not None:
         click.echo(
