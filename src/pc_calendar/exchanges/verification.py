@@ -72,10 +72,11 @@ def verify_log(
     stamps: dict[int, str] = {}
     try:
         with ExchangeStore.open(path, family, create=False) as store:
-            for record in store.iter_records():
-                hashes[record.seq] = record.hash
-                stamps[record.seq] = record.recorded_at
-            result.chain = store.verify()
+            exported = list(store.iter_exported())
+            for record in exported:
+                hashes[record["seq"]] = record["hash"]
+                stamps[record["seq"]] = record["recorded_at"]
+            result.chain = store.verify(exported)
     except DamagedLog as exc:
         result.damaged = exc.message
     result.last_seq = max(hashes, default=0)
