@@ -90,6 +90,16 @@ def pc_calendar_exchange_missed(family: Any, exchange: Any, record: Any) -> None
 
 
 @hookspec
+def pc_calendar_exchange_recorded(family: Any, record: Any, receipt: str) -> None:
+    """A record was added to the exchange log (an outcome, a confirmation, a dispute).
+
+    ``receipt`` is the text to hand to both parents (the record's number and hash), so
+    a later rewrite of the log is detectable by them. Called after the commit; an
+    exception is reported with the plugin's name and never undoes the record.
+    """
+
+
+@hookspec
 def pc_calendar_sync_finished(family: Any, target: str, summary: Any, parent: str) -> None:
     """A sync of one calendar target finished; ``summary`` counts what changed.
 

@@ -230,7 +230,16 @@ def respond_cmd(
     if response is None:
         raise UserError("say --confirm or --dispute")
     plan = _load(plan_path)
-    rec = service.respond(plan, db, seq, parent, response, note=note, channel="cli")
+    rec = service.respond(
+        plan,
+        db,
+        seq,
+        parent,
+        response,
+        note=note,
+        channel="cli",
+        on_warning=lambda text: click.echo(f"warning: {text}", err=True),
+    )
     click.echo(f"recorded #{rec.seq}: {parent} {response}s record {seq} ({rec.exchange_id})")
     click.echo(f"receipt: {receipt_line(rec)}")
 
