@@ -219,3 +219,17 @@ def test_every_record_hands_its_receipt_to_notifiers(db_path):
     assert receipt_line(answer) in notifier.sent[1][3]
     with ExchangeStore.open(db_path, "test-family") as store:
         assert len(store.records()) == 2, "a failing notifier undoes nothing"
+
+
+def test_receipt_texts_for_the_exchange_events(db_path):
+    from datetime import date
+
+    first = checkin(db_path, "sam", "on-time").record
+    answer = respond(db_path, first.seq, "alex", "confirm")
+    plan = make_plan()
+    texts = service.receipt_texts(plan, db_path, date(2026, 11, 1), date(2026, 12, 1))
+    assert list(texts) == [FRIDAY]
+    assert receipt_line(first) in texts[FRIDAY] and receipt_line(answer) in texts[FRIDAY]
+    missing = db_path.with_name("none.sqlite3")
+    assert service.receipt_texts(plan, missing, date(2026, 11, 1), date(2026, 12, 1)) == {}
+    assert not missing.exists()

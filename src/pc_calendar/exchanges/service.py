@@ -25,6 +25,7 @@ from .planview import (  # noqa: F401  (re-exported)
     timeline_around,
     zone_of,
 )
+from .receipts import receipt_text
 from .recording import (  # noqa: F401  (re-exported)
     Recorded,
     draft_record,
@@ -165,3 +166,18 @@ def outcome_labels(plan: Plan, db: Path | None, start: date, end: date) -> dict[
         exchange_id: outcome_label(record)
         for exchange_id, record in latest_outcomes(plan, db, start, end).items()
     }
+
+
+def receipt_texts(plan: Plan, db: Path | None, start: date, end: date) -> dict[str, str]:
+    """Exchange id -> the receipts of all its records, for the description of that
+    exchange's event in both parents' calendars (so each parent holds every receipt).
+
+    Read-only like :func:`outcome_labels`: no log file means an empty dict. Deterministic
+    for a given log, so a re-sync changes an event only when a record was added.
+    """
+    with ExchangeStore.open(db_path_for(plan, db), plan.family.id, create=False) as store:
+        records = store.between(*local_range_utc(start, end, zone_of(plan)))
+    found: dict[str, list[str]] = {}
+    for record in records:
+        found.setdefault(record.exchange_id, []).append(receipt_text(record))
+    return {key: "\n\n".join(texts) for key, texts in found.items()}
