@@ -29,3 +29,11 @@ def tsa(tmp_path_factory):
     authority = LocalTSA(tmp_path_factory.mktemp("tsa"))
     yield authority
     authority.close()
+
+
+@pytest.fixture
+def cli_env(monkeypatch, tmp_path):
+    """CLI runs: the log under tmp_path, a fixed "now" (2026-11-25 12:00 UTC), no plugins."""
+    monkeypatch.setenv("PC_CALENDAR_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("PC_CALENDAR_NOW", "2026-11-25T12:00:00+00:00")
+    monkeypatch.setenv("PC_CALENDAR_PLUGINS", "none")

@@ -7,24 +7,16 @@ import json
 import shutil
 import socket
 import stat
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 import pytest
+from test_exchange_cli import EXAMPLE, NOW, db_file, run
 
-from pc_calendar.cli import main
 from pc_calendar.plan.load import load_plan
 from pc_calendar.schedule.engine import compute_timeline
 
-EXAMPLE = Path(__file__).parents[2] / "examples" / "rivera-chen.toml"
-NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def env(monkeypatch, tmp_path):
-    monkeypatch.setenv("PC_CALENDAR_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("PC_CALENDAR_NOW", NOW.isoformat())
-    monkeypatch.setenv("PC_CALENDAR_PLUGINS", "none")
+pytestmark = pytest.mark.usefixtures("cli_env")
 
 
 @pytest.fixture
@@ -46,18 +38,8 @@ def past():
     return [e for e in timeline.merged_exchanges() if e.at < NOW]
 
 
-def run(capsys, *args):
-    try:
-        main([str(a) for a in args])
-        code = 0
-    except SystemExit as exc:
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def log_file(tmp_path: Path) -> Path:
-    return tmp_path / "data" / "exchanges" / "rivera-chen.sqlite3"
+    return db_file(tmp_path)
 
 
 def record_three(capsys, plan, past):

@@ -18,12 +18,7 @@ from pc_calendar.plan.load import load_plan
 
 SCRIPT = Path(__file__).with_name("verify_export_stdlib.py")
 
-
-@pytest.fixture(autouse=True)
-def env(monkeypatch, tmp_path):
-    monkeypatch.setenv("PC_CALENDAR_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("PC_CALENDAR_NOW", "2026-11-25T12:00:00+00:00")
-    monkeypatch.setenv("PC_CALENDAR_PLUGINS", "none")
+pytestmark = pytest.mark.usefixtures("cli_env")
 
 
 def check(export: Path) -> subprocess.CompletedProcess[str]:

@@ -12,7 +12,7 @@ import click
 from ..exchanges import evidence
 from ..exchanges.verification import as_json, describe
 from .common import plan_argument
-from .exchanges import _load, db_option, write_output
+from .exchanges import _load, db_option, output_option, write_output
 
 tsa_ca_option = click.option(
     "--tsa-ca",
@@ -93,13 +93,7 @@ def anchor_cmd(plan_path: Path, tsa_url: str | None, tsa_ca: Path | None, db: Pa
 @click.command("receipts")
 @plan_argument
 @click.option("--parent", required=True, help="Whose receipts (a parent id).")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="Write to this file instead of standard output.",
-)
+@output_option
 @db_option
 def receipts_cmd(plan_path: Path, parent: str, output: Path | None, db: Path | None) -> None:
     """Every receipt a parent should hold (JSON), e.g. to send them a copy."""

@@ -40,6 +40,13 @@ db_option = click.option(
     help="Exchange log database (default: one per family in the user data dir, or "
     "$PC_CALENDAR_DATA_DIR/exchanges/FAMILY.sqlite3).",
 )
+output_option = click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write to this file instead of standard output.",
+)
 grace_option = click.option(
     "--grace",
     type=click.IntRange(min=0),
@@ -292,13 +299,7 @@ def history_cmd(
 @click.option(
     "--format", "fmt", type=click.Choice(["jsonl", "json"]), default="jsonl", show_default=True
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="Write to this file instead of standard output.",
-)
+@output_option
 @db_option
 def export_cmd(plan_path: Path, fmt: str, output: Path | None, db: Path | None) -> None:
     """Export the log with its hash chain, verifiable without pc-calendar."""
@@ -323,13 +324,7 @@ def export_cmd(plan_path: Path, fmt: str, output: Path | None, db: Path | None) 
 @click.option(
     "--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="table", show_default=True
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="Write to this file instead of standard output.",
-)
+@output_option
 @grace_option
 @even_if_broken_option
 @db_option

@@ -239,11 +239,18 @@ class ExchangeStore:
         return self._query(f"{_SELECT} WHERE exchange_id = ? ORDER BY seq", (exchange_id,))
 
     def iter_records(self) -> Iterator[Record]:
+        return self._iter(_row_to_record)
+
+    def iter_exported(self) -> Iterator[dict[str, Any]]:
+        """Every record as exported (``Record.to_json()``), oldest first."""
+        return self._iter(_row_to_json)
+
+    def _iter(self, convert: Callable[[tuple[Any, ...]], Any]) -> Iterator[Any]:
         if self._conn is None:
             return
         try:
             for row in self._conn.execute(f"{_SELECT} ORDER BY seq"):
-                yield _row_to_record(row)
+                yield convert(row)
         except sqlite3.DatabaseError as exc:
             raise UserError(f"{self.path}: the exchange log is damaged ({exc})") from None
 
@@ -284,16 +291,6 @@ class ExchangeStore:
             (exchange_id, at),
         )
         return cursor.rowcount == 1
-
-    def iter_exported(self) -> Iterator[dict[str, Any]]:
-        """Every record as exported (``Record.to_json()``), oldest first."""
-        if self._conn is None:
-            return
-        try:
-            for row in self._conn.execute(f"{_SELECT} ORDER BY seq"):
-                yield _row_to_json(row)
-        except sqlite3.DatabaseError as exc:
-            raise UserError(f"{self.path}: the exchange log is damaged ({exc})") from None
 
     def verify(self, exported: list[dict[str, Any]] | None = None) -> VerifyResult:
         """Re-compute the chain (over ``exported`` if the caller already read it); also
