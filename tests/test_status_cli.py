@@ -131,3 +131,28 @@ def test_text_table_and_a_failing_calendar(capsys, caseload, tmp_path):
 def test_no_plans_is_a_user_error(capsys, tmp_path):
     code, _, err = run(capsys, "status", str(tmp_path))
     assert code == 2 and "no plans found" in err
+
+
+def test_disputed_outcomes_are_shown_apart(caseload, capsys):
+    folder, state = caseload
+    plan = folder / "fam-a.toml"
+    code, out, _ = run(capsys, "exchanges", str(plan), "--json")
+    late = next(r for r in json.loads(out) if r["state"] == "overdue")
+    code, out, err = run(
+        capsys, "exchange", "record", str(plan), late["exchange_id"], "--status", "late",
+        "--minutes-late", "30", "--by", late["to"],
+    )  # fmt: skip
+    assert code == 0, err
+    seq = out.split("#")[1].split(":")[0]
+    code, out, err = run(
+        capsys, "exchange", "respond", str(plan), seq, "--by", late["from"], "--dispute"
+    )
+    assert code == 0, err
+    code, out, _ = status(capsys, folder, state, "--offline")
+    line = next(x for x in out.splitlines() if x.startswith("fam-a: DISPUTED late"))
+    assert late["exchange_id"] in line and line.endswith(f"[DISPUTED by {late['from']}]")
+    code, out, _ = status(capsys, folder, state, "--offline", "--json")
+    disputed = families(out)["fam-a"]["disputed"]
+    assert [(r["exchange_id"], r["agreement"]) for r in disputed] == [
+        (late["exchange_id"], "disputed")
+    ]

@@ -75,6 +75,7 @@ def _family_json(f: Any) -> dict[str, Any]:
         "calendars": [c.as_dict() for c in f.calendars],
         "overdue": [_row_json(r) for r in f.overdue],
         "missed": [_row_json(r) for r in f.missed],
+        "disputed": [_row_json(r) for r in f.disputed],
         "exchanges_error": f.exchanges_error,
     }
 
@@ -99,6 +100,8 @@ def _print(results: list[Any], offline: bool, days: int, tty: bool) -> None:
             click.echo(_row_text("OVERDUE (no outcome recorded)", f.name, row))
         for row in f.missed:
             click.echo(_row_text("MISSED", f.name, row))
+        for row in f.disputed:
+            click.echo(_row_text(f"DISPUTED {row.state}", f.name, row))
         if f.exchanges_error:
             click.echo(f"{f.name}: cannot read the exchange log: {f.exchanges_error}")
         if f.trace:
