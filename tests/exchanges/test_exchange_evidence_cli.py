@@ -197,3 +197,18 @@ def test_listing_and_report_show_both_sides(capsys, tmp_path, plan, past):
     assert (held["missed"], held["faults_disputed"]) == (1, 1)
     code, out, _ = run(capsys, "exchange", "history", plan, ex.id)
     assert "disputes #1 (missed)" in out and f"agreement: disputed; agrees: {ex.from_parent}" in out
+
+
+def test_anchor_refuses_a_rewritten_log_and_receipts_must_be_found(capsys, tmp_path, plan, past):
+    record_three(capsys, plan, past)
+    assert run(capsys, "exchange", "anchor", plan)[0] == 0
+    rehash_after_edit(tmp_path)
+    code, _, err = run(capsys, "exchange", "anchor", plan)
+    assert code == 2 and "fails verification (record 3 differs from the anchor" in err
+    lines = log_file(tmp_path).with_name("rivera-chen.sqlite3.anchors.jsonl").read_text()
+    assert len(lines.splitlines()) == 1, "the rewritten head was not anchored"
+    empty = tmp_path / "not-receipts"
+    empty.mkdir()
+    (empty / "notes.txt").write_text("nothing here\n")
+    code, _, err = run(capsys, "exchange", "verify", plan, "--receipts", empty)
+    assert code == 2 and "holds no pc-calendar receipt" in err

@@ -45,14 +45,14 @@ def anchor_head(plan: Plan, db: Path | None, url: str | None, ca: Path | None) -
             hint="set [evidence] tsa_ca in the plan, or pass --tsa-ca",
         )
     path = db_path_for(plan, db)
-    with ExchangeStore.open(path, plan.family.id, create=False) as store:
-        result = store.verify()
-    if not path.exists() or result.count == 0:
+    checked = verify_log(path, plan.family.id, ca_file=ca)
+    result = checked.chain
+    if checked.ok and (not path.exists() or result.count == 0):
         raise UserError(f"{path}: the exchange log holds no records yet: nothing to anchor")
-    if not result.ok:
-        assert result.problem is not None
+    if not checked.ok:
         raise UserError(
-            f"{path}: the chain is broken ({result.problem.message}); not anchoring it",
+            f"{path}: the log fails verification ({checked.problems[0]}); not anchoring it, "
+            f"which would vouch for the damage",
             hint="run 'exchange verify' and restore the log first",
         )
     anchor = request_anchor(plan.family.id, result.count, result.head_hash, url, ca)

@@ -68,17 +68,24 @@ def receipt_json(record: Record, holder: str | None = None) -> dict[str, Any]:
 
 
 def read_receipts(paths: Iterable[Path]) -> list[Receipt]:
-    """Every receipt in the files (folders are read file by file, sorted)."""
+    """Every receipt in the files (folders are read file by file, sorted). A path that
+    holds none is a mistake (the wrong folder would verify nothing), not an empty set."""
     found: list[Receipt] = []
     for path in paths:
-        if path.is_dir():
-            found += read_receipts(sorted(p for p in path.iterdir() if p.is_file()))
-            continue
-        try:
-            text = path.read_text(encoding="utf-8", errors="replace")
-        except OSError as exc:
-            raise UserError(f"{path}: cannot read receipts ({exc.strerror})") from None
-        found += _parse(text, path.stem)
+        files = sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]
+        here: list[Receipt] = []
+        for file in files:
+            try:
+                text = file.read_text(encoding="utf-8", errors="replace")
+            except OSError as exc:
+                raise UserError(f"{file}: cannot read receipts ({exc.strerror})") from None
+            here += _parse(text, file.stem)
+        if not here:
+            raise UserError(
+                f"--receipts: {path} holds no pc-calendar receipt (a line "
+                f"'pc-calendar-receipt FAMILY SEQ sha256:HASH' or a receipt JSON object)"
+            )
+        found += here
     return found
 
 
