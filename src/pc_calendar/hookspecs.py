@@ -80,10 +80,12 @@ def pc_calendar_decorate_event(event: Any, info: Any) -> None:
 
 @hookspec
 def pc_calendar_exchange_missed(family: Any, exchange: Any, record: Any) -> None:
-    """An exchange was recorded as missed (or found overdue with no outcome).
+    """An exchange was recorded as missed or as interference (or found overdue with no
+    outcome), by the coordinator or a parent's check-in: called at once.
 
     ``family`` is the plan's Family, ``exchange`` the scheduled Exchange, ``record``
-    the exchange-log record (``None`` when overdue with nothing recorded). Notifier
+    the exchange-log record (``None`` when overdue with nothing recorded; its
+    ``at_fault_parent`` says who was absent or interfered). Notifier
     plugins tell the coordinator. Exceptions are caught, reported with the plugin's
     name, and never undo the record.
     """
