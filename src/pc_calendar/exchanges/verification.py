@@ -217,6 +217,8 @@ def describe(v: Verification) -> list[str]:
             f"the chain is consistent in itself ({_count(v.chain.count, 'record')}; head "
             f"{v.chain.head_hash}) but not with the evidence above: it was rewritten"
         )
+    elif v.chain.ok and v.damaged is None and not v.exists:
+        lines.append(f"no exchange log yet at {v.path}: no records")
     elif v.chain.ok and v.damaged is None:
         lines.append(f"chain valid: {_count(v.chain.count, 'record')}; head {v.chain.head_hash}")
     if v.receipts_checked:
@@ -237,8 +239,13 @@ def describe(v: Verification) -> list[str]:
         lines.append("anchors: none (nothing outside the log time-stamps its head)")
     if v.vouched_to < v.last_seq and v.ok:
         first = v.vouched_to + 1
-        span = f"record {first}" if first == v.last_seq else f"records {first} to {v.last_seq}"
-        lines.append(f"{span}: no receipt or anchor checked here vouches for it yet")
+        if first == v.last_seq:
+            lines.append(f"record {first}: no receipt or anchor checked here vouches for it yet")
+        else:
+            lines.append(
+                f"records {first} to {v.last_seq}: no receipt or anchor checked here vouches "
+                f"for them yet"
+            )
     lines += [f"note: {n}" for n in v.notes]
     return lines
 
