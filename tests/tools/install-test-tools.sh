@@ -47,3 +47,7 @@ npm_installed() {
 }
 npm_installed || npm install --no-save --silent
 npm_installed
+
+# openssl: the exchange log's RFC 3161 anchors (`openssl ts -query/-verify`), and the
+# tests' local time-stamping authority (`openssl ts -reply`, throwaway CA).
+command -v openssl >/dev/null 2>&1 || apt_install openssl
