@@ -30,6 +30,7 @@ from ..exchanges.status import STATUSES, current_time
 from ..exchanges.store import ExchangeStore
 from ..fileio import write_atomic
 from .common import parse_date, plan_argument
+from .report_document import write_report_document
 
 db_option = click.option(
     "--db",
@@ -289,7 +290,12 @@ def export_cmd(plan_path: Path, fmt: str, output: Path | None, db: Path | None) 
 @click.option("--from", "start", metavar="DATE", required=True, help="First local date.")
 @click.option("--to", "end", metavar="DATE", required=True, help="Day after the last.")
 @click.option(
-    "--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="table", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(sorted([*RENDERERS, "pdf"])),
+    default="table",
+    show_default=True,
+    help="html and pdf are documents for printing or a filing (pdf needs -o and pc-calendar[pdf]).",
 )
 @click.option(
     "-o",
@@ -310,13 +316,19 @@ def report_cmd(
     db: Path | None,
 ) -> None:
     """Summarise exchange outcomes and parenting time per parent."""
+    if fmt == "pdf" and output is None:
+        raise UserError("--format pdf: give -o FILE (a PDF is not written to the terminal)")
     plan = _load(plan_path)
     now = current_time()
     first, last = _range(plan, start, end, now, None)
     report = service.make_report(
         plan, db, first, last, now=now, grace=timedelta(minutes=grace), compute=_compute
     )
-    write_output(RENDERERS[fmt](report), output, count(len(report.rows), "exchange"))
+    what = count(len(report.rows), "exchange")
+    if fmt in ("html", "pdf"):
+        write_report_document(plan, plan_path, report, fmt, output, what)
+    else:
+        write_output(RENDERERS[fmt](report), output, what)
 
 
 def register(cli: click.Group) -> None:

@@ -24,7 +24,7 @@ from .chain import Record
 from .status import ExchangeRow, Status, exchange_rows, utc_text
 
 DEFAULT_NIGHTS = NightConvention()  # midnight, as the stats command counts
-STATES = ("on-time", "late", "missed", "cancelled", "unrecorded", "upcoming")
+STATES = ("on-time", "late", "missed", "cancelled", "overdue", "upcoming")
 
 
 @dataclass
@@ -60,7 +60,7 @@ class ParentSummary:
             "late_minutes_median": self.late_median,
             "missed": self.counts["missed"],
             "cancelled": self.counts["cancelled"],
-            "unrecorded": self.counts["unrecorded"],
+            "overdue": self.counts["overdue"],
             "upcoming": self.counts["upcoming"],
             "overnights_planned": self.overnights_planned,
             "overnights_lost": self.overnights_lost,
@@ -120,7 +120,7 @@ class Report:
 
 
 def _state(row: ExchangeRow) -> str:
-    return {"overdue": "unrecorded", "pending": "upcoming"}.get(row.state, row.state)
+    return {"pending": "upcoming"}.get(row.state, row.state)
 
 
 def build_report(

@@ -1,0 +1,40 @@
+"""``report --format html|pdf``: the exchange report as a document for a filing.
+
+The same furniture as the printed calendar (plan file and SHA-256, amendment in force,
+generation time, page numbers) and names instead of ids.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..exchanges.render import render_html
+from ..exchanges.report import Report
+from ..plan.model import Plan
+from ..views.print_style import document_info
+
+
+def report_html(plan: Plan, plan_path: Path, report: Report) -> str:
+    info = document_info(plan, plan_path, "Exchange report", report.generated_at)
+    names = {pid: p.name for pid, p in plan.parents.items()}
+    return render_html(report, info, names)
+
+
+def write_report_document(
+    plan: Plan, plan_path: Path, report: Report, fmt: str, output: Path | None, what: str
+) -> None:
+    """Print or write the HTML document, or write it as a PDF (``output`` required)."""
+    from .exchanges import write_output
+
+    html = report_html(plan, plan_path, report)
+    if fmt == "html":
+        write_output(html, output, what)
+        return
+    from ..views.pdf import write_pdf
+
+    assert output is not None
+    for warning in write_pdf(output, html, "report --format pdf"):
+        click.echo(f"warning: PDF: {warning}", err=True)
+    click.echo(f"wrote {output} ({what})", err=True)
