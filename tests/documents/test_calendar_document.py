@@ -55,7 +55,7 @@ def year(tmp_path_factory):
 
 
 def _visible(html: str) -> str:
-    body = html[html.index("<body>") :]
+    body = html[html.index("<body") :]
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body))
 
 
@@ -183,3 +183,30 @@ def test_amendment_in_force_is_the_latest_effective_on_the_day():
         "Summer schedule (court order, decided 2027-05-02; effective 2027-06-01)"
     )
     assert amendment_in_force(amended, date(2029, 1, 1)).startswith("Step-up (agreement")
+
+
+def test_amendment_in_force_from_a_real_plan_with_amendments():
+    """The step-up template's age-triggered amendments (evolve's model, once merged)."""
+    import pc_calendar
+
+    template = Path(pc_calendar.__file__).parent / "templates" / "step-up-young-children.toml"
+    if not template.exists():
+        pytest.skip("no plan model with [[amendments]] in this tree yet")
+    plan = load_plan(template)
+    child = next(c for c in plan.children if c.id == "ines")
+    assert child.birth_date == date(2025, 6, 14)
+    assert amendment_in_force(plan, date(2026, 12, 13)) == "original plan"
+    assert amendment_in_force(plan, date(2027, 1, 1)).startswith(
+        "Step-up at 18 months (agreement, decided 2025-05-20; effective 2026-12-14"
+    )
+    assert amendment_in_force(plan, date(2032, 1, 1)).startswith("Step-up at 5 (agreement")
+
+
+@pytest.mark.parametrize("month", ["2027-05", "2026-12"])
+def test_one_month_is_one_page(capsys, tmp_path, month):
+    """May 2027 spans six weeks, December 2026 has Christmas and the most handovers."""
+    pdf = tmp_path / "month.pdf"
+    code, _, err = run(capsys, "show", EXAMPLE, "--month", month, "--pdf", pdf)
+    assert code == 0 and "warning" not in err
+    (text,) = page_texts(pdf)
+    assert "Page 1 of 1" in text and f"SHA-256 {SHA[:12]}" in text

@@ -31,6 +31,7 @@ table.grid { width: 100%; table-layout: fixed; }
 table.grid th { font-size: 8.5pt; padding: 1pt; }
 table.grid td { vertical-align: top; height: 17.5mm; padding: 1pt 2.5pt; font-size: 7pt;
                 line-height: 1.2; overflow: hidden; }
+table.grid.weeks-6 td { height: 15.5mm; }
 table.grid td.pad { background: #f4f4f4; }
 td .num { font-weight: bold; font-size: 8.5pt; }
 td .num .hd { font-weight: normal; font-style: italic; }
@@ -49,6 +50,9 @@ table.stats th, table.stats td { padding: 0.5pt 3pt; }
 .swatch { display: inline-block; width: 7mm; height: 3.2mm; border: 0.75pt solid #444;
           vertical-align: middle; margin-right: 2pt; }
 .summary table { font-size: 9pt; margin: 4pt 0; }
+body.one-month .masthead h1 { font-size: 13pt; }
+body.one-month .masthead p { display: inline; font-size: 8pt; }
+body.one-month .masthead p + p::before { content: " · "; }
 @media screen { .months { display: grid; gap: 1.2rem;
                           grid-template-columns: repeat(auto-fill, minmax(34rem, 1fr)); } }
 @media print {
@@ -152,8 +156,8 @@ def _month(
     )
     return (
         f'<section class="month"><h2>{calendar.month_name[month]} {year}</h2>'
-        f'<table class="grid"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody>'
-        f"</table>{figures}{_legend(ctx)}</section>"
+        f'<table class="grid weeks-{len(rows)}"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>{figures}{_legend(ctx)}</section>"
     )
 
 
@@ -212,12 +216,13 @@ def render_html(
     names = tuple(ctx.children.get(c, c) for c in (children or list(ctx.children)))
     info = info or DocumentInfo("Parenting-time calendar", ctx.family_name, names, None, None, "")
     css = BASE_CSS + CALENDAR_CSS + page_css(info, PAGE_LEGEND)
-    subtitle = f"{span} · times in {timeline.zone.key}"
+    subtitle = span
     summary = _summary(timeline, first, end, ctx, children) if len(months) > 1 else ""
     body = "".join(_month(timeline, y, m, ctx, children) for y, m in months)
+    layout = "one-month" if len(months) == 1 else "many-months"
     return (
         "<!DOCTYPE html>\n"
-        f'<html lang="en">{head_html(info, css)}<body>'
+        f'<html lang="en">{head_html(info, css)}<body class="{layout}">'
         f"{masthead_html(info, subtitle)}{summary}"
         f'<main class="months">{body}</main>'
         "</body></html>\n"
