@@ -74,3 +74,16 @@ def chromium_pdf(html: Path, pdf: Path) -> str:
     )
     assert done.returncode == 0 and pdf.exists(), done.stderr
     return done.stderr
+
+
+def run(capsys, *args) -> tuple[int, str, str]:
+    """``pc-calendar ARGS`` in-process: (exit status, stdout, stderr)."""
+    from pc_calendar.cli import main
+
+    try:
+        main([str(a) for a in args])
+        code = 0
+    except SystemExit as exc:
+        code = exc.code
+    out, err = capsys.readouterr()
+    return code, out, err

@@ -17,7 +17,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from document_pages import chromium_pdf, ink, page_count, page_images, page_texts
+from document_pages import chromium_pdf, ink, page_count, page_images, page_texts, run
 
 from pc_calendar.cli import main
 from pc_calendar.cli.stats import decimal
@@ -27,16 +27,6 @@ from pc_calendar.views.print_style import amendment_in_force
 EXAMPLE = Path(__file__).parents[2] / "examples" / "rivera-chen.toml"
 NOW = "2026-12-05T11:30:00Z"
 SHA = hashlib.sha256(EXAMPLE.read_bytes()).hexdigest()
-
-
-def run(capsys, *args):
-    try:
-        main([str(a) for a in args])
-        code = 0
-    except SystemExit as exc:
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture(scope="module")

@@ -7,25 +7,14 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from document_pages import chromium_pdf, ink, page_count, page_images, page_texts
+from document_pages import chromium_pdf, ink, page_count, page_images, page_texts, run
 
-from pc_calendar.cli import main
 from pc_calendar.exchanges.chart import nice_ticks, outcome_chart
 from pc_calendar.exchanges.report import STATES
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "rivera-chen.toml"
 SHA = hashlib.sha256(EXAMPLE.read_bytes()).hexdigest()
 RANGE = ("--from", "2026-09-01", "--to", "2027-01-01")
-
-
-def run(capsys, *args):
-    try:
-        main([str(a) for a in args])
-        code = 0
-    except SystemExit as exc:
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def _record(capsys, when, *args):
