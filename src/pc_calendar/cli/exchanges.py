@@ -30,7 +30,6 @@ from ..exchanges.status import STATUSES, current_time
 from ..exchanges.store import ExchangeStore
 from ..fileio import write_atomic
 from .common import parse_date, plan_argument
-from .report_document import write_report_document
 
 db_option = click.option(
     "--db",
@@ -326,6 +325,8 @@ def report_cmd(
     )
     what = count(len(report.rows), "exchange")
     if fmt in ("html", "pdf"):
+        from .report_document import write_report_document
+
         write_report_document(plan, plan_path, report, fmt, output, what)
     else:
         write_output(RENDERERS[fmt](report), output, what)

@@ -130,7 +130,6 @@ def render_html(
     ``names`` maps parent ids to the names shown.
     """
     names = names or {}
-    title = f"Exchange report: {report.family_name or report.family_id}"
     head = "".join(f"<th>{escape(t)}</th>" for _, t in COLUMNS)
     rows = "".join(
         "<tr>"
@@ -155,10 +154,10 @@ def render_html(
         "UTC",
     )
     css = BASE_CSS + _CSS + page_css(info, PAGE_LEGEND)
-    defined = "".join(f"<dt>{k}</dt><dd>{escape(v)}</dd>" for k, v in DEFINITIONS.items())
+    defined = "".join(f"<dt>{s}</dt><dd>{escape(DEFINITIONS.get(s, ''))}</dd>" for s in STATES)
     return (
         f'<!DOCTYPE html>\n<html lang="en">{head_html(info, css)}<body>'
-        f"{masthead_html(info, f'{title}, {report.start} to {report.end} (end exclusive)')}"
+        f"{masthead_html(info, f'Exchanges from {report.start} up to {report.end} (excluded)')}"
         f'<p class="note">Family id {escape(report.family_id)}; exchanges from '
         f"{report.start} up to (not including) {report.end}; generated "
         f"{escape(report.generated_at.strftime('%Y-%m-%d %H:%M UTC'))}. Counts are per "

@@ -34,7 +34,6 @@ table.grid td { vertical-align: top; height: 17.5mm; padding: 1pt 2.5pt; font-si
 table.grid.weeks-6 td { height: 15.5mm; }
 table.grid td.pad { background: #f4f4f4; }
 td .num { font-weight: bold; font-size: 8.5pt; }
-td .num .hd { font-weight: normal; font-style: italic; }
 td .who { font-weight: bold; }
 td .who, td .ex, td .hol { background: rgba(255, 255, 255, .78); display: inline; }
 td .line { display: block; }
@@ -65,7 +64,8 @@ EXCHANGE_MARK = "⇄"
 PLACE_MARK = "↳"  # the handover place, under its handovers
 PAGE_LEGEND = (
     "Legend: each day names who has the children that night; shading and pattern show "
-    "who has them during the day; ⇄ HH:MM → name: handover, ↳ its place; outlined day: holiday."
+    "who has them during the day; ⇄ HH:MM → name: handover, ↳ its place; "
+    "outlined day: holiday (whose)."
 )
 
 
@@ -101,10 +101,7 @@ def _exchange_lines(day: DayView, timeline: Timeline, ctx: ViewContext, wanted: 
 
 
 def _day_cell(day: DayView, timeline: Timeline, ctx: ViewContext, wanted: list[str]) -> str:
-    marks = "".join(
-        f' <span class="hd">{escape(h.name)}</span>' for h in day.holidays if h.first == day.day
-    )
-    parts = [f'<div class="num">{day.day.day}{marks}</div>']
+    parts = [f'<div class="num">{day.day.day}</div>']
     parts += [
         f'<span class="line"><span class="who">{escape(line)}</span></span>'
         for line in _who_lines(day, ctx)
@@ -112,10 +109,7 @@ def _day_cell(day: DayView, timeline: Timeline, ctx: ViewContext, wanted: list[s
     parts.append(_exchange_lines(day, timeline, ctx, wanted))
     for h in day.holidays:
         owner = holiday_owner(h, timeline, ctx.parents)
-        if h.first != day.day and not owner:
-            continue
-        label = h.name if h.first != day.day else ""
-        text = ", ".join(x for x in (label, f"holiday with {owner}" if owner else "") if x)
+        text = f"{h.name} ({owner})" if owner else h.name
         parts.append(f'<span class="line"><span class="hol">{escape(text)}</span></span>')
     classes = "day holiday" if day.holidays else "day"
     return f'<td class="{classes}" style="{escape(fill_style(day, ctx))}">{"".join(parts)}</td>'
@@ -133,7 +127,7 @@ def _legend(ctx: ViewContext) -> str:
         f'<span class="key">{EXCHANGE_MARK} HH:MM &rarr; name: handover; '
         f"{PLACE_MARK} its place</span>"
     )
-    keys.append('<span class="key"><i>Name</i> in an outlined day: holiday</span>')
+    keys.append('<span class="key"><i>Holiday (whose)</i> in an outlined day</span>')
     return '<div class="legend">' + "".join(keys) + "</div>"
 
 
@@ -152,7 +146,7 @@ def _month(
         rows.append("<tr>" + "".join(cells) + "</tr>")
     head = "".join(f"<th>{n}</th>" for n in ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"))
     figures = stats_table(
-        period_stats(timeline, first, end, ctx, children), ctx, f"{calendar.month_name[month]}"
+        period_stats(timeline, first, end, ctx, children), ctx, calendar.month_name[month], end
     )
     return (
         f'<section class="month"><h2>{calendar.month_name[month]} {year}</h2>'
@@ -187,6 +181,7 @@ def _summary(
         period_stats(timeline, first, end, ctx, children),
         ctx,
         f"Whole period: {day_span(first, end)}",
+        end,
     )
     return (
         f'<section class="summary"><h2>Parenting time, {escape(day_span(first, end))}</h2>'

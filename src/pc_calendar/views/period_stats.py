@@ -8,7 +8,7 @@ fractions), formatted the way ``stats`` prints them, so a printed calendar and t
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from fractions import Fraction
 from html import escape
 
@@ -28,7 +28,13 @@ def percent(value: Fraction | None) -> str:
 def period_stats(
     timeline: Timeline, first: date, end: date, ctx: ViewContext, children: list[str] | None
 ) -> Stats:
-    """``stats`` for local dates ``[first, end)`` with the plan's parents in plan order."""
+    """``stats`` for local dates ``[first, end)`` with the plan's parents in plan order.
+
+    A timeline that stops before the last night's check (the CLI computes one more day)
+    gives the nights it can decide; ``Stats.end`` then says where they stop.
+    """
+    while end > first and ctx.convention.check_day(end - timedelta(days=1)) >= timeline.end:
+        end -= timedelta(days=1)
     return compute_stats(
         timeline,
         first,
@@ -56,8 +62,13 @@ def _rows(stats: Stats, ctx: ViewContext) -> Sequence[tuple[str, ChildStats]]:
     return rows
 
 
-def stats_table(stats: Stats, ctx: ViewContext, caption: str) -> str:
-    """One row per child (and the family sum), four figures per parent."""
+def stats_table(stats: Stats, ctx: ViewContext, caption: str, end: date | None = None) -> str:
+    """One row per child (and the family sum), four figures per parent.
+
+    ``end`` is the period's end: when the figures stop before it, the caption says so.
+    """
+    if end is not None and stats.end < end:
+        caption += f" (nights to {stats.end - timedelta(days=1)}, where the timeline ends)"
     parents = stats.parents
     top = "".join(
         f'<th colspan="{len(FIGURES)}">{escape(ctx.parents.get(p, p))}</th>' for p in parents
