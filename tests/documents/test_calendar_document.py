@@ -198,5 +198,6 @@ def test_one_month_is_one_page(capsys, tmp_path, month):
     pdf = tmp_path / "month.pdf"
     code, _, err = run(capsys, "show", EXAMPLE, "--month", month, "--pdf", pdf)
     assert code == 0 and "warning" not in err
+    assert pdf.stat().st_mode & 0o777 == 0o600  # it names the family and the children
     (text,) = page_texts(pdf)
     assert "Page 1 of 1" in text and f"SHA-256 {SHA[:12]}" in text

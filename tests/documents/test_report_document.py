@@ -38,6 +38,7 @@ def test_report_pdf_and_html_are_documents(capsys, tmp_path):
     assert run(capsys, "report", EXAMPLE, *RANGE, "--format", "html", "-o", html_file)[0] == 0
     assert run(capsys, "report", EXAMPLE, *RANGE, "--format", "pdf", "-o", pdf)[0] == 0
     html = html_file.read_text()
+    assert {f.stat().st_mode & 0o777 for f in (html_file, pdf)} == {0o600}
     body = re.sub(r"<[^>]+>", " ", html[html.index("<body>") :])
     assert "Alex Rivera" in body and "Sam Chen" in body
     assert not re.search(r"\b(alex|sam)\b", body.replace("-alex", "").replace("-sam", ""))

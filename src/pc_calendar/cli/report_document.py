@@ -12,6 +12,7 @@ import click
 
 from ..exchanges.render import render_html
 from ..exchanges.report import Report
+from ..fileio import write_atomic
 from ..plan.model import Plan
 from ..views.print_style import document_info
 
@@ -26,15 +27,15 @@ def write_report_document(
     plan: Plan, plan_path: Path, report: Report, fmt: str, output: Path | None, what: str
 ) -> None:
     """Print or write the HTML document, or write it as a PDF (``output`` required)."""
-    from .exchanges import write_output
+    from ..views.pdf import PRIVATE, write_pdf
 
     html = report_html(plan, plan_path, report)
-    if fmt == "html":
-        write_output(html, output, what)
+    if output is None:
+        click.echo(html, nl=False)
         return
-    from ..views.pdf import write_pdf
-
-    assert output is not None
-    for warning in write_pdf(output, html, "report --format pdf"):
-        click.echo(f"warning: PDF: {warning}", err=True)
+    if fmt == "html":
+        write_atomic(output, html, new_mode=PRIVATE)
+    else:
+        for warning in write_pdf(output, html, "report --format pdf"):
+            click.echo(f"warning: PDF: {warning}", err=True)
     click.echo(f"wrote {output} ({what})", err=True)

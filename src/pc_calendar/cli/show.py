@@ -11,6 +11,8 @@ from rich.console import Console
 from ..exchanges.status import current_time
 from ..fileio import write_atomic
 from ..plan.load import load_plan
+from ..plan.model import Plan
+from ..schedule.timeline import Timeline
 from ..views.days import ViewContext
 from ..views.explain import explain_records, print_explain
 from ..views.html_calendar import months_of, render_html
@@ -92,22 +94,32 @@ def show(
         print_months(console, timeline, months, ctx, children)
 
 
-def _write_documents(plan, plan_path, timeline, months, ctx, children, html_path, pdf_path):
-    """The calendar document as HTML and/or PDF, both from the same page."""
+def _write_documents(
+    plan: Plan,
+    plan_path: Path,
+    timeline: Timeline,
+    months: list[tuple[int, int]],
+    ctx: ViewContext,
+    children: list[str] | None,
+    html_path: Path | None,
+    pdf_path: Path | None,
+) -> None:
+    """The calendar document as HTML and/or PDF, both from the same page (the PDF
+    first: if it cannot be made, nothing is written)."""
     title = "Parenting-time calendar"
     if len(months) == 12 and months[0][1] == 1:
         title += f" {months[0][0]}"
     info = document_info(plan, plan_path, title, current_time(), children)
     html = render_html(timeline, months, ctx, children, info)
     what = f"{len(months)} month{'s' if len(months) > 1 else ''}"
-    if pdf_path is not None:
-        from ..views.pdf import write_pdf
+    from ..views.pdf import PRIVATE, write_pdf
 
+    if pdf_path is not None:
         for warning in write_pdf(pdf_path, html, "show --pdf"):
             click.echo(f"warning: PDF: {warning}", err=True)
         click.echo(f"wrote {pdf_path} ({what})")
     if html_path is not None:
-        write_atomic(html_path, html)
+        write_atomic(html_path, html, new_mode=PRIVATE)
         click.echo(f"wrote {html_path} ({what})")
 
 

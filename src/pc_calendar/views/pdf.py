@@ -14,6 +14,8 @@ from ..errors import UserError
 from ..extras import require
 from ..fileio import write_atomic
 
+PRIVATE = 0o600  # documents name the family and its children
+
 
 class _Collect(logging.Handler):
     """Keeps WeasyPrint's complaints (unsupported CSS, missing fonts) for the caller."""
@@ -55,7 +57,8 @@ def _expected(message: str) -> bool:
 
 
 def write_pdf(path: Path, html: str, what: str = "a PDF") -> list[str]:
-    """Render and write ``path`` atomically; returns WeasyPrint's warnings."""
+    """Render and write ``path`` atomically (a new file is 0600: it holds family data);
+    returns WeasyPrint's warnings."""
     data, warnings = html_to_pdf(html, what)
-    write_atomic(path, data)
+    write_atomic(path, data, new_mode=PRIVATE)
     return warnings
