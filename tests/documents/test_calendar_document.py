@@ -22,7 +22,7 @@ from document_pages import chromium_pdf, ink, page_count, page_images, page_text
 from pc_calendar.cli import main
 from pc_calendar.cli.stats import decimal
 from pc_calendar.plan.load import load_plan
-from pc_calendar.views.print_style import amendment_in_force
+from pc_calendar.views.print_style import amendment_in_force, amendments_between
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "rivera-chen.toml"
 NOW = "2026-12-05T11:30:00Z"
@@ -52,11 +52,17 @@ def _visible(html: str) -> str:
 def test_every_page_carries_family_plan_identity_time_and_numbers(year):
     css = year.text[: year.text.index("</style>")]
     assert "@top-left" in css and "Rivera-Chen family" in css
-    assert f"Plan rivera-chen.toml · SHA-256 {SHA[:12]} · original plan" in css
+    assert (
+        f"Plan rivera-chen.toml · SHA-256 {SHA[:12]} · in force on 2026-12-05: original plan" in css
+    )
     assert f"Generated 2026-12-05 11:30 UTC · plan SHA-256 {SHA}" in css
     assert 'counter(page) " of " counter(pages)' in css
     text = _visible(year.text)
-    assert SHA in text and "original plan" in text and "Children: Maya, Leo" in text
+    assert (
+        SHA in text
+        and "in force on 2026-12-05: original plan" in text
+        and "Children: Maya, Leo" in text
+    )
     assert f'name="keywords" content="plan rivera-chen.toml, sha256 {SHA}"' in year.text
 
 
@@ -173,6 +179,9 @@ def test_amendment_in_force_is_the_latest_effective_on_the_day():
         "Summer schedule (court order, decided 2027-05-02; effective 2027-06-01)"
     )
     assert amendment_in_force(amended, date(2029, 1, 1)).startswith("Step-up (agreement")
+    assert amendments_between(amended, date(2027, 1, 1), date(2028, 1, 1)) == (
+        "Summer schedule (court order, decided 2027-05-02; effective 2027-06-01)",
+    )
 
 
 def test_amendment_in_force_from_a_real_plan_with_amendments():
@@ -190,6 +199,12 @@ def test_amendment_in_force_from_a_real_plan_with_amendments():
         "Step-up at 18 months (agreement, decided 2025-05-20; effective 2026-12-14"
     )
     assert amendment_in_force(plan, date(2032, 1, 1)).startswith("Step-up at 5 (agreement")
+    assert [
+        a.split(" (")[0] for a in amendments_between(plan, date(2026, 1, 1), date(2029, 1, 1))
+    ] == [
+        "Step-up at 18 months",
+        "Step-up at 3",
+    ]
 
 
 @pytest.mark.parametrize("month", ["2027-05", "2026-12"])

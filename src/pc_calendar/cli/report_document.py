@@ -18,7 +18,9 @@ from ..views.print_style import document_info
 
 
 def report_html(plan: Plan, plan_path: Path, report: Report) -> str:
-    info = document_info(plan, plan_path, "Exchange report", report.generated_at)
+    info = document_info(
+        plan, plan_path, "Exchange report", report.generated_at, period=(report.start, report.end)
+    )
     names = {pid: p.name for pid, p in plan.parents.items()}
     return render_html(report, info, names)
 

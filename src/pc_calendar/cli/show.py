@@ -13,7 +13,7 @@ from ..fileio import write_atomic
 from ..plan.load import load_plan
 from ..plan.model import Plan
 from ..schedule.timeline import Timeline
-from ..views.days import ViewContext
+from ..views.days import ViewContext, month_bounds
 from ..views.explain import explain_records, print_explain
 from ..views.html_calendar import months_of, render_html
 from ..views.month_grid import print_months
@@ -109,7 +109,8 @@ def _write_documents(
     title = "Parenting-time calendar"
     if len(months) == 12 and months[0][1] == 1:
         title += f" {months[0][0]}"
-    info = document_info(plan, plan_path, title, current_time(), children)
+    period = (month_bounds(*months[0])[0], month_bounds(*months[-1])[1])
+    info = document_info(plan, plan_path, title, current_time(), children, period)
     html = render_html(timeline, months, ctx, children, info)
     what = f"{len(months)} month{'s' if len(months) > 1 else ''}"
     from ..views.pdf import PRIVATE, write_pdf

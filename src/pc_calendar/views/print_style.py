@@ -69,6 +69,8 @@ class DocumentInfo:
     identity: PlanIdentity | None
     generated: datetime | None  # UTC
     zone: str
+    on: date | None = None  # the day the amendment in force is read for
+    changes: tuple[str, ...] = ()  # amendments taking effect within the period
 
     @property
     def generated_text(self) -> str:
@@ -96,20 +98,30 @@ def _effective_day(plan, amendment) -> tuple[date, str] | None:
     return day, f"effective {when}{day:%Y-%m-%d} ({child.name} {effective.age})"
 
 
-def amendment_in_force(plan, on: date) -> str:
-    """The latest amendment effective on or before ``on``, in words; else "original plan"."""
-    found: tuple[date, int, str] | None = None
+def _amendments(plan) -> list[tuple[date, int, str]]:
+    """(first day, position, description) of each amendment whose start is known."""
+    out = []
     for index, amendment in enumerate(getattr(plan, "amendments", None) or []):
         start = _effective_day(plan, amendment)
-        if start is None or start[0] > on:
+        if start is None:
             continue
-        if found is None or (start[0], index) >= found[:2]:
-            name = getattr(amendment, "name", None) or f"amendment {index + 1}"
-            kind = str(getattr(amendment, "kind", "") or "").replace("_", " ")
-            decided = getattr(amendment, "decided_on", None)
-            words = f"{name} ({kind}{', decided ' + str(decided) if decided else ''}; {start[1]})"
-            found = (start[0], index, words)
-    return found[2] if found else "original plan"
+        name = getattr(amendment, "name", None) or f"amendment {index + 1}"
+        kind = str(getattr(amendment, "kind", "") or "").replace("_", " ")
+        decided = getattr(amendment, "decided_on", None)
+        words = f"{name} ({kind}{', decided ' + str(decided) if decided else ''}; {start[1]})"
+        out.append((start[0], index, words))
+    return out
+
+
+def amendment_in_force(plan, on: date) -> str:
+    """The latest amendment effective on or before ``on``, in words; else "original plan"."""
+    found = [a for a in _amendments(plan) if a[0] <= on]
+    return max(found)[2] if found else "original plan"
+
+
+def amendments_between(plan, first: date, end: date) -> tuple[str, ...]:
+    """Amendments taking effect on local dates ``[first, end)``, in words, in date order."""
+    return tuple(a[2] for a in sorted(_amendments(plan)) if first <= a[0] < end)
 
 
 def plan_identity(plan, plan_path: Path, on: date) -> PlanIdentity:
@@ -124,8 +136,12 @@ def document_info(
     title: str,
     generated: datetime,
     children: list[str] | None = None,
+    period: tuple[date, date] | None = None,
 ) -> DocumentInfo:
-    """Everything the furniture needs; "the document's date" is its generation day."""
+    """Everything the furniture needs; "the document's date" is its generation day.
+
+    ``period`` (local dates, end excluded) adds the amendments taking effect in it.
+    """
     from zoneinfo import ZoneInfo
 
     zone = ZoneInfo(plan.family.timezone)
@@ -133,7 +149,8 @@ def document_info(
     wanted = children or [c.id for c in plan.children]
     names = tuple(c.name for c in plan.children if c.id in wanted)
     identity = plan_identity(plan, plan_path, on) if plan_path is not None else None
-    return DocumentInfo(title, plan.family.name, names, identity, generated, zone.key)
+    changes = amendments_between(plan, *period) if period else ()
+    return DocumentInfo(title, plan.family.name, names, identity, generated, zone.key, on, changes)
 
 
 def _css_string(text: str) -> str:
@@ -153,7 +170,7 @@ def page_css(info: DocumentInfo, legend: str = "") -> str:
     top_left = f"{info.family} · {info.title}"
     top_right = (
         f"Plan {info.identity.file_name} · SHA-256 {info.identity.short} · "
-        f"{info.identity.amendment}"
+        f"{'in force on ' + str(info.on) + ': ' if info.on else ''}{info.identity.amendment}"
         if info.identity
         else ""
     )
@@ -187,7 +204,12 @@ def masthead_html(info: DocumentInfo, subtitle: str = "") -> str:
         ident = info.identity
         lines.append(
             f'<p class="identity">Plan file {escape(ident.file_name)}, SHA-256 '
-            f"<code>{ident.sha256}</code>; in force: {escape(ident.amendment)}</p>"
+            f"<code>{ident.sha256}</code>; in force on {info.on or 'the day generated'}: "
+            f"{escape(ident.amendment)}</p>"
+        )
+    if info.changes:
+        lines.append(
+            f"<p>Amendments taking effect in this period: {escape('; '.join(info.changes))}</p>"
         )
     if info.generated:
         lines.append(
