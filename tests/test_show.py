@@ -238,7 +238,7 @@ def test_html_escapes_names_and_year_has_twelve_months():
     doc = parse(html)
     assert "&lt;Smith &amp; Jones&gt;" in html and "<Smith" not in html and "A<b>" not in html
     tables = [a.get("class", "").split()[0] for tag, a in doc.tags if tag == "table"]
-    assert tables.count("grid") == 12 and tables.count("stats") == 13  # months + the year
+    assert tables.count("grid") == 12 and tables.count("stats") == 14  # 12 months, year, by month
     assert "1 January 2027 – 31 December 2027" in html
 
 

@@ -8,11 +8,15 @@ skipped with the reason.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
+
+from pc_calendar.cli.stats import decimal
 
 
 def need(tool: str) -> str:
@@ -87,3 +91,23 @@ def run(capsys, *args) -> tuple[int, str, str]:
         code = exc.code
     out, err = capsys.readouterr()
     return code, out, err
+
+
+def expected_cells(record: dict) -> list[str]:
+    """The stats JSON's exact values, printed as the ``stats`` table prints them."""
+    cells = []
+    for share in record["parents"]:
+        cells += [
+            str(share["overnights"]),
+            f"{decimal(Fraction(share['fraction']) * 100, 2)}%",
+            decimal(Fraction(share["hours_exact"]), 2),
+            f"{decimal(Fraction(share['hours_fraction']) * 100, 2)}%",
+        ]
+    return cells
+
+
+def month_row(html: str, label: str) -> list[str]:
+    """The cells of ``label``'s row in the planned-time-per-month table."""
+    table = re.search(r'<table class="stats months-table">(.*?)</table>', html, re.S).group(1)
+    row = re.search(rf'<th scope="row">{re.escape(label)}</th>(.*?)</tr>', table, re.S)
+    return re.findall(r'<td class="num">(.*?)</td>', row.group(1))

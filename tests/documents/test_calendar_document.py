@@ -12,15 +12,22 @@ import hashlib
 import json
 import re
 from datetime import date
-from fractions import Fraction
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from document_pages import chromium_pdf, ink, page_count, page_images, page_texts, run
+from document_pages import (
+    chromium_pdf,
+    expected_cells,
+    ink,
+    month_row,
+    page_count,
+    page_images,
+    page_texts,
+    run,
+)
 
 from pc_calendar.cli import main
-from pc_calendar.cli.stats import decimal
 from pc_calendar.plan.load import load_plan
 from pc_calendar.views.print_style import amendment_in_force, amendments_between
 
@@ -94,19 +101,6 @@ def _figures(html: str, caption: str) -> dict[str, list[str]]:
     return {name: re.findall(r'<td class="num">(.*?)</td>', cells) for name, cells in rows}
 
 
-def _expected(record: dict) -> list[str]:
-    """The stats JSON's exact values, printed as the ``stats`` table prints them."""
-    cells = []
-    for share in record["parents"]:
-        cells += [
-            str(share["overnights"]),
-            f"{decimal(Fraction(share['fraction']) * 100, 2)}%",
-            decimal(Fraction(share["hours_exact"]), 2),
-            f"{decimal(Fraction(share['hours_fraction']) * 100, 2)}%",
-        ]
-    return cells
-
-
 @pytest.mark.parametrize("period", ["year", "2027-02", "2027-07"])
 def test_figures_are_the_stats_commands(capsys, year, period):
     """Overnights, hours and percentages per parent, per child and summed, for the year
@@ -121,8 +115,10 @@ def test_figures_are_the_stats_commands(capsys, year, period):
         caption = calendar.month_name[date.fromisoformat(period + "-01").month]
     shown = _figures(year.text, caption)
     for child in data["children"]:
-        assert shown[child["name"]][:-1] == _expected(child)
-    assert shown["All children (child-nights)"][:-1] == _expected(data["totals"])
+        assert shown[child["name"]][:-1] == expected_cells(child)
+    assert shown["All children (child-nights)"][:-1] == expected_cells(data["totals"])
+    label = "Whole period" if period == "year" else f"{caption} 2027"
+    assert month_row(year.text, label) == expected_cells(data["totals"])
 
 
 def test_pdf_pages_have_the_furniture_one_month_each_and_are_not_blank(year, tmp_path):

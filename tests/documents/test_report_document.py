@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections import Counter
 from pathlib import Path
 
-from document_pages import chromium_pdf, ink, page_count, page_images, page_texts, run
+from document_pages import (
+    chromium_pdf,
+    expected_cells,
+    ink,
+    month_row,
+    page_count,
+    page_images,
+    page_texts,
+    run,
+)
 
 from pc_calendar.exchanges.chart import nice_ticks, outcome_chart
 from pc_calendar.exchanges.report import STATES
@@ -44,6 +54,8 @@ def test_report_pdf_and_html_are_documents(capsys, tmp_path):
     assert not re.search(r"\b(alex|sam)\b", body.replace("-alex", "").replace("-sam", ""))
     assert SHA in body and "original plan" in body and "overdue" in body
     assert "unrecorded" not in html  # one term: overdue
+    code, out, _ = run(capsys, "stats", EXAMPLE, "--month", "2026-11", "--json")
+    assert month_row(html, "November 2026") == expected_cells(json.loads(out)["totals"])
     texts = page_texts(pdf)
     assert page_count(pdf) == len(texts) >= 3
     for number, page in enumerate(texts, start=1):

@@ -6,6 +6,7 @@ generation time, page numbers) and names instead of ids.
 
 from __future__ import annotations
 
+from html import escape
 from pathlib import Path
 
 import click
@@ -14,7 +15,10 @@ from ..exchanges.render import render_html
 from ..exchanges.report import Report
 from ..fileio import write_atomic
 from ..plan.model import Plan
+from ..views.days import ViewContext
+from ..views.period_stats import months_table
 from ..views.print_style import document_info
+from .timeline_args import timeline_for
 
 
 def report_html(plan: Plan, plan_path: Path, report: Report) -> str:
@@ -22,7 +26,16 @@ def report_html(plan: Plan, plan_path: Path, report: Report) -> str:
         plan, plan_path, "Exchange report", report.generated_at, period=(report.start, report.end)
     )
     names = {pid: p.name for pid, p in plan.parents.items()}
-    return render_html(report, info, names)
+    ctx = ViewContext.from_plan(plan)
+    timeline = timeline_for(plan, report.start, report.end)
+    planned = (
+        '<section class="planned"><h2>Planned parenting time</h2>'
+        f"{months_table(timeline, report.start, report.end, ctx, None)}"
+        f'<p class="note">{escape(ctx.convention.describe())} As the <code>stats</code> '
+        "command counts; the overnights lost to missed exchanges are in the table above.</p>"
+        "</section>"
+    )
+    return render_html(report, info, names, planned)
 
 
 def write_report_document(

@@ -122,12 +122,16 @@ PAGE_LEGEND = "Outcomes: " + "; ".join(f"{k}: {v}" for k, v in DEFINITIONS.items
 
 
 def render_html(
-    report: Report, info: DocumentInfo | None = None, names: Mapping[str, str] | None = None
+    report: Report,
+    info: DocumentInfo | None = None,
+    names: Mapping[str, str] | None = None,
+    planned: str = "",
 ) -> str:
     """A printable document: summary table, chart, exchanges no longer in the plan.
 
     ``info`` adds the printed furniture (plan identity, generation time, page numbers);
-    ``names`` maps parent ids to the names shown.
+    ``names`` maps parent ids to the names shown; ``planned`` is a section of planned
+    parenting time per month (HTML) shown before the exchanges.
     """
     names = names or {}
     head = "".join(f"<th>{escape(t)}</th>" for _, t in COLUMNS)
@@ -166,7 +170,7 @@ def render_html(
         f'<dl class="outcomes">{defined}</dl>'
         f'<table class="summary"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
         f'<section class="chart"><h2>Outcomes per month</h2>{render_svg(report)}</section>'
-        f"{gone_html}<h2>Exchanges</h2>{listing}</body></html>\n"
+        f"{planned}{gone_html}<h2>Exchanges</h2>{listing}</body></html>\n"
     )
 
 

@@ -21,7 +21,7 @@ from html import escape
 from ..schedule.timeline import Timeline
 from .day_fill import fill_style, legend_swatch
 from .days import DayView, ViewContext, build_days, holiday_owner, local_time, month_bounds
-from .period_stats import period_stats, stats_table
+from .period_stats import months_table, period_stats, stats_table
 from .print_style import BASE_CSS, DocumentInfo, day_span, head_html, masthead_html, page_css
 
 CALENDAR_CSS = """
@@ -48,7 +48,8 @@ table.stats th, table.stats td { padding: 0.5pt 3pt; }
 .legend .key { display: inline-block; white-space: nowrap; }
 .swatch { display: inline-block; width: 7mm; height: 3.2mm; border: 0.75pt solid #444;
           vertical-align: middle; margin-right: 2pt; }
-.summary table { font-size: 9pt; margin: 4pt 0; }
+.summary table { font-size: 8pt; margin: 3pt 0; }
+.summary h2 { margin-top: 5pt; }
 body.one-month .masthead h1 { font-size: 13pt; }
 body.one-month .masthead p { display: inline; font-size: 8pt; }
 body.one-month .masthead p + p::before { content: " · "; }
@@ -56,7 +57,7 @@ body.one-month .masthead p + p::before { content: " · "; }
                           grid-template-columns: repeat(auto-fill, minmax(34rem, 1fr)); } }
 @media print {
   .month { break-inside: avoid; page-break-inside: avoid; margin: 0; }
-  .summary + .month, .month + .month { break-before: page; page-break-before: always; }
+  .summary + .months, .month + .month { break-before: page; page-break-before: always; }
 }
 """
 
@@ -188,6 +189,7 @@ def _summary(
         f'{figures}<p class="note">{escape(ctx.convention.describe())} Hours are exact '
         "durations (a daylight-saving day has 23 or 25); percentages are exact shares "
         "rounded to two decimals, as the <code>stats</code> command prints them.</p>"
+        f"{months_table(timeline, first, end, ctx, children)}"
         f"<h2>Handover places</h2>{_places(timeline, first, end, ctx, wanted)}"
         f"{_legend(ctx)}</section>"
     )

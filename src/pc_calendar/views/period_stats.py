@@ -55,6 +55,14 @@ def _cells(cs: ChildStats, parent: str) -> list[str]:
     ]
 
 
+def _header(parents: list[str], ctx: ViewContext) -> tuple[str, str]:
+    """The two header rows: each parent's name over their four figures."""
+    top = "".join(
+        f'<th colspan="{len(FIGURES)}">{escape(ctx.parents.get(p, p))}</th>' for p in parents
+    )
+    return top, "".join(f'<th class="num">{f}</th>' for _ in parents for f in FIGURES)
+
+
 def _rows(stats: Stats, ctx: ViewContext) -> Sequence[tuple[str, ChildStats]]:
     rows = [(ctx.children.get(cs.child or "", cs.child or ""), cs) for cs in stats.children]
     if stats.family is not None:
@@ -70,10 +78,7 @@ def stats_table(stats: Stats, ctx: ViewContext, caption: str, end: date | None =
     if end is not None and stats.end < end:
         caption += f" (nights to {stats.end - timedelta(days=1)}, where the timeline ends)"
     parents = stats.parents
-    top = "".join(
-        f'<th colspan="{len(FIGURES)}">{escape(ctx.parents.get(p, p))}</th>' for p in parents
-    )
-    sub = "".join(f'<th class="num">{f}</th>' for _ in parents for f in FIGURES)
+    top, sub = _header(parents, ctx)
     body = []
     for name, cs in _rows(stats, ctx):
         cells = "".join(f'<td class="num">{c}</td>' for p in parents for c in _cells(cs, p))
@@ -85,4 +90,37 @@ def stats_table(stats: Stats, ctx: ViewContext, caption: str, end: date | None =
         f'<table class="stats"><caption>{escape(caption)}</caption>'
         f'<thead><tr><th rowspan="2">Child</th>{top}<th rowspan="2">Counted</th></tr>'
         f"<tr>{sub}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    )
+
+
+def _month_starts(first: date, end: date) -> list[date]:
+    out, day = [], first
+    while day < end:
+        out.append(day)
+        day = date(day.year + 1, 1, 1) if day.month == 12 else date(day.year, day.month + 1, 1)
+    return out
+
+
+def months_table(
+    timeline: Timeline, first: date, end: date, ctx: ViewContext, children: list[str] | None
+) -> str:
+    """One row per month of ``[first, end)`` (partial months clipped) and the total: each
+    parent's overnights, hours and shares, summed over the children."""
+    starts = _month_starts(first, end)
+    bounds = list(zip(starts, [*starts[1:], end], strict=True))
+    periods = [(f"{a:%B %Y}", a, b) for a, b in bounds] + [("Whole period", first, end)]
+    body = []
+    for label, a, b in periods:
+        stats = period_stats(timeline, a, b, ctx, children)
+        cs = stats.family or stats.children[0]
+        cells = "".join(f'<td class="num">{c}</td>' for p in stats.parents for c in _cells(cs, p))
+        row = f'<tr><th scope="row">{escape(label)}</th>{cells}</tr>'
+        body.append(row.replace("<tr>", '<tr class="total">') if label == "Whole period" else row)
+    several = len(timeline.children if children is None else children) > 1
+    top, sub = _header(stats.parents, ctx)
+    basis = " (child-nights and child-hours summed over the children)" if several else ""
+    return (
+        f'<table class="stats months-table"><caption>Planned parenting time per month{basis}'
+        f'</caption><thead><tr><th rowspan="2">Month</th>{top}</tr><tr>{sub}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table>"
     )
