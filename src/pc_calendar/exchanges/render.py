@@ -104,7 +104,7 @@ dl.outcomes dt { font-weight: bold; } dl.outcomes dd { margin: 0; }
 .chart svg { max-width: 100%; height: auto; }
 td:first-child { white-space: nowrap; }
 table.listing th, table.listing td { text-align: left; }
-table.listing td:nth-child(1), table.listing td:nth-child(2) { white-space: nowrap; }
+table.listing td:nth-child(-n+4) { white-space: nowrap; }
 table.listing td:nth-child(7), table.listing td:nth-child(9) { text-align: right; }
 @media print { body { margin: 0; } }
 """

@@ -32,6 +32,7 @@ p {{ margin: 2pt 0; }}
 .identity code {{ font-family: "DejaVu Sans Mono", monospace; font-size: 8pt;
                   overflow-wrap: anywhere; }}
 table {{ border-collapse: collapse; }}
+caption {{ text-align: left; font-weight: bold; padding: 1pt 0; }}
 th, td {{ border: 0.75pt solid #777; padding: 1.5pt 4pt; }}
 th {{ background: #eee; font-weight: bold; }}
 td.num, th.num {{ text-align: right; font-variant-numeric: tabular-nums; }}
