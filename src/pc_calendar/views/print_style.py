@@ -13,9 +13,13 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from html import escape
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..plan.model import Plan
 
 FONTS = '"DejaVu Sans", "Liberation Sans", Arial, Helvetica, sans-serif'
 PAGE_SIZE = "letter landscape"  # fits A4 too: content is sized for the smaller of both
@@ -75,10 +79,10 @@ class DocumentInfo:
 
     @property
     def generated_text(self) -> str:
-        return f"{self.generated:%Y-%m-%d %H:%M} UTC" if self.generated else ""
+        return f"{self.generated.astimezone(UTC):%Y-%m-%d %H:%M} UTC" if self.generated else ""
 
 
-def _effective_day(plan, amendment) -> tuple[date, str] | None:
+def _effective_day(plan: Plan, amendment: object) -> tuple[date, str] | None:
     """The first local day an amendment can be in force, and how it starts, in words."""
     effective = getattr(amendment, "effective", None)
     if isinstance(effective, datetime):
@@ -99,7 +103,7 @@ def _effective_day(plan, amendment) -> tuple[date, str] | None:
     return day, f"effective {when}{day:%Y-%m-%d} ({child.name} {effective.age})"
 
 
-def _amendments(plan) -> list[tuple[date, int, str]]:
+def _amendments(plan: Plan) -> list[tuple[date, int, str]]:
     """(first day, position, description) of each amendment whose start is known."""
     out = []
     for index, amendment in enumerate(getattr(plan, "amendments", None) or []):
@@ -114,25 +118,25 @@ def _amendments(plan) -> list[tuple[date, int, str]]:
     return out
 
 
-def amendment_in_force(plan, on: date) -> str:
+def amendment_in_force(plan: Plan, on: date) -> str:
     """The latest amendment effective on or before ``on``, in words; else "original plan"."""
     found = [a for a in _amendments(plan) if a[0] <= on]
     return max(found)[2] if found else "original plan"
 
 
-def amendments_between(plan, first: date, end: date) -> tuple[str, ...]:
+def amendments_between(plan: Plan, first: date, end: date) -> tuple[str, ...]:
     """Amendments taking effect on local dates ``[first, end)``, in words, in date order."""
     return tuple(a[2] for a in sorted(_amendments(plan)) if first <= a[0] < end)
 
 
-def plan_identity(plan, plan_path: Path, on: date) -> PlanIdentity:
+def plan_identity(plan: Plan, plan_path: Path, on: date) -> PlanIdentity:
     """Name and SHA-256 of the plan file's bytes, and the amendment in force ``on``."""
     digest = hashlib.sha256(Path(plan_path).read_bytes()).hexdigest()
     return PlanIdentity(Path(plan_path).name, digest, amendment_in_force(plan, on))
 
 
 def document_info(
-    plan,
+    plan: Plan,
     plan_path: Path | None,
     title: str,
     generated: datetime,
