@@ -55,10 +55,10 @@ def test_counts_per_delivering_parent(report):
     alex, sam = (p.as_dict() for p in report.parents)
     assert alex["parent"] == "alex" and sam["parent"] == "sam"
     assert (alex["scheduled"], alex["on_time"], alex["late"], alex["missed"]) == (4, 1, 1, 1)
-    assert (alex["unrecorded"], alex["upcoming"], alex["cancelled"]) == (1, 0, 0)
+    assert (alex["overdue"], alex["upcoming"], alex["cancelled"]) == (1, 0, 0)
     assert (alex["late_minutes_total"], alex["late_minutes_median"]) == (10, 10)
     assert (sam["scheduled"], sam["on_time"], sam["late"], sam["cancelled"]) == (4, 1, 1, 1)
-    assert (sam["missed"], sam["unrecorded"], sam["upcoming"]) == (0, 0, 1)
+    assert (sam["missed"], sam["overdue"], sam["upcoming"]) == (0, 0, 1)
     assert sam["late_minutes_total"] == 20
 
 
@@ -117,7 +117,7 @@ def test_months(report):
     assert list(report.months) == ["2026-11"]
     month = report.months["2026-11"]
     assert (month["on-time"], month["late"], month["missed"], month["cancelled"]) == (2, 2, 1, 1)
-    assert (month["unrecorded"], month["upcoming"]) == (1, 1)
+    assert (month["overdue"], month["upcoming"]) == (1, 1)
 
 
 def test_table(report):
@@ -181,7 +181,7 @@ def test_html_lists_every_exchange_escaped(report):
 def test_json_lists_exchanges(report):
     data = json.loads(render_json(report))
     states = {e["exchange_id"]: e["state"] for e in data["exchanges"]}
-    assert states["2026-11-20T1800-alex-sam"] == "unrecorded"
+    assert states["2026-11-20T1800-alex-sam"] == "overdue"
     assert states["2026-11-27T1800-sam-alex"] == "upcoming"
     assert states["2026-11-18T1700-alex-sam"] == "on-time"
 

@@ -322,7 +322,12 @@ def export_cmd(plan_path: Path, fmt: str, output: Path | None, db: Path | None) 
 @click.option("--from", "start", metavar="DATE", required=True, help="First local date.")
 @click.option("--to", "end", metavar="DATE", required=True, help="Day after the last.")
 @click.option(
-    "--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="table", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(sorted([*RENDERERS, "pdf"])),
+    default="table",
+    show_default=True,
+    help="html and pdf are documents for printing or a filing (pdf needs -o and pc-calendar[pdf]).",
 )
 @output_option
 @grace_option
@@ -342,6 +347,8 @@ def report_cmd(
 
     The log is verified first (chain, anchors) and the report says what it stands on;
     a log that fails is refused unless --even-if-broken."""
+    if fmt == "pdf" and output is None:
+        raise UserError("--format pdf: give -o FILE (a PDF is not written to the terminal)")
     plan = _load(plan_path)
     now = current_time()
     first, last = _range(plan, start, end, now, None)
@@ -356,7 +363,13 @@ def report_cmd(
         plan_path=plan_path,
     )
     stop_if_broken(report.verification, even_if_broken, "report")
-    write_output(RENDERERS[fmt](report), output, count(len(report.rows), "exchange"))
+    what = count(len(report.rows), "exchange")
+    if fmt in ("html", "pdf"):
+        from .report_document import write_report_document
+
+        write_report_document(plan, plan_path, report, fmt, output, what)
+    else:
+        write_output(RENDERERS[fmt](report), output, what)
 
 
 def register(cli: click.Group) -> None:

@@ -28,7 +28,7 @@ from .chain import FAULT_STATUSES, Record
 from .status import ExchangeRow, Status, exchange_rows, utc_text
 
 DEFAULT_NIGHTS = NightConvention()  # midnight, as the stats command counts
-STATES = ("on-time", "late", "missed", "interference", "cancelled", "unrecorded", "upcoming")
+STATES = ("on-time", "late", "missed", "interference", "cancelled", "overdue", "upcoming")
 
 
 @dataclass
@@ -69,7 +69,7 @@ class ParentSummary:
             "faults_disputed": self.faults["disputed"],
             "faults_one_sided": self.faults["one-sided"],
             "cancelled": self.counts["cancelled"],
-            "unrecorded": self.counts["unrecorded"],
+            "overdue": self.counts["overdue"],
             "upcoming": self.counts["upcoming"],
             "overnights_planned": self.overnights_planned,
             "overnights_lost": self.overnights_lost,
@@ -143,7 +143,7 @@ def _verification_json(verification: Any) -> dict[str, Any] | None:
 
 
 def _state(row: ExchangeRow) -> str:
-    return {"overdue": "unrecorded", "pending": "upcoming"}.get(row.state, row.state)
+    return {"pending": "upcoming"}.get(row.state, row.state)
 
 
 def build_report(
