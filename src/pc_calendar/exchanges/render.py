@@ -133,6 +133,8 @@ dl.outcomes dt { font-weight: bold; } dl.outcomes dd { margin: 0; }
 .chart svg { max-width: 100%; height: auto; }
 td:first-child { white-space: nowrap; }
 table.listing th, table.listing td { text-align: left; }
+table.listing { font-size: 7.5pt; }
+table.listing td:nth-child(5) { min-width: 9em; }
 table.listing td:nth-child(-n+4) { white-space: nowrap; }
 table.listing td:nth-child(7), table.listing td:nth-child(11) { text-align: right; }
 @media print { body { margin: 0; } }
