@@ -59,6 +59,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "feeds",
         "Serve one ICS feed per parent, and the coordinator's, for the PLANS given.",
     ),
+    "checkin": (
+        "checkin",
+        "Issue, revoke and list parents' check-in links (one per parent per family).",
+    ),
     "google": (
         "google",
         "Authorise a parent's Google account and create a calendar for the plan.",
