@@ -16,7 +16,7 @@ import click
 
 from ..errors import UserError
 from ..exchanges import service
-from ..exchanges.chain import export_text
+from ..exchanges.export import export_text
 from ..exchanges.listing import (
     count,
     history_json,
@@ -25,6 +25,7 @@ from ..exchanges.listing import (
     row_text,
     verified_before,
 )
+from ..exchanges.receipts import receipt_line
 from ..exchanges.render import RENDERERS
 from ..exchanges.status import STATUSES, current_time
 from ..exchanges.store import ExchangeStore
@@ -169,6 +170,13 @@ def exchange_group() -> None:
     help="Who reports it: a parent id or 'coordinator'.",
 )
 @click.option("--agreed-by", multiple=True, help="Who agreed to cancel (repeatable).")
+@click.option(
+    "--at-fault",
+    default=None,
+    metavar="handing-over|receiving|PARENT",
+    help="Who was late, absent or interfered (default for late and missed: the parent "
+    "handing over).",
+)
 @click.option("--note", default=None, help="Free text kept with the record.")
 @db_option
 def record_cmd(
@@ -178,6 +186,7 @@ def record_cmd(
     minutes_late: int | None,
     reported_by: str,
     agreed_by: tuple[str, ...],
+    at_fault: str | None,
     note: str | None,
     db: Path | None,
 ) -> None:
@@ -193,14 +202,37 @@ def record_cmd(
         reported_by=reported_by,
         agreed_by=agreed,
         note=note,
+        at_fault=at_fault,
         now=current_time(),
         compute=_compute,
     )
     rec = done.record
     extra = f" (supersedes record {rec.supersedes})" if rec.supersedes else ""
     click.echo(f"recorded #{rec.seq}: {rec.exchange_id} {rec.status}{extra}")
+    click.echo(f"receipt: {receipt_line(rec)}")
     for warning in done.warnings:
         click.echo(f"warning: {warning}", err=True)
+
+
+@exchange_group.command("respond")
+@plan_argument
+@click.argument("seq", type=click.IntRange(min=1))
+@click.option("--by", "parent", required=True, help="The parent answering (a parent id).")
+@click.option("--confirm", "response", flag_value="confirm", help="They agree with the record.")
+@click.option("--dispute", "response", flag_value="dispute", help="They do not agree.")
+@click.option("--note", default=None, help="Their words, kept with the response.")
+@db_option
+def respond_cmd(
+    plan_path: Path, seq: int, parent: str, response: str | None, note: str | None, db: Path | None
+) -> None:
+    """Record that the other parent confirms or disputes outcome record SEQ (a new
+    record; the original is never changed)."""
+    if response is None:
+        raise UserError("say --confirm or --dispute")
+    plan = _load(plan_path)
+    rec = service.respond(plan, db, seq, parent, response, note=note, channel="cli")
+    click.echo(f"recorded #{rec.seq}: {parent} {response}s record {seq} ({rec.exchange_id})")
+    click.echo(f"receipt: {receipt_line(rec)}")
 
 
 @exchange_group.command("history")
