@@ -105,7 +105,9 @@ def report(
     pm: Any,
 ) -> Reported:
     """Append the parent's report on their own exchange; notify plugins if missed."""
-    from ..exchanges.service import draft_record, notify_missed, zone_of
+    from ..exchanges.recording import draft_record, notify_missed
+    from ..exchanges.service import zone_of
+    from ..exchanges.status import ALARMING, Status
     from ..exchanges.store import ExchangeStore
 
     if parent not in (exchange.from_parent, exchange.to_parent):
@@ -127,7 +129,7 @@ def report(
     with ExchangeStore.open(db, plan.family.id) as store:
         stored = store.append(draft)
     warnings = []
-    if status == "missed":
+    if Status(status) in ALARMING:
         warnings = notify_missed(pm, plan.family, exchange, stored)
     return Reported(stored, warnings)
 
@@ -143,7 +145,7 @@ def answer(
     now: datetime,
 ) -> Record:
     """The parent's confirmation or dispute of ``record`` (a record they were shown)."""
-    from ..exchanges.service import respond
+    from ..exchanges.recording import respond
 
     if response not in ("confirm", "dispute"):
         raise Refused("Unknown button.")

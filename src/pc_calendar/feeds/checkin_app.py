@@ -106,7 +106,7 @@ class CheckinApp:
         if self.limiter is not None and (wait := self.limiter.check(client)):
             return (*_error(429, [("Retry-After", str(wait))]), "-")
         raw = environ.get("REQUEST_URI") or environ.get("PATH_INFO", "")
-        path, _, query = raw.partition("?")
+        path, _, query = raw.partition("#")[0].partition("?")
         match = CHECKIN_PATH.fullmatch(path)
         if match is None or len(query) > 40:
             return (*_error(404), "-")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from html import escape
 from zoneinfo import ZoneInfo
 
@@ -83,7 +83,7 @@ def describe(plan: Plan, record: Record) -> str:
     late_one = record.to_parent if fault == "receiving" else record.from_parent
     status = record.status
     if status == "on-time":
-        return "handed over on time"
+        return "on time"
     if status == "late":
         minutes = f" {record.minutes_late} min" if record.minutes_late is not None else ""
         return f"{text.full_name(plan, late_one)} late{minutes}"
@@ -182,7 +182,8 @@ def _card(data: PageData, card: Card, index: int) -> str:
     if card.can_report:
         parts.append(_report_form(data, card, index))
     elif not card.records:
-        parts.append("<p class=meta>Check-in opens shortly before the exchange.</p>")
+        opens = ex.at - timedelta(minutes=plan.checkin.before_minutes)
+        parts.append(f"<p class=meta>Check-in opens {escape(_local(opens, zone))}.</p>")
     if card.records:
         answerable = {r.seq for r in card.answerable}
         items = "".join(_record_item(data, r, zone, r.seq in answerable) for r in card.records)

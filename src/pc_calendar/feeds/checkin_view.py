@@ -9,11 +9,10 @@ dispute) until ``respond_days`` after it, once each.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from ..exchanges.chain import Record
+from ..exchanges.chain import CONFIRM, DISPUTE, OUTCOME, Record
 from ..plan.model import Plan
 from ..schedule.timeline import Exchange, Timeline
 
@@ -50,17 +49,21 @@ class Card:
     answerable: list[Record] = field(default_factory=list)  # others' reports to answer
 
 
-def is_response(record: Record) -> bool:
-    return getattr(record, "kind", "outcome") != "outcome"
+def to_answer(records: list[Record], parent: str) -> list[Record]:
+    """Outcomes someone else recorded that this parent has not confirmed or disputed.
 
-
-def answered_by(records: Iterable[Record], parent: str) -> set[int]:
-    """Seqs of records this parent has already confirmed or disputed."""
-    return {
-        r.responds_to
-        for r in records
-        if is_response(r) and r.reported_by == parent and r.responds_to is not None
+    Every such report is shown with its buttons, not only the current outcome: a parent
+    who reported something else must still be able to confirm (or dispute) the other
+    side's account explicitly.
+    """
+    answered = {
+        r.responds_to for r in records if r.kind in (CONFIRM, DISPUTE) and r.reported_by == parent
     }
+    return [
+        r
+        for r in records
+        if r.kind == OUTCOME and r.reported_by != parent and r.seq not in answered
+    ]
 
 
 def cards_for(
@@ -81,13 +84,10 @@ def cards_for(
             break
         found = by_exchange.get(ex.id, [])
         card = Card(ex, found, can_report=window.open_for_report(ex, now))
+        if not found and not card.can_report:
+            continue  # past, nothing recorded: nothing to show
         if window.open_for_answer(ex, now):
-            done = answered_by(found, parent)
-            card.answerable = [
-                r
-                for r in found
-                if not is_response(r) and r.reported_by != parent and r.seq not in done
-            ]
+            card.answerable = to_answer(found, parent)
         cards.append(card)
     return cards
 
