@@ -197,7 +197,7 @@ class CheckinApp:
         except UserError as exc:  # the log refused (locked, damaged): say so, never where
             log.error("check-in %s not recorded: %s", log_id(link.token), exc.message)
             return self._page(link, 400, error=NOT_RECORDED)
-        location = f"/checkin/{link.token}?done={record.seq}#r{record.seq}"
+        location = f"/checkin/{link.token}?done={record.seq}"
         return "303 See Other", [("Location", location), ("Content-Length", "0"), *HEADERS], b""
 
     def _act(self, plan: Any, timeline: Any, link: Link, form: dict[str, str], now: datetime):

@@ -38,7 +38,7 @@ background:#f4f4f2}main{max-width:34rem;margin:0 auto;padding:.75rem}
 h1{font-size:1.3rem;margin:.2rem 0}h2{font-size:1.05rem;margin:0 0 .2rem}
 .who,.meta,small{color:#555}.card{background:#fff;border-radius:.6rem;padding:.75rem;
 margin:.75rem 0;box-shadow:0 1px 2px #0002}.msg{padding:.6rem;border-radius:.4rem;
-margin:.5rem 0}.ok{background:#e3f4e1}.err{background:#fbe3e1}
+margin:.5rem 0;overflow-wrap:anywhere}.ok{background:#e3f4e1}.err{background:#fbe3e1}
 button{display:block;width:100%;min-height:2.9rem;margin:.35rem 0;font:inherit;
 border:0;border-radius:.45rem;background:#1b5e9b;color:#fff}button.alt{background:#8a3b12}
 button.quiet{background:#e6e6e6;color:#111}label{display:block;margin:.35rem 0 .1rem}
@@ -98,9 +98,11 @@ def describe(plan: Plan, record: Record) -> str:
     return status
 
 
+CHANNELS = {"checkin": "check-in link", "cli": "coordinator's entry", "import": "imported"}
+
+
 def _channel(record: Record) -> str:
-    channel = getattr(record, "channel", None)
-    return {"checkin": "check-in link", "cli": "coordinator"}.get(channel or "", channel or "")
+    return CHANNELS.get(record.channel or "", record.channel or "")
 
 
 def _record_item(data: PageData, record: Record, zone: ZoneInfo, answer: bool) -> str:
