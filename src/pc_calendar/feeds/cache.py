@@ -139,6 +139,8 @@ class FeedCache:
         exchange_db: Callable[[str], Path] | None = None,
         pm: Any = None,
         months: tuple[int, int] = (MONTHS_BACK, MONTHS_AHEAD),
+        notes: Callable[[Any, str, Any], Any] | None = None,
+        watch: tuple[Path, ...] = (),
     ) -> None:
         if exchange_db is None:
             from ..exchanges.store import default_db_path
@@ -148,6 +150,8 @@ class FeedCache:
         self._exchange_db = exchange_db
         self._pm = pm
         self._months = months
+        self._notes = notes  # (plan, parent, timeline) -> CheckinNotes | None
+        self._watch = tuple(str(p) for p in watch)  # e.g. the check-in link database
         self.renders = 0
         self._sources: list[_Source] = []
         self._by_family: dict[str, _Source] = {}
@@ -241,12 +245,13 @@ class FeedCache:
             digest.update(b"\0range\0" + str(self._range(source)).encode())
         return digest.hexdigest()
 
-    @staticmethod
-    def _log_stamp(source: _Source) -> bytes:
+    def _log_stamp(self, source: _Source) -> bytes:
+        """The exchange log's (and watched files') sizes and times: when they move, the
+        feeds are rendered again but the plan is not reloaded."""
         if source.plan is None:
             return b""
         _, log_path, wal = source.inputs
-        return _stat(log_path) + b"\0" + _stat(wal)
+        return b"\0".join(_stat(p) for p in (log_path, wal, *self._watch))
 
     def _refresh(self, source: _Source) -> None:
         """Reload the plan if its fingerprint moved, or drop the rendered feeds if only
@@ -320,7 +325,12 @@ class FeedCache:
 
                 timeline = source.timeline
                 outcomes = outcome_labels(source.plan, None, timeline.start, timeline.end)
-            body = render_calendar(source.plan, source.timeline, recipient, self._pm, outcomes)
+            notes = None
+            if recipient is not None and self._notes is not None:
+                notes = self._notes(source.plan, recipient, source.timeline)
+            body = render_calendar(
+                source.plan, source.timeline, recipient, self._pm, outcomes, notes
+            )
             self.renders += 1
             rendered = Rendered.build(
                 body, source.previous.get(recipient), self._clock().timestamp()

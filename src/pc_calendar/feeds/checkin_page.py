@@ -19,6 +19,8 @@ from ..exchanges.chain import Record
 from ..exchanges.status import parse_utc
 from ..plan.model import Plan
 from ..render import text
+from ..render.checkin_text import channel as _channel
+from ..render.checkin_text import describe, who
 from .checkin_view import Card
 
 NOTE_MAX = 280
@@ -67,42 +69,6 @@ def _zone(plan: Plan, parent: str) -> ZoneInfo:
 def _local(moment: datetime, zone: ZoneInfo) -> str:
     local = moment.astimezone(zone)
     return f"{text.when(local)} {local.tzname()}"
-
-
-def who(plan: Plan, person: str) -> str:
-    return "the coordinator" if person == "coordinator" else text.full_name(plan, person)
-
-
-def describe(plan: Plan, record: Record) -> str:
-    """A record in a few words: what, about whom."""
-    kind = getattr(record, "kind", "outcome")
-    if kind in ("confirm", "dispute"):
-        verb = "confirmed" if kind == "confirm" else "disputed"
-        return f"{verb} record #{record.responds_to}"
-    fault = getattr(record, "at_fault", None)
-    late_one = record.to_parent if fault == "receiving" else record.from_parent
-    status = record.status
-    if status == "on-time":
-        return "on time"
-    if status == "late":
-        minutes = f" {record.minutes_late} min" if record.minutes_late is not None else ""
-        return f"{text.full_name(plan, late_one)} late{minutes}"
-    if status == "missed":
-        return f"{text.full_name(plan, late_one)} did not come"
-    if status == "interference":
-        return f"interference by {text.full_name(plan, late_one)}"
-    if status == "arrived":
-        return f"{who(plan, record.reported_by)} is at the place"
-    if status == "cancelled":
-        return "cancelled by agreement"
-    return status
-
-
-CHANNELS = {"checkin": "check-in link", "cli": "coordinator's entry", "import": "imported"}
-
-
-def _channel(record: Record) -> str:
-    return CHANNELS.get(record.channel or "", record.channel or "")
 
 
 def _record_item(data: PageData, record: Record, zone: ZoneInfo, answer: bool) -> str:

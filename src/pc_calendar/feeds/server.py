@@ -72,7 +72,19 @@ def build_app(
     Check-in links and the server key live in ``checkin_dir`` (default: the folder of
     the feed token database).
     """
-    cache = FeedCache(plan_paths, **cache_options)
+    folder = checkin_dir or Path(db_path).parent
+    exchange_db = cache_options.get("exchange_db")
+
+    def notes(plan: Any, parent: str, timeline: Any) -> Any:
+        from .checkin_notes import checkin_notes
+
+        log = exchange_db(plan.family.id) if exchange_db else None
+        return checkin_notes(plan, parent, timeline.start, timeline.end, folder=folder, log=log)
+
+    from .checkin_tokens import DB_FILE
+
+    watch = (folder / DB_FILE, folder / f"{DB_FILE}-wal")
+    cache = FeedCache(plan_paths, notes=notes, watch=watch, **cache_options)
     if warm:
         cache.warm()
     limiter = RateLimiter(rate, burst) if rate else None
@@ -82,7 +94,7 @@ def build_app(
     )
     checkins = CheckinApp(
         cache,
-        CheckinTokens(checkin_dir or Path(db_path).parent),
+        CheckinTokens(folder),
         exchange_db=cache.exchange_db,
         pm=cache.pm,
         limiter=limiter,

@@ -19,6 +19,7 @@ from ..backends.base import DesiredEvent
 from ..errors import UserError
 from ..plan.model import Plan
 from ..schedule.timeline import Timeline
+from .checkin_text import CheckinNotes
 from .events import CUSTODY_KIND, EXCHANGE_MINUTES, CustodyRun, custody_runs, drafts_for
 from .publish import PRODID, EventInfo, assemble, desired, dtstamp, publish
 
@@ -48,21 +49,28 @@ def _render(
     parent_id: str | None,
     pm: Any,
     outcomes: Mapping[str, str] | None = None,
+    checkin: CheckinNotes | None = None,
 ):
     _check_parent(plan, parent_id)
     if pm is None:
         from ..plugins import get_plugin_manager
 
         pm = get_plugin_manager()
-    drafts = drafts_for(plan, timeline, parent_id, outcomes)
+    drafts = drafts_for(plan, timeline, parent_id, outcomes, checkin)
     return publish(drafts, plan.family.id, parent_id, pm, dtstamp())
 
 
 def render_parent(
-    plan: Plan, timeline: Timeline, parent_id: str, pm: Any = None
+    plan: Plan,
+    timeline: Timeline,
+    parent_id: str,
+    pm: Any = None,
+    checkin: CheckinNotes | None = None,
 ) -> list[DesiredEvent]:
-    """The events ``parent_id`` wants in their calendar, sorted by start then UID."""
-    return [desired(draft, info) for draft, info in _render(plan, timeline, parent_id, pm)]
+    """The events ``parent_id`` wants in their calendar, sorted by start then UID;
+    ``checkin`` adds their check-in link and others' reports to exchange events."""
+    published = _render(plan, timeline, parent_id, pm, None, checkin)
+    return [desired(draft, info) for draft, info in published]
 
 
 def render_calendar(
@@ -71,6 +79,7 @@ def render_calendar(
     parent_id: str | None,
     pm: Any = None,
     outcomes: Mapping[str, str] | None = None,
+    checkin: CheckinNotes | None = None,
 ) -> bytes:
     """A whole VCALENDAR: one parent's calendar, or the coordinator's if ``parent_id`` is None.
 
@@ -79,7 +88,7 @@ def render_calendar(
     label, from :func:`pc_calendar.exchanges.service.outcome_labels`) marks each
     recorded exchange there, e.g. "... - MISSED".
     """
-    published = _render(plan, timeline, parent_id, pm, outcomes)
+    published = _render(plan, timeline, parent_id, pm, outcomes, checkin)
     who = plan.family.name
     if parent_id is not None:
         who += f" - {plan.parents[parent_id].name}"
