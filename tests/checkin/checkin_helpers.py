@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import http.client
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from html.parser import HTMLParser
+from pathlib import Path
 from urllib.parse import urlencode, urlsplit
+
+from pc_calendar.feeds.checkin_tokens import CheckinTokens
+from pc_calendar.feeds.server import build_app
+from pc_calendar.feeds.tokens import TokenStore
 
 
 @dataclass
@@ -83,3 +89,50 @@ class Site:
             if any(value == action for value, _ in form.buttons):
                 return self.post(who, {**form.hidden, "action": action, **extra})
         raise AssertionError(f"no {action!r} button on {who}'s page")
+
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "rivera-chen.toml"
+EXCHANGE = "2026-11-13T1500-sam-alex"
+AT = datetime(2026, 11, 13, 21, 0, tzinfo=UTC)
+BEFORE = datetime(2026, 11, 13, 20, 50, tzinfo=UTC)
+CHECKIN = '\n[checkin]\nurl = "https://cal.example.org"\n'
+
+
+def write_plans(folder: Path) -> list[Path]:
+    text = EXAMPLE.read_text(encoding="utf-8") + CHECKIN
+    first = folder / "rivera-chen.toml"
+    first.write_text(text, encoding="utf-8")
+    second = folder / "okafor-lind.toml"
+    second.write_text(
+        text.replace('id = "rivera-chen"', 'id = "okafor-lind"').replace(
+            "Rivera-Chen family", "Okafor-Lind family"
+        ),
+        encoding="utf-8",
+    )
+    return [first, second]
+
+
+def make_app(plans: list[Path], data: Path, clock: list[datetime], **options):
+    return build_app(
+        plans,
+        data / "feeds.sqlite3",
+        warm=False,
+        clock=lambda: clock[0],
+        exchange_db=lambda family: data / "exchanges" / f"{family}.sqlite3",
+        months=(1, 2),
+        **({"rate": None} | options),
+    )
+
+
+def issue_links(data: Path) -> dict[str, str]:
+    links = CheckinTokens(data)
+    tokens = {
+        "alex": links.issue("rivera-chen", "alex"),
+        "sam": links.issue("rivera-chen", "sam"),
+        "other-alex": links.issue("okafor-lind", "alex"),
+    }
+    links.close()
+    feeds = TokenStore(data / "feeds.sqlite3")
+    tokens["feed-alex"] = feeds.issue("rivera-chen", "alex")
+    feeds.close()
+    return tokens

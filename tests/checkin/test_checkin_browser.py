@@ -12,8 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from checkin_helpers import Site
-from conftest import AT, EXCHANGE
+from checkin_helpers import AT, EXCHANGE, Site
 
 from pc_calendar.exchanges.store import ExchangeStore
 

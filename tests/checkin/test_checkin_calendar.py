@@ -8,8 +8,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import icalendar
-from checkin_helpers import Site
-from conftest import AT, EXCHANGE, issue_links, write_plans
+from checkin_helpers import AT, EXCHANGE, Site, issue_links, write_plans
 
 from pc_calendar.feeds.checkin_tokens import CheckinTokens
 from pc_calendar.testing_cli import run_cli
@@ -59,16 +58,23 @@ def test_sync_puts_the_link_and_reports_into_the_parents_calendar(tmp_path: Path
     [plan_path, _] = write_plans(tmp_path)
     tokens = issue_links(data)
     env = {"PC_CALENDAR_DATA_DIR": str(data), "PC_CALENDAR_PLUGINS": "none"}
-    args = ["sync", str(plan_path), "--parent", "alex", "--from", "2026-11-01", "--to", "2026-12-01"]
+    args = [
+        "sync",
+        str(plan_path),
+        "--parent",
+        "alex",
+        "--from",
+        "2026-11-01",
+        "--to",
+        "2026-12-01",
+    ]
     args += ["--state", str(tmp_path / "state.sqlite")]
     first = run_cli(args, env=env)
     assert first.exit_code == 0, first.output
     vdir = tmp_path / "out" / "alex" / "vdir"
 
     def event_text() -> str:
-        texts = [
-            d for p in vdir.iterdir() for d in descriptions(p.read_bytes(), EXCHANGE)
-        ]
+        texts = [d for p in vdir.iterdir() for d in descriptions(p.read_bytes(), EXCHANGE)]
         assert len(texts) == 1
         return texts[0]
 

@@ -7,8 +7,7 @@ import logging
 from datetime import timedelta
 
 import pytest
-from checkin_helpers import Site, forms_of
-from conftest import AT, EXCHANGE
+from checkin_helpers import AT, EXCHANGE, Site, forms_of
 
 from pc_calendar.exchanges.store import ExchangeStore
 from pc_calendar.feeds.checkin_tokens import CheckinTokens
@@ -146,15 +145,14 @@ def test_bad_input_is_a_clear_400_and_writes_nothing(site: Site, data) -> None:
 
 
 def test_per_link_rate_limit(tmp_path, data, clock) -> None:
-    from checkin_helpers import Site as Client
-    from conftest import issue_links, make_app, write_plans
+    from checkin_helpers import issue_links, make_app, write_plans
 
     from pc_calendar.feeds.server import Running
 
     app = make_app(write_plans(tmp_path), data, clock, rate=1000.0, burst=1000)
     tokens = issue_links(data)
     with Running(app) as url:
-        client = Client(url, tokens)
+        client = Site(url, tokens)
         codes = [client.page("alex").status for _ in range(35)]
         assert codes[:30] == [200] * 30 and codes[-1] == 429
         assert client.page("sam").status == 200  # another link is not held back
