@@ -184,3 +184,52 @@ def test_receipt_names_the_record_and_its_hash(db_path):
     rec = checkin(db_path, "sam", "on-time").record
     assert receipt_line(rec) == f"pc-calendar-receipt test-family 1 sha256:{rec.hash}"
     assert receipt_line(rec) in receipt_text(rec) and "#1" in receipt_text(rec)
+
+
+class ReceiptNotifier:
+    def __init__(self):
+        self.sent = []
+
+    @hookimpl
+    def pc_calendar_exchange_recorded(self, family, record, receipt):
+        self.sent.append((family.id, record.seq, record.kind, receipt))
+
+
+class BrokenReceiptNotifier:
+    @hookimpl
+    def pc_calendar_exchange_recorded(self, record):
+        raise ConnectionError("mail server down")
+
+
+def test_every_record_hands_its_receipt_to_notifiers(db_path):
+    notifier = ReceiptNotifier()
+    pm = build_plugin_manager(extra=[notifier, BrokenReceiptNotifier()])
+    done = checkin(db_path, "sam", "late", pm=pm, minutes_late=5, at_fault="handing_over")
+    assert [w for w in done.warnings if "mail server down" in w] == [
+        "plugin 'BrokenReceiptNotifier': pc_calendar_exchange_recorded failed "
+        "(ConnectionError: mail server down); the record was kept"
+    ]
+    warned = []
+    answer = respond(db_path, done.record.seq, "alex", "confirm", pm=pm, on_warning=warned.append)
+    assert len(warned) == 1 and "mail server down" in warned[0]
+    assert [(f, s, k) for f, s, k, _ in notifier.sent] == [
+        ("test-family", 1, "outcome"),
+        ("test-family", 2, "confirm"),
+    ]
+    assert receipt_line(answer) in notifier.sent[1][3]
+    with ExchangeStore.open(db_path, "test-family") as store:
+        assert len(store.records()) == 2, "a failing notifier undoes nothing"
+
+
+def test_receipt_texts_for_the_exchange_events(db_path):
+    from datetime import date
+
+    first = checkin(db_path, "sam", "on-time").record
+    answer = respond(db_path, first.seq, "alex", "confirm")
+    plan = make_plan()
+    texts = service.receipt_texts(plan, db_path, date(2026, 11, 1), date(2026, 12, 1))
+    assert list(texts) == [FRIDAY]
+    assert receipt_line(first) in texts[FRIDAY] and receipt_line(answer) in texts[FRIDAY]
+    missing = db_path.with_name("none.sqlite3")
+    assert service.receipt_texts(plan, missing, date(2026, 11, 1), date(2026, 12, 1)) == {}
+    assert not missing.exists()

@@ -82,13 +82,14 @@ def test_default_location_honours_data_dir_env(monkeypatch, tmp_path):
     assert default_db_path("fam") == tmp_path / "exchanges" / "fam.sqlite3"
 
 
-def old_log(path: Path, schema: int, count: int) -> list:
+def old_log(path: Path, schema: int, count: int, family: str = FAMILY) -> list:
     """A log as an older build wrote it: schema ``schema``, hash version 1 records."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(path, isolation_level=None)
-    store_mod._migrate(conn, path, FAMILY, target=schema)
+    store_mod._migrate(conn, path, family, target=schema)
     records, prev = [], GENESIS
     for i in range(count):
-        rec = replace(draft(note=f"old {i}"), seq=i + 1, family=FAMILY, prev_hash=prev)
+        rec = replace(draft(note=f"old {i}"), seq=i + 1, family=family, prev_hash=prev)
         rec = replace(rec, hash_version=1, supersedes=i or None)
         rec = replace(rec, hash=compute_hash(rec.content()))
         row = rec.to_json()

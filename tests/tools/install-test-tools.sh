@@ -7,3 +7,9 @@ cd "$(dirname "$0")"
 
 # Each tool's section below says what it is for. Keep them in this one file so the
 # README's test command stays one line.
+
+# openssl: the exchange log's RFC 3161 anchors (`openssl ts -query/-verify`), and the
+# tests' local time-stamping authority (`openssl ts -reply`, throwaway CA).
+if ! command -v openssl >/dev/null 2>&1; then
+    apt-get update -qq && apt-get install -y -qq openssl
+fi

@@ -16,6 +16,7 @@ import click
 
 from ..errors import UserError
 from ..exchanges import service
+from ..exchanges.anchors import anchors_path, read_anchors
 from ..exchanges.export import export_text
 from ..exchanges.listing import (
     count,
@@ -23,7 +24,6 @@ from ..exchanges.listing import (
     history_text,
     row_json,
     row_text,
-    verified_before,
 )
 from ..exchanges.receipts import receipt_line
 from ..exchanges.render import RENDERERS
@@ -39,6 +39,13 @@ db_option = click.option(
     default=None,
     help="Exchange log database (default: one per family in the user data dir, or "
     "$PC_CALENDAR_DATA_DIR/exchanges/FAMILY.sqlite3).",
+)
+output_option = click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write to this file instead of standard output.",
 )
 grace_option = click.option(
     "--grace",
@@ -230,20 +237,56 @@ def respond_cmd(
     if response is None:
         raise UserError("say --confirm or --dispute")
     plan = _load(plan_path)
-    rec = service.respond(plan, db, seq, parent, response, note=note, channel="cli")
+    rec = service.respond(
+        plan,
+        db,
+        seq,
+        parent,
+        response,
+        note=note,
+        channel="cli",
+        on_warning=lambda text: click.echo(f"warning: {text}", err=True),
+    )
     click.echo(f"recorded #{rec.seq}: {parent} {response}s record {seq} ({rec.exchange_id})")
     click.echo(f"receipt: {receipt_line(rec)}")
+
+
+even_if_broken_option = click.option(
+    "--even-if-broken",
+    is_flag=True,
+    help="Print it even when the log fails verification (the output says so).",
+)
+
+
+def stop_if_broken(verification: Any, even_if_broken: bool, what: str) -> None:
+    """A log that fails verification: a loud warning, and no output without the flag."""
+    if verification is None or verification.ok:
+        return
+    for problem in verification.problems:
+        click.echo(f"WARNING: {problem}", err=True)
+    if not even_if_broken:
+        click.echo(
+            f"error: the exchange log failed verification; no {what} was produced\n"
+            f"  hint: run 'exchange verify', or pass --even-if-broken to see it anyway",
+            err=True,
+        )
+        sys.exit(1)
 
 
 @exchange_group.command("history")
 @plan_argument
 @click.argument("when")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@even_if_broken_option
 @db_option
-def history_cmd(plan_path: Path, when: str, as_json: bool, db: Path | None) -> None:
-    """Show every record for one exchange, superseded ones included."""
+def history_cmd(
+    plan_path: Path, when: str, as_json: bool, even_if_broken: bool, db: Path | None
+) -> None:
+    """Show every record for one exchange, superseded ones and answers included, and
+    what the log was verified against."""
     plan = _load(plan_path)
-    found = service.history(plan, db, when, compute=_compute)
+    found = service.history(plan, db, when, compute=_compute, plan_path=plan_path)
+    stop_if_broken(found.verification, even_if_broken, "history")
     if as_json:
         click.echo(json.dumps(history_json(found, service.location_names(plan)), indent=2))
         return
@@ -251,64 +294,22 @@ def history_cmd(plan_path: Path, when: str, as_json: bool, db: Path | None) -> N
     click.echo(text, nl=False)
 
 
-@exchange_group.command("verify")
-@plan_argument
-@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
-@db_option
-def verify_cmd(plan_path: Path, as_json: bool, db: Path | None) -> None:
-    """Re-compute the hash chain; report the first record altered, removed or reordered."""
-    plan = _load(plan_path)
-    path = service.db_path_for(plan, db)
-    with ExchangeStore.open(path, plan.family.id, create=False) as store:
-        result = store.verify()
-    if as_json:
-        problem = result.problem
-        click.echo(
-            json.dumps(
-                {
-                    "ok": result.ok,
-                    "records": result.count,
-                    "head_hash": result.head_hash,
-                    "problem": problem.__dict__ if problem else None,
-                },
-                indent=2,
-            )
-        )
-    elif not path.exists():
-        click.echo(f"no exchange log yet at {path}: nothing to verify")
-    elif result.ok:
-        click.echo(f"chain valid: {count(result.count, 'record')}; head {result.head_hash}")
-    else:
-        assert result.problem is not None
-        click.echo(
-            f"chain BROKEN at record {result.problem.seq} ({result.problem.kind}): "
-            f"{result.problem.message}"
-        )
-        click.echo(verified_before(result.count))
-    if not result.ok:
-        sys.exit(1)
-
-
 @exchange_group.command("export")
 @plan_argument
 @click.option(
     "--format", "fmt", type=click.Choice(["jsonl", "json"]), default="jsonl", show_default=True
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="Write to this file instead of standard output.",
-)
+@output_option
 @db_option
 def export_cmd(plan_path: Path, fmt: str, output: Path | None, db: Path | None) -> None:
     """Export the log with its hash chain, verifiable without pc-calendar."""
     plan = _load(plan_path)
-    with ExchangeStore.open(service.db_path_for(plan, db), plan.family.id, create=False) as store:
+    path = service.db_path_for(plan, db)
+    with ExchangeStore.open(path, plan.family.id, create=False) as store:
         records = store.records()
         result = store.verify()
-    text = export_text(plan.family.id, records, result, fmt)
+    anchors = read_anchors(anchors_path(path))[0] if anchors_path(path).exists() else []
+    text = export_text(plan.family.id, records, result, fmt, anchors)
     write_output(text, output, count(len(records), "record"))
     if result.problem is not None:
         click.echo(
@@ -323,14 +324,9 @@ def export_cmd(plan_path: Path, fmt: str, output: Path | None, db: Path | None) 
 @click.option(
     "--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="table", show_default=True
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="Write to this file instead of standard output.",
-)
+@output_option
 @grace_option
+@even_if_broken_option
 @db_option
 def report_cmd(
     plan_path: Path,
@@ -339,19 +335,32 @@ def report_cmd(
     fmt: str,
     output: Path | None,
     grace: int,
+    even_if_broken: bool,
     db: Path | None,
 ) -> None:
-    """Summarise exchange outcomes and parenting time per parent."""
+    """Summarise exchange outcomes and parenting time per parent, after verifying the
+    log (chain, anchors); a log that fails is refused unless --even-if-broken."""
     plan = _load(plan_path)
     now = current_time()
     first, last = _range(plan, start, end, now, None)
     report = service.make_report(
-        plan, db, first, last, now=now, grace=timedelta(minutes=grace), compute=_compute
+        plan,
+        db,
+        first,
+        last,
+        now=now,
+        grace=timedelta(minutes=grace),
+        compute=_compute,
+        plan_path=plan_path,
     )
+    stop_if_broken(report.verification, even_if_broken, "report")
     write_output(RENDERERS[fmt](report), output, count(len(report.rows), "exchange"))
 
 
 def register(cli: click.Group) -> None:
+    from .evidence import attach
+
+    attach(exchange_group)
     cli.add_command(exchanges_cmd)
     cli.add_command(exchange_group)
     cli.add_command(report_cmd)

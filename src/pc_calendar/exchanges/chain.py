@@ -111,11 +111,14 @@ HASHED_FIELDS = {1: frozenset(V1_FIELDS) - {"hash"}, 2: frozenset(FIELDS) - {"ha
 CURRENT_HASH_VERSION = 2
 
 
+# json.dumps(..., sort_keys=True, separators=(",", ":"), ensure_ascii=False), made once
+# (verify hashes 100,000 records in a row).
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def canonical(content: Mapping[str, Any]) -> bytes:
     """The exact bytes that are hashed (documented in ``HASH_DESCRIPTION``)."""
-    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode(
-        "utf-8"
-    )
+    return _CANONICAL.encode(content).encode("utf-8")
 
 
 def compute_hash(content: Mapping[str, Any]) -> str:
@@ -146,8 +149,8 @@ class VerifyResult:
         return self.problem is None
 
 
-def _as_mapping(item: Record | Mapping[str, Any]) -> dict[str, Any]:
-    return item.to_json() if isinstance(item, Record) else dict(item)
+def _as_mapping(item: Record | Mapping[str, Any]) -> Mapping[str, Any]:
+    return item.to_json() if isinstance(item, Record) else item
 
 
 def verify_chain(items: Iterable[Record | Mapping[str, Any]]) -> VerifyResult:
@@ -171,10 +174,11 @@ def verify_chain(items: Iterable[Record | Mapping[str, Any]]) -> VerifyResult:
         if row.get("prev_hash") != prev_hash:
             problem = _classify_break(rows, i, position, prev_seq)
             return VerifyResult(i, prev_hash, problem)
-        content = {k: v for k, v in row.items() if k != "hash"}
+        content = dict(row)
+        content.pop("hash", None)
         version = content.get("hash_version", 1)
         expected = HASHED_FIELDS.get(version) if type(version) is int else None
-        if set(content) != expected or compute_hash(content) != row.get("hash"):
+        if content.keys() != expected or compute_hash(content) != row.get("hash"):
             return VerifyResult(
                 i,
                 prev_hash,

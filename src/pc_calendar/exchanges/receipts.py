@@ -68,17 +68,24 @@ def receipt_json(record: Record, holder: str | None = None) -> dict[str, Any]:
 
 
 def read_receipts(paths: Iterable[Path]) -> list[Receipt]:
-    """Every receipt in the files (folders are read file by file, sorted)."""
+    """Every receipt in the files (folders are read file by file, sorted). A path that
+    holds none is a mistake (the wrong folder would verify nothing), not an empty set."""
     found: list[Receipt] = []
     for path in paths:
-        if path.is_dir():
-            found += read_receipts(sorted(p for p in path.iterdir() if p.is_file()))
-            continue
-        try:
-            text = path.read_text(encoding="utf-8", errors="replace")
-        except OSError as exc:
-            raise UserError(f"{path}: cannot read receipts ({exc.strerror})") from None
-        found += _parse(text, path.stem)
+        files = sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]
+        here: list[Receipt] = []
+        for file in files:
+            try:
+                text = file.read_text(encoding="utf-8", errors="replace")
+            except OSError as exc:
+                raise UserError(f"{file}: cannot read receipts ({exc.strerror})") from None
+            here += _parse(text, file.stem)
+        if not here:
+            raise UserError(
+                f"--receipts: {path} holds no pc-calendar receipt (a line "
+                f"'pc-calendar-receipt FAMILY SEQ sha256:HASH' or a receipt JSON object)"
+            )
+        found += here
     return found
 
 
@@ -122,22 +129,18 @@ def check_receipts(
 ) -> tuple[list[Finding], list[str]]:
     """Compare receipts with the log (``hashes``: seq -> hash; ``count`` records).
 
-    Returns what contradicts the log, lowest record first, and notes on receipts that
-    do not apply (another family's)."""
+    Returns what contradicts the log (per holder: the first receipt the log differs
+    from, and the last one past its end) and notes on receipts that do not apply."""
     findings, notes = [], []
+    beyond: dict[str, Receipt] = {}  # per holder, their last receipt past the log's end
+    differ: set[str] = set()  # holders whose first contradicted receipt is reported
     for r in sorted(receipts, key=lambda r: r.seq):
         if r.family != family:
             notes.append(f"receipt {r.holder} #{r.seq} is for family {r.family!r}: ignored")
         elif r.seq not in hashes and r.seq > count:
-            findings.append(
-                Finding(
-                    "removed",
-                    r.seq,
-                    f"the log ends at record {count} but the receipt {r.holder} holds is "
-                    f"for record {r.seq}: records after {count} were removed",
-                )
-            )
-        elif hashes.get(r.seq) != r.hash:
+            beyond[r.holder] = r
+        elif hashes.get(r.seq) != r.hash and r.holder not in differ:
+            differ.add(r.holder)
             findings.append(
                 Finding(
                     "rewritten",
@@ -147,4 +150,13 @@ def check_receipts(
                     f"the log was rewritten at or before record {r.seq}",
                 )
             )
+    for r in beyond.values():
+        findings.append(
+            Finding(
+                "removed",
+                count + 1,
+                f"the log ends at record {count} but the receipt {r.holder} holds is for "
+                f"record {r.seq}: records after {count} were removed",
+            )
+        )
     return findings, notes

@@ -8,6 +8,7 @@ The time of every record is stamped here, never taken from the reporter.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -27,6 +28,7 @@ from .planview import (
     timeline_around,
     zone_of,
 )
+from .receipts import receipt_text
 from .status import (
     ALARMING,
     CHANNELS,
@@ -43,6 +45,9 @@ from .store import ExchangeStore
 
 @dataclass
 class Recorded:
+    """A committed record, the exchange it is about, and warnings from plugins that
+    failed to hear of it."""
+
     record: Record
     exchange: Exchange
     warnings: list[str] = field(default_factory=list)
@@ -108,9 +113,9 @@ def record_outcome(
     )
     with ExchangeStore.open(db_path_for(plan, db), plan.family.id) as store:
         stored = store.append(draft)
-    warnings = []
+    warnings = notify_recorded(pm, plan.family, stored)
     if outcome in ALARMING:
-        warnings = notify_missed(pm, plan.family, exchange, stored)
+        warnings += notify_missed(pm, plan.family, exchange, stored)
     return Recorded(stored, exchange, warnings)
 
 
@@ -166,6 +171,8 @@ def respond(
     expected_hash: str | None = None,
     channel: str = "checkin",
     now: datetime | None = None,
+    pm: Any = None,
+    on_warning: Callable[[str], None] | None = None,
 ) -> Record:
     """Append ``parent``'s confirmation or dispute of outcome record ``seq``.
 
@@ -200,7 +207,11 @@ def respond(
         hash="",
     )
     with ExchangeStore.open(db_path_for(plan, db), plan.family.id) as store:
-        return store.append(draft)
+        stored = store.append(draft)
+    for warning in notify_recorded(pm, plan.family, stored):
+        if on_warning is not None:
+            on_warning(warning)
+    return stored
 
 
 def _check_response(target: Record | None, seq: int, parent: str, expected: str | None) -> None:
@@ -260,13 +271,26 @@ def draft_record(
 def notify_missed(pm: Any, family: Any, exchange: Exchange, record: Record | None) -> list[str]:
     """Call every ``pc_calendar_exchange_missed`` implementation; a failing plugin is
     reported by name and never undoes the record or stops the others."""
+    args = {"family": family, "exchange": exchange, "record": record}
+    return _call_each(pm, "pc_calendar_exchange_missed", args)
+
+
+def notify_recorded(pm: Any, family: Any, record: Record) -> list[str]:
+    """Hand the new record's receipt to ``pc_calendar_exchange_recorded`` plugins (a
+    notifier sends it to both parents), after the commit."""
+    args = {"family": family, "record": record, "receipt": receipt_text(record)}
+    return _call_each(pm, "pc_calendar_exchange_recorded", args)
+
+
+def _call_each(pm: Any, hook: str, args: dict[str, Any]) -> list[str]:
+    """Call each implementation of ``hook`` alone, so one failing plugin is named in a
+    warning and neither stops the others nor undoes the record."""
     if pm is None:
         from ..plugins import get_plugin_manager
 
         pm = get_plugin_manager()
-    args = {"family": family, "exchange": exchange, "record": record}
     warnings = []
-    for impl in reversed(pm.hook.pc_calendar_exchange_missed.get_hookimpls()):
+    for impl in reversed(getattr(pm.hook, hook).get_hookimpls()):
         if getattr(impl, "hookwrapper", False) or getattr(impl, "wrapper", False):
             continue
         name = _plugin_name(pm, impl.plugin)
@@ -274,7 +298,7 @@ def notify_missed(pm: Any, family: Any, exchange: Exchange, record: Record | Non
             impl.function(*[args[a] for a in impl.argnames])
         except Exception as exc:
             warnings.append(
-                f"plugin {name!r}: pc_calendar_exchange_missed failed "
+                f"plugin {name!r}: {hook} failed "
                 f"({exc.__class__.__name__}: {exc}); the record was kept"
             )
     return warnings

@@ -11,7 +11,27 @@ import io
 import json
 from html import escape
 
+from .agreement import AGREEMENTS
 from .report import STATES, Report
+
+
+def standing(report: Report) -> list[str]:
+    """What the figures stand on: the log's verification, and how many outcomes both
+    parents agree on. Printed at the top of every human-readable report."""
+    lines = []
+    if report.verification is not None:
+        from .verification import describe
+
+        if not report.verification.ok:
+            lines.append(
+                "WARNING: the exchange log FAILED verification; the figures below come "
+                "from a log that was altered or damaged"
+            )
+        lines += describe(report.verification)
+    parts = [f"{report.agreement[a]} {a}" for a in AGREEMENTS]
+    lines.append(f"recorded outcomes: {', '.join(parts)} (agreed: both parents say so)")
+    return lines
+
 
 COLUMNS = (
     ("parent", "parent"),
@@ -21,6 +41,10 @@ COLUMNS = (
     ("late_minutes_total", "late min total"),
     ("late_minutes_median", "late min median"),
     ("missed", "missed"),
+    ("interference", "interference"),
+    ("faults_agreed", "of these agreed"),
+    ("faults_disputed", "disputed"),
+    ("faults_one_sided", "one-sided"),
     ("cancelled", "cancelled"),
     ("unrecorded", "unrecorded"),
     ("upcoming", "upcoming"),
@@ -32,6 +56,7 @@ COLOURS = {
     "on-time": "#2e7d32",
     "late": "#f9a825",
     "missed": "#c62828",
+    "interference": "#4e342e",
     "cancelled": "#6d6d6d",
     "unrecorded": "#8e24aa",
     "upcoming": "#b0bec5",
@@ -52,7 +77,10 @@ def render_table(report: Report) -> str:
     body = [[_cell(p.as_dict()[key]) for key, _ in COLUMNS] for p in report.parents]
     widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]
     lines = [
-        f"Exchange report for {report.family_id}: {report.start} to {report.end} (end exclusive)"
+        f"Exchange report for {report.family_id}: {report.start} to {report.end} (end exclusive)",
+        *standing(report),
+        "Late, missed and interference count against the parent at fault; the other "
+        "columns per delivering parent.",
     ]
     for row in [header, *body]:
         lines.append(
@@ -139,6 +167,7 @@ table { border-collapse: collapse; margin: 1em 0; font-size: 0.9em; }
 th, td { border: 1px solid #999; padding: 0.25em 0.5em; text-align: right; }
 th:first-child, td:first-child { text-align: left; }
 .note { color: #444; font-size: 0.85em; }
+.alarm { color: #fff; background: #c62828; padding: 0.5em; font-weight: bold; }
 @media print { body { margin: 1cm; } a { color: inherit; } }
 @page { size: A4 landscape; margin: 1cm; }
 """
@@ -157,14 +186,20 @@ def render_html(report: Report) -> str:
     )
     gone_html = f"<h2>Recorded exchanges no longer in the plan</h2><ul>{gone}</ul>" if gone else ""
     listing = _exchange_table(report)
+    broken = report.verification is not None and not report.verification.ok
+    evidence = "".join(
+        f'<p class="{"alarm" if broken and i == 0 else "note"}">{escape(line)}</p>'
+        for i, line in enumerate(standing(report))
+    )
     return (
         f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>{escape(title)}</title><style>{_CSS}</style></head><body>"
-        f"<h1>{escape(title)}</h1>"
+        f"<h1>{escape(title)}</h1><h2>What this report stands on</h2>{evidence}"
         f'<p class="note">Family id {escape(report.family_id)}; exchanges from '
         f"{report.start} up to (not including) {report.end}; generated "
         f"{escape(report.generated_at.strftime('%Y-%m-%d %H:%M UTC'))}. Counts are per "
-        f"delivering parent; overnights lost are the receiving parent's nights in the "
+        f"delivering parent, except late, missed and interference, which count against the "
+        f"parent at fault; overnights lost are the receiving parent's nights in the "
         f"block a missed exchange should have started.</p>"
         f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
         f"<h2>Outcomes per month</h2>{render_svg(report)}{gone_html}"
@@ -184,6 +219,8 @@ def _exchange_table(report: Report) -> str:
             "place",
             "outcome",
             "minutes late",
+            "at fault",
+            "agreement",
             "reported by",
             "records",
             "note",
@@ -201,7 +238,11 @@ def _exchange_table(report: Report) -> str:
             r.place or "",
             state,
             _cell(latest.minutes_late) if latest else "",
-            latest.reported_by if latest else "",
+            (latest.at_fault_parent or "") if latest else "",
+            r.agreement_state or "",
+            f"{latest.reported_by} ({latest.channel})"
+            if latest and latest.channel
+            else (latest.reported_by if latest else ""),
             str(r.record_count),
             (latest.note or "") if latest else "",
         )

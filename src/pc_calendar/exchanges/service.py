@@ -14,6 +14,7 @@ from ..plan.model import Plan
 from ..schedule.timeline import Exchange
 from .agreement import Agreement, agreements
 from .chain import Record
+from .evidence import verify_plan_log
 from .lookup import matches, parse_when, resolve
 from .planview import (  # noqa: F401  (re-exported)
     Compute,
@@ -24,6 +25,7 @@ from .planview import (  # noqa: F401  (re-exported)
     timeline_around,
     zone_of,
 )
+from .receipts import receipt_text
 from .recording import (  # noqa: F401  (re-exported)
     Recorded,
     draft_record,
@@ -36,6 +38,7 @@ from .recording import (  # noqa: F401  (re-exported)
 from .report import Report, build_report
 from .status import ExchangeRow, exchange_rows, local_range_utc, outcome_label
 from .store import ExchangeStore
+from .verification import Verification
 
 
 def awaiting(plan: Plan, db: Path | None, parent: str, start: date, end: date) -> list[Agreement]:
@@ -51,10 +54,20 @@ class History:
     exchange_id: str
     exchange: Exchange | None  # None: no longer in the plan
     records: list[Record]
+    verification: Verification | None = None
 
 
-def history(plan: Plan, db: Path | None, when: str, *, compute: Compute) -> History:
-    """Every record for the exchange WHEN names, including one no longer in the plan."""
+def history(
+    plan: Plan, db: Path | None, when: str, *, compute: Compute, plan_path: Path | None = None
+) -> History:
+    """Every record for the exchange WHEN names, including one no longer in the plan,
+    with the log's verification (chain and anchors) it stands on."""
+    found = _history(plan, db, when, compute=compute)
+    found.verification = verify_plan_log(plan, plan_path, db)
+    return found
+
+
+def _history(plan: Plan, db: Path | None, when: str, *, compute: Compute) -> History:
     parsed = parse_when(when)
     start, end = parsed.window()
     zone = zone_of(plan)
@@ -107,12 +120,15 @@ def make_report(
     now: datetime,
     grace: timedelta,
     compute: Compute,
+    plan_path: Path | None = None,
 ) -> Report:
+    """The summary of ``[start, end)``, with the verification of the log it counts
+    (chain, the anchors beside it, signatures against the plan's TSA CA)."""
     zone = zone_of(plan)
     timeline = timeline_around(plan, start, end, compute)
     with ExchangeStore.open(db_path_for(plan, db), plan.family.id, create=False) as store:
         records = store.between(*local_range_utc(start, end, zone))
-    return build_report(
+    report = build_report(
         timeline,
         records,
         start=start,
@@ -123,6 +139,8 @@ def make_report(
         family_name=plan.family.name,
         places=location_names(plan),
     )
+    report.verification = verify_plan_log(plan, plan_path, db)
+    return report
 
 
 def latest_outcomes(plan: Plan, db: Path | None, start: date, end: date) -> dict[str, Record]:
@@ -148,3 +166,18 @@ def outcome_labels(plan: Plan, db: Path | None, start: date, end: date) -> dict[
         exchange_id: outcome_label(record)
         for exchange_id, record in latest_outcomes(plan, db, start, end).items()
     }
+
+
+def receipt_texts(plan: Plan, db: Path | None, start: date, end: date) -> dict[str, str]:
+    """Exchange id -> the receipts of all its records, for the description of that
+    exchange's event in both parents' calendars (so each parent holds every receipt).
+
+    Read-only like :func:`outcome_labels`: no log file means an empty dict. Deterministic
+    for a given log, so a re-sync changes an event only when a record was added.
+    """
+    with ExchangeStore.open(db_path_for(plan, db), plan.family.id, create=False) as store:
+        records = store.between(*local_range_utc(start, end, zone_of(plan)))
+    found: dict[str, list[str]] = {}
+    for record in records:
+        found.setdefault(record.exchange_id, []).append(receipt_text(record))
+    return {key: "\n\n".join(texts) for key, texts in found.items()}

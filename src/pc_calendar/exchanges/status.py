@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 
 from ..errors import UserError
 from ..schedule.timeline import Exchange
-from .chain import FAULT_SIDES, HANDING_OVER, RECEIVING, Record
+from .agreement import Agreement, agreement
+from .chain import FAULT_SIDES, HANDING_OVER, OUTCOME, RECEIVING, Record
 
 NOW_ENV = "PC_CALENDAR_NOW"
 COORDINATOR = "coordinator"
@@ -190,10 +191,16 @@ class ExchangeRow:
     record_count: int
     state: str
     place: str | None = None
+    agreement: Agreement | None = None  # where both parents stand on ``latest``
 
     @property
     def in_plan(self) -> bool:
         return self.exchange is not None
+
+    @property
+    def agreement_state(self) -> str | None:
+        """agreed, disputed or one-sided; None with no outcome recorded."""
+        return self.agreement.state if self.agreement is not None else None
 
     @property
     def overdue(self) -> bool:
@@ -219,7 +226,7 @@ def exchange_rows(
     rows = []
     for ex in exchanges:
         found = by_id.pop(ex.id, [])
-        latest = found[-1] if found else None
+        latest = _current(found)
         if latest is not None:
             state = latest.status
         elif ex.at + grace <= now:
@@ -241,10 +248,11 @@ def exchange_rows(
                 len(found),
                 state,
                 place_name(ex.location, places),
+                agreement(found),
             )
         )
     for exchange_id, found in by_id.items():
-        latest = found[-1]
+        latest = _current(found) or found[-1]
         rows.append(
             ExchangeRow(
                 exchange_id,
@@ -258,9 +266,15 @@ def exchange_rows(
                 len(found),
                 latest.status,
                 place_name(latest.location, places),
+                agreement(found),
             )
         )
     return sorted(rows, key=lambda r: (r.local_at, r.exchange_id))
+
+
+def _current(records: list[Record]) -> Record | None:
+    """The exchange's current outcome: its latest outcome record (answers do not count)."""
+    return next((r for r in reversed(records) if r.kind == OUTCOME), None)
 
 
 def place_name(location: str | None, places: Mapping[str, str] | None) -> str | None:

@@ -12,6 +12,7 @@ foreign, corrupt or newer database is refused instead of being written to (see
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import sqlite3
@@ -26,6 +27,7 @@ from .chain import (
     FIELDS,
     GENESIS,
     OUTCOME,
+    V2_ONLY,
     ChainProblem,
     Record,
     VerifyResult,
@@ -61,12 +63,40 @@ def default_db_path(family_id: str) -> Path:
 
 
 def _row_to_record(row: tuple[Any, ...]) -> Record:
+    return Record(**_decoded(row))
+
+
+def _decoded(row: tuple[Any, ...]) -> dict[str, Any]:
     data = dict(zip(FIELDS, row, strict=True))
     for key in _JSON_COLUMNS:
         # A tampered value that is not JSON stays as is, so verify reports it as altered.
         with contextlib.suppress(TypeError, ValueError):
             data[key] = json.loads(data[key])
-    return Record(**data)
+    return data
+
+
+@functools.lru_cache(maxsize=4096)
+def _json_list(text: Any) -> Any:
+    """A JSON column as a tuple (hashes like the list it was; shared, so immutable).
+    The same few children and agreements repeat in every record of a family."""
+    try:
+        value = json.loads(text)
+    except (TypeError, ValueError):
+        return text  # tampered: stays as is, so verify reports it as altered
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _row_to_json(row: tuple[Any, ...]) -> dict[str, Any]:
+    """A row as its record's exported (hashed + ``hash``) form, without building a
+    Record: what verification reads, 100,000 times for a big log. JSON lists come back
+    as tuples (same canonical JSON)."""
+    data = dict(zip(FIELDS, row, strict=True))
+    for key in _JSON_COLUMNS:
+        data[key] = _json_list(data[key])
+    if data["hash_version"] == 1:
+        for key in V2_ONLY:
+            del data[key]
+    return data
 
 
 def _record_to_row(record: Record) -> tuple[Any, ...]:
@@ -209,11 +239,18 @@ class ExchangeStore:
         return self._query(f"{_SELECT} WHERE exchange_id = ? ORDER BY seq", (exchange_id,))
 
     def iter_records(self) -> Iterator[Record]:
+        return self._iter(_row_to_record)
+
+    def iter_exported(self) -> Iterator[dict[str, Any]]:
+        """Every record as exported (``Record.to_json()``), oldest first."""
+        return self._iter(_row_to_json)
+
+    def _iter(self, convert: Callable[[tuple[Any, ...]], Any]) -> Iterator[Any]:
         if self._conn is None:
             return
         try:
             for row in self._conn.execute(f"{_SELECT} ORDER BY seq"):
-                yield _row_to_record(row)
+                yield convert(row)
         except sqlite3.DatabaseError as exc:
             raise UserError(f"{self.path}: the exchange log is damaged ({exc})") from None
 
@@ -255,9 +292,10 @@ class ExchangeStore:
         )
         return cursor.rowcount == 1
 
-    def verify(self) -> VerifyResult:
-        """Re-compute the chain; also notice records removed from the end of the log."""
-        result = verify_chain(self.iter_records())
+    def verify(self, exported: list[dict[str, Any]] | None = None) -> VerifyResult:
+        """Re-compute the chain (over ``exported`` if the caller already read it); also
+        notice records removed from the end of the log."""
+        result = verify_chain(self.iter_exported() if exported is None else exported)
         if not result.ok or self._conn is None:
             return result
         row = self._conn.execute(
