@@ -136,3 +136,45 @@ def issue_links(data: Path) -> dict[str, str]:
     tokens["feed-alex"] = feeds.issue("rivera-chen", "alex")
     feeds.close()
     return tokens
+
+
+class Served:
+    """``pc-calendar serve`` in its own process (so it can be killed), on a free port."""
+
+    def __init__(self, plans: list[Path], data: Path, env: dict[str, str], *args: str) -> None:
+        import os
+        import subprocess
+        import sys
+
+        command = [sys.executable, "-c", "from pc_calendar.cli import main; main()", "serve"]
+        command += [*map(str, plans), "--port", "0", "--db", str(data / "feeds.sqlite3")]
+        command += ["--rate", "0", *args]
+        self.proc = subprocess.Popen(
+            command,
+            env={**os.environ, "PC_CALENDAR_DATA_DIR": str(data), **env},
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        self.url = ""
+        self.log: list[str] = []
+        assert self.proc.stderr is not None
+        for line in self.proc.stderr:
+            if "serving" in line and "http://" in line:
+                self.url = "http://" + line.split("http://")[1].split("/")[0]
+                break
+        if not self.url:
+            self.proc.kill()
+            raise AssertionError(f"serve did not start (exit {self.proc.wait()})")
+        import threading
+
+        threading.Thread(target=self._drain, daemon=True).start()
+
+    def _drain(self) -> None:
+        assert self.proc.stderr is not None
+        for line in self.proc.stderr:
+            self.log.append(line)
+
+    def stop(self, kill: bool = False) -> None:
+        if self.proc.poll() is None:
+            (self.proc.kill if kill else self.proc.terminate)()
+        self.proc.wait(timeout=30)

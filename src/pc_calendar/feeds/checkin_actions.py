@@ -13,7 +13,9 @@ The buttons map onto the log's outcomes (the record names the parent, the channe
   entered afterwards, which is why these records are drafted here rather than through
   the coordinator's ``record_outcome`` (that refuses outcomes "not yet happened").
 
-A missed exchange notifies plugins right after the commit, before the page answers.
+Right after the commit, before the page answers, every record's receipt goes to the
+``pc_calendar_exchange_recorded`` plugins and a missed exchange to
+``pc_calendar_exchange_missed`` ones.
 Confirmations and disputes go through :func:`pc_calendar.exchanges.service.respond`.
 """
 
@@ -105,7 +107,7 @@ def report(
     pm: Any,
 ) -> Reported:
     """Append the parent's report on their own exchange; notify plugins if missed."""
-    from ..exchanges.recording import draft_record, notify_missed
+    from ..exchanges.recording import draft_record, notify_missed, notify_recorded
     from ..exchanges.service import zone_of
     from ..exchanges.status import ALARMING, Status
     from ..exchanges.store import ExchangeStore
@@ -128,9 +130,9 @@ def report(
     )
     with ExchangeStore.open(db, plan.family.id) as store:
         stored = store.append(draft)
-    warnings = []
+    warnings = notify_recorded(pm, plan.family, stored)
     if Status(status) in ALARMING:
-        warnings = notify_missed(pm, plan.family, exchange, stored)
+        warnings += notify_missed(pm, plan.family, exchange, stored)
     return Reported(stored, warnings)
 
 
@@ -143,6 +145,8 @@ def answer(
     *,
     note: str | None,
     now: datetime,
+    pm: Any,
+    on_warning: Any = None,
 ) -> Record:
     """The parent's confirmation or dispute of ``record`` (a record they were shown)."""
     from ..exchanges.recording import respond
@@ -159,4 +163,6 @@ def answer(
         expected_hash=record.hash,
         channel="checkin",
         now=now,
+        pm=pm,
+        on_warning=on_warning,
     )

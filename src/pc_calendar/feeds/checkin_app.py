@@ -202,6 +202,7 @@ class CheckinApp:
 
     def _act(self, plan: Any, timeline: Any, link: Link, form: dict[str, str], now: datetime):
         window = Window.of(plan)
+        who = log_id(link.token)
         db = self.exchange_db(plan.family.id)
         if "record" in form:
             cards = cards_for(plan, timeline, link.parent, self._records(plan, now), now)
@@ -218,6 +219,8 @@ class CheckinApp:
                 form.get("action", ""),
                 note=form.get("note"),
                 now=now,
+                pm=self.pm,
+                on_warning=lambda text: log.warning("check-in %s: %s", who, text),
             )
         exchange = find_exchange(timeline, link.parent, form.get("exchange", ""))
         if exchange is None or not window.open_for_report(exchange, now):
@@ -234,5 +237,5 @@ class CheckinApp:
             pm=self.pm,
         )
         for warning in done.warnings:
-            log.warning("check-in %s: %s", log_id(link.token), warning)
+            log.warning("check-in %s: %s", who, warning)
         return done.record
