@@ -22,6 +22,7 @@ Confirmations and disputes go through :func:`pc_calendar.exchanges.service.respo
 from __future__ import annotations
 
 import math
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -29,6 +30,7 @@ from typing import Any
 
 from ..errors import UserError
 from ..exchanges.chain import Record
+from ..exchanges.store import ExchangeStore
 from ..plan.model import Plan
 from ..schedule.timeline import Exchange
 from .checkin_page import MINUTES_MAX, NOTE_MAX, REPORTS
@@ -96,7 +98,7 @@ def outcome_for(
 
 def report(
     plan: Plan,
-    db: Path,
+    store: ExchangeStore,
     exchange: Exchange,
     parent: str,
     action: str,
@@ -105,12 +107,14 @@ def report(
     note: str | None,
     now: datetime,
     pm: Any,
+    lock: AbstractContextManager[Any] | None = None,
 ) -> Reported:
-    """Append the parent's report on their own exchange; notify plugins if missed."""
+    """Append the parent's report on their own exchange to the family's open ``store``
+    (the server keeps one per thread: closing a WAL database checkpoints it, which would
+    cost more than the write); then tell plugins."""
     from ..exchanges.recording import draft_record, notify_missed, notify_recorded
     from ..exchanges.service import zone_of
     from ..exchanges.status import ALARMING, Status
-    from ..exchanges.store import ExchangeStore
 
     if parent not in (exchange.from_parent, exchange.to_parent):
         raise Refused("This is not one of your exchanges.")
@@ -128,7 +132,7 @@ def report(
         at_fault=fault,
         channel="checkin",
     )
-    with ExchangeStore.open(db, plan.family.id) as store:
+    with lock or nullcontext():  # held for the write only, never while plugins run
         stored = store.append(draft)
     warnings = notify_recorded(pm, plan.family, stored)
     if Status(status) in ALARMING:

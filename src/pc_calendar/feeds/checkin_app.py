@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -23,6 +24,7 @@ from urllib.parse import parse_qs
 
 from ..errors import UserError
 from ..exchanges.chain import Record
+from ..exchanges.store import ExchangeStore
 from . import checkin_actions as actions
 from .app import StartResponse, _error
 from .cache import FeedCache
@@ -88,6 +90,12 @@ class CheckinApp:
         self.link_limiter = link_limiter
         self.clock = clock or (lambda: datetime.now(UTC))
         self.trusted_hosts = trusted_hosts
+        self._local = threading.local()
+        # One writer per family at a time inside this process: threads queue here rather
+        # than in SQLite's busy handler, whose back-off sleeps (up to 100 ms a try) would
+        # cost more than the writes. Other processes (the CLI) still meet SQLite's lock.
+        self._write_locks: dict[str, threading.Lock] = {}
+        self._locks_lock = threading.Lock()
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         client = environ.get("REMOTE_ADDR", "-")
@@ -158,14 +166,25 @@ class CheckinApp:
     def _records(self, plan: Any, now: datetime) -> list[Record]:
         """Records of exchanges scheduled from the answer window back to a day ahead."""
         from ..exchanges.status import utc_text
-        from ..exchanges.store import ExchangeStore
 
         window = Window.of(plan)
         start = now - max(window.after, window.respond) - window.before
         end = now + timedelta(days=60)  # the next exchange ahead may be a while off
-        db = self.exchange_db(plan.family.id)
-        with ExchangeStore.open(db, plan.family.id, create=False) as store:
-            return store.between(utc_text(start), utc_text(end))
+        store = self._store(plan.family.id, create=False)
+        return store.between(utc_text(start), utc_text(end)) if store is not None else []
+
+    def _store(self, family: str, *, create: bool = True) -> ExchangeStore | None:
+        """This thread's open connection to the family's log (opened once; closing a WAL
+        database checkpoints it, which costs more than a check-in's write). A log that
+        does not exist yet is only created to be written to."""
+        stores: dict[str, ExchangeStore] = self._local.__dict__.setdefault("stores", {})
+        store = stores.get(family)
+        if store is None:
+            path = self.exchange_db(family)
+            if not create and not path.exists():
+                return None
+            store = stores[family] = ExchangeStore.open(path, family)
+        return store
 
     def _post(self, environ: dict[str, Any], link: Link):
         ctype = environ.get("CONTENT_TYPE", "").partition(";")[0].strip().lower()
@@ -225,9 +244,21 @@ class CheckinApp:
         exchange = find_exchange(timeline, link.parent, form.get("exchange", ""))
         if exchange is None or not window.open_for_report(exchange, now):
             raise actions.Refused("Check-in for that exchange is not open now.")
-        done = actions.report(
+        store = self._store(plan.family.id)
+        assert store is not None
+        done = self._report(plan, store, exchange, link, form, now)
+        for warning in done.warnings:
+            log.warning("check-in %s: %s", who, warning)
+        return done.record
+
+    def _write_lock(self, family: str) -> threading.Lock:
+        with self._locks_lock:
+            return self._write_locks.setdefault(family, threading.Lock())
+
+    def _report(self, plan, store, exchange, link: Link, form: dict[str, str], now: datetime):
+        return actions.report(
             plan,
-            db,
+            store,
             exchange,
             link.parent,
             form.get("action", ""),
@@ -235,7 +266,5 @@ class CheckinApp:
             note=form.get("note"),
             now=now,
             pm=self.pm,
+            lock=self._write_lock(plan.family.id),
         )
-        for warning in done.warnings:
-            log.warning("check-in %s: %s", who, warning)
-        return done.record

@@ -24,6 +24,7 @@ from ..render.checkin_text import describe, who
 from .checkin_view import Card
 
 NOTE_MAX = 280
+LOG_SHOWN = 12  # records per exchange on the page
 MINUTES_MAX = 600
 
 #: Report buttons: (action, label), in the order a parent needs them.
@@ -154,8 +155,16 @@ def _card(data: PageData, card: Card, index: int) -> str:
         parts.append(f"<p class=meta>Check-in opens {escape(_local(opens, zone))}.</p>")
     if card.records:
         answerable = {r.seq for r in card.answerable}
-        items = "".join(_record_item(data, r, zone, r.seq in answerable) for r in card.records)
-        parts.append(f"<h3>Log</h3><ol>{items}</ol>")
+        # A phone page shows the latest records, and always those awaiting an answer.
+        shown = [
+            r
+            for i, r in enumerate(card.records)
+            if i >= len(card.records) - LOG_SHOWN or r.seq in answerable
+        ]
+        items = "".join(_record_item(data, r, zone, r.seq in answerable) for r in shown)
+        hidden = len(card.records) - len(shown)
+        more = f"<p class=meta>{hidden} earlier records are in the log.</p>" if hidden else ""
+        parts.append(f"<h3>Log</h3>{more}<ol>{items}</ol>")
     return f'<section class=card id="x-{escape(ex.id)}">{"".join(parts)}</section>'
 
 
