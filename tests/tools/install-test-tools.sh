@@ -13,3 +13,10 @@ cd "$(dirname "$0")"
 if ! command -v openssl >/dev/null 2>&1; then
     apt-get update -qq && apt-get install -y -qq openssl
 fi
+
+# chromium + chromedriver: the check-in page is tested in a real browser, headless at a
+# phone-sized viewport, with and without JavaScript (tests/checkin/test_checkin_browser.py;
+# selenium itself is a [test] dependency).
+if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver
+fi
