@@ -156,3 +156,17 @@ def test_per_link_rate_limit(tmp_path, data, clock) -> None:
         codes = [client.page("alex").status for _ in range(35)]
         assert codes[:30] == [200] * 30 and codes[-1] == 429
         assert client.page("sam").status == 200  # another link is not held back
+
+
+def test_another_familys_link_sees_nothing_of_this_family(site: Site, data) -> None:
+    assert site.press("sam", "late", minutes="5", note="rivera secret").status == 303
+    [record], _ = records(data)
+    other = site.request("GET", site.path("other-alex") + "?done=1").text
+    assert "Okafor-Lind family" in other and "Rivera-Chen" not in other
+    assert record.hash not in other and "rivera secret" not in other
+    assert "Recorded" not in other
+    # the same parent id in the other family reports into the other family's log only
+    assert site.press("other-alex", "here").status == 303
+    assert len(records(data)[0]) == 1
+    [theirs], check = records(data, "okafor-lind")
+    assert check.ok and (theirs.family, theirs.reported_by) == ("okafor-lind", "alex")
