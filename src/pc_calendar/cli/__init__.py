@@ -57,7 +57,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "feed": ("feeds", "Issue, revoke and list the secret URLs of subscribable feeds."),
     "serve": (
         "feeds",
-        "Serve one ICS feed per parent, and the coordinator's, for the PLANS given.",
+        "Serve one ICS feed per parent, and the coordinator's, and parents' check-in "
+        "pages, for the PLANS given.",
     ),
     "checkin": (
         "checkin",

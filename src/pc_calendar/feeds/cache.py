@@ -329,7 +329,7 @@ class FeedCache:
             if recipient is not None and self._notes is not None:
                 notes = self._notes(source.plan, recipient, source.timeline)
             body = render_calendar(
-                source.plan, source.timeline, recipient, self._pm, outcomes, notes
+                source.plan, source.timeline, recipient, self._pm, outcomes, checkin=notes
             )
             self.renders += 1
             rendered = Rendered.build(

@@ -26,7 +26,7 @@ from ..errors import UserError
 from ..exchanges.chain import Record
 from ..exchanges.store import ExchangeStore
 from . import checkin_actions as actions
-from .app import StartResponse, _error
+from .app import StartResponse, plain_error
 from .cache import FeedCache
 from .checkin_page import PageData, render_page
 from .checkin_tokens import CheckinTokens
@@ -105,31 +105,31 @@ class CheckinApp:
             status, headers, body, who = self._handle(environ, client, method)
         except Exception:  # a bug: answer plainly, keep the traceback, never the link
             log.exception("error serving check-in %s to %s", who, client)
-            status, headers, body = _error(500)
+            status, headers, body = plain_error(500)
         start_response(status, headers)
         log.info("%s %s %s checkin %s", client, method[:10], status[:3], who)
         return [b"" if method == "HEAD" else body]
 
     def _handle(self, environ: dict[str, Any], client: str, method: str):
         if self.limiter is not None and (wait := self.limiter.check(client)):
-            return (*_error(429, [("Retry-After", str(wait))]), "-")
+            return (*plain_error(429, [("Retry-After", str(wait))]), "-")
         raw = environ.get("REQUEST_URI") or environ.get("PATH_INFO", "")
         path, _, query = raw.partition("#")[0].partition("?")
         match = CHECKIN_PATH.fullmatch(path)
         if match is None or len(query) > 40:
-            return (*_error(404), "-")
+            return (*plain_error(404), "-")
         who = log_id(match[1])
         found = self.links.lookup(match[1])
         if found is None:
-            return (*_error(404), who)
+            return (*plain_error(404), who)
         link = Link(match[1], *found)
         if self.link_limiter is not None and (wait := self.link_limiter.check(link.hash)):
-            return (*_error(429, [("Retry-After", str(wait))]), who)
+            return (*plain_error(429, [("Retry-After", str(wait))]), who)
         if method in ("GET", "HEAD"):
             done = parse_qs(query).get("done", [""])[0]
             return (*self._page(link, 200, done=int(done) if done.isdigit() else None), who)
         if method != "POST":
-            return (*_error(405, [("Allow", "GET, HEAD, POST")]), who)
+            return (*plain_error(405, [("Allow", "GET, HEAD, POST")]), who)
         return (*self._post(environ, link), who)
 
     # -- answering -----------------------------------------------------------------------
@@ -137,7 +137,7 @@ class CheckinApp:
     def _page(self, link: Link, code: int, *, done: int | None = None, error: str | None = None):
         view = self.cache.plan_and_timeline(link.family)
         if view is None or link.parent not in view[0].parents:
-            return _error(404)
+            return plain_error(404)
         plan, timeline = view
         now = self.clock()
         cards = cards_for(plan, timeline, link.parent, self._records(plan, now), now)
@@ -189,25 +189,25 @@ class CheckinApp:
     def _post(self, environ: dict[str, Any], link: Link):
         ctype = environ.get("CONTENT_TYPE", "").partition(";")[0].strip().lower()
         if ctype != FORM_TYPE:
-            return _error(415)
+            return plain_error(415)
         if not same_origin(environ, self.trusted_hosts):
-            return _error(403)
+            return plain_error(403)
         try:
             length = int(environ.get("CONTENT_LENGTH") or 0)
         except ValueError:
-            return _error(400)
+            return plain_error(400)
         raw = environ["wsgi.input"].read(min(max(length, 0), 8192))
         form = {k: v[0] for k, v in parse_qs(raw.decode("utf-8", "replace")).items()}
         view = self.cache.plan_and_timeline(link.family)
         if view is None or link.parent not in view[0].parents:
-            return _error(404)
+            return plain_error(404)
         plan, timeline = view
         if "record" in form:
             purpose = f"answer:{form['record']}"
         else:
             purpose = f"report:{form.get('exchange', '')}"
         if not self.forms.check(link.hash, purpose, form.get("csrf", "")):
-            return _error(403)
+            return plain_error(403)
         now = self.clock()
         try:
             record = self._act(plan, timeline, link, form, now)

@@ -49,6 +49,7 @@ def _render(
     parent_id: str | None,
     pm: Any,
     outcomes: Mapping[str, str] | None = None,
+    *,
     checkin: CheckinNotes | None = None,
 ):
     _check_parent(plan, parent_id)
@@ -56,7 +57,7 @@ def _render(
         from ..plugins import get_plugin_manager
 
         pm = get_plugin_manager()
-    drafts = drafts_for(plan, timeline, parent_id, outcomes, checkin)
+    drafts = drafts_for(plan, timeline, parent_id, outcomes, checkin=checkin)
     return publish(drafts, plan.family.id, parent_id, pm, dtstamp())
 
 
@@ -65,11 +66,12 @@ def render_parent(
     timeline: Timeline,
     parent_id: str,
     pm: Any = None,
+    *,
     checkin: CheckinNotes | None = None,
 ) -> list[DesiredEvent]:
     """The events ``parent_id`` wants in their calendar, sorted by start then UID;
     ``checkin`` adds their check-in link and others' reports to exchange events."""
-    published = _render(plan, timeline, parent_id, pm, None, checkin)
+    published = _render(plan, timeline, parent_id, pm, checkin=checkin)
     return [desired(draft, info) for draft, info in published]
 
 
@@ -79,6 +81,7 @@ def render_calendar(
     parent_id: str | None,
     pm: Any = None,
     outcomes: Mapping[str, str] | None = None,
+    *,
     checkin: CheckinNotes | None = None,
 ) -> bytes:
     """A whole VCALENDAR: one parent's calendar, or the coordinator's if ``parent_id`` is None.
@@ -88,7 +91,7 @@ def render_calendar(
     label, from :func:`pc_calendar.exchanges.service.outcome_labels`) marks each
     recorded exchange there, e.g. "... - MISSED".
     """
-    published = _render(plan, timeline, parent_id, pm, outcomes, checkin)
+    published = _render(plan, timeline, parent_id, pm, outcomes, checkin=checkin)
     who = plan.family.name
     if parent_id is not None:
         who += f" - {plan.parents[parent_id].name}"

@@ -241,6 +241,7 @@ def drafts_for(
     timeline: Timeline,
     recipient: str | None,
     outcomes: Mapping[str, str] | None = None,
+    *,
     checkin: CheckinNotes | None = None,
 ) -> list[Draft]:
     """Every draft the reader chose: a parent's event kinds, or everything for None.

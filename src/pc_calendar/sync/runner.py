@@ -269,7 +269,7 @@ def desired_for(
     notes = checkin_notes_for(work, target)
     return [
         d
-        for d in render_parent(work.plan, work.timeline, target.parent_id, pm, notes)
+        for d in render_parent(work.plan, work.timeline, target.parent_id, pm, checkin=notes)
         if reaches(d, options.start)
     ]
 
