@@ -169,6 +169,7 @@ def serve(
     from ..exchanges.status import current_time
     from ..feeds.server import build_app, create, run_forever
     from ..feeds.tokens import default_db_path
+    from ..plugins import get_plugin_manager
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     app = build_app(
@@ -176,6 +177,7 @@ def serve(
         db_path or default_db_path(),
         rate=rate or None,
         burst=burst,
+        pm=get_plugin_manager(),  # loaded now, so the first missed exchange is told at once
         clock=lambda: current_time(),  # $PC_CALENDAR_NOW pins it, as for `exchange`
     )
     try:
