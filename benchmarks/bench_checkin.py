@@ -78,7 +78,7 @@ def _client(port: int, link: str, count: int, deadline: float, post: bool, out: 
         page = conn.getresponse().read().decode()
         if post:
             csrf, exchange = FORM.search(page).groups()
-            body = urlencode({"csrf": csrf, "exchange": exchange, "action": "here"})
+            body = urlencode({"csrf": csrf, "exchange": exchange, "action": "here"}).encode()
             headers = {"Content-Type": "application/x-www-form-urlencoded"}
             conn.request("POST", link, body=body, headers=headers)
             resp = conn.getresponse()
