@@ -212,3 +212,9 @@ def test_anchor_refuses_a_rewritten_log_and_receipts_must_be_found(capsys, tmp_p
     (empty / "notes.txt").write_text("nothing here\n")
     code, _, err = run(capsys, "exchange", "verify", plan, "--receipts", empty)
     assert code == 2 and "holds no pc-calendar receipt" in err
+
+
+def test_report_without_a_log_says_there_is_none(capsys, tmp_path, plan):
+    code, out, _ = run(capsys, "report", plan, *NOV)
+    assert code == 0 and out.splitlines()[1].startswith("no exchange log yet at ")
+    assert "chain valid" not in out and not log_file(tmp_path).exists()

@@ -339,3 +339,34 @@ def test_exception_mid_write_rolls_back(db_path):
         store.before_commit = None
         assert len(store.records()) == 1
         assert store.append(draft()).seq == 2
+
+
+def test_new_log_without_hard_links_is_renamed_into_place(db_path, monkeypatch):
+    """Some filesystems (FUSE, SMB) refuse hard links: the finished log is moved instead."""
+    import errno
+    import os
+
+    def no_links(src, dst):
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    fill(db_path, 2)
+    with ExchangeStore.open(db_path, FAMILY) as store:
+        assert store.verify().ok and store.verify().count == 2
+    assert [p.name for p in db_path.parent.iterdir() if ".creating" in p.name] == []
+
+
+def test_new_log_is_created_whole_and_0600(db_path):
+    fill(db_path, 1)
+    assert db_path.stat().st_mode & 0o777 == 0o600
+    assert [p.name for p in db_path.parent.iterdir() if ".creating" in p.name] == []
+
+
+def test_emptied_log_is_refused_by_writers_too(db_path):
+    fill(db_path, 2)
+    db_path.write_bytes(b"")
+    for suffix in ("-wal", "-shm"):
+        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+    with pytest.raises(store_mod.DamagedLog, match="the file is empty"):
+        ExchangeStore.open(db_path, FAMILY)
+    assert db_path.stat().st_size == 0

@@ -193,3 +193,29 @@ def test_anchor_from_another_authority_is_refused(db_path, evidence, tmp_path):
     make_authority(tmp_path / "other", "Other TSA")
     found = verify_log(db_path, FAMILY, ca_file=tmp_path / "other" / "ca.pem")
     assert [f.kind for f in found.findings] == ["forged-anchor"]
+
+
+def test_reports_check_the_strongest_token_and_any_contradicted(db_path, evidence, tsa):
+    """Three anchors: a report checks the token of the one covering the most records
+    (it pins all before it), and of any anchor the log contradicts."""
+    with ExchangeStore.open(db_path, FAMILY) as store:
+        for i in range(2):
+            head = store.append(draft(note=f"later {i}", recorded_at="2099-01-01T00:00:00Z"))
+            append_anchor(
+                anchors_path(db_path), request_anchor(FAMILY, head.seq, head.hash, tsa.url, tsa.ca)
+            )
+    quick = verify_log(db_path, FAMILY, ca_file=tsa.ca, every_token=False)
+    assert quick.ok and (quick.anchors_checked, quick.tokens_checked) == (3, 1)
+    assert quick.last_anchor[1] == 8 and quick.vouched_to == 8
+    assert "3 match the log; 1 time-stamp checked" in "\n".join(describe(quick))
+    full = verify_log(db_path, FAMILY, ca_file=tsa.ca)
+    assert full.ok and full.tokens_checked == 3
+    lines = anchors_path(db_path).read_text().splitlines()
+    first = json.loads(lines[0])
+    lines[0] = json.dumps({**first, "head_hash": "f" * 64})  # edited, and now contradicted
+    anchors_path(db_path).write_text("\n".join(lines) + "\n")
+    quick = verify_log(db_path, FAMILY, ca_file=tsa.ca, every_token=False)
+    assert [f.kind for f in quick.findings] == ["forged-anchor"] and quick.tokens_checked == 2
+    TAMPERING["rehash_after_edit"](db_path)
+    quick = verify_log(db_path, FAMILY, ca_file=tsa.ca, every_token=False)
+    assert "record 8 differs from the anchor of " in [f.message for f in quick.findings][-1]

@@ -338,8 +338,10 @@ def report_cmd(
     even_if_broken: bool,
     db: Path | None,
 ) -> None:
-    """Summarise exchange outcomes and parenting time per parent, after verifying the
-    log (chain, anchors); a log that fails is refused unless --even-if-broken."""
+    """Summarise exchange outcomes and parenting time per parent.
+
+    The log is verified first (chain, anchors) and the report says what it stands on;
+    a log that fails is refused unless --even-if-broken."""
     plan = _load(plan_path)
     now = current_time()
     first, last = _range(plan, start, end, now, None)

@@ -68,8 +68,10 @@ def verify_plan_log(
     receipts: list[Path] | None = None,
     anchor_files: list[Path] | None = None,
     ca: Path | None = None,
+    every_token: bool = True,
 ) -> Verification:
-    """Verify the plan's log against itself, its anchors and any receipts given."""
+    """Verify the plan's log against itself, its anchors and any receipts given
+    (reports pass ``every_token=False``: see :func:`verify_log`)."""
     _url, ca_file = tsa_settings(plan, plan_path, None, ca)
     return verify_log(
         db_path_for(plan, db),
@@ -77,6 +79,7 @@ def verify_plan_log(
         receipts=receipts,
         anchor_files=anchor_files,
         ca_file=ca_file,
+        every_token=every_token,
     )
 
 

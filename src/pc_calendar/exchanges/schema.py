@@ -10,6 +10,7 @@ database is refused instead of being written to.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import secrets
 import sqlite3
@@ -90,8 +91,7 @@ def _create(path: Path, family_id: str) -> None:
             _migrate(conn, tmp, family_id)
         finally:
             conn.close()  # checkpoints: everything is in the main file now
-        with contextlib.suppress(FileExistsError):
-            os.link(tmp, path)
+        _put_in_place(tmp, path)
     except sqlite3.DatabaseError as exc:
         raise _explain(path, exc) from None
     except OSError as exc:
@@ -100,6 +100,20 @@ def _create(path: Path, family_id: str) -> None:
         for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
             with contextlib.suppress(FileNotFoundError):
                 leftover.unlink()
+
+
+def _put_in_place(tmp: Path, path: Path) -> None:
+    """Link the finished log to its name unless another process got there first. On a
+    filesystem without hard links, rename it there if the name is still free."""
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        return
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS):
+            raise
+        if not path.exists():
+            os.replace(tmp, path)
 
 
 def _setup(conn: sqlite3.Connection, path: Path, family_id: str) -> tuple[Any, ...] | None:
