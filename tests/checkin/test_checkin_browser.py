@@ -85,6 +85,7 @@ def _log(data: Path) -> list:
 
 def test_parents_report_and_answer_on_a_phone(browser, site: Site, data, clock, tmp_path):
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
 
     driver, mode = browser
     driver.get(site.url + site.path("sam"))
@@ -96,8 +97,9 @@ def test_parents_report_and_answer_on_a_phone(browser, site: Site, data, clock, 
     assert inner == PHONE[0] and width <= PHONE[0]
     here = card.find_element(By.CSS_SELECTOR, "button[value=here]")
     assert here.size["height"] >= 44 and here.size["width"] >= 300
+    card.find_element(By.NAME, "note").send_keys("stuck behind a bus" + Keys.ENTER)
+    assert _log(data) == []  # Enter in a field submits nothing (no button pressed)
     card.find_element(By.NAME, "minutes").send_keys("10")
-    card.find_element(By.NAME, "note").send_keys("stuck behind a bus")
     _press(driver, card.find_element(By.CSS_SELECTOR, "button[value=late]"))
     assert "Recorded. Receipt #1" in driver.find_element(By.CSS_SELECTOR, "[role=status]").text
     [late] = _log(data)

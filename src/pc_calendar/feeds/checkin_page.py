@@ -27,6 +27,11 @@ NOTE_MAX = 280
 LOG_SHOWN = 12  # records per exchange on the page
 MINUTES_MAX = 600
 
+#: The first submit button of each form, disabled: pressing Enter (or a phone keyboard's
+#: "Go") in the note or minutes field then submits nothing, instead of pressing the
+#: form's first real button ("I'm here", "Confirm") behind the parent's back.
+NO_ENTER = "<button disabled hidden tabindex=-1 aria-hidden=true></button>"
+
 #: Report buttons: (action, label), in the order a parent needs them.
 REPORTS = (
     ("here", "I'm here"),
@@ -106,6 +111,7 @@ def _answer_form(data: PageData, record: Record) -> str:
     fid = f"n{record.seq}"
     return (
         "<form method=post class=answer>"
+        + NO_ENTER
         + _hidden("csrf", data.forms(f"answer:{record.seq}"))
         + _hidden("record", str(record.seq))
         + _note(fid)
@@ -125,13 +131,14 @@ def _report_form(data: PageData, card: Card, index: int) -> str:
     )
     return (
         "<form method=post>"
+        + NO_ENTER
         + _hidden("csrf", data.forms(f"report:{ex.id}"))
         + _hidden("exchange", ex.id)
+        + _note(fid)
         + buttons
         + f"<div class=row><div><label for={fid}m>Minutes late</label>"
         f"<input id={fid}m name=minutes type=number inputmode=numeric min=1 "
         f"max={MINUTES_MAX}></div><button name=action value=late>Running late</button></div>"
-        + _note(fid)
         + "</form>"
     )
 
