@@ -164,7 +164,8 @@ class CheckinApp:
         return status, headers, body
 
     def _records(self, plan: Any, now: datetime) -> list[Record]:
-        """Records of exchanges scheduled from the answer window back to a day ahead."""
+        """Records of exchanges scheduled from the start of the answer window to 60 days
+        ahead (the cards pick theirs)."""
         from ..exchanges.status import utc_text
 
         window = Window.of(plan)
