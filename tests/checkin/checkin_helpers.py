@@ -85,10 +85,11 @@ class Site:
 
     def press(self, who: str, action: str, **extra: str) -> Reply:
         """Load the page and press the first button ``action``, as a browser would."""
-        for form in forms_of(self.page(who).text):
+        page = self.page(who)
+        for form in forms_of(page.text):
             if any(value == action for value, _ in form.buttons):
                 return self.post(who, {**form.hidden, "action": action, **extra})
-        raise AssertionError(f"no {action!r} button on {who}'s page")
+        raise AssertionError(f"no {action!r} button on {who}'s page ({page.status}: {page.text[:300]!r})")
 
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "rivera-chen.toml"
