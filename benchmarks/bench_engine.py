@@ -280,6 +280,20 @@ def amended_family(only_leo: bool = False) -> Plan:
     return Plan.model_validate(data)
 
 
+BATCH_RANGE = (date(2027, 1, 1), date(2028, 1, 1))
+
+
+def bare_plan(plan: Plan) -> Plan:
+    """The same plan with the rotation alone (the baseline)."""
+    return plan.model_copy(update={"visits": [], "seasons": [], "holidays": []})
+
+
+def varied_families(count: int = 1000) -> list[Plan]:
+    """The batch's families: the same ``count`` invented plans on every run."""
+    rng = random.Random(20261125)
+    return [family(i, rng) for i in range(count)]
+
+
 def best_of(runs: int, fn, timer=clock.perf_counter) -> tuple[float, Any]:
     times, result = [], None
     for _ in range(runs):
@@ -293,7 +307,7 @@ def main() -> int:
     start, end = date(FIRST_YEAR, 1, 1), date(FIRST_YEAR + YEARS, 1, 1)
     plan = family(0)
     compute_timeline(plan, date(2026, 1, 1), date(2026, 2, 1))  # warm plugin registries
-    bare = plan.model_copy(update={"visits": [], "seasons": [], "holidays": []})
+    bare = bare_plan(plan)
     base, _ = best_of(5, lambda: compute_timeline(bare, start, end))
     full, timeline = best_of(5, lambda: compute_timeline(plan, start, end))
     blocks = sum(len(c.blocks) for c in timeline.children.values())
@@ -327,11 +341,10 @@ def main() -> int:
         f"({per_child / plain_cpu:.2f}x: two timelines painted instead of one shared)"
     )
 
-    rng = random.Random(20261125)
     t0 = clock.perf_counter()
-    families = [family(i, rng) for i in range(1000)]
+    families = varied_families()
     built = clock.perf_counter() - t0
-    year_start, year_end = date(2027, 1, 1), date(2028, 1, 1)
+    year_start, year_end = BATCH_RANGE
     per_family = []
     t0, cpu0 = clock.perf_counter(), clock.process_time()
     for each in families:
