@@ -33,10 +33,18 @@ def current() -> dict[str, dict[str, str]]:
     }
 
 
+# Ranges running past the day the last child leaves: the engine no longer paints those
+# years, so the warnings about them (a school calendar ending in 2045, say) are gone.
+# test_after_children_leave.py shows such a range equals the range up to the leave.
+PAST_THE_LAST_LEAVE = {"50 years", "50 years, amended"}
+
+
 def test_benchmark_timelines_are_unchanged() -> None:
     recorded = json.loads(DIGESTS.read_text())
     now = current()
     assert now.keys() == recorded.keys()
+    for name in PAST_THE_LAST_LEAVE:
+        del now[name]["warnings"], recorded[name]["warnings"]
     changed = [name for name in recorded if now[name] != recorded[name]]
     assert not changed, f"{len(changed)} timelines differ, first: {changed[:5]}"
 

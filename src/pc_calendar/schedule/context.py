@@ -85,6 +85,8 @@ class EngineContext:
     moments: dict[tuple[int, str], tuple[Any, Any, Any]] = field(default_factory=dict)
     # (rule name, options, year) -> occurrences: schedule versions share their holidays.
     _occurrences: dict[tuple[str, str, int], list[Any]] = field(default_factory=dict)
+    # id(ExchangeDefaults) -> (it, its handover (time, place) by school day and weekday).
+    tables: dict[int, tuple[Any, Any]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, plan: Plan, pm: pluggy.PluginManager | None) -> EngineContext:

@@ -18,12 +18,21 @@ from ..errors import UserError
 from ..plan.amend import RuleKeys, SchedulePart, applicable
 from ..plan.model import Child, Plan, Schedule
 from .context import EngineContext, leave_date, plan_error
-from .layers import Paint, exchange_for, fallback_place, fixed
+from .layers import Paint, exchange_table, fallback_place, fixed
 from .painter import Painter
 from .school import school_year, where_to_add
 from .spans import ResolvedSpan, SpanNote, resolve_holidays, resolve_seasons
 from .switch_report import switch_record, warn_reading
-from .timeline import ChildTimeline, CustodyBlock, Exchange, HolidayLabel, Rule, Timeline
+from .timeline import (
+    ChildTimeline,
+    CustodyBlock,
+    Exchange,
+    HolidayLabel,
+    Rule,
+    Timeline,
+    new_block,
+    new_exchange,
+)
 from .timeutil import from_seconds, local_midnight, to_seconds
 from .versions import (
     BEFORE_ALL,
@@ -53,23 +62,30 @@ def compute_timeline(
     ctx = EngineContext.build(plan, pm)
     range_start = to_seconds(local_midnight(start, ctx.zone))
     range_end = to_seconds(local_midnight(end, ctx.zone))
-    ctx.school.watch = (start.toordinal(), end.toordinal() - 1)
+    on_schedule = _on_schedule(plan, start, end)
+    ctx.school.watch = (start.toordinal(), _schedule_end(plan, start, end).toordinal() - 1)
     overrides = _overrides(ctx)
     painted: dict[tuple[str, tuple[int, ...]], tuple[Painter, VersionedSchedule]] = {}
     variants: dict[tuple[str, tuple[int, ...], tuple[int, ...]], Painter] = {}
     labels: dict[HolidayLabel, None] = {}
     children: dict[str, ChildTimeline] = {}
     switchovers: dict[tuple, list[str]] = {}
+    # Each schedule is painted only until the last of its children leaves it: the
+    # years after that cost nothing (nobody is on the schedule then).
+    paint_until: dict[tuple[str, tuple[int, ...]], int] = {}
+    for _, last, versions_key in on_schedule.values():
+        hi = range_end if last == end else to_seconds(local_midnight(last, ctx.zone))
+        paint_until[versions_key] = max(hi, paint_until.get(versions_key, hi))
     for index, child in enumerate(plan.children):
-        first, last = _child_range(child, start, end)
-        if first >= last:
+        if child.id not in on_schedule:
             children[child.id] = ChildTimeline(child.id, [], [])
             continue
-        amended = tuple(applicable(plan, child.schedule, child.id))
-        versions_key = (child.schedule, amended)
+        first, last, versions_key = on_schedule[child.id]
+        amended = versions_key[1]
         if versions_key not in painted:
             versioned = _versioned(ctx, plan, child.schedule, amended, index)
-            painter, found = paint_versions(ctx, versioned, range_start, range_end)
+            until = paint_until[versions_key]
+            painter, found = paint_versions(ctx, versioned, range_start, until)
             painted[versions_key] = (painter, versioned)
             labels.update(dict.fromkeys(found))
         base, versioned = painted[versions_key]
@@ -87,10 +103,13 @@ def compute_timeline(
         children[child.id] = _child_timeline(
             ctx, painter, versioned, child, (variant, lo, hi), lo, hi
         )
-    # Holidays are listed even where no child is on the schedule (before a birth, say).
+    # Holidays are listed even where no child is on the schedule yet (before a birth,
+    # say), but not once every child following the schedule has left it.
     for name in dict.fromkeys([c.schedule for c in plan.children] or ["default"]):
         if name not in {key[0] for key in painted}:
-            labels.update(dict.fromkeys(_labels(ctx, plan, name, start, end)))
+            until = _schedule_end(plan, start, end, name)
+            if until > start:
+                labels.update(dict.fromkeys(_labels(ctx, plan, name, start, until)))
     if ctx.school.assumed is not None and (coverage := ctx.school.coverage) is not None:
         ctx.warn(
             f"school: terms are listed from {coverage[0]} to {coverage[1]} only; on days "
@@ -210,6 +229,28 @@ def _child_range(child: Child, start: date, end: date) -> tuple[date, date]:
     return max(start, child.birth_date), min(end, leave_date(child))
 
 
+def _on_schedule(
+    plan: Plan, start: date, end: date
+) -> dict[str, tuple[date, date, tuple[str, tuple[int, ...]]]]:
+    """Children on their schedule within the range: (first, last, versions key) each."""
+    found = {}
+    for child in plan.children:
+        first, last = _child_range(child, start, end)
+        if first < last:
+            amended = tuple(applicable(plan, child.schedule, child.id))
+            found[child.id] = (first, last, (child.schedule, amended))
+    return found
+
+
+def _schedule_end(plan: Plan, start: date, end: date, schedule: str | None = None) -> date:
+    """The end of the range, or the day the last child (following ``schedule``) leaves.
+
+    With no such child (a plan without children) the range end.
+    """
+    leaves = [leave_date(c) for c in plan.children if schedule in (None, c.schedule)]
+    return min(end, max(leaves)) if leaves else end
+
+
 def _overrides(ctx: EngineContext) -> list[tuple[int, int, Paint, frozenset[str] | None]]:
     """Overrides resolved to instants, in file order (later ones win)."""
     known_children = {c.id for c in ctx.plan.children}
@@ -262,14 +303,55 @@ def _child_timeline(
     start: int,
     end: int,
 ) -> ChildTimeline:
-    """Blocks and the exchanges between them; children who move together share the runs."""
-    runs = ctx.runs.get(key)
-    if runs is None:
-        runs = ctx.runs[key] = _runs(painter, start, end)
+    """Blocks and the exchanges between them; children who move together share the work.
+
+    What does not name the child (instants, parents, rules, places) is worked out once
+    per run of the painter and kept in ``ctx.runs``; each child only adds its name.
+    """
     children = (child.id,)
+    shared = ctx.runs.get(key)
+    if shared is None:
+        blocks, exchanges = _shared_facts(ctx, painter, versioned, key[0], start, end, children)
+        ctx.runs[key] = (blocks, exchanges)
+        return ChildTimeline(child.id, blocks, exchanges)
+    blocks, exchanges = shared
+    return ChildTimeline(
+        child.id,
+        [_for_children(block, children) for block in blocks],
+        [_for_children(exchange, children) for exchange in exchanges],
+    )
+
+
+def _for_children(fact: Any, children: tuple[str, ...]) -> Any:
+    """``dataclasses.replace(fact, children=children)`` at a fifth of the cost.
+
+    A frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``;
+    a sibling's copy of thousands of blocks and exchanges need not pay that again. The
+    fields are those of a block or exchange built the ordinary way, so a field added to
+    the class later is copied too.
+    """
+    state = fact.__dict__.copy()
+    state["children"] = children
+    clone = object.__new__(type(fact))
+    object.__setattr__(clone, "__dict__", state)
+    return clone
+
+
+def _shared_facts(
+    ctx: EngineContext,
+    painter: Painter,
+    versioned: VersionedSchedule,
+    variant: Any,
+    start: int,
+    end: int,
+    children: tuple[str, ...],
+) -> tuple[list[CustodyBlock], list[Exchange]]:
+    """The blocks and exchanges over ``[start, end)`` of the first of the children who
+    move together (the others get copies naming them)."""
+    runs = _runs(painter, start, end)
     amended = len(versioned.versions) > 1
     blocks = [
-        CustodyBlock(
+        new_block(
             from_seconds(s),
             from_seconds(e),
             value.parent,
@@ -280,11 +362,11 @@ def _child_timeline(
         for s, e, value in runs
     ]
     exchanges = [
-        _exchange(ctx, key[0], versioned, after[0], before[2], after[2], children)
+        _exchange(ctx, variant, versioned, after[0], before[2], after[2], children)
         for before, after in zip(runs, runs[1:], strict=False)
         if before[2].parent != after[2].parent
     ]
-    return ChildTimeline(child.id, blocks, exchanges)
+    return blocks, exchanges
 
 
 def _amendment_of(versioned: VersionedSchedule, rule: Rule, at: int) -> str | None:
@@ -306,14 +388,17 @@ def _exchange(
 ) -> Exchange:
     """The handover at ``at``; its place is that of the rule whose boundary it is."""
     key = (at, variant)
-    version = versioned.handover_version(at)
+    version = (
+        versioned.handover_version(at) if len(versioned.versions) > 1 else versioned.versions[0]
+    )
     schedule = version.part.schedule
     known = ctx.moments.get(key)
     if known is None:
         instant = from_seconds(at)
         local: datetime = instant.astimezone(ctx.zone)
         day = local.date()
-        rotation = exchange_for(schedule.exchange, ctx.school.is_school_day(day), day.weekday())
+        table = exchange_table(ctx, schedule.exchange)
+        rotation = table[ctx.school.is_school_day(day)][day.weekday()]
         known = ctx.moments[key] = (instant, local, rotation)
     instant, local, rotation = known
     if beginning.rule.layer != "rotation":
@@ -324,7 +409,7 @@ def _exchange(
         place = rotation[1]
     if place is None and (beginning.rule.layer, ending.rule.layer) != ("rotation", "rotation"):
         place = fallback_place(ctx, schedule.exchange, local.date(), at, rotation)
-    return Exchange(
+    return new_exchange(
         instant,
         ending.parent,
         beginning.parent,

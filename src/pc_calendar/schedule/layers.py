@@ -6,7 +6,7 @@ Overrides are painted per child by the engine, because they may name children.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any, NamedTuple
@@ -65,6 +65,22 @@ def exchange_for(
         when = level.time if when is None else when
         where = level.location if where is None else where
     return (exchange.time if when is None else when, exchange.location if where is None else where)
+
+
+ExchangeTable = tuple[tuple[tuple[time | TimeKeyword, str | None], ...], ...]
+
+
+def exchange_table(ctx: EngineContext, exchange: ExchangeDefaults) -> ExchangeTable:
+    """``exchange_for`` for every (school day?, weekday), worked out once per run:
+    ``table[school_day][weekday]``."""
+    table = ctx.tables.get(id(exchange))
+    if table is None or table[0] is not exchange:
+        rows = tuple(
+            tuple(exchange_for(exchange, school_day, weekday) for weekday in range(7))
+            for school_day in (False, True)
+        )
+        table = ctx.tables[id(exchange)] = (exchange, rows)
+    return table[1]
 
 
 _WEEKDAY_KEYS = list(Weekday)
@@ -144,9 +160,9 @@ def rotation_pieces(
     ctx: EngineContext, rot: ResolvedRotation, start: int, end: int, location: str | None = None
 ) -> list[tuple[int, int, Paint]]:
     """The rotation's custody over ``[start, end)`` as (start, end, Paint) pieces."""
-    day = local_date(ctx, start) - timedelta(days=1)
+    first = local_date(ctx, start) - timedelta(days=1)
     last = local_date(ctx, end - 1)
-    slot_for, pctx, parents = rot.pattern.slot_for, rot.context, rot.parents
+    parents = rot.parents
     daily = location is None
 
     def paint(slot: int) -> Paint:
@@ -157,19 +173,15 @@ def rotation_pieces(
             )
         return Paint(parents[slot], rot.rule, location, daily, location)
 
-    prev = slot_for(day, pctx)
-    current = paint(prev)
+    initial, changes = _slot_changes(rot, first, last)
+    current = paint(initial)
     cut = start
     pieces: list[tuple[int, int, Paint]] = []
-    one = timedelta(days=1)
+    table = exchange_table(ctx, rot.exchange)
+    is_school_day = ctx.school.is_school_day
     what = f"{rot.times_from}: rotation handover" if rot.times_from else f"{rot.name} exchange"
-    while day < last:
-        day += one
-        slot = slot_for(day, pctx)
-        if slot == prev:
-            continue
-        prev = slot
-        when, _ = exchange_for(rot.exchange, ctx.school.is_school_day(day), day.weekday())
+    for day, slot in changes:
+        when = table[is_school_day(day)][day.weekday()][0]
         at = ctx.instant(day, when, what)
         if at >= end:
             break
@@ -179,6 +191,47 @@ def rotation_pieces(
         current = paint(slot)
     pieces.append((cut, end, current))
     return pieces
+
+
+def _slot_changes(
+    rot: ResolvedRotation, first: date, last: date
+) -> tuple[int, Iterator[tuple[date, int]]]:
+    """The slot of day ``first``, and (day, slot) for each later day up to ``last`` whose
+    slot differs from the day before's."""
+    pattern, pctx = rot.pattern, rot.context
+    cycle = getattr(pattern, "cycle", None)
+    if cycle is None:
+        slot_for = pattern.slot_for
+        initial = slot_for(first, pctx)
+
+        def each_day() -> Iterator[tuple[date, int]]:
+            prev, day, one = initial, first, timedelta(days=1)
+            while day < last:
+                day += one
+                slot = slot_for(day, pctx)
+                if slot != prev:
+                    prev = slot
+                    yield day, slot
+
+        return initial, each_day()
+    origin, slots = cycle(pctx)
+    size, base = len(slots), origin.toordinal()
+    # Offsets within the cycle where the slot differs from the day before's.
+    turns = [k for k in range(size) if slots[k] != slots[k - 1]]
+    lo, hi = first.toordinal(), last.toordinal()
+
+    def from_cycle() -> Iterator[tuple[date, int]]:
+        if not turns:
+            return
+        round_start = lo + 1 - (lo + 1 - base) % size  # a day at offset 0 of the cycle
+        while round_start <= hi:
+            for k in turns:
+                ordinal = round_start + k
+                if lo < ordinal <= hi:
+                    yield date.fromordinal(ordinal), slots[k]
+            round_start += size
+
+    return slots[(lo - base) % size], from_cycle()
 
 
 def paint_visits(ctx: EngineContext, painter: Painter, schedule: Schedule, keys: RuleKeys) -> None:
