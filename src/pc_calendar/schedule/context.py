@@ -77,12 +77,11 @@ class EngineContext:
     rule_context: RuleContext
     warnings: list[str] = field(default_factory=list)
     _seen: set[str] = field(default_factory=set)
-    # (instant, schedule name) -> (UTC instant, local time, rotation (time, place)): shared
-    # by the exchanges of children who move together.
+    # (day, wall time) -> (POSIX seconds, DST flag): each wall time resolved once a run.
     _instants: dict[tuple[date, Any], tuple[int, str | None]] = field(default_factory=dict)
+    # (variant, start, end) -> (blocks, exchanges): shared by children who move together.
     runs: dict[Any, Any] = field(default_factory=dict)
     notes: list[Any] = field(default_factory=list)  # spans.SpanNote, for lint
-    moments: dict[tuple[int, str], tuple[Any, Any, Any]] = field(default_factory=dict)
     # (rule name, options, year) -> occurrences: schedule versions share their holidays.
     _occurrences: dict[tuple[str, str, int], list[Any]] = field(default_factory=dict)
     # id(ExchangeDefaults) -> (it, its handover (time, place) by school day and weekday).

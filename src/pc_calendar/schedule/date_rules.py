@@ -363,8 +363,23 @@ class SchoolBreakRule:
 
 
 def _matching_breaks(name: str, ctx: RuleContext) -> list[Any]:
-    wanted = name.strip().casefold()
-    return [b for b in ctx.school_breaks if b.name.strip().casefold() == wanted]
+    return _breaks_by_name(ctx.school_breaks).get(name.strip().casefold(), [])
+
+
+_BY_NAME: list[tuple[Any, dict[str, list[Any]]]] = []  # the last school calendar indexed
+
+
+def _breaks_by_name(breaks: tuple[Any, ...]) -> dict[str, list[Any]]:
+    """The breaks by folded name; one engine run asks for every year of each holiday,
+    so the index of the last calendar seen is kept (by identity: it is a plan's own)."""
+    last = _BY_NAME[0] if _BY_NAME else None  # one read: another thread may replace it
+    if last is not None and last[0] is breaks:
+        return last[1]
+    index: dict[str, list[Any]] = {}
+    for b in breaks:
+        index.setdefault(b.name.strip().casefold(), []).append(b)
+    _BY_NAME[:] = [(breaks, index)]
+    return index
 
 
 BUILTIN_RULES: dict[str, Any] = {

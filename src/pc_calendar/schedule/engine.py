@@ -9,6 +9,7 @@ derived at every change of parent, with the place of the rule whose boundary it 
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -280,16 +281,16 @@ def _overrides(ctx: EngineContext) -> list[tuple[int, int, Paint, frozenset[str]
 
 def _runs(painter: Painter, start: int, end: int) -> list[tuple[int, int, Paint]]:
     """Maximal runs of one parent under one rule over ``[start, end)``."""
+    keys, values = painter.keys, painter.values
+    i = bisect_right(keys, start) - 1
+    last = bisect_left(keys, end)  # the segments i .. last - 1 overlap the range
     runs: list[tuple[int, int, Paint]] = []
-    run_start = start
-    current: Paint | None = None
-    for s, _, value in painter.segments(start, end):
-        if current is None:
-            current = value
-        elif value.parent != current.parent or value.rule != current.rule:
-            runs.append((run_start, s, current))
-            run_start, current = s, value
-    assert current is not None
+    run_start, current = start, values[i]
+    for k in range(i + 1, last):
+        value = values[k]
+        if value.parent != current.parent or value.rule != current.rule:
+            runs.append((run_start, keys[k], current))
+            run_start, current = keys[k], value
     runs.append((run_start, end, current))
     return runs
 
@@ -311,7 +312,7 @@ def _child_timeline(
     children = (child.id,)
     shared = ctx.runs.get(key)
     if shared is None:
-        blocks, exchanges = _shared_facts(ctx, painter, versioned, key[0], start, end, children)
+        blocks, exchanges = _shared_facts(ctx, painter, versioned, start, end, children)
         ctx.runs[key] = (blocks, exchanges)
         return ChildTimeline(child.id, blocks, exchanges)
     blocks, exchanges = shared
@@ -341,7 +342,6 @@ def _shared_facts(
     ctx: EngineContext,
     painter: Painter,
     versioned: VersionedSchedule,
-    variant: Any,
     start: int,
     end: int,
     children: tuple[str, ...],
@@ -350,23 +350,15 @@ def _shared_facts(
     move together (the others get copies naming them)."""
     runs = _runs(painter, start, end)
     amended = len(versioned.versions) > 1
-    blocks = [
-        new_block(
-            from_seconds(s),
-            from_seconds(e),
-            value.parent,
-            value.rule,
-            children,
-            _amendment_of(versioned, value.rule, s) if amended else None,
+    blocks = []
+    block_end = from_seconds(runs[0][0])
+    for s, e, value in runs:
+        block_start, block_end = block_end, from_seconds(e)
+        amendment = _amendment_of(versioned, value.rule, s) if amended else None
+        blocks.append(
+            new_block(block_start, block_end, value.parent, value.rule, children, amendment)
         )
-        for s, e, value in runs
-    ]
-    exchanges = [
-        _exchange(ctx, variant, versioned, after[0], before[2], after[2], children)
-        for before, after in zip(runs, runs[1:], strict=False)
-        if before[2].parent != after[2].parent
-    ]
-    return blocks, exchanges
+    return blocks, _exchanges(ctx, versioned, runs, children)
 
 
 def _amendment_of(versioned: VersionedSchedule, rule: Rule, at: int) -> str | None:
@@ -377,46 +369,50 @@ def _amendment_of(versioned: VersionedSchedule, rule: Rule, at: int) -> str | No
     return versioned.at(at).title
 
 
-def _exchange(
+def _exchanges(
     ctx: EngineContext,
-    variant: Any,
     versioned: VersionedSchedule,
-    at: int,
-    ending: Paint,
-    beginning: Paint,
+    runs: list[tuple[int, int, Paint]],
     children: tuple[str, ...],
-) -> Exchange:
-    """The handover at ``at``; its place is that of the rule whose boundary it is."""
-    key = (at, variant)
-    version = (
-        versioned.handover_version(at) if len(versioned.versions) > 1 else versioned.versions[0]
-    )
-    schedule = version.part.schedule
-    known = ctx.moments.get(key)
-    if known is None:
+) -> list[Exchange]:
+    """The handovers between runs of different parents; the place of each is that of
+    the rule whose boundary it is (the rotation's for the day between two rotation runs).
+    """
+    zone, is_school_day = ctx.zone, ctx.school.is_school_day
+    only = versioned.versions[0] if len(versioned.versions) == 1 else None
+    exchanges = []
+    ending = runs[0][2]
+    for at, _, beginning in runs[1:]:
+        if ending.parent == beginning.parent:
+            ending = beginning
+            continue
+        version = only or versioned.handover_version(at)
+        defaults = version.part.schedule.exchange
         instant = from_seconds(at)
-        local: datetime = instant.astimezone(ctx.zone)
+        local: datetime = instant.astimezone(zone)
         day = local.date()
-        table = exchange_table(ctx, schedule.exchange)
-        rotation = table[ctx.school.is_school_day(day)][day.weekday()]
-        known = ctx.moments[key] = (instant, local, rotation)
-    instant, local, rotation = known
-    if beginning.rule.layer != "rotation":
-        place = None if beginning.daily else beginning.location
-    elif ending.rule.layer != "rotation":
-        place = None if ending.daily else ending.end_location
-    else:
-        place = rotation[1]
-    if place is None and (beginning.rule.layer, ending.rule.layer) != ("rotation", "rotation"):
-        place = fallback_place(ctx, schedule.exchange, local.date(), at, rotation)
-    return new_exchange(
-        instant,
-        ending.parent,
-        beginning.parent,
-        place,
-        beginning.rule,
-        ending.rule,
-        children,
-        local,
-        version.title,
-    )
+        rotation = exchange_table(ctx, defaults)[is_school_day(day)][day.weekday()]
+        begins, ends = beginning.rule.layer, ending.rule.layer
+        if begins != "rotation":
+            place = None if beginning.daily else beginning.location
+        elif ends != "rotation":
+            place = None if ending.daily else ending.end_location
+        else:
+            place = rotation[1]
+        if place is None and (begins != "rotation" or ends != "rotation"):
+            place = fallback_place(ctx, defaults, day, at, rotation)
+        exchanges.append(
+            new_exchange(
+                instant,
+                ending.parent,
+                beginning.parent,
+                place,
+                beginning.rule,
+                ending.rule,
+                children,
+                local,
+                version.title,
+            )
+        )
+        ending = beginning
+    return exchanges

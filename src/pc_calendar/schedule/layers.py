@@ -245,21 +245,20 @@ def paint_visits(ctx: EngineContext, painter: Painter, schedule: Schedule, keys:
         value = fixed(parent, Rule("visit", visit.name, key, visit.citation), visit.location)
         warn_terms_unknown(ctx, key, visit)
         day = first + timedelta(days=(visit.weekday.index - first.weekday()) % 7)
+        start, end, during = visit.start, visit.end, visit.during
+        start_what, end_what = f"{key} ({visit.name}) start", f"{key} ({visit.name}) end"
+        in_term, week = ctx.school.in_term, timedelta(days=7)
+        not_theirs = lambda old, p=parent: old.parent != p  # noqa: E731
         while day <= last:
-            wanted = visit.during == "always" or (
-                visit.during == "school_term"
-            ) == ctx.school.in_term(day)
-            if wanted:
-                if ctx.wall_time(visit.start, day) >= visit.end:
+            if during == "always" or (during == "school_term") == in_term(day):
+                if ctx.wall_time(start, day) >= end:
                     raise plan_error(f"{key}.end", f"'{visit.name}' on {day} ends before it starts")
-                s = ctx.instant(day, visit.start, f"{key} ({visit.name}) start")
-                e = ctx.instant(day, visit.end, f"{key} ({visit.name}) end")
-                if not within(bounds, s):
-                    day += timedelta(days=7)
-                    continue
+                s = ctx.instant(day, start, start_what)
+                e = ctx.instant(day, end, end_what)
                 # Both ends inside one DST gap collapse to the same instant: nothing to paint.
-                painter.paint_where(s, e, value, lambda old, p=parent: old.parent != p)
-            day += timedelta(days=7)
+                if within(bounds, s):
+                    painter.paint_where(s, e, value, not_theirs)
+            day += week
 
 
 Holder = Callable[[int], SchedulePart]

@@ -48,9 +48,13 @@ def _merge(ranges: list[DateRange]) -> tuple[list[int], list[int]]:
 
 def _weekdays(first: int, last: int) -> int:
     """Weekdays among the ordinals ``first..last`` (ordinal 1, 0001-01-01, is a Monday)."""
-    full, rest = divmod(last - first + 1, 7)
-    start = (first - 1) % 7
-    return full * 5 + sum(1 for k in range(rest) if (start + k) % 7 < 5)
+    return _weekdays_before(last + 1) - _weekdays_before(first)
+
+
+def _weekdays_before(ordinal: int) -> int:
+    """Weekdays among the ordinals ``1..ordinal - 1``."""
+    weeks, rest = divmod(ordinal - 1, 7)
+    return weeks * 5 + min(rest, 5)
 
 
 def _inside(ordinal: int, starts: list[int], ends: list[int]) -> bool:
@@ -74,6 +78,8 @@ class SchoolDays:
         self._vacation_starts = [a for a, _ in vacations]
         self._vacation_ends = [b for _, b in vacations]
         self._covered = (self._term_starts[0], max(self._term_ends)) if self._has_terms else (0, 0)
+        listed = [*self.school.terms, *self.school.breaks]
+        self._known = (min(r.start for r in listed), max(r.end for r in listed)) if listed else None
         self._term_memo: dict[date, bool] = {}
         self._school_memo: dict[date, bool] = {}
         self.assumed: date | None = None  # a watched day outside the listed terms was asked
@@ -93,10 +99,7 @@ class SchoolDays:
         Outside these days the calendar is a guess; holidays found from it (a
         ``school_break`` date rule, a school snap) warn rather than vanish silently.
         """
-        ranges = [*self.school.terms, *self.school.breaks]
-        if not ranges:
-            return None
-        return min(r.start for r in ranges), max(r.end for r in ranges)
+        return self._known
 
     def in_term(self, day: date) -> bool:
         """Inside a listed term (any day when none are listed) and not in a vacation.
