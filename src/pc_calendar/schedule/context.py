@@ -22,7 +22,7 @@ from ..errors import PlanError, Problem
 from ..plan.model import Child, Plan, TimeKeyword
 from .api import RuleContext
 from .school import SchoolDays
-from .timeutil import describe_flag, local_instant
+from .timeutil import describe_flag, from_seconds, local_seconds
 
 _REGISTRIES: weakref.WeakKeyDictionary[Any, tuple[Any, Any]] = weakref.WeakKeyDictionary()
 
@@ -77,8 +77,6 @@ class EngineContext:
     rule_context: RuleContext
     warnings: list[str] = field(default_factory=list)
     _seen: set[str] = field(default_factory=set)
-    # (day, wall time) -> (POSIX seconds, DST flag): each wall time resolved once a run.
-    _instants: dict[tuple[date, Any], tuple[int, str | None]] = field(default_factory=dict)
     # (variant, start, end) -> (blocks, exchanges): shared by children who move together.
     runs: dict[Any, Any] = field(default_factory=dict)
     notes: list[Any] = field(default_factory=list)  # spans.SpanNote, for lint
@@ -132,16 +130,11 @@ class EngineContext:
 
     def instant(self, day: date, spec: time | TimeKeyword, what: str) -> int:
         """POSIX seconds of ``spec`` on ``day``; DST gaps/folds warn, naming ``what``."""
-        key = (day, spec)
-        known = self._instants.get(key)
-        if known is not None and known[1] is None:
-            return known[0]
-        wall = self.wall_time(spec, day)
-        moment, flag = local_instant(day, wall, self.zone)
+        wall = spec if spec.__class__ is time else self.wall_time(spec, day)
+        seconds, flag = local_seconds(day, wall, self.zone)  # cached across runs
         if flag is not None:
+            moment = from_seconds(seconds)
             self.warn(f"{what}: {describe_flag(flag, day, wall, self.zone, moment)}")
-        seconds = int(moment.timestamp())
-        self._instants[key] = (seconds, flag)
         return seconds
 
     def occurrences(self, name: str, options: dict[str, Any], years: range) -> list[Any]:
