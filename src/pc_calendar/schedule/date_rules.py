@@ -18,6 +18,7 @@ from dateutil.easter import EASTER_ORTHODOX, EASTER_WESTERN, easter
 
 from .. import hookimpl
 from .api import Occurrence, RuleContext
+from .public_calendars import country_codes, country_holidays, subdivisions
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 # Years scanned when checking that a public-holiday name exists: a name need only exist
@@ -180,9 +181,7 @@ def _public_calendar(
     country: str, subdiv: str | None, categories: tuple[str, ...], year: int
 ) -> dict[str, tuple[date, ...]]:
     """Holiday name -> its dates in ``year`` for one country, subdivision and categories."""
-    import holidays
-
-    calendar = holidays.country_holidays(country, subdiv=subdiv, years=year, categories=categories)
+    calendar = country_holidays(country, subdiv=subdiv, years=year, categories=categories)
     names: dict[str, list[date]] = {}
     for day in sorted(calendar):
         for name in calendar.get_list(day):
@@ -210,8 +209,6 @@ class PublicHolidayRule:
     description = "a public holiday by name: country, subdiv, name, categories"
 
     def validate(self, options: Mapping[str, Any], ctx: RuleContext) -> list[str]:
-        import holidays
-
         problems = _unknown_keys(options, ("country", "subdiv", "name", "categories"))
         problems += _check_str(options, "country") + _check_str(options, "name")
         problems += _check_str(options, "subdiv", required=False)
@@ -224,18 +221,16 @@ class PublicHolidayRule:
             problems.append(f"categories: expected a list of names, got {categories!r}")
         if problems:
             return problems
-        # the registry's codes, not list_supported_countries(): that imports all 250
-        # country modules (~40 ms a run) to list subdivisions we need for one country
-        from holidays.registry import EntityLoader
-
-        codes = list(EntityLoader.get_country_codes(True))
+        # the registry's codes, and the one country's module: loading any country the
+        # usual way imports all 250 country modules (~0.1 s a run)
+        codes = country_codes()
         country, subdiv = options["country"], options.get("subdiv")
         if country not in codes:
             close = ", ".join(_closest(country, codes))
             return [f"country: unknown country {country!r} (close: {close})"]
-        subdivisions = list(getattr(holidays, country).subdivisions)
-        if subdiv is not None and subdiv not in subdivisions:
-            close = ", ".join(_closest(subdiv, subdivisions))
+        known = subdivisions(country)
+        if subdiv is not None and subdiv not in known:
+            close = ", ".join(_closest(subdiv, known))
             return [f"subdiv: {country} has no subdivision {subdiv!r} (close: {close})"]
         try:
             names = _names(country, subdiv, tuple(categories))
@@ -258,9 +253,7 @@ class PublicHolidayRule:
     def _other_categories(
         country: str, subdiv: str | None, name: str, categories: list[str]
     ) -> str | None:
-        import holidays
-
-        cls = holidays.country_holidays(country, subdiv=subdiv).__class__
+        cls = country_holidays(country, subdiv=subdiv).__class__
         for category in sorted(getattr(cls, "supported_categories", ())):
             if category not in categories and name in _names(country, subdiv, (category,)):
                 return category
