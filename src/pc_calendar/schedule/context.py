@@ -82,6 +82,11 @@ class EngineContext:
     notes: list[Any] = field(default_factory=list)  # spans.SpanNote, for lint
     # (rule name, options, year) -> occurrences: schedule versions share their holidays.
     _occurrences: dict[tuple[str, str, int], list[Any]] = field(default_factory=dict)
+    # (id(holiday), occurrence) -> (holiday, (first day, last day, school snaps)) (spans.py)
+    edge_days: dict[tuple[int, Any], tuple[Any, Any]] = field(default_factory=dict)
+    # id(holiday) -> (holiday, date-rule options, reach of its span) (spans.py)
+    holiday_facts: dict[int, tuple[Any, Any, Any]] = field(default_factory=dict)
+    _option_keys: dict[int, tuple[Any, str]] = field(default_factory=dict)
     # id(ExchangeDefaults) -> (it, its handover (time, place) by school day and weekday).
     tables: dict[int, tuple[Any, Any]] = field(default_factory=dict)
 
@@ -139,7 +144,10 @@ class EngineContext:
 
     def occurrences(self, name: str, options: dict[str, Any], years: range) -> list[Any]:
         """A date rule's occurrences in ``years``, each year computed once per engine run."""
-        options_key = repr(sorted(options.items()))
+        known_key = self._option_keys.get(id(options))
+        if known_key is None or known_key[0] is not options:
+            known_key = self._option_keys[id(options)] = (options, repr(sorted(options.items())))
+        options_key = known_key[1]
         rule = None
         found: list[Any] = []
         for year in years:

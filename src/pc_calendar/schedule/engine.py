@@ -382,16 +382,19 @@ def _exchanges(
     only = versioned.versions[0] if len(versioned.versions) == 1 else None
     exchanges = []
     ending = runs[0][2]
+    table_of: Any = None
     for at, _, beginning in runs[1:]:
         if ending.parent == beginning.parent:
             ending = beginning
             continue
         version = only or versioned.handover_version(at)
-        defaults = version.part.schedule.exchange
+        if version is not table_of:  # one table per version, not per exchange
+            table_of, defaults = version, version.part.schedule.exchange
+            table = exchange_table(ctx, defaults)
         instant = from_seconds(at)
         local: datetime = instant.astimezone(zone)
         day = local.date()
-        rotation = exchange_table(ctx, defaults)[is_school_day(day)][day.weekday()]
+        rotation = table[is_school_day(day)][day.weekday()]
         begins, ends = beginning.rule.layer, ending.rule.layer
         if begins != "rotation":
             place = None if beginning.daily else beginning.location

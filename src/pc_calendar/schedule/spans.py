@@ -168,7 +168,16 @@ def holiday_occurrences(
     if name not in ctx.date_rules:
         known = ", ".join(ctx.date_rules.names()) or "none registered"
         raise plan_error(f"{key}.date.rule", f"unknown date rule {name!r} (known: {known})")
-    return ctx.occurrences(name, _rule_options(holiday), years)
+    return ctx.occurrences(name, _facts(ctx, holiday)[0], years)
+
+
+def _facts(ctx: EngineContext, holiday: Holiday) -> tuple[dict[str, Any], timedelta | None]:
+    """A holiday's date-rule options and reach, worked out once a run (the versions of an
+    amended plan, and each switch-over's short strip, ask again)."""
+    known = ctx.holiday_facts.get(id(holiday))
+    if known is None or known[0] is not holiday:
+        known = ctx.holiday_facts[id(holiday)] = (holiday, _rule_options(holiday), _reach(holiday))
+    return known[1], known[2]
 
 
 def resolve_holidays(
@@ -194,7 +203,7 @@ def resolve_holidays(
         bounds = rule_bounds(ctx, holiday, key)
         if school_gaps.uses_school_calendar(ctx.date_rules[holiday.date["rule"]]):
             school_gaps.warn_missing_years(ctx, holiday, key, found, first, last)
-        reach = _reach(holiday)
+        reach = _facts(ctx, holiday)[1]
         for occ in found:
             if reach is not None and (
                 occ.first > last + reach or occ.last < first - reach
@@ -254,17 +263,14 @@ def _holiday_span(
     end: int,
 ) -> list[ResolvedSpan]:
     """The span (or two split halves) of one occurrence, if it overlaps the range."""
-    what = f"{key} ({holiday.name})"
-    snaps: list[_Snap] = []
-    first_day = start_day(ctx, holiday.start, occ.first, snaps)
-    last_day = _month_day_after(
-        ctx, holiday.end, occ.last, first_day, is_start=False, snaps=snaps, name="end"
-    )
+    first_day, last_day, snapped = _edge_days(ctx, holiday, occ)
+    snaps = list(snapped)
     # Resolve instants only for occurrences near the range (DST warnings stay relevant).
     if first_day > from_seconds(end).date() + timedelta(days=2):
         return []
     if last_day < from_seconds(start).date() - timedelta(days=2):
         return []
+    what = f"{key} ({holiday.name})"
     s = ctx.instant(first_day, holiday.start.time, f"{what} start")
     e = ctx.instant(last_day, holiday.end.time, f"{what} end")
     if e <= s:
@@ -326,6 +332,28 @@ def _holiday_span(
         )
         for a, b, who, p, q in pieces
     ]
+
+
+def _edge_days(
+    ctx: EngineContext, holiday: Holiday, occ: Occurrence
+) -> tuple[date, date, tuple[_Snap, ...]]:
+    """The first and last day of an occurrence's span, and the school snaps made.
+
+    Worked out once a run per holiday and occurrence: the versions of an amended plan
+    share their holidays, and each switch-over paints a short strip asking again.
+    """
+    memo_key = (id(holiday), occ)
+    known = ctx.edge_days.get(memo_key)
+    if known is not None and known[0] is holiday:
+        return known[1]
+    snaps: list[_Snap] = []
+    first_day = start_day(ctx, holiday.start, occ.first, snaps)
+    last_day = _month_day_after(
+        ctx, holiday.end, occ.last, first_day, is_start=False, snaps=snaps, name="end"
+    )
+    found = (first_day, last_day, tuple(snaps))
+    ctx.edge_days[memo_key] = (holiday, found)
+    return found
 
 
 def _note_snaps(
