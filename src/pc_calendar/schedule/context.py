@@ -80,8 +80,9 @@ class EngineContext:
     # (variant, start, end) -> (blocks, exchanges): shared by children who move together.
     runs: dict[Any, Any] = field(default_factory=dict)
     notes: list[Any] = field(default_factory=list)  # spans.SpanNote, for lint
-    # (rule name, options, year) -> occurrences: schedule versions share their holidays.
-    _occurrences: dict[tuple[str, str, int], list[Any]] = field(default_factory=dict)
+    # (rule name, options, year) -> occurrences, and (rule name, options, first year, end
+    # year) -> those of the years: schedule versions share their holidays.
+    _occurrences: dict[tuple, list[Any]] = field(default_factory=dict)
     # (id(holiday), occurrence) -> (holiday, (first day, last day, school snaps)) (spans.py)
     edge_days: dict[tuple[int, Any], tuple[Any, Any]] = field(default_factory=dict)
     # id(holiday) -> (holiday, date-rule options, reach of its span) (spans.py)
@@ -143,11 +144,19 @@ class EngineContext:
         return seconds
 
     def occurrences(self, name: str, options: dict[str, Any], years: range) -> list[Any]:
-        """A date rule's occurrences in ``years``, each year computed once per engine run."""
+        """A date rule's occurrences in ``years``, each year computed once per engine run.
+
+        The list returned is shared with later callers asking for the same years: read it,
+        do not change it.
+        """
         known_key = self._option_keys.get(id(options))
         if known_key is None or known_key[0] is not options:
             known_key = self._option_keys[id(options)] = (options, repr(sorted(options.items())))
         options_key = known_key[1]
+        span_key = (name, options_key, years.start, years.stop)
+        listed = self._occurrences.get(span_key)
+        if listed is not None:
+            return listed
         rule = None
         found: list[Any] = []
         for year in years:
@@ -159,6 +168,7 @@ class EngineContext:
                     rule.occurrences(year, options, self.rule_context)
                 )
             found.extend(known)
+        self._occurrences[span_key] = found
         return found
 
     def check_parent(self, parent: str, key: str) -> str:

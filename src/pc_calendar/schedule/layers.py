@@ -27,7 +27,7 @@ from .spans import (
     within,
 )
 from .timeline import HolidayLabel, Rule
-from .timeutil import local_instant, local_midnight
+from .timeutil import local_midnight, local_seconds
 
 
 class Paint(NamedTuple):
@@ -105,8 +105,7 @@ def fallback_place(
     when, where = rotation
     if not isinstance(when, TimeKeyword):
         return where
-    moment, _ = local_instant(day, ctx.wall_time(when, day), ctx.zone)
-    if int(moment.timestamp()) == at:
+    if local_seconds(day, ctx.wall_time(when, day), ctx.zone)[0] == at:
         return where
     levels = [exchange.weekdays.get(_WEEKDAY_KEYS[day.weekday()]), exchange.non_school_day]
     for level in levels:
