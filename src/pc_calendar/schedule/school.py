@@ -78,8 +78,12 @@ class SchoolDays:
         self._vacation_starts = [a for a, _ in vacations]
         self._vacation_ends = [b for _, b in vacations]
         self._covered = (self._term_starts[0], max(self._term_ends)) if self._has_terms else (0, 0)
-        listed = [*self.school.terms, *self.school.breaks]
-        self._known = (min(r.start for r in listed), max(r.end for r in listed)) if listed else None
+        starts = self._term_starts[:1] + self._break_starts[:1]
+        ends = self._term_ends + self._break_ends
+        self._known = (
+            (date.fromordinal(min(starts)), date.fromordinal(max(ends))) if starts else None
+        )
+        self._dismissal, self._start = self.school.dismissal, self.school.start
         self._term_memo: dict[date, bool] = {}
         self._school_memo: dict[date, bool] = {}
         self.assumed: date | None = None  # a watched day outside the listed terms was asked
@@ -135,11 +139,11 @@ class SchoolDays:
 
     def dismissal(self, day: date) -> time:
         """The dismissal time on ``day`` (one bell schedule for now)."""
-        return self.school.dismissal
+        return self._dismissal
 
     def start(self, day: date) -> time:
         """The time school starts on ``day``."""
-        return self.school.start
+        return self._start
 
     def last_school_day_before(self, day: date) -> date | None:
         """The last school day strictly before ``day`` (None if none within a year)."""
