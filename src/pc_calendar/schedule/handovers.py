@@ -17,7 +17,7 @@ from .context import EngineContext
 from .layers import Paint, exchange_table, fallback_place
 from .painter import Painter
 from .timeline import ChildTimeline, CustodyBlock, Exchange, Rule, new_block, new_exchange
-from .timeutil import from_seconds
+from .timeutil import from_seconds, local_time
 from .versions import VersionedSchedule
 
 
@@ -134,7 +134,7 @@ def _exchanges(
             table_of, defaults = version, version.part.schedule.exchange
             table = exchange_table(ctx, defaults)
         instant = from_seconds(at)
-        local: datetime = instant.astimezone(zone)
+        local: datetime = local_time(at, zone)
         day = local.date()
         rotation = table[is_school_day(day)][day.weekday()]
         begins, ends = beginning.rule.layer, ending.rule.layer

@@ -81,6 +81,13 @@ def from_seconds(seconds: int) -> datetime:
     return datetime.fromtimestamp(seconds, UTC)
 
 
+@lru_cache(maxsize=1 << 16)
+def local_time(seconds: int, zone: ZoneInfo) -> datetime:
+    """The aware local datetime in ``zone`` of POSIX ``seconds`` (handovers recur at the
+    same few wall times, so a caseload asks for the same instants again and again)."""
+    return from_seconds(seconds).astimezone(zone)
+
+
 def describe_flag(flag: str, day: date, t: time, zone: ZoneInfo, moved: datetime) -> str:
     """A warning a coordinator can act on for a DST-affected wall time."""
     wall = f"{day.isoformat()} {t:%H:%M}"
