@@ -24,6 +24,9 @@ from .api import RuleContext
 from .school import SchoolDays
 from .timeutil import describe_flag, from_seconds, local_seconds
 
+# (rule, options, year) -> occurrences of the rules marked ``context_free``, for all runs.
+_CONTEXT_FREE: dict[tuple[Any, str, int], list[Any]] = {}
+_CONTEXT_FREE_LIMIT = 1 << 16
 _REGISTRIES: weakref.WeakKeyDictionary[Any, tuple[Any, Any]] = weakref.WeakKeyDictionary()
 
 
@@ -157,16 +160,23 @@ class EngineContext:
         listed = self._occurrences.get(span_key)
         if listed is not None:
             return listed
-        rule = None
+        rule = self.date_rules[name]
+        # A rule that never reads the RuleContext (a fixed day, Easter...) gives the same
+        # dates to every plan: those are shared across runs.
+        shared = _CONTEXT_FREE if getattr(rule, "context_free", False) is True else None
         found: list[Any] = []
         for year in years:
             key = (name, options_key, year)
             known = self._occurrences.get(key)
+            if known is None and shared is not None:
+                known = shared.get((rule, options_key, year))
             if known is None:
-                rule = rule or self.date_rules[name]
-                known = self._occurrences[key] = list(
-                    rule.occurrences(year, options, self.rule_context)
-                )
+                known = list(rule.occurrences(year, options, self.rule_context))
+                if shared is not None:
+                    if len(shared) >= _CONTEXT_FREE_LIMIT:
+                        shared.clear()
+                    shared[(rule, options_key, year)] = known
+            self._occurrences[key] = known
             found.extend(known)
         self._occurrences[span_key] = found
         return found

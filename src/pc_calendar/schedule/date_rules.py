@@ -91,6 +91,7 @@ class FixedRule:
     """
 
     description = "a fixed day every year: month, day"
+    context_free = True  # its dates depend on the options and year alone
 
     def validate(self, options: Mapping[str, Any], ctx: RuleContext) -> list[str]:
         problems = _unknown_keys(options, ("month", "day"))
@@ -129,6 +130,7 @@ class NthWeekdayRule:
     """
 
     description = "the n-th weekday of a month: month, weekday, n (1..5, -1 = last)"
+    context_free = True  # its dates depend on the options and year alone
 
     def validate(self, options: Mapping[str, Any], ctx: RuleContext) -> list[str]:
         problems = _unknown_keys(options, ("month", "weekday", "n"))
@@ -156,6 +158,7 @@ class EasterRule:
     """
 
     description = "relative to Easter: offset (days, default 0), method (western|orthodox)"
+    context_free = True  # its dates depend on the options and year alone
     METHODS = {"western": EASTER_WESTERN, "orthodox": EASTER_ORTHODOX}
 
     def validate(self, options: Mapping[str, Any], ctx: RuleContext) -> list[str]:
@@ -207,6 +210,7 @@ class PublicHolidayRule:
     """
 
     description = "a public holiday by name: country, subdiv, name, categories"
+    context_free = True  # its dates depend on the options and year alone
 
     def validate(self, options: Mapping[str, Any], ctx: RuleContext) -> list[str]:
         problems = _unknown_keys(options, ("country", "subdiv", "name", "categories"))
