@@ -88,8 +88,8 @@ class EngineContext:
     _occurrences: dict[tuple, list[Any]] = field(default_factory=dict)
     # (id(holiday), occurrence) -> (holiday, (first day, last day, school snaps)) (spans.py)
     edge_days: dict[tuple[int, Any], tuple[Any, Any]] = field(default_factory=dict)
-    # id(holiday) -> (holiday, date-rule options, reach of its span) (spans.py)
-    holiday_facts: dict[int, tuple[Any, Any, Any]] = field(default_factory=dict)
+    # id(holiday) -> (holiday, (date-rule options, reach, reads the school calendar))
+    holiday_facts: dict[int, tuple[Any, Any]] = field(default_factory=dict)
     _option_keys: dict[int, tuple[Any, str]] = field(default_factory=dict)
     # id(ExchangeDefaults) -> (it, its handover (time, place) by school day and weekday).
     tables: dict[int, tuple[Any, Any]] = field(default_factory=dict)

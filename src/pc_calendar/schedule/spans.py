@@ -83,13 +83,16 @@ def holiday_occurrences(
     return ctx.occurrences(name, _facts(ctx, holiday)[0], years)
 
 
-def _facts(ctx: EngineContext, holiday: Holiday) -> tuple[dict[str, Any], timedelta | None]:
-    """A holiday's date-rule options and reach, worked out once a run (the versions of an
-    amended plan, and each switch-over's short strip, ask again)."""
+def _facts(ctx: EngineContext, holiday: Holiday) -> tuple[dict[str, Any], timedelta | None, bool]:
+    """A holiday's date-rule options, reach, and whether its rule reads the school
+    calendar, worked out once a run (the versions of an amended plan, and each
+    switch-over's short strip, ask again)."""
     known = ctx.holiday_facts.get(id(holiday))
     if known is None or known[0] is not holiday:
-        known = ctx.holiday_facts[id(holiday)] = (holiday, _rule_options(holiday), _reach(holiday))
-    return known[1], known[2]
+        school = school_gaps.uses_school_calendar(ctx.date_rules[holiday.date["rule"]])
+        facts = (_rule_options(holiday), _reach(holiday), school)
+        known = ctx.holiday_facts[id(holiday)] = (holiday, facts)
+    return known[1]
 
 
 def resolve_holidays(
@@ -113,9 +116,9 @@ def resolve_holidays(
         rule = Rule("holiday", holiday.name, key, holiday.citation)
         found = holiday_occurrences(ctx, holiday, key, years)
         bounds = rule_bounds(ctx, holiday, key)
-        if school_gaps.uses_school_calendar(ctx.date_rules[holiday.date["rule"]]):
+        _, reach, uses_school = _facts(ctx, holiday)
+        if uses_school:
             school_gaps.warn_missing_years(ctx, holiday, key, found, first, last)
-        reach = _facts(ctx, holiday)[1]
         for occ in found:
             if reach is not None and (
                 occ.first > last + reach or occ.last < first - reach
