@@ -170,8 +170,9 @@ def rotation_pieces(
                 f"{rot.name}.parents",
                 f"the pattern uses slot {slot + 1} but {len(parents)} parents are listed",
             )
-        return Paint(parents[slot], rot.rule, location, daily, location)
+        return paints[slot]
 
+    paints = [Paint(parent, rot.rule, location, daily, location) for parent in parents]
     initial, changes = _slot_changes(rot, first, last)
     current = paint(initial)
     cut = start
