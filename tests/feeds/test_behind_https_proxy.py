@@ -34,7 +34,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "checkin"))
 from checkin_helpers import (  # noqa: E402
     AT,
     EXCHANGE,
-    Reply,
     Served,
     Site,
     forms_of,
@@ -69,21 +68,12 @@ class HttpsSite(Site):
     context: ssl.SSLContext | None = None
     source: str = "127.0.0.1"
 
-    def request(
-        self, method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None
-    ) -> Reply:
+    def connection(self) -> http.client.HTTPConnection:
         parts = urlsplit(self.url)
-        conn = http.client.HTTPSConnection(
+        return http.client.HTTPSConnection(
             parts.hostname, parts.port, timeout=30, context=self.context,
             source_address=(self.source, 0),
         )  # fmt: skip
-        try:
-            conn.request(method, path, body=body or None, headers=headers or {})
-            resp = conn.getresponse()
-            text = resp.read().decode("utf-8", "replace")
-            return Reply(resp.status, {k.lower(): v for k, v in resp.getheaders()}, text)
-        finally:
-            conn.close()
 
     def client(self, source: str) -> HttpsSite:
         return HttpsSite(self.url, self.tokens, self.context, source)
