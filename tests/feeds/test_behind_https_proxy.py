@@ -22,7 +22,14 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from https_proxies import DOC_UPSTREAM, Proxy, documented_block, free_port, self_signed
+from https_proxies import (
+    DOC_UPSTREAM,
+    Proxy,
+    documented_block,
+    free_port,
+    need_tools,
+    self_signed,
+)
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "checkin"))
 from checkin_helpers import (  # noqa: E402
@@ -78,7 +85,7 @@ class HttpsSite(Site):
 
 @dataclass
 class Proxied:
-    site: HttpsSite  # https://127.0.0.1:<nginx port>, the plan's public [checkin] url
+    site: HttpsSite  # https://127.0.0.1:<proxy's port>, the plan's public [checkin] url
     proxy: Proxy
     served: Served
     data: Path
@@ -87,6 +94,7 @@ class Proxied:
 @pytest.fixture(scope="module", params=["nginx", "caddy"])
 def proxied(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[Proxied]:
     kind = request.param
+    need_tools(kind)  # before starting anything
     folder = tmp_path_factory.mktemp(f"behind-{kind}")
     port = free_port()
     public = f"https://127.0.0.1:{port}"
