@@ -62,11 +62,15 @@ class Site:
     def path(self, who: str) -> str:
         return f"/checkin/{self.tokens[who]}"
 
+    def connection(self) -> http.client.HTTPConnection:
+        """A fresh connection to the site (one per request)."""
+        parts = urlsplit(self.url)
+        return http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+
     def request(
         self, method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None
     ) -> Reply:
-        parts = urlsplit(self.url)
-        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+        conn = self.connection()
         try:
             conn.request(method, path, body=body or None, headers=headers or {})
             resp = conn.getresponse()
