@@ -51,6 +51,7 @@ class LatencyRelay:
 
         def serve() -> None:
             loop = asyncio.new_event_loop()
+            asyncio.set_event_loop(loop)
             self._loop = loop
             server = loop.run_until_complete(
                 asyncio.start_server(self._accept, "127.0.0.1", port, backlog=256)
