@@ -65,7 +65,25 @@ class BackendError(UserError):
 
 
 class TransientBackendError(BackendError):
-    """A fault a retry may cure (timeout, 5xx, 429, connection refused)."""
+    """A fault a retry may cure (timeout, 5xx, 429, connection refused).
+
+    ``retry_after``: seconds the server asked us to wait (its Retry-After), if it did.
+    ``exhausted``: the backend already retried it under the shared policy
+    (:mod:`pc_calendar.retry`), so callers must not retry it again on top.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        target: str | None = None,
+        hint: str | None = None,
+        retry_after: float | None = None,
+        exhausted: bool = False,
+    ) -> None:
+        super().__init__(message, target=target, hint=hint)
+        self.retry_after = retry_after
+        self.exhausted = exhausted
 
 
 class PreconditionFailed(PcCalendarError):
@@ -74,6 +92,25 @@ class PreconditionFailed(PcCalendarError):
     def __init__(self, href: str, message: str = "precondition failed") -> None:
         super().__init__(f"{href}: {message}")
         self.href = href
+
+
+class WriteRefused(PcCalendarError):
+    """The server refused one write for a reason of its own (not an etag mismatch).
+
+    Cyrus, iCloud and Fastmail keep a UID unique across all of a user's calendars and
+    answer 403 with a ``CALDAV:no-uid-conflict`` precondition when another calendar
+    holds it. Re-listing cannot cure that, so the sync engine reports the event as a
+    problem and carries on with the others. ``hint`` says what the user can do.
+    """
+
+    def __init__(self, href: str, message: str, *, hint: str | None = None) -> None:
+        super().__init__(f"{href}: {message}")
+        self.href = href
+        self.message = message
+        self.hint = hint
+
+    def render(self) -> str:
+        return str(self) if not self.hint else f"{self}; {self.hint}"
 
 
 class PluginError(UserError):

@@ -70,9 +70,20 @@ def content_hash(event: Any) -> str:
 
 
 def is_ours(event: Any, family_id: str) -> bool:
-    """Whether a VEVENT carries our marker for this family (marker and UID domain both)."""
-    uid = str(event.get("UID", ""))
+    """Whether a VEVENT carries our whole marker for this family: the family property,
+    our UID domain and the content hash (an event without the hash is not ours)."""
     owner = event.get(OWNER_PROP)
     return (
-        owner is not None and str(owner) == family_id and uid.endswith(f"@{family_id}.{UID_DOMAIN}")
+        owner is not None
+        and str(owner) == family_id
+        and event.get(HASH_PROP) is not None
+        and uid_is_ours(event, family_id)
     )
+
+
+def uid_is_ours(event: Any, family_id: str) -> bool:
+    """Whether a VEVENT's UID is one we make for this family and no other family's
+    marker contradicts it (what is left of ours after a client strips X-PC-*)."""
+    uid = str(event.get("UID", ""))
+    owner = event.get(OWNER_PROP)
+    return uid.endswith(f"@{family_id}.{UID_DOMAIN}") and (owner is None or str(owner) == family_id)

@@ -109,16 +109,21 @@ def test_incremental_listing_reports_a_parent_edit(
         backend.update(made, make_event("edited", START, summary="Back"))
 
 
-def test_marker_removed_counts_as_removed(
+def test_marker_removed_is_listed_apart(
     backend: CalDAVBackend, caldav_calendar: CalendarRef
 ) -> None:
+    """A client stripped our X-PC-* properties: not an event of ours any more, not gone
+    either; listed in ``unmarked`` (incremental and full alike) for the engine to judge."""
     made = backend.create(make_event("taken", START))
     token = backend.list().token
     caldav_calendar.put(safe_name(made.uid), foreign_ical(made.uid, "Mine now"))
-    listing = backend.list(token)
-    assert listing.events == []
-    assert made.href in listing.removed
-    assert backend.list().events == []
+    for listing in (backend.list(token), backend.list()):
+        assert listing.events == [] and listing.removed == []
+        (stripped,) = listing.unmarked
+        assert (stripped.uid, stripped.href, stripped.content_hash) == (made.uid, made.href, None)
+    copy = caldav_calendar.put("copy-elsewhere.ics", foreign_ical("x@elsewhere.example", "X"))
+    assert copy in (200, 201, 204)
+    assert [e.href for e in backend.list().unmarked] == [made.href]
 
 
 def test_foreign_change_is_not_listed(backend: CalDAVBackend, caldav_calendar: CalendarRef) -> None:
@@ -191,7 +196,8 @@ def test_server_stopped_then_restarted(caldav_server) -> None:
     made = backend.create(make_event("r", START))
     caldav_server.stop()
     try:
-        with pytest.raises(TransientBackendError, match="unreachable"):
+        host = f"cannot reach 127.0.0.1:{caldav_server.port}: connection refused"
+        with pytest.raises(TransientBackendError, match=host):
             backend.list()
         with pytest.raises(TransientBackendError):
             backend.create(make_event("r2", START))
@@ -212,7 +218,7 @@ def test_timeout_is_transient() -> None:
         listener.listen(5)  # accepts connections, never answers
         port = listener.getsockname()[1]
         config = {"url": f"http://127.0.0.1:{port}/", "calendar": "/cal/", "timeout": 0.3}
-        with pytest.raises(TransientBackendError, match="timed out|unreachable"):
+        with pytest.raises(TransientBackendError, match=f"127.0.0.1:{port}: timed out"):
             CalDAVBackend(config, CONTEXT).list()
 
 
@@ -263,12 +269,15 @@ def test_out_of_storage_is_not_transient(status_server) -> None:
     assert not isinstance(info.value, TransientBackendError)
 
 
-def test_forbidden_is_an_auth_error(status_server) -> None:
+def test_forbidden_without_a_precondition_is_access_denied(status_server) -> None:
+    """A bare 403 is a permission problem: not a password one, not transient."""
     status_server.status = 403
     port = status_server.server_address[1]
     config = {"url": f"http://127.0.0.1:{port}/", "calendar": "/c/"}
-    with pytest.raises(BackendError, match="authentication failed"):
+    with pytest.raises(BackendError, match="access denied") as info:
         CalDAVBackend(config, CONTEXT).list()
+    assert not isinstance(info.value, TransientBackendError)
+    assert "may read and write this calendar" in (info.value.hint or "")
 
 
 def test_we_put_our_own_bytes(backend: CalDAVBackend, caldav_calendar: CalendarRef) -> None:
@@ -321,3 +330,31 @@ def test_missing_etag_is_fetched() -> None:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.mark.parametrize("calendar", ["Kids", "/alex/kids/"])
+def test_unreachable_server_is_not_a_missing_calendar(calendar: str) -> None:
+    """Found by display name or by path, a calendar on a server that refuses the
+    connection is reported as that, naming the host: never "calendar not found"."""
+    port = free_port()
+    backend = CalDAVBackend({"url": f"http://127.0.0.1:{port}/", "calendar": calendar}, CONTEXT)
+    with pytest.raises(TransientBackendError) as info:
+        backend.list()
+    message = info.value.render()
+    assert f"cannot reach 127.0.0.1:{port}: connection refused" in message
+    assert "not found" not in message and "none found" not in message
+
+
+def test_unreachable_server_in_a_sync_summary(tmp_path) -> None:
+    from pc_calendar.sync.apply import RetryPolicy
+    from pc_calendar.sync.runner import SyncOptions, sync_calendar
+    from pc_calendar.sync.state import StateStore
+
+    port = free_port()
+    backend = CalDAVBackend({"url": f"http://127.0.0.1:{port}/", "calendar": "Kids"}, CONTEXT)
+    retry = RetryPolicy(attempts=2, sleep=lambda s: None)
+    options = SyncOptions(start=START.date(), end=START.date().replace(year=2027), retry=retry)
+    with StateStore(tmp_path / "state.sqlite") as store:
+        summary = sync_calendar(backend, [], store, "k", options, "alex")
+    assert f"cannot reach 127.0.0.1:{port}: connection refused" in (summary.error or "")
+    assert "calendar not found" not in (summary.error or "")

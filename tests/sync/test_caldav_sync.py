@@ -232,7 +232,7 @@ def test_server_killed_mid_sync_then_rerun_converges(syncer, caldav_server, kill
     finally:
         caldav_server.start()
     assert not broken.ok
-    assert "unreachable" in (broken.error or "") + " ".join(broken.problems)
+    assert "connection refused" in (broken.error or "") + " ".join(broken.problems)
     summary = syncer.run(desired)
     assert summary.ok, (summary.error, summary.problems)
     assert syncer.ours() == expected(desired)
@@ -346,3 +346,43 @@ def test_cli_wrong_password_is_a_clear_error(
     text = out + err
     assert "authentication failed for alex" in text
     assert "guess-1234" not in text and "Traceback" not in text
+
+
+def test_event_crossing_from_is_ours_to_delete(syncer) -> None:
+    """Pushed because it overlaps the window though it starts before --from: deleted
+    when the plan no longer wants it, like any other event of ours."""
+    across = make_event(
+        "long-weekend", datetime(2025, 12, 30, 18, tzinfo=ZONE), "With Alex", hours=24 * 4
+    )
+    desired = exchanges(DAYS[:3])
+    first = syncer.run([across, *desired])
+    assert first.ok and first.created == 4
+    second = syncer.run(desired)
+    assert second.ok and (second.deleted, second.unchanged) == (1, 3)
+    assert syncer.ours() == expected(desired)
+    assert syncer.run(desired).writes == 0
+
+
+def test_client_stripping_our_properties_is_the_parents_edit(syncer) -> None:
+    """A client re-saved one of ours without X-PC-*: restored once (an edit under
+    plan-wins), never a create refused with 412 on every run."""
+    desired = exchanges(DAYS[:3])
+    syncer.run(desired)
+    target = desired[1]
+    stripped = make_event(
+        target.natural_key, target.event["DTSTART"].dt, "Exchange 12/3", marker=False
+    )
+    assert syncer.calendar.put(safe_name(target.uid), stripped.ical) in (200, 201, 204)
+    kept = syncer.run(desired, policy="keep-theirs")
+    assert kept.ok and kept.writes == 0
+    assert [(c.uid, c.change, c.resolution) for c in kept.conflicts] == [
+        (target.uid, "edited", "kept theirs")
+    ]
+    assert syncer.run(desired, policy="keep-theirs").conflicts == []
+    restored = syncer.run(desired)
+    assert restored.ok and restored.updated == 1 and restored.problems == []
+    assert [(c.change, c.resolution) for c in restored.conflicts] == [("edited", "restored")]
+    assert syncer.ours() == expected(desired)
+    for _ in range(2):
+        again = syncer.run(desired)
+        assert again.ok and again.writes == 0 and again.conflicts == []

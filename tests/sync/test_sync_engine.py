@@ -92,16 +92,18 @@ def test_parents_own_events_are_never_touched(syncer):
     assert f"{stale.uid}.ics" not in syncer.backend.objects
 
 
-def test_lookalike_at_our_href_is_left_alone_and_reported(syncer):
+def test_lookalike_at_our_href_is_the_parents_edit(syncer):
+    """Our UID at our own name without the marker: a client stripped X-PC-* (see
+    test_sync_ownership.py); never a create refused for ever."""
     desired = exchanges([3])
     lookalike = make_event(
         "2026-12-03", datetime(2026, 12, 3, 18, tzinfo=ZONE), "Exchange", marker=False
     )
     syncer.backend.put_foreign(f"{desired[0].uid}.ics", lookalike.ical)
     summary = syncer.run(desired)
-    assert summary.created == 0 and not summary.ok
-    assert "not ours" in summary.problems[0]
-    assert syncer.backend.objects[f"{desired[0].uid}.ics"][0] == lookalike.ical
+    assert summary.ok and (summary.created, summary.updated) == (0, 1)
+    assert [(c.change, c.resolution) for c in summary.conflicts] == [("edited", "restored")]
+    assert syncer.backend.objects[f"{desired[0].uid}.ics"][0] == desired[0].ical
 
 
 def test_events_outside_the_range_are_left_alone(syncer):
@@ -344,7 +346,8 @@ def test_precondition_on_delete_takes_the_conflict_path(syncer, policy):
 
 @pytest.mark.parametrize("tokens", [True, False])
 def test_parent_takes_over_one_of_ours(tmp_path, tokens):
-    """The parent's client dropped our marker: it is theirs now, never overwritten."""
+    """The parent's client dropped our marker: the parent's edit of our event (its UID
+    and its place say so), settled by the policy; no create refused on every run."""
     syncer = Syncer(tmp_path, MemoryBackend(FAMILY, tokens=tokens))
     desired = exchanges(DAYS)
     syncer.run(desired)
@@ -355,10 +358,16 @@ def test_parent_takes_over_one_of_ours(tmp_path, tokens):
     syncer.backend.edit(href, theirs.ical)
     kept = syncer.run(desired, policy="keep-theirs")
     assert kept.ok and kept.writes == 0
-    assert [(c.change, c.resolution) for c in kept.conflicts] == [("deleted", "kept theirs")]
-    restore = syncer.run(desired)
-    assert restore.writes == 0 and "not ours" in restore.problems[0]
+    assert [(c.change, c.resolution) for c in kept.conflicts] == [("edited", "kept theirs")]
     assert syncer.backend.objects[href][0] == theirs.ical
+    again = syncer.run(desired, policy="keep-theirs")
+    assert again.ok and again.writes == 0 and again.conflicts == []
+    restore = syncer.run(desired)
+    assert restore.ok and restore.updated == 1 and restore.problems == []
+    assert [(c.change, c.resolution) for c in restore.conflicts] == [("edited", "restored")]
+    assert syncer.backend.objects[href][0] == desired[0].ical
+    settled = syncer.run(desired)
+    assert settled.ok and settled.writes == 0 and settled.conflicts == []
 
 
 class ConfirmingMemory(MemoryBackend):

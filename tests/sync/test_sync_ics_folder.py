@@ -241,3 +241,25 @@ def test_confirm_refuses_what_someone_else_changed_meanwhile(folder):
     (folder / "other" / "vdir" / "dentist.ics").write_bytes(b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")
     assert b.confirm_writes(token, written, set()) is None
     assert b.confirm_writes("vdir-not-the-listed-one", written, set()) is None
+
+
+def test_client_stripping_our_properties_is_the_parents_edit(tmp_path, folder):
+    """vdirsyncer or a phone re-saved one of ours without X-PC-*: the parent's edit,
+    restored once; a parent's copy under another name is still never touched."""
+    desired = exchanges(DAYS)
+    run(tmp_path, folder, desired)
+    target = desired[2]
+    stripped = make_event(
+        target.natural_key, target.event["DTSTART"].dt, "Exchange 12/8", marker=False
+    )
+    (folder / "vdir" / f"{target.uid}.ics").write_bytes(stripped.ical)
+    (folder / "vdir" / "my-copy.ics").write_bytes(stripped.ical)
+    restored = run(tmp_path, folder, desired)
+    assert restored.ok and restored.updated == 1 and restored.problems == []
+    assert [(c.uid, c.change, c.resolution) for c in restored.conflicts] == [
+        (target.uid, "edited", "restored")
+    ]
+    assert (folder / "vdir" / f"{target.uid}.ics").read_bytes() == target.ical
+    assert (folder / "vdir" / "my-copy.ics").read_bytes() == stripped.ical
+    again = run(tmp_path, folder, desired)
+    assert again.ok and again.writes == 0 and again.conflicts == []

@@ -10,7 +10,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 
@@ -79,54 +79,105 @@ class RemoteEvent:
     etag: str | None
     content_hash: str | None
     actual_hash: str | None
-    #: the event's start day (DTSTART's own date): the sync engine leaves ours alone when
-    #: they start outside the synced range instead of deleting past history.
+    #: the event's start day (DTSTART's own date) and last day (see :func:`event_days`):
+    #: the sync engine leaves ours alone when they lie wholly outside the synced range
+    #: instead of deleting past history, and owns every one overlapping it.
     start: date | None = None
+    end: date | None = None
+
+    @property
+    def marked(self) -> bool:
+        """Whether it carries our whole marker; if not, only its UID says it is ours (a
+        client stripped our X-PC-* properties): see :func:`remote_event_from_ical`."""
+        return self.content_hash is not None
 
 
 def remote_event_from_ical(
-    body: bytes, href: str, etag: str | None, family_id: str
+    body: bytes, href: str, etag: str | None, family_id: str, *, unmarked: bool = False
 ) -> RemoteEvent | None:
     """Parse one stored calendar object; a RemoteEvent if it is ours, else None.
 
-    Shared by backends so every one applies the same ownership test and hash.
+    Shared by backends so every one applies the same ownership test and hash. With
+    ``unmarked`` an object whose UID is in our family's domain but whose marker or hash
+    is gone (and carries no other family's marker) is returned too, with
+    ``content_hash`` None: backends report those only at the resource name they give
+    that UID themselves, in :attr:`Listing.unmarked`, and the sync engine decides.
     """
     import icalendar
 
-    from ..identity import HASH_PROP, content_hash, is_ours
+    from ..identity import HASH_PROP, content_hash, is_ours, uid_is_ours
 
     try:
         cal = icalendar.Calendar.from_ical(body)
     except ValueError:
         return None  # not ours to judge: a broken foreign object is skipped, never touched
     events = [c for c in cal.walk("VEVENT")]
-    if len(events) != 1 or not is_ours(events[0], family_id):
+    if len(events) != 1:
         return None
     event = events[0]
-    marker = event.get(HASH_PROP)
+    if is_ours(event, family_id):
+        marker: str | None = str(event[HASH_PROP])
+    elif unmarked and uid_is_ours(event, family_id):
+        marker = None
+    else:
+        return None
+    first, last = event_days(event)
     return RemoteEvent(
         uid=str(event["UID"]),
         href=href,
         etag=etag,
-        content_hash=str(marker) if marker is not None else None,
+        content_hash=marker,
         actual_hash=content_hash(event),
-        start=start_day(event),
+        start=first,
+        end=last,
     )
 
 
 def remote_from_desired(event: DesiredEvent, href: str, etag: str | None) -> RemoteEvent:
     """What we just stored, without parsing it back (the desired event is its source)."""
-    day = start_day(event.event) if event.event is not None else None
-    return RemoteEvent(event.uid, href, etag, event.content_hash, event.content_hash, day)
+    first, last = event_days(event.event) if event.event is not None else (None, None)
+    return RemoteEvent(event.uid, href, etag, event.content_hash, event.content_hash, first, last)
 
 
 def start_day(event: Any) -> date | None:
     """A VEVENT's DTSTART as a date (its own zone's day for a date-time)."""
-    start = event.get("DTSTART")
+    return event_days(event)[0]
+
+
+def event_days(event: Any) -> tuple[date | None, date | None]:
+    """A VEVENT's first and last day, each in its own zone.
+
+    The last day is DTEND's date for a date-time (an event ending at midnight counts
+    on that day too), the day before DTEND for an all-day event (DTEND is exclusive),
+    the first day when there is no DTEND.
+    """
+    start = event.get("DTSTART") if event is not None else None
     if start is None:
-        return None
-    value = start.dt
+        return None, None
+    first = _day(start.dt)
+    end = event.get("DTEND")
+    if end is None:
+        return first, first
+    value = end.dt
+    if isinstance(value, datetime):
+        return first, value.date()
+    return first, max(first, value - timedelta(days=1))
+
+
+def _day(value: date | datetime) -> date:
     return value.date() if isinstance(value, datetime) else value
+
+
+def overlaps(first: date | None, last: date | None, window: tuple[date, date] | None) -> bool:
+    """Whether days ``first``..``last`` touch the local dates ``[start, end)`` of ``window``.
+
+    One test for both sides of a sync, so what the plan wants in a window and what the
+    engine owns in the calendar never disagree: events that only touch the window
+    (starting before it, or ending after it) belong to it whole.
+    """
+    if window is None or first is None:
+        return True
+    return first < window[1] and (last or first) >= window[0]
 
 
 @dataclass
@@ -143,6 +194,11 @@ class Listing:
     token: str | None = None
     removed: list[str] = field(default_factory=list)
     requests: int = 0
+    #: objects at the resource name the backend gives one of our UIDs, that lost our
+    #: marker (a client stripped our X-PC-* properties): ``content_hash`` None. Listed
+    #: apart so ``events`` stays "what carries our marker"; the engine claims them
+    #: only when the plan wants that UID or it pushed that object itself.
+    unmarked: list[RemoteEvent] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

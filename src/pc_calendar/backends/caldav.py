@@ -23,13 +23,14 @@ be). caldav (and its HTTP stack) is imported only when a CalDAV target is built.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urljoin
 
 from .. import hookimpl
-from ..errors import BackendError
+from ..errors import BackendError, TransientBackendError
 from ..identity import UID_DOMAIN
-from .base import Backend, DesiredEvent, RemoteEvent
+from .base import Backend, DesiredEvent, RemoteEvent, remote_from_desired
 from .caldav_listing import ListingMixin
 
 
@@ -100,26 +101,36 @@ class CalDAVBackend(ListingMixin, Backend):
         raise self._not_found()
 
     def _calendars(self) -> list[tuple[str, str | None]]:
-        """(href, display name) of every calendar the user has; [] if it cannot be told."""
+        """(href, display name) of every calendar the user has.
+
+        Discovery goes through caldav's own requests, so its errors are mapped here as
+        :meth:`DavSession.request` maps ours: a server that cannot be reached says so
+        (never "calendar not found"); only a server that does not answer the discovery
+        questions (no principal, no calendar home) gives [].
+        """
         from caldav.lib import error as dav_error
+        from caldav.lib.http_sync import requests as http
 
         from .caldav_http import normalize_href
 
         try:
             found = self.session.client.get_calendars()
+            return [(normalize_href(str(c.url)), c.get_display_name()) for c in found]
         except dav_error.AuthorizationError as exc:
-            raise self.session._auth_error(exc.status or 401) from None
-        except BackendError:
-            raise
-        except Exception:
-            return []
-        return [(normalize_href(str(c.url)), c.get_display_name()) for c in found]
+            raise self.session._refusal(exc, "PROPFIND", self.settings.url) from None
+        except dav_error.RateLimitError as exc:
+            raise TransientBackendError(
+                f"server is busy (HTTP {exc.status or 429}) while listing calendars",
+                target=self.label,
+                retry_after=exc.retry_after_seconds,
+            ) from None
+        except (http.exceptions.ConnectionError, http.exceptions.Timeout) as exc:
+            raise self.session.unreachable(exc) from None
+        except (dav_error.DAVError, KeyError, ValueError):
+            return []  # no principal or calendar home to ask: nothing can be listed
 
     def _not_found(self) -> BackendError:
-        try:
-            names = [display or href for href, display in self._calendars()]
-        except BackendError:
-            names = []
+        names = [display or href for href, display in self._calendars()]
         listed = ", ".join(sorted(names)) if names else "none found"
         return BackendError(
             f"calendar not found: {self.settings.calendar or self.settings.url}",
@@ -172,16 +183,10 @@ class CalDAVBackend(ListingMixin, Backend):
             raise self.session.precondition(href, response.status, what)
         self._expect_success(response.status, "PUT", href)
         etag = response.headers.get("ETag") or self._etag(href)
-        return RemoteEvent(
-            uid=event.uid,
-            href=href,
-            etag=etag,
-            content_hash=event.content_hash,
-            actual_hash=content_hash(event.event)
-            if event.event is not None
-            else event.content_hash,
-            start=_start_day(event.event),
-        )
+        written = remote_from_desired(event, href, etag)
+        if event.event is not None:  # what the server holds, hashed as a listing would
+            written = replace(written, actual_hash=content_hash(event.event))
+        return written
 
     def _collection_exists(self) -> bool:
         """Only asked after a failed write, to tell "no such calendar" from a conflict."""
@@ -213,16 +218,6 @@ class CalDAVBackend(ListingMixin, Backend):
 
     def close(self) -> None:
         self.session.close()
-
-
-def _start_day(event: Any) -> Any:
-    from datetime import datetime
-
-    start = event.get("DTSTART") if event is not None else None
-    if start is None:
-        return None
-    value = start.dt
-    return value.date() if isinstance(value, datetime) else value
 
 
 def factory(config: dict, context: Any = None) -> Backend:

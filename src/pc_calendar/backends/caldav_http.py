@@ -18,9 +18,14 @@ from caldav import DAVClient
 from caldav.lib import error as dav_error
 from caldav.lib.http_sync import requests as http
 
-from ..errors import BackendError, PreconditionFailed, TransientBackendError
+from ..errors import BackendError, PreconditionFailed, TransientBackendError, WriteRefused
 
 SYNC_TOKEN_TAG = "{DAV:}valid-sync-token"
+CALDAV_NS = "urn:ietf:params:xml:ns:caldav"
+#: RFC 4791 5.3.2.1 and RFC 6638 3.2.4.1: the UID is taken by another resource
+UID_CONFLICT = frozenset(
+    {f"{{{CALDAV_NS}}}no-uid-conflict", f"{{{CALDAV_NS}}}unique-scheduling-object-resource"}
+)
 
 # RFC 6578 sync-collection asking for etag and data; servers that cannot send data here
 # (Xandikos) answer 404 for calendar-data and we fetch the changed ones with a multiget.
@@ -79,6 +84,52 @@ def multiget_body(hrefs: list[str]) -> str:
 
 def propfind_body() -> str:
     return _PROPFIND_BODY
+
+
+def conflicting_href(body: Any) -> str | None:
+    """The href a UID-conflict precondition names (Cyrus sends the other resource's)."""
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+    if not isinstance(body, bytes) or not body.strip():
+        return None
+    from lxml import etree
+
+    try:
+        root = etree.fromstring(body, parser=etree.XMLParser(resolve_entities=False))
+    except etree.XMLSyntaxError:
+        return None
+    for tag in UID_CONFLICT:
+        for elem in root.iter(tag):
+            found = elem.find("{DAV:}href")
+            if found is not None and found.text:
+                return normalize_href(found.text.strip())
+    return None
+
+
+def connection_failure(exc: BaseException) -> str:
+    """What failed, in words, from an HTTP library's exception chain."""
+    import socket
+    import ssl
+
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        name = type(current).__name__
+        if isinstance(current, ConnectionRefusedError):
+            return "connection refused (is the server running on that port?)"
+        if isinstance(current, socket.gaierror) or "NameResolution" in name:
+            return "host name not found (DNS)"
+        if isinstance(current, TimeoutError) or "Timeout" in name:
+            return "timed out"
+        if isinstance(current, ssl.SSLError) or "SSL" in name:
+            return f"TLS failed ({current})"
+        if isinstance(current, ConnectionResetError):
+            return "connection reset by the server"
+        current = current.__cause__ or current.__context__ or getattr(current, "reason", None)
+        if not isinstance(current, BaseException):
+            current = None
+    return f"unreachable ({type(exc).__name__})"
 
 
 def normalize_href(href: str) -> str:
@@ -143,18 +194,17 @@ class DavSession:
         except dav_error.AuthorizationError as exc:
             if SYNC_TOKEN_TAG in exc.preconditions:
                 raise InvalidSyncToken() from None
-            status = exc.status or 401
-            raise self._auth_error(status) from None
+            raise self._refusal(exc, method, href) from None
         except dav_error.RateLimitError as exc:
+            wait = exc.retry_after_seconds
+            asked = f"; it asks to wait {wait:.0f} s" if wait is not None else ""
             raise TransientBackendError(
-                f"server is busy (HTTP {exc.status or 429}); try again later",
+                f"server is busy (HTTP {exc.status or 429} on {method}){asked}",
                 target=self.label,
+                retry_after=wait,
             ) from None
         except (http.exceptions.ConnectionError, http.exceptions.Timeout) as exc:
-            kind = "timed out" if isinstance(exc, http.exceptions.Timeout) else "unreachable"
-            raise TransientBackendError(
-                f"server {kind} ({exc.__class__.__name__})", target=self.label
-            ) from None
+            raise self.unreachable(exc) from None
         except http.exceptions.RequestException as exc:
             raise BackendError(f"request failed: {exc}", target=self.label) from None
         except Exception as exc:  # lxml refusing a body the server called XML
@@ -166,9 +216,29 @@ class DavSession:
         self.check_status(response.status, method, href)
         return response
 
+    def unreachable(self, exc: BaseException) -> TransientBackendError:
+        """A connection that failed: which host, and what failed (refused, DNS, timeout)."""
+        parts = urlsplit(self.url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        return TransientBackendError(
+            f"cannot reach {parts.hostname}:{port}: {connection_failure(exc)}",
+            target=self.label,
+            hint="check the url and that the server is running and reachable from here",
+        )
+
     def check_status(self, status: int, method: str, href: str) -> None:
-        if status in (401, 403):
+        if status == 401:
             raise self._auth_error(status)
+        if status == 403:
+            raise self._forbidden()
+        if status == 423:
+            raise TransientBackendError(
+                f"the calendar is locked (HTTP 423 on {method} {href})",
+                target=self.label,
+                hint="another client may hold a WebDAV lock; if it stays locked, the server "
+                "probably crashed mid-write and left its lock behind (Xandikos: stop it, "
+                "remove the stale .git/index.lock in the calendar's folder, start it again)",
+            )
         if status == 507:
             raise BackendError(
                 "server is out of storage (HTTP 507)",
@@ -179,6 +249,40 @@ class DavSession:
             raise TransientBackendError(
                 f"server error HTTP {status} on {method} {href}", target=self.label
             )
+
+    def _refusal(self, exc: Any, method: str, href: str) -> Exception:
+        """What a 401/403 means: a precondition (never a password problem) or access."""
+        status = exc.status or 401
+        if status == 401:
+            return self._auth_error(status)
+        if not exc.preconditions:
+            return self._forbidden()
+        names = ", ".join(p.rsplit("}", 1)[-1] for p in exc.preconditions)
+        if method not in ("PUT", "DELETE"):
+            return BackendError(
+                f"the server refused {method} {href} (HTTP 403 {names})", target=self.label
+            )
+        if any(p in UID_CONFLICT for p in exc.preconditions):
+            holder = conflicting_href(exc.body)
+            where = f" ({holder})" if holder else ""
+            return WriteRefused(
+                href,
+                f"the server keeps UIDs unique across this account's calendars and "
+                f"another calendar already holds this event's UID{where} (HTTP 403 {names})",
+                hint="a copy of the event (the parent's own, or ours in a calendar this "
+                "target used before) is in the way: delete that copy, or point the target "
+                "back at that calendar",
+            )
+        return WriteRefused(href, f"refused by the server (HTTP 403 {names})")
+
+    def _forbidden(self) -> BackendError:
+        who = self.username or "(no user)"
+        return BackendError(
+            f"access denied for {who} at {self.url} (HTTP 403)",
+            target=self.label,
+            hint="check that this user may read and write this calendar (sharing rights), "
+            "and the username and the password source",
+        )
 
     def _auth_error(self, status: int) -> BackendError:
         who = self.username or "(no user)"

@@ -68,7 +68,9 @@ class ListingMixin:
             listing = self._authoritative(token.authority)
             if self.quick_check:
                 # evidence for the stamp: did any of ours change (or anything go)?
-                changed = not listing.full and bool(listing.events or listing.removed)
+                changed = not listing.full and bool(
+                    listing.events or listing.removed or listing.unmarked
+                )
                 listing.token = token.after_listing(seen, listing.token, changed).encode()
         listing.requests = self.session.requests - before
         return listing
@@ -153,10 +155,11 @@ class ListingMixin:
     def _sync(self, token: str) -> Listing:
         """RFC 6578: what changed since ``token`` (all of it when ``token`` is empty)."""
         changed, removed, token = self._delta(token, with_data=True)
-        events, lost = self._parse(changed)
+        events, stripped, lost = self._parse(changed)
         listing = Listing(events=events, full=False, token=f"{SYNC_PREFIX}{token}")
-        # An object with our UID that changed and no longer carries our marker (a parent's
-        # app dropped it) has left our set: incremental listings then agree with a full one.
+        listing.unmarked = stripped
+        # An object with our UID that changed, no longer carries our marker and is not at
+        # our own name for it has left our set: incremental listings agree with full ones.
         listing.removed = sorted(set(removed) | lost)
         return listing
 
@@ -210,9 +213,9 @@ class ListingMixin:
         if response.status not in (200, 207):
             raise BackendError(f"calendar-query failed (HTTP {response.status})", target=self.label)
         found = {r.href: (r.etag, r.calendar_data) for r in response.parse_calendar_query()}
-        events, _ = self._parse(found)
+        events, stripped, _ = self._parse(found)
         token = f"{CTAG_PREFIX}{ctag}" if ctag is not None else None
-        return Listing(events=events, full=True, token=token)
+        return Listing(events=events, full=True, token=token, unmarked=stripped)
 
     def _ctag(self) -> str | None:
         from .caldav_http import propfind_body
@@ -244,26 +247,34 @@ class ListingMixin:
 
     def _parse(
         self, found: dict[str, tuple[str | None, str | None]]
-    ) -> tuple[list[RemoteEvent], set[str]]:
+    ) -> tuple[list[RemoteEvent], list[RemoteEvent], set[str]]:
         """Ours among ``found`` (href -> etag, data), fetching data the server left out.
 
-        Also returns the hrefs of objects that are not ours but carry a UID of ours.
+        Returns the events carrying our marker; those at our own name for one of our
+        UIDs whose marker a client stripped (:attr:`Listing.unmarked`); and the hrefs of
+        other objects with a UID of ours (a parent's copy: not ours).
         """
+        from .caldav import safe_name
+
         missing = [href for href, (_, data) in found.items() if data is None]
         for start in range(0, len(missing), MULTIGET_CHUNK):
             found.update(self._multiget(missing[start : start + MULTIGET_CHUNK]))
         events: list[RemoteEvent] = []
+        stripped: list[RemoteEvent] = []
         lost: set[str] = set()
         for href, (etag, data) in sorted(found.items()):
             if data is None:
                 continue  # vanished between the two reports: the next listing will say
-            remote = remote_event_from_ical(data.encode("utf-8"), href, etag, self.family_id)
-            if remote is None:
-                if self._our_uid_suffix in data:
-                    lost.add(href)
-            else:
+            remote = remote_event_from_ical(
+                data.encode("utf-8"), href, etag, self.family_id, unmarked=True
+            )
+            if remote is not None and remote.marked:
                 events.append(remote)
-        return events, lost
+            elif remote is not None and href == self.collection + safe_name(remote.uid):
+                stripped.append(remote)
+            elif self._our_uid_suffix in data:
+                lost.add(href)
+        return events, stripped, lost
 
     def _multiget(self, hrefs: list[str]) -> dict[str, tuple[str | None, str | None]]:
         from .caldav_http import multiget_body

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import random
 import socket
 import time
 from collections.abc import Callable
@@ -22,26 +21,27 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import BackendError, TransientBackendError
+from ..retry import RetryPolicy, TooLong, parse_retry_after
 
 BATCH_LIMIT = 50
 RATE_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded", "quotaExceeded"})
 
 
 @dataclass
-class Backoff:
-    """``attempts`` tries; waits ``base * 2**n`` seconds (capped) times a 0.5-1 jitter."""
+class Backoff(RetryPolicy):
+    """The shared retry policy (:mod:`pc_calendar.retry`) with Google's defaults:
+    6 tries, 1 s doubling to at most 32 s, never less than the Retry-After Google sends."""
 
     attempts: int = 6
     base: float = 1.0
     cap: float = 32.0
-    sleep: Callable[[float], None] = time.sleep
-    rand: Callable[[], float] = random.random
-    waited: float = 0.0
 
-    def wait(self, attempt: int) -> None:
-        delay = min(self.cap, self.base * 2**attempt) * (0.5 + self.rand() / 2)
-        self.waited += delay
-        self.sleep(delay)
+
+def retry_after_of(exc: Any) -> float | None:
+    """The Retry-After of a Google error response, in seconds, if it has one."""
+    resp = getattr(exc, "resp", None)
+    getter = getattr(resp, "get", None)
+    return parse_retry_after(getter("retry-after")) if callable(getter) else None
 
 
 @dataclass
@@ -155,6 +155,7 @@ class Executor:
         """Execute ``make()`` with pacing and retries; non-retryable HttpErrors propagate."""
         from googleapiclient.errors import HttpError
 
+        spent = 0.0
         for attempt in range(self.backoff.attempts):
             self.pacer.acquire(1)
             self.requests += 1
@@ -170,8 +171,12 @@ class Executor:
                 failure = exc
             except _auth_errors() as exc:
                 failure = self.auth_failure(exc)
-            if attempt + 1 < self.backoff.attempts:
-                self.backoff.wait(attempt)
+            if attempt + 1 >= self.backoff.attempts:
+                break
+            try:
+                spent += self.backoff.pause(attempt, retry_after_of(failure), spent)
+            except TooLong as long:
+                raise self.transient(what, failure, waiting=long.delay) from None
         raise self.transient(what, failure)
 
     # -- batches ----------------------------------------------------------------------
@@ -194,7 +199,13 @@ class Executor:
                     else:
                         live.append(task)
                 if live:
-                    self.backoff.wait(worst)
+                    asked = [r for t in live if (r := retry_after_of(t.result)) is not None]
+                    try:
+                        self.backoff.pause(worst, max(asked, default=None))
+                    except TooLong as long:
+                        for task in live:
+                            task.finish(self.transient(what, task.result, waiting=long.delay))
+                        live = []
                 again = live + again
             pending = again + pending
 
@@ -300,11 +311,23 @@ class Executor:
             hint=f"run: pc-calendar google login {self.account}",
         ) from None
 
-    def transient(self, what: str, failure: Any) -> TransientBackendError:
+    def transient(
+        self, what: str, failure: Any, waiting: float | None = None
+    ) -> TransientBackendError:
         if status_of(failure):
             detail = f"HTTP {status_of(failure)} {error_reason(failure)}".strip()
         else:
             detail = f"{failure.__class__.__name__}: {failure}"
+        if waiting is not None:
+            return TransientBackendError(
+                f"{what} stopped: Google asks to wait {waiting:.0f} s, longer than the "
+                f"retry budget of {self.backoff.budget:.0f} s ({detail})",
+                target=self.label,
+                retry_after=retry_after_of(failure),
+                exhausted=True,
+            )
         return TransientBackendError(
-            f"{what} failed after {self.backoff.attempts} attempts ({detail})", target=self.label
+            f"{what} failed after {self.backoff.attempts} attempts ({detail})",
+            target=self.label,
+            exhausted=True,
         )

@@ -192,9 +192,18 @@ def is_ours(event: dict[str, Any], family_id: str) -> bool:
     )
 
 
-def start_day(event: dict[str, Any]) -> date | None:
+def end_day(event: dict[str, Any]) -> date | None:
+    """The last day, as :func:`pc_calendar.backends.base.event_days` counts it."""
+    day = start_day(event, "end")
+    if day is not None and (event.get("end") or {}).get("date"):
+        first = start_day(event)
+        day = max(first or day, day - timedelta(days=1))  # an all-day end is exclusive
+    return day
+
+
+def start_day(event: dict[str, Any], which: str = "start") -> date | None:
     """The start's own date: ``date``, or the local date of ``dateTime`` in its zone."""
-    start = event.get("start") or {}
+    start = event.get(which) or {}
     if start.get("date"):
         return date.fromisoformat(start["date"])
     if not start.get("dateTime"):
@@ -222,6 +231,7 @@ def remote_event(event: dict[str, Any], family_id: str) -> RemoteEvent | None:
         content_hash=stored,
         actual_hash=actual,
         start=start_day(event),
+        end=end_day(event),
     )
 
 

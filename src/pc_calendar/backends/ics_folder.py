@@ -39,6 +39,11 @@ from .ics_feed import build_feed
 UNSAFE = re.compile(r"[^A-Za-z0-9@._-]")
 
 
+def file_name(uid: str) -> str:
+    """The file we keep the event with ``uid`` in."""
+    return UNSAFE.sub("_", uid) + ".ics"
+
+
 def etag_of(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()[:32]
 
@@ -106,14 +111,20 @@ class IcsFolderBackend(Backend):
             self._dirty = True  # an earlier run stopped before regenerating the feed
         if since_token is not None and since_token == token:
             return Listing(events=[], full=False, token=token, requests=1)
-        events = []
+        listing = Listing(events=[], full=True, token=token, requests=1)
         for entry in files:
             body = self._read(Path(entry.path))
-            if body is not None and (
-                remote := remote_event_from_ical(body, entry.name, etag_of(body), self.family_id)
-            ):
-                events.append(remote)
-        return Listing(events=events, full=True, token=token, requests=1)
+            remote = None
+            if body is not None:
+                etag = etag_of(body)
+                remote = remote_event_from_ical(
+                    body, entry.name, etag, self.family_id, unmarked=True
+                )
+            if remote is not None and remote.marked:
+                listing.events.append(remote)
+            elif remote is not None and entry.name == file_name(remote.uid):
+                listing.unmarked.append(remote)  # ours, stripped of its marker by a client
+        return listing
 
     def confirm_writes(
         self, since_token: str | None, written: Mapping[str, str | None], deleted: Collection[str]
@@ -159,7 +170,7 @@ class IcsFolderBackend(Backend):
 
     def create(self, event: DesiredEvent) -> RemoteEvent:
         self._requests += 1
-        name = UNSAFE.sub("_", event.uid) + ".ics"
+        name = file_name(event.uid)
         path = self.vdir / name
 
         def place(tmp: str) -> None:

@@ -60,26 +60,23 @@ class MemoryBackend(Backend):
         self._request("list", None)
         since = self._parse_token(since_token)
         token = str(self._version) if self.tokens else None
-        if since is None:
-            events = [
-                e
-                for h, (b, t) in sorted(self.objects.items())
-                if (e := remote_event_from_ical(b, h, t, self.family_id))
-            ]
-            return Listing(events=events, full=True, token=token, requests=1)
-        changed = sorted({h for v, h in self._log if v > since})
-        events, removed = [], []
-        for href in changed:
+        full = since is None
+        hrefs = sorted(self.objects) if full else sorted({h for v, h in self._log if v > since})
+        listing = Listing(events=[], full=full, token=token, requests=1)
+        for href in hrefs:
             if href not in self.objects:
                 if not (self.omit_transient and self._born.get(href, 0) > since):
-                    removed.append(href)
+                    listing.removed.append(href)
                 continue
             body, etag = self.objects[href]
-            if event := remote_event_from_ical(body, href, etag, self.family_id):
-                events.append(event)
-            else:
-                removed.append(href)  # no longer (or never) ours: gone as far as we know
-        return Listing(events=events, full=False, token=token, removed=removed, requests=1)
+            event = remote_event_from_ical(body, href, etag, self.family_id, unmarked=True)
+            if event is not None and event.marked:
+                listing.events.append(event)
+            elif event is not None and href == f"{event.uid}.ics":
+                listing.unmarked.append(event)  # ours, stripped of its marker by a client
+            elif not full:
+                listing.removed.append(href)  # no longer (or never) ours: gone as far as we know
+        return listing
 
     def create(self, event: DesiredEvent) -> RemoteEvent:
         href = f"{event.uid}.ics"

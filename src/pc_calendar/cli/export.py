@@ -81,26 +81,23 @@ def plan_outputs(
     as_folder: bool,
     pm=None,
     outcomes: dict[str, str] | None = None,
+    window: tuple[date, date] | None = None,
 ) -> list[Output]:
     """What to write where: one calendar, or per parent plus the family's in a folder.
 
     ``outcomes`` (from the exchange log) only mark the family's coordinator calendar.
+    ``window``: only events touching these dates, whole (as sync pushes them).
     """
     from ..render import render_calendar
 
+    def render(who: str | None, marks: dict[str, str] | None = None) -> bytes:
+        return render_calendar(plan, timeline, who, pm, marks, window)
+
     if parent is not None or not as_folder:
         path = target / f"{plan.family.id}-{parent}.ics" if as_folder else target
-        return [Output(path, render_calendar(plan, timeline, parent, pm, outcomes))]
-    outputs = [
-        Output(target / f"{plan.family.id}-{pid}.ics", render_calendar(plan, timeline, pid, pm))
-        for pid in plan.parents
-    ]
-    outputs.append(
-        Output(
-            target / f"{plan.family.id}.ics",
-            render_calendar(plan, timeline, None, pm, outcomes),
-        )
-    )
+        return [Output(path, render(parent, outcomes))]
+    outputs = [Output(target / f"{plan.family.id}-{pid}.ics", render(pid)) for pid in plan.parents]
+    outputs.append(Output(target / f"{plan.family.id}.ics", render(None, outcomes)))
     return outputs
 
 
@@ -157,24 +154,28 @@ def export(
     With --parent, that parent's chosen events (own or other custody, exchanges with a
     reminder, holidays). Without, the whole family: to a file, the coordinator's
     calendar of everything; to a folder, one calendar per parent plus the family's.
-    Output is deterministic; set SOURCE_DATE_EPOCH to pin DTSTAMP as well.
+    Events touching --from/--to are written whole, as sync pushes them (same UIDs and
+    times). Output is deterministic; set SOURCE_DATE_EPOCH to pin DTSTAMP as well.
     """
     from ..plan.load import load_plan
-    from ..schedule.engine import compute_timeline
+    from ..schedule.window import compute_window
     from .timeline_args import print_warnings
 
     plan = load_plan(plan_path)
     parent = resolve_parent(plan, parent_name) if parent_name is not None else None
     first, last = resolve_range(plan, start, end)
     target, as_folder = _target(output)
-    timeline = compute_timeline(plan, first, last)
+    # as sync does: events crossing --from or --to are whole, never clipped at midnight
+    timeline = compute_window(plan, first, last)
     print_warnings(timeline)
     outcomes = None
     if parent is None:  # only the coordinator's calendar carries the log's outcomes
         from ..exchanges.service import outcome_labels
 
         outcomes = outcome_labels(plan, db, first, last)
-    outputs = plan_outputs(plan, timeline, parent, target, as_folder, outcomes=outcomes)
+    outputs = plan_outputs(
+        plan, timeline, parent, target, as_folder, outcomes=outcomes, window=(first, last)
+    )
     if as_folder and not target.is_dir():
         try:
             target.mkdir(parents=True)

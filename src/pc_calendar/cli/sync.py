@@ -326,9 +326,10 @@ def register(cli: click.Group) -> None:
 
         Creates, updates and deletes only events carrying pc-calendar's marker; a
         second run writes nothing. Targets come from parents.NAME.calendar in the plan
-        or from calendars.toml beside it. Our events starting outside --from/--to are
-        left alone. A calendar another sync is writing is skipped (or waited for with
-        --wait). Exit status 0 when every calendar synced, 1 when any failed or was
+        or from calendars.toml beside it. Events touching --from/--to are synced
+        whole (never cut at midnight); ours lying wholly outside them are left alone.
+        A calendar another sync is writing is skipped (or waited for with --wait).
+        Exit status 0 when every calendar synced, 1 when any failed or was
         skipped (the others still ran), 2 for a mistake in the options or plan, or
         when no plans were found.
         """

@@ -13,9 +13,10 @@ Modules: :mod:`.events` builds drafts per event kind, :mod:`.text` words them,
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
-from ..backends.base import DesiredEvent
+from ..backends.base import DesiredEvent, event_days, overlaps
 from ..errors import UserError
 from ..plan.model import Plan
 from ..schedule.timeline import Timeline
@@ -48,6 +49,7 @@ def _render(
     parent_id: str | None,
     pm: Any,
     outcomes: Mapping[str, str] | None = None,
+    window: tuple[date, date] | None = None,
 ):
     _check_parent(plan, parent_id)
     if pm is None:
@@ -55,14 +57,27 @@ def _render(
 
         pm = get_plugin_manager()
     drafts = drafts_for(plan, timeline, parent_id, outcomes)
-    return publish(drafts, plan.family.id, parent_id, pm, dtstamp())
+    published = publish(drafts, plan.family.id, parent_id, pm, dtstamp())
+    if window is None:
+        return published
+    # whole events touching the window (the timeline is computed beyond it, see
+    # schedule.window): never clipped, so a window never changes an event's content
+    return [(d, i) for d, i in published if overlaps(*event_days(d.event), window)]
 
 
 def render_parent(
-    plan: Plan, timeline: Timeline, parent_id: str, pm: Any = None
+    plan: Plan,
+    timeline: Timeline,
+    parent_id: str,
+    pm: Any = None,
+    window: tuple[date, date] | None = None,
 ) -> list[DesiredEvent]:
-    """The events ``parent_id`` wants in their calendar, sorted by start then UID."""
-    return [desired(draft, info) for draft, info in _render(plan, timeline, parent_id, pm)]
+    """The events ``parent_id`` wants in their calendar, sorted by start then UID.
+
+    With ``window`` (local dates ``[start, end)``), only those touching it.
+    """
+    published = _render(plan, timeline, parent_id, pm, window=window)
+    return [desired(draft, info) for draft, info in published]
 
 
 def render_calendar(
@@ -71,15 +86,18 @@ def render_calendar(
     parent_id: str | None,
     pm: Any = None,
     outcomes: Mapping[str, str] | None = None,
+    window: tuple[date, date] | None = None,
 ) -> bytes:
     """A whole VCALENDAR: one parent's calendar, or the coordinator's if ``parent_id`` is None.
+
+    With ``window``, only the events touching it, whole (as sync pushes them).
 
     The coordinator's calendar has every kind of event and every exchange, without
     reminders (the coordinator does not attend exchanges); ``outcomes`` (exchange id ->
     label, from :func:`pc_calendar.exchanges.service.outcome_labels`) marks each
     recorded exchange there, e.g. "... - MISSED".
     """
-    published = _render(plan, timeline, parent_id, pm, outcomes)
+    published = _render(plan, timeline, parent_id, pm, outcomes, window)
     who = plan.family.name
     if parent_id is not None:
         who += f" - {plan.parents[parent_id].name}"

@@ -45,15 +45,26 @@ __all__ = [
 
 
 def compute_timeline(
-    plan: Plan, start: date, end: date, pm: pluggy.PluginManager | None = None
+    plan: Plan,
+    start: date,
+    end: date,
+    pm: pluggy.PluginManager | None = None,
+    *,
+    watch: tuple[date, date] | None = None,
 ) -> Timeline:
-    """Every child's custody over local dates ``[start, end)`` in the family zone."""
+    """Every child's custody over local dates ``[start, end)`` in the family zone.
+
+    ``watch``: the dates ``[first, last)`` whose guesses are warned about (school days
+    outside the listed terms); the whole range by default. A range padded around a
+    window (:mod:`.window`) watches the window only.
+    """
     if end <= start:
         raise UserError(f"the range end {end} must be after its start {start}")
     ctx = EngineContext.build(plan, pm)
     range_start = to_seconds(local_midnight(start, ctx.zone))
     range_end = to_seconds(local_midnight(end, ctx.zone))
-    ctx.school.watch = (start.toordinal(), end.toordinal() - 1)
+    first, last = watch or (start, end)
+    ctx.school.watch = (first.toordinal(), last.toordinal() - 1)
     overrides = _overrides(ctx)
     painted: dict[tuple[str, tuple[int, ...]], tuple[Painter, VersionedSchedule]] = {}
     variants: dict[tuple[str, tuple[int, ...], tuple[int, ...]], Painter] = {}

@@ -1,7 +1,10 @@
 """Carry out a SyncPlan against one backend: retries, precondition recovery, state.
 
-Transient faults are retried with capped exponential backoff and jitter; when the
-retries run out the calendar fails with a clear error. A failed precondition means the
+Transient faults are retried by the shared policy (:mod:`pc_calendar.retry`: capped
+exponential backoff, jitter, the server's Retry-After); when the retries run out the
+calendar fails with a clear error. A write the server refuses for a reason of its own
+(:class:`WriteRefused`, e.g. a UID another calendar holds) is that event's problem: it
+is reported and the other events go on. A failed precondition means the
 server's copy moved under us: re-list, decide again for that one event with the same
 rules (see :mod:`.diff`), and try once more. The state is written after every action
 that succeeded, so a crash at any point leaves a state a re-run converges from.
@@ -9,49 +12,20 @@ that succeeded, so a crash at any point leaves a state a re-run converges from.
 
 from __future__ import annotations
 
-import random
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
 from ..backends.base import Backend, DesiredEvent, RemoteEvent, WriteOp, WriteResult
-from ..errors import BackendError, PreconditionFailed, TransientBackendError
+from ..errors import PreconditionFailed, TransientBackendError, WriteRefused
+from ..retry import RetryPolicy, with_retries
 from .diff import Action, Conflict, Policy, _for_desired, _for_unwanted, edited
 from .state import CalendarState, Entry, StateStore
 
+__all__ = ["Applier", "Outcome", "RetryPolicy", "entry_for", "with_retries"]
+
 T = TypeVar("T")
 WRITES = ("create", "update", "delete")
-
-
-@dataclass
-class RetryPolicy:
-    """``attempts`` tries per request, waiting ``base * 2**n`` (capped, with jitter)."""
-
-    attempts: int = 5
-    base: float = 0.5
-    cap: float = 8.0
-    sleep: Callable[[float], None] = time.sleep
-    rand: Callable[[], float] = random.random
-
-    def delay(self, attempt: int) -> float:
-        return min(self.cap, self.base * 2**attempt) * (0.5 + self.rand() / 2)
-
-
-def with_retries(fn: Callable[[], T], retry: RetryPolicy, what: str, target: str) -> T:
-    """``fn()``, retried on TransientBackendError; a BackendError once retries run out."""
-    for attempt in range(retry.attempts):
-        try:
-            return fn()
-        except TransientBackendError as exc:
-            if attempt + 1 >= retry.attempts:
-                raise BackendError(
-                    f"{what} failed after {retry.attempts} attempts: {exc}",
-                    target=target,
-                    hint="the server may be down; re-run later, nothing is lost",
-                ) from exc
-            retry.sleep(retry.delay(attempt))
-    raise AssertionError("unreachable")
 
 
 @dataclass
@@ -75,6 +49,7 @@ def entry_for(remote: RemoteEvent, accepted: str | None = None) -> Entry:
         remote.actual_hash,
         remote.start,
         accepted,
+        end=remote.end,
     )
 
 
@@ -126,6 +101,8 @@ class Applier:
                 self.outcome.conflicts.append(action.conflict)
             if isinstance(result, PreconditionFailed):
                 self._recover(action, result)
+            elif isinstance(result, WriteRefused):
+                self._refused(action, result)
             elif isinstance(result, Exception):
                 raise result
             else:
@@ -145,6 +122,13 @@ class Applier:
                 )
                 return
             self._recover(action, exc)
+        except WriteRefused as exc:
+            self._refused(action, exc)
+
+    def _refused(self, action: Action, exc: WriteRefused) -> None:
+        """The server will not take this write: report it, leave the state as it was."""
+        self.outcome.problems.append(f"{action.uid}: {action.op} refused: {exc.render()}")
+        self.progress(1)
 
     def _create(self, action: Action) -> None:
         d = action.desired
@@ -208,7 +192,11 @@ class Applier:
     def _recover(self, action: Action, exc: PreconditionFailed) -> None:
         """The server's copy moved: look again and decide that one event afresh."""
         listing = self._call(lambda: self.backend.list(), "re-listing after a conflict")
-        current = [r for r in listing.events if r.uid == action.uid]
+        current = [r for r in listing.events if r.uid == action.uid] or [
+            r
+            for r in listing.unmarked
+            if r.uid == action.uid  # a client stripped our marker
+        ]
         remote = next(
             (r for r in current if action.remote and r.href == action.remote.href),
             current[0] if current else None,

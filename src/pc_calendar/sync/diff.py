@@ -8,18 +8,22 @@ A pure function: no I/O, so every rule below is tested without a server.
   policy: ``plan-wins`` restores the plan's version, ``keep-theirs`` leaves the parent's
   version and remembers the plan version it won against, so the conflict is reported
   once, and again only when the plan's version of that event changes.
-- Events of ours starting outside the synced range are left alone (past history stays).
-- Events without our marker never get here: backends filter them out.
+- Events of ours lying wholly outside the synced range are left alone (past history
+  stays); one that overlaps it (a custody block starting before ``--from``) is ours to
+  update or delete, exactly as the plan's side counts it (:func:`overlaps`).
+- Events without our marker never get here, with one exception (:func:`claim`): an
+  object at our own name for one of our UIDs whose X-PC-* properties a client stripped
+  is the parent's edit of our event when the plan wants that UID or we pushed it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
-from ..backends.base import DesiredEvent, RemoteEvent
+from ..backends.base import DesiredEvent, RemoteEvent, overlaps
 from .state import CalendarState
 
 Policy = Literal["plan-wins", "keep-theirs"]
@@ -103,9 +107,30 @@ def pick(
 
 
 def in_window(remote: RemoteEvent, window: tuple[date, date] | None) -> bool:
-    if window is None or remote.start is None:
-        return True
-    return window[0] <= remote.start < window[1]
+    return overlaps(remote.start, remote.end, window)
+
+
+def claim(
+    unmarked: Iterable[RemoteEvent],
+    view: Iterable[RemoteEvent],
+    wanted: Collection[str],
+    state: CalendarState,
+) -> list[RemoteEvent]:
+    """The stripped events (see :attr:`Listing.unmarked`) that are ours to settle.
+
+    Only where nothing carrying our marker has the UID, and only when the plan wants
+    that UID or the state says we pushed that very object; the rest (an event with our
+    UID but no hash that we never pushed and the plan does not want) is not ours and
+    is never touched. A claimed one has no content hash, so it reads as edited.
+    """
+    marked = {r.uid for r in view}
+    claimed = []
+    for remote in unmarked:
+        entry = state.entries.get(remote.uid)
+        pushed = entry is not None and entry.href == remote.href
+        if remote.uid not in marked and (remote.uid in wanted or pushed):
+            claimed.append(remote)
+    return claimed
 
 
 def compute_plan(
@@ -158,6 +183,8 @@ def _for_desired(
             accepted=d.content_hash,
             conflict=Conflict(d.uid, "deleted", "kept theirs", title_of(d)),
         )
+    if not remote.marked and remote.actual_hash == d.content_hash:
+        return Action("update", d.uid, desired=d, remote=remote)  # only our marker was lost
     if not edited(remote) or remote.actual_hash == d.content_hash:
         if remote.content_hash == d.content_hash or remote.actual_hash == d.content_hash:
             return Action("keep", d.uid, desired=d, remote=remote)

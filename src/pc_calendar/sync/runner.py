@@ -13,7 +13,7 @@ import functools
 import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pluggy
@@ -23,15 +23,11 @@ from ..errors import BackendError, PreconditionFailed, UserError
 from ..plan.model import Plan
 from ..schedule.timeline import Timeline
 from .apply import Applier, RetryPolicy, entry_for, with_retries
-from .diff import Policy, check_deletions, compute_plan
+from .diff import Policy, check_deletions, claim, compute_plan
 from .locking import CalendarBusy, calendar_lock
 from .state import CalendarState, Entry, StateStore
 from .summary import CalendarSummary
 from .targets import BackendContext, Target, load_targets, make_backend
-
-#: how far before the range the timeline is computed (longer custody runs than this
-#: that cross the range start may get a new identity as the range moves on)
-LOOKBACK = timedelta(days=120)
 
 Progress = Callable[[str, int], Callable[[int], None]]
 
@@ -59,9 +55,9 @@ def current_view(state: CalendarState, listing: Listing) -> list[RemoteEvent]:
     """
     if listing.full:
         return list(listing.events)
-    changed = {e.href for e in listing.events} | set(listing.removed)
+    changed = {e.href for e in [*listing.events, *listing.unmarked]} | set(listing.removed)
     view = [
-        RemoteEvent(e.uid, e.href, e.etag, e.content_hash, e.actual_hash, e.start)
+        RemoteEvent(e.uid, e.href, e.etag, e.content_hash, e.actual_hash, e.start, e.end)
         for e in state.entries.values()
         if e.href is not None and e.href not in changed and not e.pending
     ]
@@ -96,6 +92,7 @@ def _nothing_to_do(
         and not listing.full
         and not listing.events
         and not listing.removed
+        and not listing.unmarked
         and not store.has_pending(header.key)
     )
 
@@ -152,6 +149,7 @@ def sync_calendar(
         if callable(desired):
             desired = desired()
         view = current_view(state, listing)
+        view += claim(listing.unmarked, view, {d.uid for d in desired}, state)
         plan = compute_plan(desired, view, state, options.policy, (options.start, options.end))
         if not options.yes and (
             reason := check_deletions(plan, options.delete_share, options.delete_minimum)
@@ -185,21 +183,6 @@ def sync_calendar(
     finally:
         summary.requests = backend.request_count - before
     return summary
-
-
-def reaches(event: DesiredEvent, start: date) -> bool:
-    """Whether the event lasts into the range starting at ``start``."""
-    vevent = event.event
-    if vevent is None:
-        return True
-    if "DTEND" in vevent:
-        end = vevent["DTEND"].dt
-        # an all-day DTEND is exclusive; a timed one counts on the day it ends
-        return end.date() >= start if isinstance(end, datetime) else end > start
-    if "DTSTART" in vevent:
-        begin = vevent["DTSTART"].dt
-        return (begin.date() if isinstance(begin, datetime) else begin) >= start
-    return True
 
 
 @dataclass
@@ -245,28 +228,26 @@ def prepare_family(
     """Load the plan (unless given), its targets, and the Timeline for the range."""
     from ..plan.load import load_plan
     from ..plugins import get_plugin_manager
-    from ..schedule.engine import compute_timeline
+    from ..schedule.window import compute_window
 
     pm = pm or get_plugin_manager()
     plan = plan if plan is not None else load_plan(plan_path)
     targets = load_targets(plan, plan_path, parents, pm)
-    # Computed from before the range, so an event running into the range keeps the
-    # identity (its true start) it had when an earlier range held all of it.
-    timeline = compute_timeline(plan, options.start - LOOKBACK, options.end, pm)
+    # Computed beyond the range on both sides, so an event crossing --from keeps its
+    # identity (its true start) and one crossing --to its true end: the range decides
+    # which events are pushed, never what they say.
+    timeline = compute_window(plan, options.start, options.end, pm)
     return FamilyWork(plan_path, plan, targets, timeline)
 
 
 def desired_for(
     work: FamilyWork, target: Target, options: SyncOptions, pm: pluggy.PluginManager
 ) -> list[DesiredEvent]:
-    """The events ``target``'s parent should have, from the range start on."""
+    """The events ``target``'s parent should have that touch the range, whole."""
     from ..render import render_parent
 
-    return [
-        d
-        for d in render_parent(work.plan, work.timeline, target.parent_id, pm)
-        if reaches(d, options.start)
-    ]
+    window = (options.start, options.end)
+    return render_parent(work.plan, work.timeline, target.parent_id, pm, window)
 
 
 def inputs_fingerprint(

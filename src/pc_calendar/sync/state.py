@@ -45,6 +45,7 @@ CREATE TABLE IF NOT EXISTS events (
     start TEXT,
     accepted TEXT,
     pending INTEGER NOT NULL DEFAULT 0,
+    end_day TEXT,
     PRIMARY KEY (calendar, uid)
 );
 CREATE TABLE IF NOT EXISTS runs (
@@ -57,6 +58,28 @@ CREATE TABLE IF NOT EXISTS runs (
     last_failed INTEGER
 );
 """
+
+#: the events columns in the order :func:`_row` gives them (named: older files have
+#: their columns in another order, as they were added)
+EVENT_COLUMNS = (
+    "calendar, uid, href, etag, content_hash, actual_hash, start, accepted, pending, end_day"
+)
+
+
+def _row(key: str, e: Entry) -> tuple:
+    return (
+        key,
+        e.uid,
+        e.href,
+        e.etag,
+        e.content_hash,
+        e.actual_hash,
+        e.start.isoformat() if e.start else None,
+        e.accepted,
+        int(e.pending),
+        e.end.isoformat() if e.end else None,
+    )
+
 
 #: seconds a connection waits for another thread or process's write (caseload syncs
 #: share one state file between their workers)
@@ -75,6 +98,7 @@ class Entry:
     start: date | None = None
     accepted: str | None = None
     pending: bool = False  # written after the stored token, not yet seen in a listing
+    end: date | None = None  # its last day: an event touching the synced range is ours
 
     def with_(self, **changes: object) -> Entry:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -182,6 +206,11 @@ class StateStore:
         columns = {row[1] for row in db.execute("PRAGMA table_info(events)")}
         if "pending" not in columns:  # a state file from before that column existed
             db.execute("ALTER TABLE events ADD COLUMN pending INTEGER NOT NULL DEFAULT 0")
+        if "end_day" not in columns:  # before events crossing the range start were owned
+            db.execute("ALTER TABLE events ADD COLUMN end_day TEXT")
+            # the rows lack their last day: list everything once, as after a lost state
+            db.execute("UPDATE calendars SET token = NULL, fingerprint = NULL")
+            db.commit()
         return db
 
     def close(self) -> None:
@@ -244,8 +273,8 @@ class StateStore:
         state = self.load_header(key)
         try:
             rows = self._db.execute(
-                "SELECT uid, href, etag, content_hash, actual_hash, start, accepted, pending "
-                "FROM events WHERE calendar = ?",
+                "SELECT uid, href, etag, content_hash, actual_hash, start, accepted, pending, "
+                "end_day FROM events WHERE calendar = ?",
                 (key,),
             ).fetchall()
         except sqlite3.Error as exc:
@@ -253,9 +282,12 @@ class StateStore:
                 f"{self.path}: the sync state is unreadable ({exc})",
                 hint="delete it: it only makes re-runs faster",
             ) from None
-        for uid, href, etag, chash, ahash, start, accepted, pending in rows:
+        for uid, href, etag, chash, ahash, start, accepted, pending, end in rows:
             day = date.fromisoformat(start) if start else None
-            state.entries[uid] = Entry(uid, href, etag, chash, ahash, day, accepted, bool(pending))
+            last = date.fromisoformat(end) if end else None
+            state.entries[uid] = Entry(
+                uid, href, etag, chash, ahash, day, accepted, bool(pending), last
+            )
         return state
 
     # -- writes (no-ops when read-only) --------------------------------------------------
@@ -299,18 +331,9 @@ class StateStore:
             return
         with self._writing():
             self._db.execute(
-                "INSERT OR REPLACE INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    key,
-                    entry.uid,
-                    entry.href,
-                    entry.etag,
-                    entry.content_hash,
-                    entry.actual_hash,
-                    entry.start.isoformat() if entry.start else None,
-                    entry.accepted,
-                    int(entry.pending),
-                ),
+                f"INSERT OR REPLACE INTO events ({EVENT_COLUMNS}) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                _row(key, entry),
             )
 
     def drop(self, key: str, uid: str) -> None:
@@ -326,21 +349,8 @@ class StateStore:
         with self._writing():
             self._db.execute("DELETE FROM events WHERE calendar = ?", (key,))
             self._db.executemany(
-                "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        key,
-                        e.uid,
-                        e.href,
-                        e.etag,
-                        e.content_hash,
-                        e.actual_hash,
-                        e.start.isoformat() if e.start else None,
-                        e.accepted,
-                        int(e.pending),
-                    )
-                    for e in entries.values()
-                ],
+                f"INSERT INTO events ({EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [_row(key, e) for e in entries.values()],
             )
             self._db.execute(
                 "INSERT INTO calendars (key, token) VALUES (?, ?) "

@@ -215,7 +215,7 @@ def _as_last_seen(state: CalendarState) -> list[RemoteEvent]:
     """The calendar as the state remembers it: every event we wrote or last saw there
     (including ones written since the stored token, which a delta would confirm)."""
     return [
-        RemoteEvent(e.uid, e.href, e.etag, e.content_hash, e.actual_hash, e.start)
+        RemoteEvent(e.uid, e.href, e.etag, e.content_hash, e.actual_hash, e.start, e.end)
         for e in state.entries.values()
         if e.href is not None
     ]
