@@ -10,6 +10,7 @@ Imported only when a CalDAV target is used, so ``pc-calendar --help`` never load
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote, unquote, urljoin, urlsplit
@@ -154,24 +155,45 @@ class DavSession:
         self.username = username
         self.label = label
         self.requests = 0
-        self.client = DAVClient(
-            url=url,
-            username=username,
-            password=password,
+        self._options = {
+            "url": url,
+            "username": username,
+            "password": password,
             # Basic up front: negotiating on a 401 would cost a request per run.
-            auth_type="basic" if username else None,
-            timeout=timeout,
-            ssl_verify_cert=verify,
-            enable_rfc6764=False,
-        )
-        session = self.client.session
+            "auth_type": "basic" if username else None,
+            "timeout": timeout,
+            "ssl_verify_cert": verify,
+            "enable_rfc6764": False,
+        }
+        # One DAVClient (one keep-alive connection) per thread: the sync engine's write
+        # workers (max_in_flight) each send on their own, and none shares a connection.
+        self._local = threading.local()
+        self._clients: list[DAVClient] = []
+        self._count = threading.Lock()
+        self._local.client = self._new_client()
+
+    @property
+    def client(self) -> DAVClient:
+        """This thread's client (created on its first request)."""
+        client = getattr(self._local, "client", None)
+        if client is None:
+            client = self._local.client = self._new_client()
+        return client
+
+    def _new_client(self) -> DAVClient:
+        client = DAVClient(**self._options)
+        session = client.session
         send = session.request
 
         def counted(*args: Any, **kwargs: Any) -> Any:
-            self.requests += 1
+            with self._count:
+                self.requests += 1
             return send(*args, **kwargs)
 
         session.request = counted
+        with self._count:
+            self._clients.append(client)
+        return client
 
     def absolute(self, href: str) -> str:
         """The full URL of a server path (quoted once)."""
@@ -298,4 +320,7 @@ class DavSession:
         return PreconditionFailed(href, f"{what} refused: {reason} (HTTP {status})")
 
     def close(self) -> None:
-        self.client.close()
+        with self._count:
+            clients, self._clients = self._clients, []
+        for client in clients:
+            client.close()

@@ -42,6 +42,7 @@ NOT_IDENTITY = frozenset(
         "quick_check",
         "requests_per_minute",
         "verify",
+        "max_in_flight",
     }
 )
 
