@@ -89,8 +89,10 @@ def test_first_sync_then_noop_costs_at_most_two_requests(syncer) -> None:
     first = syncer.run(desired)
     assert first.ok, first.error
     assert (first.created, first.updated, first.deleted) == (8, 0, 0)
-    # last-modified + sync report, the writes, and one report confirming they are ours
-    assert first.requests == 2 + 8 + 1
+    # last-modified + sync report, the writes, and one report confirming they are ours;
+    # on Radicale, where our writes land a second after the calendar's creation, one more
+    # last-modified before it settles whether it follows events (test_caldav_quick_check)
+    assert first.requests in (2 + 8 + 1, 2 + 8 + 2)
     assert syncer.ours() == expected(desired)
     # the stored token is already past our own writes: the next run reads nothing back
     listing, pending = syncer.changes_since_stored_token()
@@ -239,7 +241,9 @@ def test_server_killed_mid_sync_then_rerun_converges(syncer, caldav_server, kill
     finally:
         caldav_server.start()
     assert not broken.ok
-    assert "connection refused" in (broken.error or "") + " ".join(broken.problems)
+    said = (broken.error or "") + " ".join(broken.problems)
+    # the first write to fail says why: refused, or reset when it was in flight at the kill
+    assert "connection refused" in said or "connection reset" in said
     # Xandikos killed while it wrote (other writes were in flight) keeps git's lock;
     # its administrator removes it, as the 423 hint says (test_caldav_server_quirks)
     stale = caldav_server.root / "data" / syncer.calendar.path.strip("/") / ".git" / "index.lock"

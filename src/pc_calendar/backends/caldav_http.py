@@ -167,6 +167,8 @@ class DavSession:
         }
         # One DAVClient (one keep-alive connection) per thread: the sync engine's write
         # workers (max_in_flight) each send on their own, and none shares a connection.
+        #: the server's Date on the latest write it acknowledged (epoch seconds)
+        self.latest_write: int | None = None
         self._local = threading.local()
         self._clients: list[DAVClient] = []
         self._count = threading.Lock()
@@ -236,7 +238,18 @@ class DavSession:
                 ) from None
             raise
         self.check_status(response.status, method, href)
+        if method in ("PUT", "DELETE") and 200 <= response.status < 300:
+            self._note_write(response.headers.get("Date"))
         return response
+
+    def _note_write(self, date: str | None) -> None:
+        """Keep the server's clock on its latest acknowledged write (see caldav_stamp)."""
+        from .caldav_stamp import http_date
+
+        when = http_date(date)
+        if when is not None:
+            with self._count:
+                self.latest_write = max(self.latest_write or when, when)
 
     def unreachable(self, exc: BaseException) -> TransientBackendError:
         """A connection that failed: which host, and what failed (refused, DNS, timeout)."""
