@@ -21,6 +21,11 @@ A stamp is only trusted when it cannot hide a change:
 - the REPORT is still sent once a day (:data:`REVERIFY`) whatever the stamp says, so even
   a server that breaks these rules can hide a parent's edit for a day at most.
 
+Right after our own confirmed writes, the last-modified they left is a *candidate*:
+the next listing is the REPORT alone, and makes it the stamp when it shows nothing
+changed and the server's clock on its reply is MARGIN past it, so the first no-op
+after a push is one request and nothing waits for the margin.
+
 Servers without a collection last-modified (Xandikos) are asked once and then never.
 The token stays opaque to the sync engine: it is this module's business alone.
 """
