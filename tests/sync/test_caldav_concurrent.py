@@ -10,10 +10,11 @@ from datetime import datetime
 
 import pytest
 from servers import CalendarRef
-from sync_helpers import ZONE, make_event
+from sync_helpers import FAMILY, ZONE, Syncer, make_event
 from test_caldav_sync import CalDAVSyncer
 
 from pc_calendar.backends.caldav import CalDAVBackend
+from pc_calendar.backends.memory import MemoryBackend, transient_faults
 from pc_calendar.errors import TransientBackendError
 from pc_calendar.sync.concurrent import Gate
 from pc_calendar.sync.state import StateStore
@@ -164,3 +165,29 @@ def test_a_busy_answer_pauses_every_worker_then_one_at_a_time() -> None:
     assert results == ["ok"] * 6
     assert peak_after[0] == 1
     assert slept and all(4.0 <= s <= 5.0 for s in slept)
+
+
+def test_busy_answers_mid_push_back_off_and_converge(tmp_path) -> None:
+    """Through the engine with the memory calendar: two 503s among writes in flight are
+    retried after the policy's pause, and the push still lands every event once."""
+    backend = MemoryBackend(FAMILY)
+    backend.max_in_flight = 4
+    backend.fault = transient_faults(2)
+    syncer = Syncer(tmp_path, backend)
+    desired = events(20)
+    summary = syncer.run(desired)
+    assert summary.ok and summary.created == 20, (summary.error, summary.problems)
+    assert len(syncer.sleeps) >= 2
+    assert syncer.uids() == sorted(d.uid for d in desired)
+
+
+def test_mass_delete_guard_is_unchanged(tmp_path) -> None:
+    backend = MemoryBackend(FAMILY)
+    backend.max_in_flight = 4
+    syncer = Syncer(tmp_path, backend)
+    desired = events(20)
+    assert syncer.run(desired).created == 20
+    refused = syncer.run(desired[:5])
+    assert refused.error and "--yes" in refused.error
+    assert len(syncer.uids()) == 20  # nothing deleted
+    assert syncer.run(desired[:5], yes=True).deleted == 15
