@@ -1,7 +1,8 @@
 """Cold push over a real network's round trip: a latency relay in front of the server.
 
 Run (as root, or wherever ``unshare -n`` works): ``python3 benchmarks/bench_latency.py
-[--rtt-ms 40] [--events N] [--servers radicale,xandikos,google] [--in-flight 6]``.
+[--rtt-ms 40] [--events N] [--servers radicale,xandikos,sabredav,google]
+[--in-flight 1,6]``.
 
 The benchmark re-executes itself in a private network namespace (``unshare -n``, only
 ``lo`` up) and starts there the server, a :class:`~latency_relay.LatencyRelay` adding
@@ -17,8 +18,9 @@ over 2 years, or the first ``--events``) is pushed by:
   it), then its first no-op after the push, and a no-op once the calendar sat still.
 
 Each is printed with its wall time, its requests and its ratio to the 8-connection PUT
-loop (issue 15's target: <= 1.2x). On Xandikos the bench first says whether 8 PUTs at a
-time into one collection are really concurrent or serialised by the server. The Google
+loop (issue 15's target: <= 1.2x). On Xandikos and SabreDAV (PHP's server with 8
+workers, see :mod:`sabredav_server`) the bench says whether 8 PUTs at a time into one
+collection are really concurrent or serialised by the server. The Google
 emulator's cold push (batches of 50) runs under the same relay; its rate pacing is
 simulated (sleeping advances a fake clock), so the wall time shown is the network's.
 
@@ -48,6 +50,7 @@ from bench_caldav import SETTLE, CountlessXandikos, LoggedRadicale, sync  # noqa
 from bench_google import FakeClock  # noqa: E402
 from caldav_clients import Run, have_vdirsyncer, vdirsyncer_in_process, write_vdir  # noqa: E402
 from latency_relay import LatencyRelay, enter_private_network  # noqa: E402
+from sabredav_server import SabreDAVServer, have_sabredav  # noqa: E402
 from servers import CalDAVServer, CalendarRef  # noqa: E402
 
 from pc_calendar.backends.base import DesiredEvent  # noqa: E402
@@ -145,7 +148,8 @@ def bench_caldav(
     """One CalDAV server behind the relay: baselines, vdirsyncer, pc-calendar."""
     folder = work / kind
     folder.mkdir()
-    server = LoggedRadicale(folder) if kind == "radicale" else CountlessXandikos(folder)
+    kinds = {"radicale": LoggedRadicale, "xandikos": CountlessXandikos, "sabredav": SabreDAVServer}
+    server = kinds[kind](folder)
     os.environ[server.password_env] = server.password or ""
     server.start()
     relay = LatencyRelay(server.port, rtt / 2).start()
@@ -167,10 +171,10 @@ def bench_caldav(
         eight = raw_puts(view, fresh(), events, 8)
         print(line("raw PUT loop, 1 keep-alive connection", one, eight))
         print(line("raw PUTs, 8 keep-alive connections", eight, eight))
-        if kind == "xandikos":
+        if kind != "radicale":
             serial = one.seconds / eight.seconds
             verdict = "concurrent" if serial > 2 else "serialised by the server"
-            print(f"  xandikos: 8 connections are {serial:.2f}x one connection: {verdict}")
+            print(f"  {kind}: 8 connections are {serial:.2f}x one connection: {verdict}")
         if args.vdirsyncer and kind == "radicale":
             vdir = write_vdir(folder / "vdir", events)
             theirs = vdirsyncer_in_process(view, fresh(), vdir, folder / "vdirsyncer.sqlite", 2)
@@ -244,7 +248,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rtt-ms", type=float, default=40.0)
     parser.add_argument("--events", type=int, default=0, help="push only the first N events")
-    parser.add_argument("--servers", default="radicale,xandikos,google")
+    parser.add_argument("--servers", default="radicale,xandikos,sabredav,google")
     parser.add_argument(
         "--in-flight",
         default="0",
@@ -268,7 +272,9 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-latency-"))
     try:
         for kind in args.servers.split(","):
-            if kind == "google":
+            if kind == "sabredav" and not have_sabredav():
+                print("\nsabredav: not run (apt-get install php-cli php-sqlite3 php-sabre-dav)")
+            elif kind == "google":
                 bench_google(events, family, start, rtt)
             else:
                 bench_caldav(kind, events, start, rtt, args, work)

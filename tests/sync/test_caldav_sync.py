@@ -26,7 +26,7 @@ class CalDAVSyncer:
     per run (as separate ``pc-calendar sync`` invocations would have)."""
 
     def __init__(
-        self, tmp_path, calendar: CalendarRef, quick_check: bool = True, in_flight: int = 6
+        self, tmp_path, calendar: CalendarRef, quick_check: bool = True, in_flight: int = 8
     ) -> None:
         self.calendar = calendar
         self.state_path = tmp_path / "state.sqlite"

@@ -17,7 +17,7 @@ the calendar when it is left out); ``username``; the password by reference only
 (``password_env``, ``password_file`` with mode 0600, or ``keyring = true``); ``timeout``
 in seconds; ``quick_check = false`` never uses the calendar's last-modified time in place
 of its sync token (see :mod:`.caldav_stamp`; it is learnt per calendar whether it can
-be); ``max_in_flight`` (default 6) writes sent at once, each on its own keep-alive
+be); ``max_in_flight`` (default 8) writes sent at once, each on its own keep-alive
 connection (see :mod:`pc_calendar.sync.concurrent`). caldav (and its HTTP stack) is
 imported only when a CalDAV target is built.
 """

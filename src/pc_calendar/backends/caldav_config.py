@@ -36,8 +36,9 @@ KNOWN_KEYS = frozenset(
 )
 
 #: writes kept in flight per calendar by default: enough to hide a 40-150 ms round trip
-#: behind the server's own write time, few enough to be a polite client
-MAX_IN_FLIGHT = 6
+#: behind the server's own write time, few enough to be a polite client (vdirsyncer
+#: keeps up to 16 connections per host)
+MAX_IN_FLIGHT = 8
 #: the most a target may ask for (browsers keep at most 6 connections per host)
 MAX_IN_FLIGHT_LIMIT = 16
 

@@ -22,6 +22,7 @@ from caldav.lib.http_sync import requests as http
 from ..errors import BackendError, PreconditionFailed, TransientBackendError, WriteRefused
 
 SYNC_TOKEN_TAG = "{DAV:}valid-sync-token"
+SUPPORTED_REPORT_TAG = "{DAV:}supported-report"
 CALDAV_NS = "urn:ietf:params:xml:ns:caldav"
 #: RFC 4791 5.3.2.1 and RFC 6638 3.2.4.1: the UID is taken by another resource
 UID_CONFLICT = frozenset(
@@ -62,6 +63,10 @@ _PROPFIND_BODY = (
 
 class InvalidSyncToken(Exception):
     """The server no longer knows our sync token (RFC 6578 3.2): list everything."""
+
+
+class UnsupportedReport(Exception):
+    """403 with DAV:supported-report: the server does not do this REPORT here."""
 
 
 def xml_escape(text: str) -> str:
@@ -218,6 +223,8 @@ class DavSession:
         except dav_error.AuthorizationError as exc:
             if SYNC_TOKEN_TAG in exc.preconditions:
                 raise InvalidSyncToken() from None
+            if method == "REPORT" and SUPPORTED_REPORT_TAG in exc.preconditions:
+                raise UnsupportedReport() from None  # RFC 3253 3.6 (SabreDAV 1.x)
             raise self._refusal(exc, method, href) from None
         except dav_error.RateLimitError as exc:
             wait = exc.retry_after_seconds

@@ -97,6 +97,7 @@ class ListingMixin:
             ctag = self._ctag()
             if ctag is not None and f"{CTAG_PREFIX}{ctag}" == authority:
                 return Listing(events=[], full=False, token=authority)
+            self._sync_supported = False  # a ctag token: the server had no sync-collection
         return self._full()
 
     def confirm_writes(
@@ -188,8 +189,13 @@ class ListingMixin:
 
         changed: dict[str, tuple[str | None, str | None]] = {}
         removed: list[str] = []
+        from .caldav_http import UnsupportedReport
+
         while True:
-            response = self._report(sync_body(token, with_data=with_data), depth=1)
+            try:
+                response = self._report(sync_body(token, with_data=with_data), depth=1)
+            except UnsupportedReport:
+                raise _Unsupported() from None
             if response.status not in (200, 207):
                 body = response._raw if isinstance(response._raw, bytes | str) else b""
                 if token and (
