@@ -35,6 +35,7 @@ import argparse
 import copy
 import os
 import shutil
+import statistics
 import sys
 import tempfile
 import threading
@@ -171,24 +172,43 @@ def bench_caldav(
         eight = raw_puts(view, fresh(), events, 8)
         print(line("raw PUT loop, 1 keep-alive connection", one, eight))
         print(line("raw PUTs, 8 keep-alive connections", eight, eight))
-        if kind != "radicale":
-            serial = one.seconds / eight.seconds
-            verdict = "concurrent" if serial > 2 else "serialised by the server"
-            print(f"  {kind}: 8 connections are {serial:.2f}x one connection: {verdict}")
+        # Whether the server writes concurrently shows where the network costs nothing;
+        # behind the relay, more connections also overlap round trips with its work.
+        gain = loopback1.seconds / loopback8.seconds
+        verdict = "concurrent" if gain >= 1.5 else "serialised by the server"
+        print(
+            f"  {kind}: on loopback 8 connections are {gain:.2f}x one: writes {verdict}; "
+            f"behind the relay {one.seconds / eight.seconds:.2f}x"
+        )
         if args.vdirsyncer and kind == "radicale":
             vdir = write_vdir(folder / "vdir", events)
             theirs = vdirsyncer_in_process(view, fresh(), vdir, folder / "vdirsyncer.sqlite", 2)
             print(line("vdirsyncer (in-process), cold push", theirs[0], eight))
             print(line("vdirsyncer, first no-op", theirs[1], None))
-        for in_flight in args.in_flight:
-            extra = {"max_in_flight": in_flight} if in_flight else {}
-            state = folder / f"state-{in_flight}.sqlite"
-            runs = pc_calendar_runs(fresh(), events, start, state, extra)
-            name = f"max_in_flight={in_flight}" if in_flight else "default settings"
-            mark = "ok" if runs[0].seconds <= TARGET * eight.seconds else "MISSED"
-            print(line(f"pc-calendar ({name}), cold push", runs[0], eight) + f"  {mark}")
-            print(line("pc-calendar, first no-op after the push", runs[1], None))
-            print(line(f"pc-calendar, no-op after {SETTLE:.0f} s still", runs[2], None))
+        ratios: dict[int, list[float]] = {n: [] for n in args.in_flight}
+        for round_ in range(args.repeat):
+            if round_:  # the machine's load drifts: each round has its own baseline
+                eight = raw_puts(view, fresh(), events, 8)
+                print(f"  -- round {round_ + 1}")
+                print(line("raw PUTs, 8 keep-alive connections", eight, eight))
+            for in_flight in args.in_flight:
+                extra = {"max_in_flight": in_flight} if in_flight else {}
+                state = folder / f"state-{in_flight}-{round_}.sqlite"
+                runs = pc_calendar_runs(fresh(), events, start, state, extra)
+                name = f"max_in_flight={in_flight}" if in_flight else "default settings"
+                ratios[in_flight].append(runs[0].seconds / eight.seconds)
+                mark = "ok" if ratios[in_flight][-1] <= TARGET else "MISSED"
+                print(line(f"pc-calendar ({name}), cold push", runs[0], eight) + f"  {mark}")
+                print(line("pc-calendar, first no-op after the push", runs[1], None))
+                print(line(f"pc-calendar, no-op after {SETTLE:.0f} s still", runs[2], None))
+        if args.repeat > 1:
+            for in_flight, found in ratios.items():
+                each = ", ".join(f"{r:.2f}" for r in found)
+                print(
+                    f"  max_in_flight={in_flight or 'default'}: cold push / 8-connection loop "
+                    f"per round {each}; median {statistics.median(found):.2f}x "
+                    f"(target <= {TARGET}x)"
+                )
     finally:
         relay.stop()
         server.stop()
@@ -255,6 +275,9 @@ def main() -> None:
         help="comma-separated max_in_flight values for pc-calendar (0: the target's default)",
     )
     parser.add_argument("--no-vdirsyncer", action="store_true")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="rounds of (8-connection loop, pc-calendar)"
+    )
     args = parser.parse_args()
     enter_private_network()
     sys.stdout.reconfigure(line_buffering=True)

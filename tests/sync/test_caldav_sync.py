@@ -222,6 +222,12 @@ def test_keep_theirs_leaves_the_parents_edit(syncer) -> None:
 
 @pytest.mark.parametrize("kill_after", [3])
 def test_server_killed_mid_sync_then_rerun_converges(syncer, caldav_server, kill_after) -> None:
+    if caldav_server.name == "xandikos":
+        # Killed while writing, Xandikos can leave its git store needing repair (a stale
+        # index.lock, then HTTP 500s): with writes in flight the kill lands mid-write.
+        # That is the server's crash, not the sync's: here it is killed between writes;
+        # the concurrent path is killed mid-push on Radicale (and test_caldav_concurrent)
+        syncer.in_flight = 1
     syncer.run(exchanges(DAYS[:4]))
     desired = exchanges(DAYS[2:]) + [
         make_event(d.natural_key, d.event["DTSTART"].dt, "renamed") for d in exchanges(DAYS[:1])
@@ -244,10 +250,6 @@ def test_server_killed_mid_sync_then_rerun_converges(syncer, caldav_server, kill
     said = (broken.error or "") + " ".join(broken.problems)
     # the first write to fail says why: refused, or reset when it was in flight at the kill
     assert "connection refused" in said or "connection reset" in said
-    # Xandikos killed while it wrote (other writes were in flight) keeps git's lock;
-    # its administrator removes it, as the 423 hint says (test_caldav_server_quirks)
-    stale = caldav_server.root / "data" / syncer.calendar.path.strip("/") / ".git" / "index.lock"
-    stale.unlink(missing_ok=True)
     summary = syncer.run(desired)
     assert summary.ok, (summary.error, summary.problems)
     assert syncer.ours() == expected(desired)
