@@ -52,6 +52,7 @@ class Fault:
     count: int = 1
     headers: dict[str, str] = field(default_factory=dict)
     method: str | None = None
+    body: bytes = b""
 
 
 class UidRulesProxy(CalDAVServer):
@@ -156,7 +157,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         owner.requests.append((self.command, self.path))
         fault = owner.take_fault(self.command)
         if fault is not None:
-            self._send(fault.status, fault.headers, b"")
+            self._send(fault.status, fault.headers, fault.body)
             return
         if self.command == "PUT":
             uid = _uid_of(body)

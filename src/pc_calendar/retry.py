@@ -112,13 +112,9 @@ def with_retries(fn: Callable[[], T], retry: RetryPolicy, what: str, target: str
                 raise gave_up(tried, exc, target) from exc
             try:
                 spent += retry.pause(attempt, exc.retry_after, spent)
-            except TooLong as long:
-                reason = (
-                    f"the server asks to wait {long.retry_after:.0f} s"
-                    if long.retry_after is not None
-                    else f"retrying would wait over {retry.budget:.0f} s"
-                )
-                raise gave_up(f"{what} stopped ({reason})", exc, target) from exc
+            except TooLong:
+                budget = f"waiting would exceed the {retry.budget:.0f} s retry budget"
+                raise gave_up(f"{what} stopped ({budget})", exc, target) from exc
     raise AssertionError("unreachable")
 
 

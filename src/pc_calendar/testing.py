@@ -117,6 +117,10 @@ class BackendContract:
     """Subclass and provide ``backend``, ``foreign_put`` and ``foreign_get``."""
 
     family_id = FAMILY_ID
+    #: whether a client can strip our marker off an event while keeping its UID and
+    #: name (any calendar of iCalendar objects). Set False where it cannot (Google keeps
+    #: our marker in private extended properties that clients do not edit).
+    lists_stripped = True
 
     @pytest.fixture
     def backend(self) -> Backend:  # pragma: no cover - subclasses override
@@ -226,11 +230,30 @@ class BackendContract:
         ours = backend.create(make_event("mine", start))
         listing = backend.list()
         assert [e.uid for e in listing.events] == [ours.uid]
+        assert listing.unmarked == []  # a copy under another name is never ours
         ours = backend.update(ours, make_event("mine", start, summary="With Sam"))
         backend.delete(ours)
         assert backend.list().events == []
         after = {name: self.foreign_get(backend, name) for name in foreign}
         assert after == before
+
+    def test_stripped_event_listed_apart(self, backend: Backend) -> None:
+        """A client re-saved one of ours without our X-PC-* properties: not listed as
+        ours, but in ``unmarked`` (full and incremental listings alike), with no content
+        hash, so the engine can treat it as the parent's edit rather than a deletion."""
+        if not self.lists_stripped:
+            pytest.skip("no client can strip this backend's marker")
+        start = datetime(2026, 12, 4, 18, tzinfo=ZoneInfo("UTC"))
+        ours = backend.create(make_event("stripped", start))
+        token = backend.list().token
+        name = ours.href.rsplit("/", 1)[-1]
+        self.foreign_put(backend, name, foreign_ical(ours.uid, "Mine now", start))
+        listings = [backend.list()] + ([backend.list(token)] if token is not None else [])
+        for listing in listings:
+            assert listing.events == []
+            assert ours.href not in listing.removed
+            found = [(e.uid, e.href, e.content_hash) for e in listing.unmarked]
+            assert found == [(ours.uid, ours.href, None)]
 
     # -- round trips ---------------------------------------------------------------------
 

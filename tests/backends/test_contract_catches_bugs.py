@@ -39,20 +39,23 @@ class DictBackend(Backend):
         full = since_token is None
         if not full and self.bug != "token-lists-all":  # the bug: unchanged ones too
             hrefs = [h for h in hrefs if self.changed[h] > int(since_token)]
-        events = []
+        events, unmarked = [], []
         for href in hrefs:
             body, etag = self.objects[href]
-            remote = remote_event_from_ical(body, href, etag, FAMILY_ID)
+            remote = remote_event_from_ical(body, href, etag, FAMILY_ID, unmarked=True)
             if remote is None and self.bug == "lists-foreign":
-                remote = RemoteEvent("?", href, etag, None, None)
-            if remote is not None:
+                remote = RemoteEvent("?", href, etag, "?", None)
+            if remote is not None and remote.marked:
                 events.append(remote)
+            elif remote is not None and href == f"{remote.uid}.ics":
+                unmarked += [] if self.bug == "drops-stripped" else [remote]
         removed = [
             h
             for h, v in sorted(self.changed.items())
             if not full and v > int(since_token or 0) and h not in self.objects
         ]
-        return Listing(events=events, full=full, token=str(self.version), removed=removed)
+        token = str(self.version)
+        return Listing(events, full, token, removed=removed, unmarked=unmarked)
 
     def create(self, event: DesiredEvent) -> RemoteEvent:
         href = f"{event.uid}.ics"
@@ -107,6 +110,7 @@ class TestDictBackendContract(BackendContract):
         ("lists-foreign", "test_foreign_events_not_listed_and_untouched"),
         ("token-lists-all", "test_no_changes_gives_empty_incremental_listing"),
         ("ascii-only", "test_unicode_and_long_fields_round_trip"),
+        ("drops-stripped", "test_stripped_event_listed_apart"),
     ],
 )
 def test_each_bug_is_caught(bug: str, test_name: str) -> None:

@@ -290,3 +290,19 @@ def test_cli_setup_creates_a_calendar_in_the_family_zone(tmp_path, google_emulat
     assert google_emulator.store.calendars[calendar_id].time_zone == "America/Chicago"
     wrong = CliRunner().invoke(google, ["setup", "alex", "--plan", str(plan)])
     assert wrong.exit_code != 0 and 'not "google"' in str(wrong.exception)
+
+
+@pytest.mark.parametrize("all_day", [False, True])
+def test_event_crossing_from_is_ours_to_delete(syncer, all_day: bool) -> None:
+    """Google events carry their last day too: one that starts before --from but
+    overlaps the range is deleted when the plan no longer wants it."""
+    if all_day:
+        across = make_event("long", date(2025, 12, 30), date(2026, 1, 3), summary="Break")
+    else:
+        start = datetime(2025, 12, 30, 18, tzinfo=ZONE)
+        across = make_event("long", start, datetime(2026, 1, 2, 18, tzinfo=ZONE))
+    desired = exchanges()
+    assert syncer.run([across, *desired]).created == 10
+    gone = syncer.run(desired)
+    assert gone.ok and gone.deleted == 1
+    assert syncer.ours() == expected(desired)

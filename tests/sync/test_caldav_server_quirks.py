@@ -86,7 +86,8 @@ def test_parents_own_copy_in_another_calendar_is_one_events_problem(
     assert first.error is None, first.error
     assert first.created == 7 and len(first.problems) == 1
     (problem,) = first.problems
-    assert copied.uid in problem and "another calendar already holds" in problem
+    assert copied.uid in problem
+    assert "another calendar of this account already holds its UID" in problem
     assert personal.path + "my-copy.ics" in problem and "authentication" not in problem
     assert proxy.refused == [kids.path + safe_name(copied.uid)]
     assert personal.get("my-copy.ics") == theirs  # the parent's copy untouched
@@ -172,3 +173,27 @@ def test_xandikos_left_locked_by_a_crash(tmp_path, xandikos_server) -> None:
     assert "index.lock" in (locked.error or "") and "failed with HTTP 423" not in locked.error
     fixed = run(calendar.path, desired)
     assert fixed.ok and fixed.created == 3
+
+
+@pytest.mark.parametrize(
+    ("precondition", "expected"),
+    [
+        ("C:unique-scheduling-object-resource", "already holds its UID"),
+        ("C:max-resource-size", "refused by the server (HTTP 403 max-resource-size)"),
+    ],
+)
+def test_other_403_preconditions_are_one_events_problem(
+    run: Run, proxy, radicale_server, precondition: str, expected: str
+) -> None:
+    """RFC 6638's twin of no-uid-conflict, and any precondition on a write: never an
+    authentication failure, never the whole calendar."""
+    kids = radicale_server.new_calendar()
+    body = (
+        '<?xml version="1.0" encoding="utf-8"?><D:error xmlns:D="DAV:" '
+        f'xmlns:C="urn:ietf:params:xml:ns:caldav"><{precondition}/></D:error>'
+    ).encode()
+    proxy.inject(Fault(403, method="PUT", body=body, headers={"Content-Type": "application/xml"}))
+    summary = run(kids.path, run.exchanges(DAYS[:3]))
+    assert summary.error is None and summary.created == 2
+    (problem,) = summary.problems
+    assert expected in problem and "authentication" not in problem

@@ -178,3 +178,37 @@ def test_padding_adds_no_warnings(first, last) -> None:
     plan = load_plan(EXAMPLE)
     padded = compute_window(plan, first, last)
     assert padded.warnings == compute_timeline(plan, first, last).warnings
+
+
+def test_runs_longer_than_the_padding_are_whole(tmp_path) -> None:
+    """A 200-day stay with one parent (an order while the other is abroad) crossing
+    both ends of a short window: its real start and end, whatever the window."""
+    from pc_calendar.plan.load import load_plan
+    from pc_calendar.render import render_parent
+    from pc_calendar.schedule.window import PAD, compute_window
+
+    minimal = Path(__file__).parents[1] / "data" / "minimal.toml"
+    plan_path = tmp_path / "plan.toml"
+    plan_path.write_text(
+        minimal.read_text()
+        + '\n[[overrides]]\nname = "Ben abroad"\nkind = "decision"\nparent = "ana"\n'
+        "start = 2026-09-04T18:00:00\nend = 2027-03-23T18:00:00\n"
+        'decided_by = "coordinator"\ndecided_on = 2026-08-01\n'
+    )
+    plan = load_plan(plan_path)
+    assert (date(2027, 3, 23) - date(2026, 8, 31)).days > 2 * PAD.days
+    seen = set()
+    windows = [(date(2026, 12, 1), date(2027, 1, 1)), (date(2027, 2, 1), date(2027, 2, 2))]
+    for first, last in windows:
+        timeline = compute_window(plan, first, last)
+        custody = [
+            (d.uid, d.event.decoded("DTSTART"), d.event.decoded("DTEND"))
+            for d in render_parent(plan, timeline, "ana", window=(first, last))
+            if d.kind.endswith("custody")
+        ]
+        (stay,) = custody
+        # Ana's rotation week before the order joins it: the run starts on its Monday
+        assert stay[1] == datetime(2026, 8, 31, 18, tzinfo=ZONE)
+        assert stay[2] == datetime(2027, 3, 23, 18, tzinfo=ZONE)
+        seen.add(stay)
+    assert len(seen) == 1  # one identity, one content, whatever the window

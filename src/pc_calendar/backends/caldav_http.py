@@ -309,8 +309,8 @@ class DavSession:
             where = f" ({holder})" if holder else ""
             return WriteRefused(
                 href,
-                f"the server keeps UIDs unique across this account's calendars and "
-                f"another calendar already holds this event's UID{where} (HTTP 403 {names})",
+                f"another calendar of this account already holds its UID{where}, and the "
+                f"server keeps UIDs unique per account (HTTP 403 {names})",
                 hint="a copy of the event (the parent's own, or ours in a calendar this "
                 "target used before) is in the way: delete that copy, or point the target "
                 "back at that calendar",

@@ -110,6 +110,8 @@ class _Source:
     fingerprint: str = ""
     plan: Any = None
     timeline: Any = None
+    #: the feed's dates [first, last): events touching them are served whole
+    window: tuple[date, date] | None = None
     feeds: dict[str | None, Rendered] = field(default_factory=dict)
     previous: dict[str | None, Rendered] = field(default_factory=dict)
     inputs: tuple[str, ...] = ()  # files read (school ICS) and stat'ed (exchange log)
@@ -237,7 +239,7 @@ class FeedCache:
 
     def _load(self, source: _Source, fingerprint: str) -> None:
         from ..plan.load import load_plan
-        from ..schedule.engine import compute_timeline
+        from ..schedule.window import compute_window
 
         plan = load_plan(source.path)
         old, old_inputs, old_zone = source.plan, source.inputs, source.zone
@@ -251,7 +253,9 @@ class FeedCache:
                 log_path + "-wal",
             )
             start, end = self._range(source)
-            source.timeline = compute_timeline(plan, start, end, self._pm)
+            # as sync and export: the blocks crossing the range's ends are whole
+            source.timeline = compute_window(plan, start, end, self._pm)
+            source.window = (start, end)
         except BaseException:
             source.plan, source.inputs, source.zone = old, old_inputs, old_zone
             raise
@@ -276,9 +280,10 @@ class FeedCache:
             if recipient is None:  # the coordinator's feed shows recorded outcomes
                 from ..exchanges.service import outcome_labels
 
-                timeline = source.timeline
-                outcomes = outcome_labels(source.plan, None, timeline.start, timeline.end)
-            body = render_calendar(source.plan, source.timeline, recipient, self._pm, outcomes)
+                outcomes = outcome_labels(source.plan, None, *source.window)
+            body = render_calendar(
+                source.plan, source.timeline, recipient, self._pm, outcomes, source.window
+            )
             self.renders += 1
             rendered = Rendered.build(
                 body, source.previous.get(recipient), self._clock().timestamp()

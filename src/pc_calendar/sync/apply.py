@@ -133,7 +133,8 @@ class Applier:
 
     def _refused(self, action: Action, exc: WriteRefused) -> None:
         """The server will not take this write: report it, leave the state as it was."""
-        self.outcome.problems.append(f"{action.uid}: {action.op} refused: {exc.render()}")
+        hint = f"; {exc.hint}" if exc.hint else ""
+        self.outcome.problems.append(f"{action.uid}: {action.op} refused: {exc.message}{hint}")
         self.progress(1)
 
     def _create(self, action: Action) -> None:

@@ -13,12 +13,12 @@ import functools
 import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pluggy
 
-from ..backends.base import Backend, DesiredEvent, Listing, RemoteEvent
+from ..backends.base import Backend, DesiredEvent, Listing, RemoteEvent, event_days, overlaps
 from ..errors import BackendError, PreconditionFailed, UserError
 from ..plan.model import Plan
 from ..schedule.timeline import Timeline
@@ -183,6 +183,18 @@ def sync_calendar(
     finally:
         summary.requests = backend.request_count - before
     return summary
+
+
+#: the look-back sync used before :mod:`..schedule.window` (kept for callers that still
+#: render their own range; sync itself computes whole runs around its window)
+LOOKBACK = timedelta(days=120)
+
+
+def reaches(event: DesiredEvent, start: date) -> bool:
+    """Whether the event lasts into the range starting at ``start`` (the old filter;
+    sync now selects with ``render_parent(..., window=...)``)."""
+    first, last = event_days(event.event) if event.event is not None else (None, None)
+    return overlaps(first, last, (start, date.max))
 
 
 @dataclass
