@@ -102,14 +102,21 @@ def desired_events(years: int, swap: bool = False) -> dict[str, list[DesiredEven
     return example_events.desired_events(years, swap)[1]
 
 
-def sync(calendar: CalendarRef, desired: list[DesiredEvent], state: Path) -> tuple[float, object]:
+def sync(
+    calendar: CalendarRef,
+    desired: list[DesiredEvent],
+    state: Path,
+    start: date = FIRST,
+    **target: object,
+) -> tuple[float, object]:
     """One ``sync_calendar`` as ``pc-calendar sync`` runs it, fingerprint included: the
-    command derives it from the plan's inputs; here the same events give the same one."""
+    command derives it from the plan's inputs; here the same events give the same one.
+    ``start``: the range's first day; ``target``: extra target keys (``max_in_flight``)."""
     fingerprint = hashlib.sha256("".join(d.content_hash for d in desired).encode()).hexdigest()
     retry = RetryPolicy(attempts=2, base=0.1)
-    options = SyncOptions(start=FIRST, end=date(2100, 1, 1), retry=retry, yes=True)
+    options = SyncOptions(start=start, end=date(2100, 1, 1), retry=retry, yes=True)
     began = time.perf_counter()  # building the client is part of a sync, as for vdirsyncer
-    backend = CalDAVBackend(calendar.config(), {"family_id": "rivera-chen"})
+    backend = CalDAVBackend(calendar.config(**target), {"family_id": "rivera-chen"})
     try:
         with StateStore(state) as store:
             summary = sync_calendar(

@@ -43,10 +43,13 @@ def test_radicale_steady_noop_is_one_cheap_request_and_edits_still_show(
     time.sleep(1.1)  # our writes land in a later second than the calendar's creation
     syncer = CalDAVSyncer(tmp_path, calendar)
     desired = exchanges(DAYS)
-    assert syncer.run(desired).requests == 2 + 8 + 1
+    # listing (last-modified, REPORT), the writes, last-modified again (it moved across
+    # our writes: trusted, and what they left is the candidate stamp), the confirm
+    assert syncer.run(desired).requests == 2 + 8 + 2
+    assert stored_token(syncer).candidate is not None
     settle()
-    learning = syncer.run(desired)  # last-modified moved across our writes: trusted
-    assert learning.requests == 2 and learning.writes == 0
+    first = syncer.run(desired)  # the REPORT alone; the candidate becomes the stamp
+    assert first.requests == 1 and first.writes == 0
     token = stored_token(syncer)
     assert token.trust is True and token.stamp is not None
     steady = syncer.run(desired)
@@ -60,9 +63,11 @@ def test_radicale_steady_noop_is_one_cheap_request_and_edits_still_show(
     assert restored.requests == 2 + 1 + 1  # quick check, report, the PUT, confirm
     assert syncer.ours() == expected(desired)
 
-    # steady again, a swap costs the changed events plus two requests
+    # steady again (the first no-op after our write is the REPORT alone), a swap costs
+    # the changed events plus two requests
     settle()
-    assert syncer.run(desired).requests == 2
+    assert syncer.run(desired).requests == 1
+    assert syncer.run(desired).requests == 1
     moved = [
         make_event(d.natural_key, datetime(2026, 12, 8, 19, tzinfo=ZONE), "Exchange (swap)")
         if d.natural_key == "2026-12-08"
@@ -72,6 +77,30 @@ def test_radicale_steady_noop_is_one_cheap_request_and_edits_still_show(
     swap = syncer.run(moved)
     assert swap.updated == 1 and swap.requests == 1 + 2
     assert syncer.ours() == expected(moved)
+
+
+def test_first_noop_after_a_push_is_one_request_and_sees_an_edit(tmp_path, radicale_server) -> None:
+    """Right after a push the candidate stamp is too recent: the no-op is the REPORT
+    alone (never last-modified alone), so an edit made meanwhile is seen; once the
+    server's clock is past the margin, the next REPORT-only no-op makes it the stamp."""
+    calendar = radicale_server.new_calendar()
+    time.sleep(1.1)
+    syncer = CalDAVSyncer(tmp_path, calendar)
+    desired = exchanges(DAYS[:4])
+    syncer.run(desired)
+    at_once = syncer.run(desired)  # within MARGIN of our writes
+    assert at_once.requests == 1 and at_once.writes == 0
+    assert stored_token(syncer).stamp is None and stored_token(syncer).candidate is not None
+    edited = desired[1]
+    assert calendar.put(safe_name(edited.uid), edited_body(edited, "parent")) in (200, 201, 204)
+    settle()
+    seen = syncer.run(desired)
+    assert [(c.uid, c.resolution) for c in seen.conflicts] == [(edited.uid, "restored")]
+    assert syncer.ours() == expected(desired)
+    settle()
+    assert syncer.run(desired).requests == 1  # REPORT alone: the stamp from our restore
+    assert stored_token(syncer).stamp is not None
+    assert syncer.run(desired).requests == 1  # last-modified alone
 
 
 def test_radicale_reverifies_with_the_sync_token_once_a_day(tmp_path, radicale_server) -> None:

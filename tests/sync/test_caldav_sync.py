@@ -25,14 +25,19 @@ class CalDAVSyncer:
     """sync_calendar against one CalDAV calendar, with a state file and a fresh backend
     per run (as separate ``pc-calendar sync`` invocations would have)."""
 
-    def __init__(self, tmp_path, calendar: CalendarRef, quick_check: bool = True) -> None:
+    def __init__(
+        self, tmp_path, calendar: CalendarRef, quick_check: bool = True, in_flight: int = 8
+    ) -> None:
         self.calendar = calendar
         self.state_path = tmp_path / "state.sqlite"
         self.key = f"{FAMILY}/alex/caldav:{calendar.path}"
         self.quick_check = quick_check
+        self.in_flight = in_flight
 
     def backend(self) -> CalDAVBackend:
-        config = self.calendar.config(timeout=5, quick_check=self.quick_check)
+        config = self.calendar.config(
+            timeout=5, quick_check=self.quick_check, max_in_flight=self.in_flight
+        )
         return CalDAVBackend(config, {"family_id": FAMILY})
 
     def changes_since_stored_token(self):
@@ -84,8 +89,10 @@ def test_first_sync_then_noop_costs_at_most_two_requests(syncer) -> None:
     first = syncer.run(desired)
     assert first.ok, first.error
     assert (first.created, first.updated, first.deleted) == (8, 0, 0)
-    # last-modified + sync report, the writes, and one report confirming they are ours
-    assert first.requests == 2 + 8 + 1
+    # last-modified + sync report, the writes, and one report confirming they are ours;
+    # on Radicale, where our writes land a second after the calendar's creation, one more
+    # last-modified before it settles whether it follows events (test_caldav_quick_check)
+    assert first.requests in (2 + 8 + 1, 2 + 8 + 2)
     assert syncer.ours() == expected(desired)
     # the stored token is already past our own writes: the next run reads nothing back
     listing, pending = syncer.changes_since_stored_token()
@@ -107,8 +114,10 @@ def test_without_quick_check_a_noop_is_one_request(tmp_path, caldav_calendar) ->
 
 
 def test_swap_costs_the_changed_events_plus_two(tmp_path, caldav_calendar) -> None:
-    """The sync token path; with the quick check, see test_caldav_quick_check.py."""
-    syncer = CalDAVSyncer(tmp_path, caldav_calendar, quick_check=False)
+    """The sync token path; with the quick check, see test_caldav_quick_check.py. One
+    write at a time: on Xandikos two overlapping writes may cost a 423 and its retry
+    (see test_caldav_concurrent.py)."""
+    syncer = CalDAVSyncer(tmp_path, caldav_calendar, quick_check=False, in_flight=1)
     before = exchanges(DAYS)
     syncer.run(before)
     syncer.run(before)
@@ -213,6 +222,12 @@ def test_keep_theirs_leaves_the_parents_edit(syncer) -> None:
 
 @pytest.mark.parametrize("kill_after", [3])
 def test_server_killed_mid_sync_then_rerun_converges(syncer, caldav_server, kill_after) -> None:
+    if caldav_server.name == "xandikos":
+        # Killed while writing, Xandikos can leave its git store needing repair (a stale
+        # index.lock, then HTTP 500s): with writes in flight the kill lands mid-write.
+        # That is the server's crash, not the sync's: here it is killed between writes;
+        # the concurrent path is killed mid-push on Radicale (and test_caldav_concurrent)
+        syncer.in_flight = 1
     syncer.run(exchanges(DAYS[:4]))
     desired = exchanges(DAYS[2:]) + [
         make_event(d.natural_key, d.event["DTSTART"].dt, "renamed") for d in exchanges(DAYS[:1])
@@ -232,7 +247,9 @@ def test_server_killed_mid_sync_then_rerun_converges(syncer, caldav_server, kill
     finally:
         caldav_server.start()
     assert not broken.ok
-    assert "connection refused" in (broken.error or "") + " ".join(broken.problems)
+    said = (broken.error or "") + " ".join(broken.problems)
+    # the first write to fail says why: refused, or reset when it was in flight at the kill
+    assert "connection refused" in said or "connection reset" in said
     summary = syncer.run(desired)
     assert summary.ok, (summary.error, summary.problems)
     assert syncer.ours() == expected(desired)

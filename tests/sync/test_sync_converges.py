@@ -31,11 +31,17 @@ step = st.tuples(
 @settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(tokens=st.booleans(), omit=st.booleans(), steps=st.lists(step, min_size=1, max_size=5))
-def test_any_history_converges(tmp_path_factory, tokens, omit, steps):
+@given(
+    tokens=st.booleans(),
+    omit=st.booleans(),
+    in_flight=st.sampled_from([1, 4]),  # one write at a time, or several (sync.concurrent)
+    steps=st.lists(step, min_size=1, max_size=5),
+)
+def test_any_history_converges(tmp_path_factory, tokens, omit, in_flight, steps):
     tmp = tmp_path_factory.mktemp("conv")
     backend = MemoryBackend(FAMILY, tokens=tokens)
     backend.omit_transient = omit
+    backend.max_in_flight = in_flight
     backend.put_foreign("own.ics", FOREIGN.ical)
     syncer = Syncer(tmp, backend)
     desired = []

@@ -260,6 +260,10 @@ class Backend(ABC):
 
     #: how many writes ``apply_batch`` sends in one request (1: no batching, the default)
     batch_size: int = 1
+    #: how many single writes (create/update/delete) the sync engine may have in flight at
+    #: once, each from its own thread (1, the default: one at a time). A backend that sets
+    #: it above 1 must be safe to call from that many threads (see sync.concurrent)
+    max_in_flight: int = 1
 
     def apply_batch(self, ops: Sequence[WriteOp]) -> list[WriteResult]:
         """Do several writes, each settled on its own (optional extension).

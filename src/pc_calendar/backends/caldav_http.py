@@ -10,6 +10,7 @@ Imported only when a CalDAV target is used, so ``pc-calendar --help`` never load
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote, unquote, urljoin, urlsplit
@@ -21,6 +22,7 @@ from caldav.lib.http_sync import requests as http
 from ..errors import BackendError, PreconditionFailed, TransientBackendError, WriteRefused
 
 SYNC_TOKEN_TAG = "{DAV:}valid-sync-token"
+SUPPORTED_REPORT_TAG = "{DAV:}supported-report"
 CALDAV_NS = "urn:ietf:params:xml:ns:caldav"
 #: RFC 4791 5.3.2.1 and RFC 6638 3.2.4.1: the UID is taken by another resource
 UID_CONFLICT = frozenset(
@@ -61,6 +63,10 @@ _PROPFIND_BODY = (
 
 class InvalidSyncToken(Exception):
     """The server no longer knows our sync token (RFC 6578 3.2): list everything."""
+
+
+class UnsupportedReport(Exception):
+    """403 with DAV:supported-report: the server does not do this REPORT here."""
 
 
 def xml_escape(text: str) -> str:
@@ -154,24 +160,47 @@ class DavSession:
         self.username = username
         self.label = label
         self.requests = 0
-        self.client = DAVClient(
-            url=url,
-            username=username,
-            password=password,
+        self._options = {
+            "url": url,
+            "username": username,
+            "password": password,
             # Basic up front: negotiating on a 401 would cost a request per run.
-            auth_type="basic" if username else None,
-            timeout=timeout,
-            ssl_verify_cert=verify,
-            enable_rfc6764=False,
-        )
-        session = self.client.session
+            "auth_type": "basic" if username else None,
+            "timeout": timeout,
+            "ssl_verify_cert": verify,
+            "enable_rfc6764": False,
+        }
+        # One DAVClient (one keep-alive connection) per thread: the sync engine's write
+        # workers (max_in_flight) each send on their own, and none shares a connection.
+        #: the server's Date on the latest write it acknowledged (epoch seconds)
+        self.latest_write: int | None = None
+        self._local = threading.local()
+        self._clients: list[DAVClient] = []
+        self._count = threading.Lock()
+        self._local.client = self._new_client()
+
+    @property
+    def client(self) -> DAVClient:
+        """This thread's client (created on its first request)."""
+        client = getattr(self._local, "client", None)
+        if client is None:
+            client = self._local.client = self._new_client()
+        return client
+
+    def _new_client(self) -> DAVClient:
+        client = DAVClient(**self._options)
+        session = client.session
         send = session.request
 
         def counted(*args: Any, **kwargs: Any) -> Any:
-            self.requests += 1
+            with self._count:
+                self.requests += 1
             return send(*args, **kwargs)
 
         session.request = counted
+        with self._count:
+            self._clients.append(client)
+        return client
 
     def absolute(self, href: str) -> str:
         """The full URL of a server path (quoted once)."""
@@ -194,6 +223,8 @@ class DavSession:
         except dav_error.AuthorizationError as exc:
             if SYNC_TOKEN_TAG in exc.preconditions:
                 raise InvalidSyncToken() from None
+            if method == "REPORT" and SUPPORTED_REPORT_TAG in exc.preconditions:
+                raise UnsupportedReport() from None  # RFC 3253 3.6 (SabreDAV 1.x)
             raise self._refusal(exc, method, href) from None
         except dav_error.RateLimitError as exc:
             wait = exc.retry_after_seconds
@@ -214,7 +245,18 @@ class DavSession:
                 ) from None
             raise
         self.check_status(response.status, method, href)
+        if method in ("PUT", "DELETE") and 200 <= response.status < 300:
+            self._note_write(response.headers.get("Date"))
         return response
+
+    def _note_write(self, date: str | None) -> None:
+        """Keep the server's clock on its latest acknowledged write (see caldav_stamp)."""
+        from .caldav_stamp import http_date
+
+        when = http_date(date)
+        if when is not None:
+            with self._count:
+                self.latest_write = max(self.latest_write or when, when)
 
     def unreachable(self, exc: BaseException) -> TransientBackendError:
         """A connection that failed: which host, and what failed (refused, DNS, timeout)."""
@@ -298,4 +340,7 @@ class DavSession:
         return PreconditionFailed(href, f"{what} refused: {reason} (HTTP {status})")
 
     def close(self) -> None:
-        self.client.close()
+        with self._count:
+            clients, self._clients = self._clients, []
+        for client in clients:
+            client.close()

@@ -49,6 +49,8 @@ class ListingMixin:
     #: whether it moves with them)
     _seen_before_writes: LastModified | None = None
     _listed: bool = False
+    #: the server's clock on the latest REPORT's reply
+    _report_date: int | None = None
 
     def _not_found(self) -> BackendError:  # pragma: no cover - provided by the backend
         raise NotImplementedError
@@ -58,7 +60,8 @@ class ListingMixin:
     def list(self, since_token: str | None = None) -> Listing:
         before = self.session.requests
         token = DavToken.decode(since_token)
-        quick = self.quick_check and token.asks_last_modified
+        promote = self.quick_check and token.awaits_promotion
+        quick = self.quick_check and token.asks_last_modified and not promote
         seen = self._last_modified() if quick else None
         if not self._listed:  # the run's own listing; a re-listing mid-run comes later
             self._seen_before_writes, self._listed = seen, True
@@ -66,7 +69,13 @@ class ListingMixin:
             listing = Listing(events=[], full=False, token=since_token)
         else:
             listing = self._authoritative(token.authority)
-            if self.quick_check:
+            if promote:  # the REPORT alone, right after confirmed writes (caldav_stamp)
+                changed = listing.full or bool(
+                    listing.events or listing.removed or listing.unmarked
+                )
+                after = token.after_promotion(listing.token, changed, self._report_date)
+                listing.token = after.encode()
+            elif self.quick_check:
                 # evidence for the stamp: did any of ours change (or anything go)?
                 changed = not listing.full and bool(
                     listing.events or listing.removed or listing.unmarked
@@ -88,6 +97,7 @@ class ListingMixin:
             ctag = self._ctag()
             if ctag is not None and f"{CTAG_PREFIX}{ctag}" == authority:
                 return Listing(events=[], full=False, token=authority)
+            self._sync_supported = False  # a ctag token: the server had no sync-collection
         return self._full()
 
     def confirm_writes(
@@ -105,6 +115,10 @@ class ListingMixin:
         token = DavToken.decode(since_token)
         if token.authority is None or not token.authority.startswith(SYNC_PREFIX):
             return None
+        # while trust is unknown, last-modified after our writes settles it (one PROPFIND,
+        # before the REPORT, so nothing the REPORT vouches for can come after it)
+        learn = self.quick_check and token.trust is None and token.asks_last_modified
+        after = self._last_modified() if learn else None
         try:
             changed, removed, authority = self._delta(
                 token.authority[len(SYNC_PREFIX) :], with_data=False
@@ -118,7 +132,8 @@ class ListingMixin:
         authority = f"{SYNC_PREFIX}{authority}"
         if not self.quick_check:
             return authority
-        return token.after_writes(authority, self._seen_before_writes).encode()
+        written_at = self.session.latest_write
+        return token.after_writes(authority, self._seen_before_writes, after, written_at).encode()
 
     def _last_modified(self) -> LastModified | None:
         """The collection's last-modified and the server's clock, if it tells both."""
@@ -148,6 +163,7 @@ class ListingMixin:
             body,
             {"Depth": str(depth), "Content-Type": "application/xml; charset=utf-8"},
         )
+        self._report_date = http_date(response.headers.get("Date"))
         if response.status == 404:
             raise self._not_found()
         return response
@@ -173,8 +189,13 @@ class ListingMixin:
 
         changed: dict[str, tuple[str | None, str | None]] = {}
         removed: list[str] = []
+        from .caldav_http import UnsupportedReport
+
         while True:
-            response = self._report(sync_body(token, with_data=with_data), depth=1)
+            try:
+                response = self._report(sync_body(token, with_data=with_data), depth=1)
+            except UnsupportedReport:
+                raise _Unsupported() from None
             if response.status not in (200, 207):
                 body = response._raw if isinstance(response._raw, bytes | str) else b""
                 if token and (

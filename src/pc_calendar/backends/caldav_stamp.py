@@ -21,6 +21,11 @@ A stamp is only trusted when it cannot hide a change:
 - the REPORT is still sent once a day (:data:`REVERIFY`) whatever the stamp says, so even
   a server that breaks these rules can hide a parent's edit for a day at most.
 
+Right after our own confirmed writes, the last-modified they left is a *candidate*:
+the next listing is the REPORT alone, and makes it the stamp when it shows nothing
+changed and the server's clock on its reply is MARGIN past it, so the first no-op
+after a push is one request and nothing waits for the margin.
+
 Servers without a collection last-modified (Xandikos) are asked once and then never.
 The token stays opaque to the sync engine: it is this module's business alone.
 """
@@ -61,6 +66,11 @@ class DavToken:
     #: it was a safe stamp; the next listing learns from whether it has moved since
     before_writes: int | None = None
     before_writes_safe: bool = False
+    #: on a trusted calendar, after our confirmed writes: the last-modified they left
+    #: (read, or the server's clock on the latest write), too recent to be a stamp yet.
+    #: The next listing sends only the REPORT; if it shows nothing changed and the
+    #: server's clock is by then MARGIN past it, it becomes the stamp (no PROPFIND).
+    candidate: int | None = None
 
     def encode(self) -> str | None:
         if self.authority is None:
@@ -73,6 +83,7 @@ class DavToken:
             "u": self.unsupported,
             "b": self.before_writes,
             "bs": self.before_writes_safe,
+            "c": self.candidate,
         }
         return PREFIX + json.dumps(fields, separators=(",", ":"))
 
@@ -92,6 +103,7 @@ class DavToken:
                 unsupported=bool(fields.get("u")),
                 before_writes=fields.get("b"),
                 before_writes_safe=bool(fields.get("bs")),
+                candidate=fields.get("c"),
             )
         except (ValueError, KeyError, TypeError):
             return cls()  # unreadable: list everything, like a lost state
@@ -145,13 +157,62 @@ class DavToken:
             trust = seen.modified != self.stamp
         return DavToken(authority, seen.safe_stamp(), seen.now, trust)
 
-    def after_writes(self, authority: str, before: LastModified | None) -> DavToken:
+    @property
+    def awaits_promotion(self) -> bool:
+        """The next listing is the REPORT alone, to promote :attr:`candidate`."""
+        return (
+            self.trust is True
+            and self.stamp is None
+            and self.candidate is not None
+            and (self.authority or "").startswith("sync:")
+        )
+
+    def after_promotion(
+        self, authority: str | None, changed: bool, server_now: int | None
+    ) -> DavToken:
+        """The token after the REPORT that followed confirmed writes.
+
+        Nothing changed since our writes were confirmed, so last-modified is still the
+        candidate; once the server's clock (on that REPORT's reply) is MARGIN past it, no
+        later change can share its second: it is the stamp. A change, or no clock: back
+        to the ordinary listing (last-modified, then REPORT) next time.
+        """
+        if changed or server_now is None or self.candidate is None:
+            return DavToken(authority, trust=self.trust)
+        if self.candidate + MARGIN <= server_now:
+            return DavToken(authority, self.candidate, server_now, True)
+        return replace(self, authority=authority)  # still too recent: try again next run
+
+    def after_writes(
+        self,
+        authority: str,
+        before: LastModified | None,
+        after: LastModified | None = None,
+        written_at: int | None = None,
+    ) -> DavToken:
         """The token once our own writes are confirmed.
 
-        The stamp is dropped (our writes moved last-modified); while trust is unknown,
-        ``before`` (last-modified seen before the writes) is kept for the next listing to
-        learn from, at no extra request.
+        ``after``: last-modified read just before the confirming REPORT (asked only
+        while trust is unknown: it settles trust at once); ``written_at``: the server's
+        clock on our latest write. On a trusted calendar the last-modified our writes
+        left becomes the :attr:`candidate` stamp (or the stamp, if already safely old),
+        so the first no-op after a push is one request. Otherwise the stamp is dropped
+        and, while trust is unknown, ``before`` (last-modified seen before the writes) is
+        kept for the next listing to learn from, at no extra request.
         """
+        trust = self.trust
+        if trust is None and after is not None and before is not None:
+            if after.modified > before.modified:
+                trust = True
+            elif before.safe_stamp() is not None:
+                trust = False  # our writes came seconds later and it did not move
+        if trust is True:
+            if after is not None and after.safe_stamp() is not None:
+                return DavToken(authority, after.modified, after.now, True)
+            candidate = after.modified if after is not None else written_at
+            return DavToken(authority, trust=True, candidate=candidate)
+        if trust is False:
+            return DavToken(authority, trust=False)
         learn = self.trust is None and before is not None
         return replace(
             self,

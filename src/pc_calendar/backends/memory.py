@@ -10,6 +10,7 @@ every call counts as one request. Tests simulate the parent with ``put_foreign``
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -53,49 +54,57 @@ class MemoryBackend(Backend):
         self._requests = 0
         self._version = 0
         self._log: list[tuple[int, str]] = []  # (version, href) of every change
+        #: set above 1 to have the engine send writes from several threads (see
+        #: sync.concurrent); every call then holds the lock, as a server serialises
+        self.max_in_flight = 1
+        self._lock = threading.RLock()
 
     # -- the Backend interface -------------------------------------------------------
 
     def list(self, since_token: str | None = None) -> Listing:
-        self._request("list", None)
-        since = self._parse_token(since_token)
-        token = str(self._version) if self.tokens else None
-        full = since is None
-        hrefs = sorted(self.objects) if full else sorted({h for v, h in self._log if v > since})
-        listing = Listing(events=[], full=full, token=token, requests=1)
-        for href in hrefs:
-            if href not in self.objects:
-                if not (self.omit_transient and self._born.get(href, 0) > since):
-                    listing.removed.append(href)
-                continue
-            body, etag = self.objects[href]
-            event = remote_event_from_ical(body, href, etag, self.family_id, unmarked=True)
-            if event is not None and event.marked:
-                listing.events.append(event)
-            elif event is not None and href == f"{event.uid}.ics":
-                listing.unmarked.append(event)  # ours, stripped of its marker by a client
-            elif not full:
-                listing.removed.append(href)  # no longer (or never) ours: gone as far as we know
-        return listing
+        with self._lock:
+            self._request("list", None)
+            since = self._parse_token(since_token)
+            token = str(self._version) if self.tokens else None
+            full = since is None
+            hrefs = sorted(self.objects) if full else sorted({h for v, h in self._log if v > since})
+            listing = Listing(events=[], full=full, token=token, requests=1)
+            for href in hrefs:
+                if href not in self.objects:
+                    if not (self.omit_transient and self._born.get(href, 0) > since):
+                        listing.removed.append(href)
+                    continue
+                body, etag = self.objects[href]
+                event = remote_event_from_ical(body, href, etag, self.family_id, unmarked=True)
+                if event is not None and event.marked:
+                    listing.events.append(event)
+                elif event is not None and href == f"{event.uid}.ics":
+                    listing.unmarked.append(event)  # ours, stripped of its marker by a client
+                elif not full:
+                    listing.removed.append(href)  # no longer (or never) ours: gone, we know
+            return listing
 
     def create(self, event: DesiredEvent) -> RemoteEvent:
-        href = f"{event.uid}.ics"
-        self._request("create", href)
-        if href in self.objects:
-            raise PreconditionFailed(href, "already exists")
-        return self._write(href, event)
+        with self._lock:
+            href = f"{event.uid}.ics"
+            self._request("create", href)
+            if href in self.objects:
+                raise PreconditionFailed(href, "already exists")
+            return self._write(href, event)
 
     def update(self, remote: RemoteEvent, event: DesiredEvent) -> RemoteEvent:
-        self._request("update", remote.href)
-        self._check_match(remote)
-        return self._write(remote.href, event)
+        with self._lock:
+            self._request("update", remote.href)
+            self._check_match(remote)
+            return self._write(remote.href, event)
 
     def delete(self, remote: RemoteEvent) -> None:
-        self._request("delete", remote.href)
-        self._check_match(remote)
-        del self.objects[remote.href]
-        self._changed(remote.href)
-        self._count_write()
+        with self._lock:
+            self._request("delete", remote.href)
+            self._check_match(remote)
+            del self.objects[remote.href]
+            self._changed(remote.href)
+            self._count_write()
 
     def fetch(self, remote: RemoteEvent) -> bytes | None:
         self._request("fetch", remote.href)

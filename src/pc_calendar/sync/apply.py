@@ -77,14 +77,20 @@ class Applier:
 
     def run(self, actions: list[Action]) -> Outcome:
         size = getattr(self.backend, "batch_size", 1)
-        if size <= 1:
+        in_flight = getattr(self.backend, "max_in_flight", 1)
+        writes = [a for a in actions if a.op in WRITES]
+        if size <= 1 and (in_flight <= 1 or len(writes) <= 1):
             for action in actions:
                 self._do(action, recovering=False)
             return self.outcome
-        writes = [a for a in actions if a.op in WRITES]
         for action in actions:
             if action.op not in WRITES:
                 self._do(action, recovering=False)
+        if size <= 1:  # several writes in flight, each its own request (see .concurrent)
+            from .concurrent import write_concurrently
+
+            write_concurrently(self, writes, in_flight)
+            return self.outcome
         for start in range(0, len(writes), size):
             self._batch(writes[start : start + size])
         return self.outcome

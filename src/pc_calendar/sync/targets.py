@@ -55,6 +55,7 @@ NOT_IDENTITY = frozenset(
         "quick_check",
         "requests_per_minute",
         "verify",
+        "max_in_flight",
     }
 )
 
