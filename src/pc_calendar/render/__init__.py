@@ -12,7 +12,7 @@ Modules: :mod:`.events` builds drafts per event kind, :mod:`.text` words them,
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ..backends.base import DesiredEvent
@@ -20,7 +20,7 @@ from ..errors import UserError
 from ..plan.model import Plan
 from ..schedule.timeline import Timeline
 from .events import CUSTODY_KIND, EXCHANGE_MINUTES, CustodyRun, custody_runs, drafts_for
-from .publish import PRODID, EventInfo, assemble, desired, dtstamp, publish
+from .publish import PRODID, EventInfo, Published, calendar_chunks, desired, dtstamp, publish
 
 __all__ = [
     "CUSTODY_KIND",
@@ -30,6 +30,7 @@ __all__ = [
     "EventInfo",
     "custody_runs",
     "render_calendar",
+    "render_calendar_chunks",
     "render_parent",
 ]
 
@@ -48,7 +49,7 @@ def _render(
     parent_id: str | None,
     pm: Any,
     outcomes: Mapping[str, str] | None = None,
-):
+) -> list[Published]:
     _check_parent(plan, parent_id)
     if pm is None:
         from ..plugins import get_plugin_manager
@@ -62,7 +63,24 @@ def render_parent(
     plan: Plan, timeline: Timeline, parent_id: str, pm: Any = None
 ) -> list[DesiredEvent]:
     """The events ``parent_id`` wants in their calendar, sorted by start then UID."""
-    return [desired(draft, info) for draft, info in _render(plan, timeline, parent_id, pm)]
+    return [desired(item) for item in _render(plan, timeline, parent_id, pm)]
+
+
+def render_calendar_chunks(
+    plan: Plan,
+    timeline: Timeline,
+    parent_id: str | None,
+    pm: Any = None,
+    outcomes: Mapping[str, str] | None = None,
+) -> Iterator[bytes]:
+    """:func:`render_calendar` as a stream of byte chunks (one per VEVENT), for writing
+    a long calendar to a file without holding it whole. Events are rendered (and plan
+    errors raised) before the first chunk is returned."""
+    published = _render(plan, timeline, parent_id, pm, outcomes)
+    who = plan.family.name
+    if parent_id is not None:
+        who += f" - {plan.parents[parent_id].name}"
+    return calendar_chunks(published, name=who, zone_key=timeline.zone.key)
 
 
 def render_calendar(
@@ -79,11 +97,7 @@ def render_calendar(
     label, from :func:`pc_calendar.exchanges.service.outcome_labels`) marks each
     recorded exchange there, e.g. "... - MISSED".
     """
-    published = _render(plan, timeline, parent_id, pm, outcomes)
-    who = plan.family.name
-    if parent_id is not None:
-        who += f" - {plan.parents[parent_id].name}"
-    return assemble([draft.event for draft, _ in published], name=who, zone_key=timeline.zone.key)
+    return b"".join(render_calendar_chunks(plan, timeline, parent_id, pm, outcomes))
 
 
 def count_events(ical: bytes) -> int:

@@ -1,9 +1,9 @@
 """Timeline -> draft VEVENTs for one reader (a parent, or the coordinator).
 
-A draft is an ``icalendar.Event`` with what the plan says, plus the identity it will be
-published under. Identity and hashing happen in :mod:`.publish`, after plugins had
-their say. Natural keys are functions of the thing itself (who, which children, when),
-never of export time, so re-rendering yields the same UIDs.
+A draft is a :class:`~.vevent.VEvent` (plain data) with what the plan says, plus the
+identity it will be published under. Identity and hashing happen in :mod:`.publish`,
+after plugins had their say. Natural keys are functions of the thing itself (who,
+which children, when), never of export time, so re-rendering yields the same UIDs.
 """
 
 from __future__ import annotations
@@ -13,11 +13,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from icalendar import Alarm, Event
-
 from ..plan.model import EventKind, Plan
 from ..schedule.timeline import CustodyBlock, Exchange, HolidayLabel, Rule, Timeline
 from . import text
+from .vevent import Reminder, VEvent
 
 #: How long an exchange event lasts in the calendar.
 EXCHANGE_MINUTES = 15
@@ -48,7 +47,7 @@ class Draft:
     uid_kind: str
     kind: str
     natural_key: str
-    event: Event
+    event: VEvent
     sort_at: datetime
     subject: object
 
@@ -117,22 +116,9 @@ def calendar_time(moment: datetime, zone: ZoneInfo) -> datetime:
     return local
 
 
-def _timed(summary: str, start: datetime, end: datetime, zone: ZoneInfo) -> Event:
-    event = Event()
-    event.add("summary", summary)
-    event.add("dtstart", calendar_time(start, zone))
-    event.add("dtend", calendar_time(end, zone))
-    return event
-
-
 def custody_draft(plan: Plan, run: CustodyRun, zone: ZoneInfo, recipient: str | None) -> Draft:
     names = text.child_names(plan, run.children)
-    event = _timed(
-        f"{text.join_names(names)} with {text.short_name(plan, run.parent)}",
-        run.start,
-        run.end,
-        zone,
-    )
+    summary = f"{text.join_names(names)} with {text.short_name(plan, run.parent)}"
     start, end = run.start.astimezone(zone), run.end.astimezone(zone)
     lines = [
         f"{text.join_names(names, ' and ')} with {text.full_name(plan, run.parent)} "
@@ -147,9 +133,14 @@ def custody_draft(plan: Plan, run: CustodyRun, zone: ZoneInfo, recipient: str | 
             f"{text.when(seg_end.astimezone(zone))}: {why}"
         )
     lines.append(text.footer(plan))
-    event.add("description", "\n".join(lines))
-    event.add("transp", "TRANSPARENT")  # days with the children are not "busy" time
-    event.add("categories", ["Custody"])
+    event = VEvent(
+        summary,
+        calendar_time(run.start, zone),
+        calendar_time(run.end, zone),
+        "\n".join(lines),
+        ("Custody",),
+        transparent=True,  # days with the children are not "busy" time
+    )
     if recipient is None:
         kind = CUSTODY_KIND
     elif run.parent == recipient:
@@ -178,10 +169,7 @@ def exchange_draft(
         summary += f" at {place}"
     if outcome and recipient is None:
         summary += f" - {outcome}"
-    event = _timed(summary, ex.at, ex.at + timedelta(minutes=EXCHANGE_MINUTES), zone)
     address = text.location_text(plan, ex.location)
-    if address:
-        event.add("location", address)
     coordinator = recipient is None
     lines = [
         f"{text.join_names(names, ' and ')} go from {text.full_name(plan, ex.from_parent)} "
@@ -195,15 +183,16 @@ def exchange_draft(
         *([f"Recorded outcome: {outcome}"] if outcome and recipient is None else []),
         text.footer(plan),
     ]
-    event.add("description", "\n".join(lines))
-    event.add("categories", ["Exchange"])
     minutes = plan.parents[recipient].reminder_minutes if recipient in plan.parents else None
-    if minutes:
-        alarm = Alarm()
-        alarm.add("action", "DISPLAY")
-        alarm.add("description", summary)
-        alarm.add("trigger", timedelta(minutes=-minutes))
-        event.add_component(alarm)
+    event = VEvent(
+        summary,
+        calendar_time(ex.at, zone),
+        calendar_time(ex.at + timedelta(minutes=EXCHANGE_MINUTES), zone),
+        "\n".join(lines),
+        ("Exchange",),
+        location=address or None,
+        reminder=Reminder(summary, timedelta(minutes=minutes)) if minutes else None,
+    )
     key = f"{ex.id}|{','.join(sorted(ex.children))}"
     return Draft("exchange", EventKind.exchanges.value, key, event, ex.at, ex)
 
@@ -213,10 +202,6 @@ def holiday_draft(
 ) -> Draft:
     """One all-day event for a holiday, even when several schedules label it."""
     label = labels[0]
-    event = Event()
-    event.add("summary", label.name)
-    event.add("dtstart", label.first)
-    event.add("dtend", label.last + timedelta(days=1))  # DTEND of a VALUE=DATE is exclusive
     coordinator = recipient is None
     whys = dict.fromkeys(text.explain_rule(plan, lb.rule, coordinator=coordinator) for lb in labels)
     lines = [f"Why: {why}" for why in whys]
@@ -233,9 +218,14 @@ def holiday_draft(
     else:
         lines.append("A label only: it does not change who has the children.")
     lines.append(text.footer(plan))
-    event.add("description", "\n".join(lines))
-    event.add("transp", "TRANSPARENT")
-    event.add("categories", ["Holiday"])
+    event = VEvent(
+        label.name,
+        label.first,
+        label.last + timedelta(days=1),  # DTEND of a VALUE=DATE is exclusive
+        "\n".join(lines),
+        ("Holiday",),
+        transparent=True,
+    )
     key = f"{label.name}|{label.first.isoformat()}"
     sort_at = datetime.combine(label.first, datetime.min.time(), zone)
     return Draft("holiday", EventKind.holidays.value, key, event, sort_at, tuple(labels))

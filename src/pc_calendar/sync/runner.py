@@ -189,15 +189,11 @@ def sync_calendar(
 
 def reaches(event: DesiredEvent, start: date) -> bool:
     """Whether the event lasts into the range starting at ``start``."""
-    vevent = event.event
-    if vevent is None:
-        return True
-    if "DTEND" in vevent:
-        end = vevent["DTEND"].dt
+    begin, end = event.span()
+    if end is not None:
         # an all-day DTEND is exclusive; a timed one counts on the day it ends
         return end.date() >= start if isinstance(end, datetime) else end > start
-    if "DTSTART" in vevent:
-        begin = vevent["DTSTART"].dt
+    if begin is not None:
         return (begin.date() if isinstance(begin, datetime) else begin) >= start
     return True
 

@@ -1,0 +1,264 @@
+"""Events as plain data, written as RFC 5545 text without building icalendar objects.
+
+Why: building and serialising ``icalendar.Event`` objects was 59x the schedule engine's
+time for 18 years (0.35-0.43 ms per event). A :class:`VEvent` holds what an event says;
+:func:`write_vevent` writes it exactly as icalendar 7 would (same property order, TEXT
+escaping per RFC 5545 3.3.11, folding at 75 octets without splitting a UTF-8 sequence or
+an escape, CRLF), and :func:`canonical_hash` gives exactly what
+:func:`pc_calendar.identity.content_hash` gives for the icalendar form of the same event,
+so every calendar already written keeps its hashes. :func:`to_icalendar` builds that
+icalendar form, for plugins (``pc_calendar_decorate_event``) and for comparisons.
+tests/test_render_equivalence.py proves bytes and hashes equal over 18 years.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
+from typing import Any
+
+from .. import identity
+
+_QUOTABLE = re.compile("[,;:\u2019]")  # parameter values icalendar puts in double quotes
+
+
+@dataclass(frozen=True, slots=True)
+class Reminder:
+    """A VALARM that shows ``description`` ``before`` the event starts."""
+
+    description: str
+    before: timedelta
+
+
+@dataclass(frozen=True, slots=True)
+class VEvent:
+    """What one event says: timed (aware datetimes) or all-day (dates, ``end`` exclusive)."""
+
+    summary: str
+    start: datetime | date
+    end: datetime | date
+    description: str
+    categories: tuple[str, ...]
+    location: str | None = None
+    transparent: bool = False
+    reminder: Reminder | None = None
+
+    def text_properties(self) -> list[tuple[str, str]]:
+        """(NAME, value) of the TEXT-like properties, before escaping."""
+        props = [("DESCRIPTION", self.description)]
+        if self.location:
+            props.append(("LOCATION", self.location))
+        if self.transparent:
+            props.append(("TRANSP", "TRANSPARENT"))
+        return props
+
+
+def escape_text(text: str) -> str:
+    """RFC 5545 3.3.11 TEXT escaping, replacement for replacement what icalendar does."""
+    return (
+        text.replace("\\N", "\n")
+        .replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+        .replace("\r", "\\n")
+    )
+
+
+def fold(line: str) -> bytes:
+    """One content line, folded as icalendar folds it, UTF-8 encoded, CRLF-terminated.
+
+    Each physical line holds at most 74 octets after the fold's space, never splits a
+    UTF-8 sequence, and never ends in ``\\`` or ``^`` (the character moves to the next
+    line, so an escape stays whole for clients that unfold naively).
+    """
+    data = line.encode()
+    if len(data) < 75:
+        return data + b"\r\n"
+    pieces = []
+    start, size = 0, len(data)
+    while size - start > 74:
+        end = start + 74
+        while data[end] & 0xC0 == 0x80:  # a continuation byte: end before its character
+            end -= 1
+        if data[end - 1] in (0x5C, 0x5E) and end - 1 > start:  # backslash or caret
+            end -= 1
+        pieces.append(data[start:end])
+        start = end
+    pieces.append(data[start:])
+    return b"\r\n ".join(pieces) + b"\r\n"
+
+
+def _value(moment: datetime | date) -> tuple[str, str, str]:
+    """(parameters as written, as hashed, value) of a DTSTART/DTEND: TZID for zoned
+    times, Z for UTC, VALUE=DATE for days (the hash leaves VALUE out, and quotes)."""
+    if not isinstance(moment, datetime):
+        return "VALUE=DATE", "", f"{moment.year:04d}{moment.month:02d}{moment.day:02d}"
+    text = (
+        f"{moment.year:04d}{moment.month:02d}{moment.day:02d}T"
+        f"{moment.hour:02d}{moment.minute:02d}{moment.second:02d}"
+    )
+    if moment.tzinfo is UTC:
+        return "", "", text + "Z"
+    key = getattr(moment.tzinfo, "key", None)
+    if key is None:
+        raise ValueError(f"{moment!r}: a calendar time needs a zoneinfo zone or UTC")
+    tzid = _tzid(key)
+    if tzid is None:
+        return "", "", text + "Z"
+    written = f'TZID="{tzid}"' if _QUOTABLE.search(tzid) else f"TZID={tzid}"
+    return written, f"TZID={tzid}", text
+
+
+@lru_cache(maxsize=64)
+def _tzid(key: str) -> str | None:
+    """The TZID icalendar writes for zone ``key``, or None where it writes UTC ("Z"):
+    it counts zones that never differed from UTC (Africa/Abidjan, Etc/GMT) as UTC."""
+    from zoneinfo import ZoneInfo
+
+    from icalendar.prop import vDatetime
+
+    value = vDatetime(datetime(2000, 1, 1, tzinfo=ZoneInfo(key)))
+    return None if value.is_utc() else str(value.params["TZID"])
+
+
+def duration(delta: timedelta) -> str:
+    """An RFC 5545 DURATION the way icalendar writes one (``-PT2H``, ``-P1DT1H``)."""
+    sign = ""
+    if delta.days < 0:
+        sign, delta = "-", -delta
+    timepart = ""
+    if delta.seconds:
+        hours, rest = divmod(delta.seconds, 3600)
+        minutes, seconds = divmod(rest, 60)
+        timepart = "T"
+        if hours:
+            timepart += f"{hours}H"
+        if minutes or (hours and seconds):
+            timepart += f"{minutes}M"
+        if seconds:
+            timepart += f"{seconds}S"
+    if delta.days == 0 and timepart:
+        return f"{sign}P{timepart}"
+    return f"{sign}P{abs(delta.days)}D{timepart}"
+
+
+def tzids(event: VEvent) -> set[str]:
+    """The TZIDs the event's DTSTART and DTEND name (each needs a VTIMEZONE)."""
+    found = set()
+    for moment in (event.start, event.end):
+        if isinstance(moment, datetime) and moment.tzinfo is not UTC:
+            tzid = _tzid(moment.tzinfo.key)  # type: ignore[union-attr]
+            if tzid is not None:
+                found.add(tzid)
+    return found
+
+
+def _identity_props(uid: str, family_id: str, kind: str) -> list[tuple[str, str]]:
+    return [(identity.OWNER_PROP, family_id), (identity.KIND_PROP, kind), ("UID", uid)]
+
+
+def _alarm_props(reminder: Reminder) -> list[tuple[str, str, str]]:
+    """(NAME, parameters, value) of the VALARM's properties, in icalendar's (name) order."""
+    return [
+        ("ACTION", "", "DISPLAY"),
+        ("DESCRIPTION", "", escape_text(reminder.description)),
+        ("TRIGGER", "", duration(-reminder.before)),
+    ]
+
+
+def _lines(props: Iterable[tuple[str, str, str]]) -> list[str]:
+    return [
+        f"{name};{params}:{value}" if params else f"{name}:{value}" for name, params, value in props
+    ]
+
+
+def write_vevent(
+    event: VEvent, uid: str, family_id: str, kind: str, stamp: datetime, content: str
+) -> bytes:
+    """The VEVENT as icalendar 7 serialises it: SUMMARY, DTSTART, DTEND, DTSTAMP, UID
+    first (its canonical order), the other properties by name, then the VALARM."""
+    start_params, _, start = _value(event.start)
+    end_params, _, end = _value(event.end)
+    rest = [
+        ("CATEGORIES", "", ",".join(escape_text(c) for c in event.categories)),
+        *((name, "", escape_text(value)) for name, value in event.text_properties()),
+        (identity.OWNER_PROP, "", escape_text(family_id)),
+        (identity.HASH_PROP, "", escape_text(content)),
+        (identity.KIND_PROP, "", escape_text(kind)),
+    ]
+    rest.sort(key=lambda prop: prop[0])
+    lines = _lines(
+        [
+            ("SUMMARY", "", escape_text(event.summary)),
+            ("DTSTART", start_params, start),
+            ("DTEND", end_params, end),
+            ("DTSTAMP", "", _value(stamp.astimezone(UTC))[2]),
+            ("UID", "", escape_text(uid)),
+            *rest,
+        ]
+    )
+    out = [b"BEGIN:VEVENT\r\n", *(fold(line) for line in lines)]
+    if event.reminder is not None:
+        out.append(b"BEGIN:VALARM\r\n")
+        out.extend(fold(line) for line in _lines(_alarm_props(event.reminder)))
+        out.append(b"END:VALARM\r\n")
+    out.append(b"END:VEVENT\r\n")
+    return b"".join(out)
+
+
+def canonical_hash(event: VEvent, uid: str, family_id: str, kind: str) -> str:
+    """``identity.content_hash`` of the event's icalendar form, without building it.
+
+    The canonical form (see ``identity._canonical_lines``): ``NAME;PARAMS:VALUE`` per
+    property (VALUE= parameters dropped, the semicolon always there), sorted, then each
+    subcomponent the same way.
+    """
+
+    def canonical(name: str, params: str, value: str) -> str:
+        return f"{name};{params}:{value}"
+
+    _, start_params, start = _value(event.start)
+    _, end_params, end = _value(event.end)
+    props = [
+        canonical("SUMMARY", "", escape_text(event.summary)),
+        canonical("DTSTART", start_params, start),
+        canonical("DTEND", end_params, end),
+        canonical("CATEGORIES", "", ",".join(escape_text(c) for c in event.categories)),
+        *(canonical(n, "", escape_text(v)) for n, v in event.text_properties()),
+        *(canonical(n, "", escape_text(v)) for n, v in _identity_props(uid, family_id, kind)),
+    ]
+    lines = ["BEGIN:VEVENT", *sorted(props)]
+    if event.reminder is not None:
+        alarm = sorted(canonical(*prop) for prop in _alarm_props(event.reminder))
+        lines += ["BEGIN:VALARM", *alarm, "END:VALARM"]
+    lines.append("END:VEVENT")
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()[:32]
+
+
+def to_icalendar(event: VEvent) -> Any:
+    """The ``icalendar.Event`` of the same content (what rendering built before 0.x)."""
+    from icalendar import Alarm, Event
+
+    built = Event()
+    built.add("summary", event.summary)
+    built.add("dtstart", event.start)
+    built.add("dtend", event.end)
+    if event.location:
+        built.add("location", event.location)
+    built.add("description", event.description)
+    if event.transparent:
+        built.add("transp", "TRANSPARENT")
+    built.add("categories", list(event.categories))
+    if event.reminder is not None:
+        alarm = Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", event.reminder.description)
+        alarm.add("trigger", -event.reminder.before)
+        built.add_component(alarm)
+    return built
