@@ -8,9 +8,10 @@ which children, when), never of export time, so re-rendering yields the same UID
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from ..plan.model import EventKind, Plan
@@ -40,16 +41,26 @@ class CustodyRun:
     segments: tuple[tuple[datetime, datetime, Rule], ...]
 
 
-@dataclass
+@dataclass(slots=True)
 class Draft:
-    """An event before identity and hash: ``uid_kind`` and ``natural_key`` make the UID."""
+    """An event before identity and hash: ``uid_kind`` and ``natural_key`` make the UID.
+
+    ``start``/``end`` are its DTSTART/DTEND values. The words are written only when
+    asked for (:meth:`event`), each time anew: an 18-year export then holds one event's
+    text at a time, not thousands.
+    """
 
     uid_kind: str
     kind: str
     natural_key: str
-    event: VEvent
     sort_at: datetime
     subject: object
+    start: datetime | date
+    end: datetime | date
+    content: Callable[[], VEvent]
+
+    def event(self) -> VEvent:
+        return self.content()
 
 
 def _runs_of_child(blocks: list[CustodyBlock]) -> Iterator[tuple[datetime, datetime, str, list]]:
@@ -117,6 +128,26 @@ def calendar_time(moment: datetime, zone: ZoneInfo) -> datetime:
 
 
 def custody_draft(plan: Plan, run: CustodyRun, zone: ZoneInfo, recipient: str | None) -> Draft:
+    if recipient is None:
+        kind = CUSTODY_KIND
+    elif run.parent == recipient:
+        kind = EventKind.own_custody.value
+    else:
+        kind = EventKind.other_custody.value
+    key = f"{run.parent}|{','.join(sorted(run.children))}|{run.start.isoformat()}"
+    start, end = calendar_time(run.start, zone), calendar_time(run.end, zone)
+    content = partial(custody_event, plan, run, zone, recipient, start, end)
+    return Draft("custody", kind, key, run.start, run, start, end, content)
+
+
+def custody_event(
+    plan: Plan,
+    run: CustodyRun,
+    zone: ZoneInfo,
+    recipient: str | None,
+    dtstart: datetime,
+    dtend: datetime,
+) -> VEvent:
     names = text.child_names(plan, run.children)
     summary = f"{text.join_names(names)} with {text.short_name(plan, run.parent)}"
     start, end = run.start.astimezone(zone), run.end.astimezone(zone)
@@ -133,28 +164,36 @@ def custody_draft(plan: Plan, run: CustodyRun, zone: ZoneInfo, recipient: str | 
             f"{text.when(seg_end.astimezone(zone))}: {why}"
         )
     lines.append(text.footer(plan))
-    event = VEvent(
+    return VEvent(
         summary,
-        calendar_time(run.start, zone),
-        calendar_time(run.end, zone),
+        dtstart,
+        dtend,
         "\n".join(lines),
         ("Custody",),
         transparent=True,  # days with the children are not "busy" time
     )
-    if recipient is None:
-        kind = CUSTODY_KIND
-    elif run.parent == recipient:
-        kind = EventKind.own_custody.value
-    else:
-        kind = EventKind.other_custody.value
-    key = f"{run.parent}|{','.join(sorted(run.children))}|{run.start.isoformat()}"
-    return Draft("custody", kind, key, event, run.start, run)
 
 
 def exchange_draft(
     plan: Plan, ex: Exchange, zone: ZoneInfo, recipient: str | None, outcome: str | None = None
 ) -> Draft:
     """One exchange; ``outcome`` (coordinator only) is the exchange log's latest word."""
+    key = f"{ex.id}|{','.join(sorted(ex.children))}"
+    start = calendar_time(ex.at, zone)
+    end = calendar_time(ex.at + timedelta(minutes=EXCHANGE_MINUTES), zone)
+    content = partial(exchange_event, plan, ex, zone, recipient, outcome, start, end)
+    return Draft("exchange", EventKind.exchanges.value, key, ex.at, ex, start, end, content)
+
+
+def exchange_event(
+    plan: Plan,
+    ex: Exchange,
+    zone: ZoneInfo,
+    recipient: str | None,
+    outcome: str | None,
+    dtstart: datetime,
+    dtend: datetime,
+) -> VEvent:
     local = ex.at.astimezone(zone)
     names = text.child_names(plan, ex.children)
     place = text.location_name(plan, ex.location)
@@ -184,23 +223,35 @@ def exchange_draft(
         text.footer(plan),
     ]
     minutes = plan.parents[recipient].reminder_minutes if recipient in plan.parents else None
-    event = VEvent(
+    return VEvent(
         summary,
-        calendar_time(ex.at, zone),
-        calendar_time(ex.at + timedelta(minutes=EXCHANGE_MINUTES), zone),
+        dtstart,
+        dtend,
         "\n".join(lines),
         ("Exchange",),
         location=address or None,
         reminder=Reminder(summary, timedelta(minutes=minutes)) if minutes else None,
     )
-    key = f"{ex.id}|{','.join(sorted(ex.children))}"
-    return Draft("exchange", EventKind.exchanges.value, key, event, ex.at, ex)
 
 
 def holiday_draft(
     plan: Plan, labels: list[HolidayLabel], zone: ZoneInfo, recipient: str | None
 ) -> Draft:
     """One all-day event for a holiday, even when several schedules label it."""
+    label = labels[0]
+    key = f"{label.name}|{label.first.isoformat()}"
+    sort_at = datetime.combine(label.first, datetime.min.time(), zone)
+    end = label.last + timedelta(days=1)  # DTEND of a VALUE=DATE is exclusive
+    content = partial(holiday_event, plan, labels, zone, recipient)
+    subject = tuple(labels)
+    return Draft(
+        "holiday", EventKind.holidays.value, key, sort_at, subject, label.first, end, content
+    )
+
+
+def holiday_event(
+    plan: Plan, labels: list[HolidayLabel], zone: ZoneInfo, recipient: str | None
+) -> VEvent:
     label = labels[0]
     coordinator = recipient is None
     whys = dict.fromkeys(text.explain_rule(plan, lb.rule, coordinator=coordinator) for lb in labels)
@@ -218,7 +269,7 @@ def holiday_draft(
     else:
         lines.append("A label only: it does not change who has the children.")
     lines.append(text.footer(plan))
-    event = VEvent(
+    return VEvent(
         label.name,
         label.first,
         label.last + timedelta(days=1),  # DTEND of a VALUE=DATE is exclusive
@@ -226,9 +277,6 @@ def holiday_draft(
         ("Holiday",),
         transparent=True,
     )
-    key = f"{label.name}|{label.first.isoformat()}"
-    sort_at = datetime.combine(label.first, datetime.min.time(), zone)
-    return Draft("holiday", EventKind.holidays.value, key, event, sort_at, tuple(labels))
 
 
 def _label_order(label: HolidayLabel) -> tuple:

@@ -12,22 +12,23 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
-
-from icalendar import Calendar, Event
+from typing import TYPE_CHECKING, Any
 
 from .. import identity
 from ..backends.base import DesiredEvent
 from ..errors import PluginError, UserError
 from ..vtimezone import vtimezone
 from .events import Draft
-from .vevent import canonical_hash, to_icalendar, tzids, write_vevent
+from .vevent import VEvent, canonical_hash, escape_text, fold, to_icalendar, tzids, write_vevent
+
+if TYPE_CHECKING:
+    from icalendar import Event
 
 PRODID = "-//pc-calendar//pc-calendar//EN"
 EPOCH_ENV = "SOURCE_DATE_EPOCH"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EventInfo:
     """What a ``pc_calendar_decorate_event`` plugin is told about the event.
 
@@ -76,45 +77,75 @@ def _has_decorators(pm: Any) -> bool:
     return bool(pm.hook.pc_calendar_decorate_event.get_hookimpls())
 
 
-def _icalendar_event(draft: Draft, info: EventInfo) -> Event:
-    """The icalendar form of a draft with its UID and marker, before decoration."""
-    event = to_icalendar(draft.event)
-    event.add("uid", info.uid)
-    event.add(identity.OWNER_PROP, info.family_id)
-    event.add(identity.KIND_PROP, info.kind)
-    return event
+def _icalendar_event(event: VEvent, info: EventInfo) -> Event:
+    """The icalendar form of an event with its UID and marker, before decoration."""
+    built = to_icalendar(event)
+    built.add("uid", info.uid)
+    built.add(identity.OWNER_PROP, info.family_id)
+    built.add(identity.KIND_PROP, info.kind)
+    return built
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """What every event of one rendering shares (kept once, not per event)."""
+
+    family_id: str
+    recipient: str | None
+    stamp: datetime
 
 
 class Published:
     """One event ready to write: identity, content hash and DTSTAMP.
 
-    Without a decorating plugin the event stays plain data (``draft.event``) and is
-    written by :func:`.vevent.write_vevent`; its icalendar form is built only when asked
-    for (``event``), equal to what rendering built before. A decorated event is the
-    icalendar Event the plugins changed, and is serialised by icalendar.
+    Without a decorating plugin the event stays a draft whose words are written when
+    needed (for the hash, then for the bytes) and not kept, and is serialised by
+    :func:`.vevent.write_vevent`; its icalendar form is built only when asked for
+    (``event``), equal to what rendering built before. A decorated event is the
+    icalendar Event the plugins changed, serialised by icalendar. Little is kept per
+    event (no words, no EventInfo), so an 18-year export stays small in memory.
     """
 
-    __slots__ = ("_event", "content_hash", "decorated", "draft", "info", "stamp")
+    __slots__ = ("_event", "_hash", "batch", "decorated", "draft")
 
     def __init__(
         self,
         draft: Draft,
-        info: EventInfo,
-        content_hash: str,
-        stamp: datetime,
-        event: Event | None = None,
+        batch: Batch,
+        decorated: Event | None = None,
+        content_hash: str | None = None,
     ) -> None:
-        self.draft, self.info, self.content_hash = draft, info, content_hash
-        self.stamp, self._event = stamp, event
-        self.decorated = event is not None
+        self.draft, self.batch = draft, batch
+        self._event, self._hash = decorated, content_hash
+        self.decorated = decorated is not None
+
+    @property
+    def info(self) -> EventInfo:
+        draft, batch = self.draft, self.batch
+        uid = identity.uid_for(batch.family_id, draft.uid_kind, draft.natural_key)
+        return EventInfo(
+            batch.family_id, batch.recipient, draft.kind, draft.natural_key, uid, draft.subject
+        )
+
+    def _hash_of(self, event: VEvent, info: EventInfo) -> str:
+        if self._hash is None:
+            self._hash = canonical_hash(event, info.uid, info.family_id, info.kind)
+        return self._hash
+
+    @property
+    def content_hash(self) -> str:
+        if self._hash is not None:
+            return self._hash
+        return self._hash_of(self.draft.event(), self.info)
 
     @property
     def event(self) -> Event:
         """The icalendar VEVENT (built on first use unless a plugin decorated it)."""
         if self._event is None:
-            event = _icalendar_event(self.draft, self.info)
-            event.add("dtstamp", self.stamp)
-            event.add(identity.HASH_PROP, self.content_hash)
+            plain, info = self.draft.event(), self.info
+            event = _icalendar_event(plain, info)
+            event.add("dtstamp", self.batch.stamp)
+            event.add(identity.HASH_PROP, self._hash_of(plain, info))
             self._event = event
         return self._event
 
@@ -122,20 +153,19 @@ class Published:
         """The VEVENT's bytes (BEGIN:VEVENT to END:VEVENT, CRLF)."""
         if self.decorated:
             return self.event.to_ical()
-        info = self.info
-        return write_vevent(
-            self.draft.event, info.uid, info.family_id, info.kind, self.stamp, self.content_hash
-        )
+        plain, info = self.draft.event(), self.info
+        content = self._hash_of(plain, info)
+        return write_vevent(plain, info.uid, info.family_id, info.kind, self.batch.stamp, content)
 
     def span(self) -> tuple[Any, Any]:
         """(DTSTART, DTEND) values as an icalendar parse gives them (None where absent)."""
         if self.decorated:
             event = self.event
             return tuple(event.decoded(p) if p in event else None for p in ("DTSTART", "DTEND"))
-        return self.draft.event.start, self.draft.event.end
+        return self.draft.start, self.draft.end
 
     def tzids(self) -> set[str]:
-        return _used_tzids(self.event) if self.decorated else tzids(self.draft.event)
+        return _used_tzids(self.event) if self.decorated else tzids(*self.span())
 
 
 def publish(
@@ -150,6 +180,7 @@ def publish(
     hashed from that; otherwise the hash is computed from the plain data, the same.
     """
     decorating = _has_decorators(pm)
+    batch = Batch(family_id, recipient, stamp)
     seen: dict[tuple[str, str], int] = {}
     done = []
     for draft in sorted(drafts, key=lambda d: (d.sort_at, d.uid_kind, d.natural_key)):
@@ -157,31 +188,28 @@ def publish(
         seen[(draft.uid_kind, draft.natural_key)] = count
         if count > 1:
             draft.natural_key += f"#{count}"
-        uid = identity.uid_for(family_id, draft.uid_kind, draft.natural_key)
-        info = EventInfo(family_id, recipient, draft.kind, draft.natural_key, uid, draft.subject)
-        if not decorating:
-            content = canonical_hash(draft.event, uid, family_id, draft.kind)
-            done.append(Published(draft, info, content, stamp))
-            continue
-        event = _icalendar_event(draft, info)
-        _decorate(pm, event, info)
-        content = identity.content_hash(event)
-        event.add("dtstamp", stamp)
-        event.add(identity.HASH_PROP, content)
-        done.append(Published(draft, info, content, stamp, event))
+        item = Published(draft, batch)
+        if decorating:
+            info = item.info
+            event = _icalendar_event(draft.event(), info)
+            _decorate(pm, event, info)
+            content = identity.content_hash(event)
+            event.add("dtstamp", stamp)
+            event.add(identity.HASH_PROP, content)
+            item = Published(draft, batch, event, content)
+        done.append(item)
     return done
 
 
-def _header(name: str | None = None, zone_key: str | None = None) -> Calendar:
-    cal = Calendar()
-    cal.add("prodid", PRODID)
-    cal.add("version", "2.0")
-    cal.add("calscale", "GREGORIAN")
+def _header(name: str | None = None, zone_key: str | None = None) -> bytes:
+    """BEGIN:VCALENDAR and its properties, as icalendar writes them (its order)."""
+    props = [("VERSION", "2.0"), ("PRODID", PRODID), ("CALSCALE", "GREGORIAN")]
     if name:
-        cal.add("x-wr-calname", name)
+        props.append(("X-WR-CALNAME", name))
     if zone_key:
-        cal.add("x-wr-timezone", zone_key)
-    return cal
+        props.append(("X-WR-TIMEZONE", zone_key))
+    lines = [fold(f"{key}:{escape_text(value)}") for key, value in props]
+    return b"BEGIN:VCALENDAR\r\n" + b"".join(lines) + b"END:VCALENDAR\r\n"
 
 
 def _used_tzids(event: Event) -> set[str]:
@@ -217,7 +245,7 @@ def assemble(events: list[Event], name: str | None = None, zone_key: str | None 
     """
     tzids = set().union(*(_used_tzids(e) for e in events))
     years = _years(events) if events else None
-    header = _header(name, zone_key).to_ical()
+    header = _header(name, zone_key)
     return b"".join(_calendar(header, tzids, years, (e.to_ical() for e in events)))
 
 
@@ -232,7 +260,7 @@ def calendar_chunks(
         tzids |= item.tzids()
         years.extend(moment.year for moment in item.span() if moment is not None)
     span = (min(years), max(years)) if years else None
-    header = _header(name, zone_key).to_ical()
+    header = _header(name, zone_key)
     return _calendar(header, tzids, span, (item.vevent() for item in published))
 
 
@@ -240,10 +268,11 @@ def desired(item: Published) -> DesiredEvent:
     """The event as the sync engine wants it: one VEVENT in its own VCALENDAR, both the
     bytes and the icalendar Event built only if the sync writes or shows the event."""
     start, end = item.span()
+    info = item.info
     return DesiredEvent(
-        uid=item.info.uid,
-        kind=item.info.kind,
-        natural_key=item.info.natural_key,
+        uid=info.uid,
+        kind=info.kind,
+        natural_key=info.natural_key,
         content_hash=item.content_hash,
         build_event=lambda: item.event,
         serialize=lambda: b"".join(calendar_chunks([item])),
