@@ -19,7 +19,16 @@ from ..backends.base import DesiredEvent
 from ..errors import PluginError, UserError
 from ..vtimezone import vtimezone
 from .events import Draft
-from .vevent import VEvent, canonical_hash, escape_text, fold, to_icalendar, tzids, write_vevent
+from .vevent import (
+    VEvent,
+    canonical_hash,
+    escape_text,
+    fold,
+    raw_value,
+    to_icalendar,
+    tzids,
+    write_vevent,
+)
 
 if TYPE_CHECKING:
     from icalendar import Event
@@ -208,7 +217,10 @@ def _header(name: str | None = None, zone_key: str | None = None) -> bytes:
         props.append(("X-WR-CALNAME", name))
     if zone_key:
         props.append(("X-WR-TIMEZONE", zone_key))
-    lines = [fold(f"{key}:{escape_text(value)}") for key, value in props]
+    lines = [
+        fold(f"{key}:{raw_value(value) if key.startswith('X-') else escape_text(value)}")
+        for key, value in props
+    ]
     return b"BEGIN:VCALENDAR\r\n" + b"".join(lines) + b"END:VCALENDAR\r\n"
 
 

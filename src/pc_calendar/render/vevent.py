@@ -167,8 +167,21 @@ def tzids(*moments: datetime | date) -> set[str]:
     return found
 
 
+def raw_value(value: str) -> str:
+    """The value of an X- property as icalendar writes it: unescaped (its vUnknown).
+
+    A line break, which icalendar refuses there, becomes ``\\n`` rather than a broken line.
+    """
+    return value.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n")
+
+
 def _identity_props(uid: str, family_id: str, kind: str) -> list[tuple[str, str]]:
-    return [(identity.OWNER_PROP, family_id), (identity.KIND_PROP, kind), ("UID", uid)]
+    """(NAME, value as written) of the UID and our markers."""
+    return [
+        (identity.OWNER_PROP, raw_value(family_id)),
+        (identity.KIND_PROP, raw_value(kind)),
+        ("UID", escape_text(uid)),
+    ]
 
 
 def _alarm_props(reminder: Reminder) -> list[tuple[str, str, str]]:
@@ -196,9 +209,9 @@ def write_vevent(
     rest = [
         ("CATEGORIES", "", ",".join(escape_text(c) for c in event.categories)),
         *((name, "", escape_text(value)) for name, value in event.text_properties()),
-        (identity.OWNER_PROP, "", escape_text(family_id)),
-        (identity.HASH_PROP, "", escape_text(content)),
-        (identity.KIND_PROP, "", escape_text(kind)),
+        (identity.OWNER_PROP, "", raw_value(family_id)),
+        (identity.HASH_PROP, "", raw_value(content)),
+        (identity.KIND_PROP, "", raw_value(kind)),
     ]
     rest.sort(key=lambda prop: prop[0])
     lines = _lines(
@@ -239,7 +252,7 @@ def canonical_hash(event: VEvent, uid: str, family_id: str, kind: str) -> str:
         canonical("DTEND", end_params, end),
         canonical("CATEGORIES", "", ",".join(escape_text(c) for c in event.categories)),
         *(canonical(n, "", escape_text(v)) for n, v in event.text_properties()),
-        *(canonical(n, "", escape_text(v)) for n, v in _identity_props(uid, family_id, kind)),
+        *(canonical(n, "", v) for n, v in _identity_props(uid, family_id, kind)),
     ]
     lines = ["BEGIN:VEVENT", *sorted(props)]
     if event.reminder is not None:
