@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from functools import partial
+from functools import lru_cache, partial
 from zoneinfo import ZoneInfo
 
 from ..plan.model import EventKind, Plan
@@ -114,6 +114,7 @@ def custody_runs(timeline: Timeline) -> list[CustodyRun]:
     return sorted(runs, key=lambda r: (r.start, r.parent, r.children))
 
 
+@lru_cache(maxsize=256)  # a run's end is the next run's start and an exchange's time
 def calendar_time(moment: datetime, zone: ZoneInfo) -> datetime:
     """``moment`` in the family's zone, or in UTC where that local time occurs twice.
 
@@ -309,7 +310,8 @@ def drafts_for(
     if EventKind.exchanges in kinds:
         for ex in timeline.merged_exchanges():
             if recipient is None or recipient in (ex.from_parent, ex.to_parent):
-                drafts.append(exchange_draft(plan, ex, zone, recipient, outcomes.get(ex.id)))
+                outcome = outcomes.get(ex.id) if outcomes else None
+                drafts.append(exchange_draft(plan, ex, zone, recipient, outcome))
     if EventKind.holidays in kinds:
         by_key: dict[tuple[date, str], list[HolidayLabel]] = {}
         for label in sorted(timeline.holidays, key=_label_order):

@@ -20,14 +20,17 @@ from ..errors import PluginError, UserError
 from ..vtimezone import vtimezone
 from .events import Draft
 from .vevent import (
+    Encoded,
     VEvent,
-    canonical_hash,
+    encode,
     escape_text,
     fold,
+    hash_encoded,
     raw_value,
+    stamp_value,
     to_icalendar,
     tzids,
-    write_vevent,
+    write_encoded,
 )
 
 if TYPE_CHECKING:
@@ -102,6 +105,10 @@ class Batch:
     family_id: str
     recipient: str | None
     stamp: datetime
+    stamp_text: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "stamp_text", stamp_value(self.stamp))
 
 
 class Published:
@@ -136,16 +143,22 @@ class Published:
             batch.family_id, batch.recipient, draft.kind, draft.natural_key, uid, draft.subject
         )
 
-    def _hash_of(self, event: VEvent, info: EventInfo) -> str:
+    @property
+    def uid(self) -> str:
+        draft = self.draft
+        return identity.uid_for(self.batch.family_id, draft.uid_kind, draft.natural_key)
+
+    def _encode(self, event: VEvent) -> Encoded:
+        return encode(event, self.uid, self.batch.family_id, self.draft.kind)
+
+    def _hash_of(self, event: VEvent) -> str:
         if self._hash is None:
-            self._hash = canonical_hash(event, info.uid, info.family_id, info.kind)
+            self._hash = hash_encoded(self._encode(event))
         return self._hash
 
     @property
     def content_hash(self) -> str:
-        if self._hash is not None:
-            return self._hash
-        return self._hash_of(self.draft.event(), self.info)
+        return self._hash if self._hash is not None else self._hash_of(self.draft.event())
 
     @property
     def event(self) -> Event:
@@ -154,7 +167,7 @@ class Published:
             plain, info = self.draft.event(), self.info
             event = _icalendar_event(plain, info)
             event.add("dtstamp", self.batch.stamp)
-            event.add(identity.HASH_PROP, self._hash_of(plain, info))
+            event.add(identity.HASH_PROP, self._hash_of(plain))
             self._event = event
         return self._event
 
@@ -162,9 +175,10 @@ class Published:
         """The VEVENT's bytes (BEGIN:VEVENT to END:VEVENT, CRLF)."""
         if self.decorated:
             return self.event.to_ical()
-        plain, info = self.draft.event(), self.info
-        content = self._hash_of(plain, info)
-        return write_vevent(plain, info.uid, info.family_id, info.kind, self.batch.stamp, content)
+        encoded = self._encode(self.draft.event())
+        if self._hash is None:
+            self._hash = hash_encoded(encoded)
+        return write_encoded(encoded, self.batch.stamp_text, self._hash)
 
     def span(self) -> tuple[Any, Any]:
         """(DTSTART, DTEND) values as an icalendar parse gives them (None where absent)."""
@@ -221,7 +235,7 @@ def _header(name: str | None = None, zone_key: str | None = None) -> bytes:
         fold(f"{key}:{raw_value(value) if key.startswith('X-') else escape_text(value)}")
         for key, value in props
     ]
-    return b"BEGIN:VCALENDAR\r\n" + b"".join(lines) + b"END:VCALENDAR\r\n"
+    return b"\r\n".join([b"BEGIN:VCALENDAR", *lines, b"END:VCALENDAR\r\n"])
 
 
 def _used_tzids(event: Event) -> set[str]:
@@ -280,11 +294,10 @@ def desired(item: Published) -> DesiredEvent:
     """The event as the sync engine wants it: one VEVENT in its own VCALENDAR, both the
     bytes and the icalendar Event built only if the sync writes or shows the event."""
     start, end = item.span()
-    info = item.info
     return DesiredEvent(
-        uid=info.uid,
-        kind=info.kind,
-        natural_key=info.natural_key,
+        uid=item.uid,
+        kind=item.draft.kind,
+        natural_key=item.draft.natural_key,
         content_hash=item.content_hash,
         build_event=lambda: item.event,
         serialize=lambda: b"".join(calendar_chunks([item])),

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
@@ -60,7 +59,10 @@ class VEvent:
 
 
 def escape_text(text: str) -> str:
-    """RFC 5545 3.3.11 TEXT escaping, replacement for replacement what icalendar does."""
+    """RFC 5545 3.3.11 TEXT escaping, replacement for replacement what icalendar does
+    (``\\N`` read as a line break, CR LF and lone CR as ``\\n``)."""
+    if "\\" not in text and "\r" not in text:  # the usual text: three of the seven steps
+        return text.replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
     return (
         text.replace("\\N", "\n")
         .replace("\\", "\\\\")
@@ -73,7 +75,7 @@ def escape_text(text: str) -> str:
 
 
 def fold(line: str) -> bytes:
-    """One content line, folded as icalendar folds it, UTF-8 encoded, CRLF-terminated.
+    """One content line, folded as icalendar folds it, UTF-8 encoded (no final CRLF).
 
     Each physical line holds at most 74 octets after the fold's space, never splits a
     UTF-8 sequence, and never ends in ``\\`` or ``^`` (the character moves to the next
@@ -81,7 +83,7 @@ def fold(line: str) -> bytes:
     """
     data = line.encode()
     if len(data) < 75:
-        return data + b"\r\n"
+        return data
     pieces = []
     start, size = 0, len(data)
     while size - start > 74:
@@ -93,12 +95,19 @@ def fold(line: str) -> bytes:
         pieces.append(data[start:end])
         start = end
     pieces.append(data[start:])
-    return b"\r\n ".join(pieces) + b"\r\n"
+    return b"\r\n ".join(pieces)
 
 
 def _value(moment: datetime | date) -> tuple[str, str, str]:
     """(parameters as written, as hashed, value) of a DTSTART/DTEND: TZID for zoned
     times, Z for UTC, VALUE=DATE for days (the hash leaves VALUE out, and quotes)."""
+    # Aware datetimes in different zones compare equal at the same instant: the zone is
+    # part of the key. A custody run ends when the next event starts: values repeat.
+    return _zoned_value(moment, getattr(moment, "tzinfo", None))
+
+
+@lru_cache(maxsize=128)
+def _zoned_value(moment: datetime | date, zone: object) -> tuple[str, str, str]:
     if not isinstance(moment, datetime):
         return "VALUE=DATE", "", f"{moment.year:04d}{moment.month:02d}{moment.day:02d}"
     text = (
@@ -167,6 +176,7 @@ def tzids(*moments: datetime | date) -> set[str]:
     return found
 
 
+@lru_cache(maxsize=256)  # family ids and kinds: a few values, written thousands of times
 def raw_value(value: str) -> str:
     """The value of an X- property as icalendar writes it: unescaped (its vUnknown).
 
@@ -184,82 +194,117 @@ def _identity_props(uid: str, family_id: str, kind: str) -> list[tuple[str, str]
     ]
 
 
-def _alarm_props(reminder: Reminder) -> list[tuple[str, str, str]]:
-    """(NAME, parameters, value) of the VALARM's properties, in icalendar's (name) order."""
-    return [
-        ("ACTION", "", "DISPLAY"),
-        ("DESCRIPTION", "", escape_text(reminder.description)),
-        ("TRIGGER", "", duration(-reminder.before)),
-    ]
+#: (NAME, parameters as written, parameters as hashed, value as written)
+Prop = tuple[str, str, str, str]
 
 
-def _lines(props: Iterable[tuple[str, str, str]]) -> list[str]:
-    return [
-        f"{name};{params}:{value}" if params else f"{name}:{value}" for name, params, value in props
-    ]
+@dataclass(frozen=True, slots=True)
+class Encoded:
+    """An event's values as written, computed once for both its hash and its bytes.
+
+    ``head`` holds SUMMARY, DTSTART, DTEND and UID (icalendar's canonical order, DTSTAMP
+    goes before UID); ``rest`` the others in name order, without the hash property.
+    """
+
+    head: tuple[Prop, Prop, Prop, Prop]
+    rest: list[Prop]
+    alarm: list[tuple[str, str, str]]  # the VALARM's (NAME, parameters, value), by name
 
 
-def write_vevent(
-    event: VEvent, uid: str, family_id: str, kind: str, stamp: datetime, content: str
-) -> bytes:
-    """The VEVENT as icalendar 7 serialises it: SUMMARY, DTSTART, DTEND, DTSTAMP, UID
-    first (its canonical order), the other properties by name, then the VALARM."""
-    start_params, _, start = _value(event.start)
-    end_params, _, end = _value(event.end)
-    rest = [
-        ("CATEGORIES", "", ",".join(escape_text(c) for c in event.categories)),
-        *((name, "", escape_text(value)) for name, value in event.text_properties()),
-        (identity.OWNER_PROP, "", raw_value(family_id)),
-        (identity.HASH_PROP, "", raw_value(content)),
-        (identity.KIND_PROP, "", raw_value(kind)),
-    ]
-    rest.sort(key=lambda prop: prop[0])
-    lines = _lines(
-        [
-            ("SUMMARY", "", escape_text(event.summary)),
-            ("DTSTART", start_params, start),
-            ("DTEND", end_params, end),
-            ("DTSTAMP", "", _value(stamp.astimezone(UTC))[2]),
-            ("UID", "", escape_text(uid)),
-            *rest,
-        ]
+def encode(event: VEvent, uid: str, family_id: str, kind: str) -> Encoded:
+    """Escape and format every value of the event once."""
+    start_written, start_hashed, start = _value(event.start)
+    end_written, end_hashed, end = _value(event.end)
+    head = (
+        ("SUMMARY", "", "", escape_text(event.summary)),
+        ("DTSTART", start_written, start_hashed, start),
+        ("DTEND", end_written, end_hashed, end),
+        ("UID", "", "", escape_text(uid)),
     )
-    out = [b"BEGIN:VEVENT\r\n", *(fold(line) for line in lines)]
+    rest = [("CATEGORIES", "", "", _categories(event.categories))]
+    rest += [(name, "", "", escape_text(value)) for name, value in event.text_properties()]
+    rest.append((identity.OWNER_PROP, "", "", raw_value(family_id)))
+    rest.append((identity.KIND_PROP, "", "", raw_value(kind)))
+    alarm = []
     if event.reminder is not None:
-        out.append(b"BEGIN:VALARM\r\n")
-        out.extend(fold(line) for line in _lines(_alarm_props(event.reminder)))
-        out.append(b"END:VALARM\r\n")
-    out.append(b"END:VEVENT\r\n")
-    return b"".join(out)
+        said = event.reminder.description
+        alarm = [
+            ("ACTION", "", "DISPLAY"),
+            ("DESCRIPTION", "", head[0][3] if said == event.summary else escape_text(said)),
+            ("TRIGGER", "", duration(-event.reminder.before)),
+        ]
+    return Encoded(head, rest, alarm)
 
 
-def canonical_hash(event: VEvent, uid: str, family_id: str, kind: str) -> str:
+@lru_cache(maxsize=64)
+def _categories(categories: tuple[str, ...]) -> str:
+    return ",".join(escape_text(c) for c in categories)
+
+
+def hash_encoded(encoded: Encoded) -> str:
     """``identity.content_hash`` of the event's icalendar form, without building it.
 
     The canonical form (see ``identity._canonical_lines``): ``NAME;PARAMS:VALUE`` per
     property (VALUE= parameters dropped, the semicolon always there), sorted, then each
     subcomponent the same way.
     """
-
-    def canonical(name: str, params: str, value: str) -> str:
-        return f"{name};{params}:{value}"
-
-    _, start_params, start = _value(event.start)
-    _, end_params, end = _value(event.end)
-    props = [
-        canonical("SUMMARY", "", escape_text(event.summary)),
-        canonical("DTSTART", start_params, start),
-        canonical("DTEND", end_params, end),
-        canonical("CATEGORIES", "", ",".join(escape_text(c) for c in event.categories)),
-        *(canonical(n, "", escape_text(v)) for n, v in event.text_properties()),
-        *(canonical(n, "", v) for n, v in _identity_props(uid, family_id, kind)),
-    ]
-    lines = ["BEGIN:VEVENT", *sorted(props)]
-    if event.reminder is not None:
-        alarm = sorted(canonical(*prop) for prop in _alarm_props(event.reminder))
+    props = sorted(
+        [f"{name};{hashed}:{value}" for name, _, hashed, value in encoded.head]
+        + [f"{name};{hashed}:{value}" for name, _, hashed, value in encoded.rest]
+    )
+    lines = ["BEGIN:VEVENT", *props]
+    if encoded.alarm:
+        alarm = sorted(f"{name};{params}:{value}" for name, params, value in encoded.alarm)
         lines += ["BEGIN:VALARM", *alarm, "END:VALARM"]
     lines.append("END:VEVENT")
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()[:32]
+
+
+def stamp_value(stamp: datetime) -> str:
+    """A DTSTAMP value (UTC, ``Z``)."""
+    return _value(stamp.astimezone(UTC))[2]
+
+
+def _line(name: str, params: str, value: str) -> str:
+    return f"{name};{params}:{value}" if params else f"{name}:{value}"
+
+
+def write_encoded(encoded: Encoded, stamp: str, content: str) -> bytes:
+    """The VEVENT as icalendar 7 serialises it: SUMMARY, DTSTART, DTEND, DTSTAMP, UID
+    first (its canonical order), the other properties by name, then the VALARM."""
+    summary, start, end, uid = encoded.head
+    lines = [
+        "BEGIN:VEVENT",
+        _line(*summary[:2], summary[3]),
+        _line(*start[:2], start[3]),
+        _line(*end[:2], end[3]),
+        f"DTSTAMP:{stamp}",
+        _line(*uid[:2], uid[3]),
+    ]
+    for name, params, _, value in encoded.rest:
+        if name == identity.KIND_PROP:  # the hash sorts between FAMILY and KIND
+            lines.append(f"{identity.HASH_PROP}:{raw_value(content)}")
+        lines.append(_line(name, params, value))
+    if encoded.alarm:
+        lines.append("BEGIN:VALARM")
+        lines += [_line(*prop) for prop in encoded.alarm]
+        lines.append("END:VALARM")
+    lines.append("END:VEVENT\r\n")
+    return b"\r\n".join(
+        [line.encode() if len(line) < 75 and line.isascii() else fold(line) for line in lines]
+    )
+
+
+def canonical_hash(event: VEvent, uid: str, family_id: str, kind: str) -> str:
+    """``identity.content_hash`` of the event's icalendar form (see :func:`hash_encoded`)."""
+    return hash_encoded(encode(event, uid, family_id, kind))
+
+
+def write_vevent(
+    event: VEvent, uid: str, family_id: str, kind: str, stamp: datetime, content: str
+) -> bytes:
+    """The VEVENT's bytes (see :func:`write_encoded`)."""
+    return write_encoded(encode(event, uid, family_id, kind), stamp_value(stamp), content)
 
 
 def to_icalendar(event: VEvent) -> Any:
