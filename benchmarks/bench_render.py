@@ -188,8 +188,8 @@ def main() -> int:
         f"{base_cpu * 1000:6.0f} ms CPU, peak RSS {base_rss:5.1f} MiB"
     )
     print(
-        f"  export (plain writer, streamed):   {wall * 1000:8.1f} ms wall, {cpu * 1000:6.0f} ms CPU, "
-        f"peak RSS {rss:5.1f} MiB (+{rss - base_rss:.1f} MiB)"
+        f"  export (plain writer, streamed):   {wall * 1000:8.1f} ms wall, "
+        f"{cpu * 1000:6.0f} ms CPU, peak RSS {rss:5.1f} MiB (+{rss - base_rss:.1f} MiB)"
     )
     print(
         f"  export through icalendar:          {old_wall * 1000:8.1f} ms wall, "

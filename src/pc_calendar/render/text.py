@@ -141,6 +141,11 @@ def clock_and_zone(moment: datetime) -> str:
 
 def when(moment: datetime) -> str:
     """Like Fri 4 Dec 2026 18:00, in the moment's own zone (locale-independent)."""
+    return _when(moment, moment.tzinfo)
+
+
+@functools.lru_cache(maxsize=512)  # the zone is in the key: equal instants differ in words
+def _when(moment: datetime, zone: object) -> str:
     return (
         f"{_DAYS[moment.weekday()]} {moment.day} {_MONTHS[moment.month - 1]} "
         f"{moment.year} {moment.hour:02d}:{moment.minute:02d}"

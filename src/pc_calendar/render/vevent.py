@@ -185,60 +185,70 @@ def raw_value(value: str) -> str:
     return value.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n")
 
 
-def _identity_props(uid: str, family_id: str, kind: str) -> list[tuple[str, str]]:
-    """(NAME, value as written) of the UID and our markers."""
-    return [
-        (identity.OWNER_PROP, raw_value(family_id)),
-        (identity.KIND_PROP, raw_value(kind)),
-        ("UID", escape_text(uid)),
-    ]
+#: An event encoded once for both its hash and its bytes: the content lines as written
+#: before DTSTAMP (SUMMARY, DTSTART, DTEND: icalendar's canonical order), from UID up to
+#: the hash property, after it (X-PC-CALENDAR-KIND and the VALARM), and the canonical
+#: lines the hash is taken over.
+Encoded = tuple[list[str], list[str], list[str], list[str]]
 
 
-#: (NAME, parameters as written, parameters as hashed, value as written)
-Prop = tuple[str, str, str, str]
+def _text_line(name: str, value: str) -> tuple[str, str]:
+    """(as written, as hashed) of a property without parameters."""
+    return f"{name}:{value}", f"{name};:{value}"
 
 
-@dataclass(frozen=True, slots=True)
-class Encoded:
-    """An event's values as written, computed once for both its hash and its bytes.
+@lru_cache(maxsize=64)
+def _fixed_lines(
+    categories: tuple[str, ...], transparent: bool, family_id: str, kind: str
+) -> tuple[tuple[str, str], tuple[str, str], tuple[str, str] | None, tuple[str, str]]:
+    """Lines that repeat across a calendar (a few variants each), computed once."""
+    return (
+        _text_line("CATEGORIES", ",".join(escape_text(c) for c in categories)),
+        _text_line(identity.OWNER_PROP, raw_value(family_id)),
+        _text_line("TRANSP", "TRANSPARENT") if transparent else None,
+        _text_line(identity.KIND_PROP, raw_value(kind)),
+    )
 
-    ``head`` holds SUMMARY, DTSTART, DTEND and UID (icalendar's canonical order, DTSTAMP
-    goes before UID); ``rest`` the others in name order, without the hash property.
-    """
 
-    head: tuple[Prop, Prop, Prop, Prop]
-    rest: list[Prop]
-    alarm: list[tuple[str, str, str]]  # the VALARM's (NAME, parameters, value), by name
+def _timed_line(name: str, moment: datetime | date) -> tuple[str, str]:
+    written, hashed, value = _value(moment)
+    line = f"{name};{written}:{value}" if written else f"{name}:{value}"
+    return line, f"{name};{hashed}:{value}"
 
 
 def encode(event: VEvent, uid: str, family_id: str, kind: str) -> Encoded:
     """Escape and format every value of the event once."""
-    start_written, start_hashed, start = _value(event.start)
-    end_written, end_hashed, end = _value(event.end)
-    head = (
-        ("SUMMARY", "", "", escape_text(event.summary)),
-        ("DTSTART", start_written, start_hashed, start),
-        ("DTEND", end_written, end_hashed, end),
-        ("UID", "", "", escape_text(uid)),
+    categories, owner, transp, kind_line = _fixed_lines(
+        event.categories, event.transparent, family_id, kind
     )
-    rest = [("CATEGORIES", "", "", _categories(event.categories))]
-    rest += [(name, "", "", escape_text(value)) for name, value in event.text_properties()]
-    rest.append((identity.OWNER_PROP, "", "", raw_value(family_id)))
-    rest.append((identity.KIND_PROP, "", "", raw_value(kind)))
-    alarm = []
+    summary = escape_text(event.summary)
+    pairs = [
+        _text_line("SUMMARY", summary),
+        _timed_line("DTSTART", event.start),
+        _timed_line("DTEND", event.end),
+        _text_line("UID", escape_text(uid)),
+        categories,
+        _text_line("DESCRIPTION", escape_text(event.description)),
+    ]
+    if event.location:
+        pairs.append(_text_line("LOCATION", escape_text(event.location)))
+    if transp is not None:
+        pairs.append(transp)
+    pairs.append(owner)
+    written = [line for line, _ in pairs]
+    canonical = [line for _, line in pairs]
+    canonical.append(kind_line[1])
+    after = [kind_line[0]]
     if event.reminder is not None:
         said = event.reminder.description
         alarm = [
-            ("ACTION", "", "DISPLAY"),
-            ("DESCRIPTION", "", head[0][3] if said == event.summary else escape_text(said)),
-            ("TRIGGER", "", duration(-event.reminder.before)),
+            ("ACTION", "DISPLAY"),
+            ("DESCRIPTION", summary if said == event.summary else escape_text(said)),
+            ("TRIGGER", duration(-event.reminder.before)),
         ]
-    return Encoded(head, rest, alarm)
-
-
-@lru_cache(maxsize=64)
-def _categories(categories: tuple[str, ...]) -> str:
-    return ",".join(escape_text(c) for c in categories)
+        after += ["BEGIN:VALARM", *(f"{n}:{v}" for n, v in alarm), "END:VALARM"]
+        canonical += ["BEGIN:VALARM", *(f"{n};:{v}" for n, v in alarm), "END:VALARM"]
+    return written[:3], written[3:], after, canonical
 
 
 def hash_encoded(encoded: Encoded) -> str:
@@ -246,17 +256,14 @@ def hash_encoded(encoded: Encoded) -> str:
 
     The canonical form (see ``identity._canonical_lines``): ``NAME;PARAMS:VALUE`` per
     property (VALUE= parameters dropped, the semicolon always there), sorted, then each
-    subcomponent the same way.
+    subcomponent the same way (VALARM's lines are in name order already).
     """
-    props = sorted(
-        [f"{name};{hashed}:{value}" for name, _, hashed, value in encoded.head]
-        + [f"{name};{hashed}:{value}" for name, _, hashed, value in encoded.rest]
-    )
-    lines = ["BEGIN:VEVENT", *props]
-    if encoded.alarm:
-        alarm = sorted(f"{name};{params}:{value}" for name, params, value in encoded.alarm)
-        lines += ["BEGIN:VALARM", *alarm, "END:VALARM"]
-    lines.append("END:VEVENT")
+    canonical = encoded[3]
+    try:
+        alarm = canonical.index("BEGIN:VALARM")
+    except ValueError:
+        alarm = len(canonical)
+    lines = ["BEGIN:VEVENT", *sorted(canonical[:alarm]), *canonical[alarm:], "END:VEVENT"]
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()[:32]
 
 
@@ -265,31 +272,19 @@ def stamp_value(stamp: datetime) -> str:
     return _value(stamp.astimezone(UTC))[2]
 
 
-def _line(name: str, params: str, value: str) -> str:
-    return f"{name};{params}:{value}" if params else f"{name}:{value}"
-
-
 def write_encoded(encoded: Encoded, stamp: str, content: str) -> bytes:
     """The VEVENT as icalendar 7 serialises it: SUMMARY, DTSTART, DTEND, DTSTAMP, UID
     first (its canonical order), the other properties by name, then the VALARM."""
-    summary, start, end, uid = encoded.head
+    head, middle, after, _ = encoded
     lines = [
         "BEGIN:VEVENT",
-        _line(*summary[:2], summary[3]),
-        _line(*start[:2], start[3]),
-        _line(*end[:2], end[3]),
+        *head,
         f"DTSTAMP:{stamp}",
-        _line(*uid[:2], uid[3]),
+        *middle,
+        f"{identity.HASH_PROP}:{raw_value(content)}",  # sorts between FAMILY and KIND
+        *after,
+        "END:VEVENT\r\n",
     ]
-    for name, params, _, value in encoded.rest:
-        if name == identity.KIND_PROP:  # the hash sorts between FAMILY and KIND
-            lines.append(f"{identity.HASH_PROP}:{raw_value(content)}")
-        lines.append(_line(name, params, value))
-    if encoded.alarm:
-        lines.append("BEGIN:VALARM")
-        lines += [_line(*prop) for prop in encoded.alarm]
-        lines.append("END:VALARM")
-    lines.append("END:VEVENT\r\n")
     return b"\r\n".join(
         [line.encode() if len(line) < 75 and line.isascii() else fold(line) for line in lines]
     )
