@@ -8,10 +8,11 @@ which children, when), never of export time, so re-rendering yields the same UID
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from functools import lru_cache, partial
+from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..plan.model import EventKind, Plan
@@ -41,26 +42,44 @@ class CustodyRun:
     segments: tuple[tuple[datetime, datetime, Rule], ...]
 
 
+@dataclass(frozen=True, slots=True)
+class Reader:
+    """Whose calendar the drafts are for and what their words need: one per rendering,
+    shared by every draft. ``outcomes`` (exchange id -> label) is the coordinator's."""
+
+    plan: Plan
+    zone: ZoneInfo
+    recipient: str | None
+    outcomes: Mapping[str, str]
+
+
 @dataclass(slots=True)
 class Draft:
     """An event before identity and hash: ``uid_kind`` and ``natural_key`` make the UID.
 
-    ``start``/``end`` are its DTSTART/DTEND values. The words are written only when
-    asked for (:meth:`event`), each time anew: an 18-year export then holds one event's
-    text at a time, not thousands.
+    ``start``/``end`` are its DTSTART/DTEND values; ``subject`` the timeline object
+    behind it. The words are written only when asked for (:meth:`event`), each time
+    anew: an 18-year export then holds one event's text at a time, not thousands.
     """
 
     uid_kind: str
     kind: str
     natural_key: str
     sort_at: datetime
-    subject: object
+    subject: Any
     start: datetime | date
     end: datetime | date
-    content: Callable[[], VEvent]
+    reader: Reader
 
     def event(self) -> VEvent:
-        return self.content()
+        reader, subject = self.reader, self.subject
+        plan, zone, recipient = reader.plan, reader.zone, reader.recipient
+        if self.uid_kind == "custody":
+            return custody_event(plan, subject, zone, recipient, self.start, self.end)
+        if self.uid_kind == "exchange":
+            outcome = reader.outcomes.get(subject.id) if reader.outcomes else None
+            return exchange_event(plan, subject, zone, recipient, outcome, self.start, self.end)
+        return holiday_event(plan, list(subject), zone, recipient)
 
 
 def _runs_of_child(blocks: list[CustodyBlock]) -> Iterator[tuple[datetime, datetime, str, list]]:
@@ -128,7 +147,8 @@ def calendar_time(moment: datetime, zone: ZoneInfo) -> datetime:
     return local
 
 
-def custody_draft(plan: Plan, run: CustodyRun, zone: ZoneInfo, recipient: str | None) -> Draft:
+def custody_draft(reader: Reader, run: CustodyRun) -> Draft:
+    recipient, zone = reader.recipient, reader.zone
     if recipient is None:
         kind = CUSTODY_KIND
     elif run.parent == recipient:
@@ -137,8 +157,7 @@ def custody_draft(plan: Plan, run: CustodyRun, zone: ZoneInfo, recipient: str | 
         kind = EventKind.other_custody.value
     key = f"{run.parent}|{','.join(sorted(run.children))}|{run.start.isoformat()}"
     start, end = calendar_time(run.start, zone), calendar_time(run.end, zone)
-    content = partial(custody_event, plan, run, zone, recipient, start, end)
-    return Draft("custody", kind, key, run.start, run, start, end, content)
+    return Draft("custody", kind, key, run.start, run, start, end, reader)
 
 
 def custody_event(
@@ -175,15 +194,12 @@ def custody_event(
     )
 
 
-def exchange_draft(
-    plan: Plan, ex: Exchange, zone: ZoneInfo, recipient: str | None, outcome: str | None = None
-) -> Draft:
-    """One exchange; ``outcome`` (coordinator only) is the exchange log's latest word."""
+def exchange_draft(reader: Reader, ex: Exchange) -> Draft:
+    """One exchange (the coordinator's carries the exchange log's latest word)."""
     key = f"{ex.id}|{','.join(sorted(ex.children))}"
-    start = calendar_time(ex.at, zone)
-    end = calendar_time(ex.at + timedelta(minutes=EXCHANGE_MINUTES), zone)
-    content = partial(exchange_event, plan, ex, zone, recipient, outcome, start, end)
-    return Draft("exchange", EventKind.exchanges.value, key, ex.at, ex, start, end, content)
+    start = calendar_time(ex.at, reader.zone)
+    end = calendar_time(ex.at + timedelta(minutes=EXCHANGE_MINUTES), reader.zone)
+    return Draft("exchange", EventKind.exchanges.value, key, ex.at, ex, start, end, reader)
 
 
 def exchange_event(
@@ -195,6 +211,7 @@ def exchange_event(
     dtstart: datetime,
     dtend: datetime,
 ) -> VEvent:
+    """``outcome`` (coordinator only) is the exchange log's latest word."""
     local = ex.at.astimezone(zone)
     names = text.child_names(plan, ex.children)
     place = text.location_name(plan, ex.location)
@@ -235,18 +252,15 @@ def exchange_event(
     )
 
 
-def holiday_draft(
-    plan: Plan, labels: list[HolidayLabel], zone: ZoneInfo, recipient: str | None
-) -> Draft:
+def holiday_draft(reader: Reader, labels: list[HolidayLabel]) -> Draft:
     """One all-day event for a holiday, even when several schedules label it."""
     label = labels[0]
     key = f"{label.name}|{label.first.isoformat()}"
-    sort_at = datetime.combine(label.first, datetime.min.time(), zone)
+    sort_at = datetime.combine(label.first, datetime.min.time(), reader.zone)
     end = label.last + timedelta(days=1)  # DTEND of a VALUE=DATE is exclusive
-    content = partial(holiday_event, plan, labels, zone, recipient)
     subject = tuple(labels)
     return Draft(
-        "holiday", EventKind.holidays.value, key, sort_at, subject, label.first, end, content
+        "holiday", EventKind.holidays.value, key, sort_at, subject, label.first, end, reader
     )
 
 
@@ -296,7 +310,7 @@ def drafts_for(
     coordinator's calendar only; parents' calendars never carry the log.
     """
     outcomes = outcomes if recipient is None and outcomes else {}
-    zone = timeline.zone
+    reader = Reader(plan, timeline.zone, recipient, outcomes)
     kinds = set(EventKind) if recipient is None else set(plan.parents[recipient].events)
     drafts: list[Draft] = []
     if kinds & {EventKind.own_custody, EventKind.other_custody}:
@@ -306,16 +320,15 @@ def drafts_for(
                 recipient is None
                 or (EventKind.own_custody if own else EventKind.other_custody) in kinds
             ):
-                drafts.append(custody_draft(plan, run, zone, recipient))
+                drafts.append(custody_draft(reader, run))
     if EventKind.exchanges in kinds:
         for ex in timeline.merged_exchanges():
             if recipient is None or recipient in (ex.from_parent, ex.to_parent):
-                outcome = outcomes.get(ex.id) if outcomes else None
-                drafts.append(exchange_draft(plan, ex, zone, recipient, outcome))
+                drafts.append(exchange_draft(reader, ex))
     if EventKind.holidays in kinds:
         by_key: dict[tuple[date, str], list[HolidayLabel]] = {}
         for label in sorted(timeline.holidays, key=_label_order):
             by_key.setdefault((label.first, label.name), []).append(label)
         for labels in by_key.values():  # one event per holiday, not one per schedule
-            drafts.append(holiday_draft(plan, labels, zone, recipient))
+            drafts.append(holiday_draft(reader, labels))
     return drafts
