@@ -49,7 +49,7 @@ def _memoized(fn: Callable[..., T]) -> Callable[..., T]:
     def cached(plan: Plan, *args: Any, **kwargs: Any) -> T:
         entry = _MEMOS.get(id(plan))
         memo = entry[1] if entry is not None and entry[0]() is plan else _memo(plan)
-        key = (fn, args, *sorted(kwargs.items())) if kwargs else (fn, args)
+        key = (fn, args, *kwargs.items())  # keyword order only splits the cache
         try:
             return memo[key]
         except KeyError:

@@ -188,8 +188,8 @@ def raw_value(value: str) -> str:
 #: An event encoded once for both its hash and its bytes: the content lines as written
 #: before DTSTAMP (SUMMARY, DTSTART, DTEND: icalendar's canonical order), from UID up to
 #: the hash property, after it (X-PC-CALENDAR-KIND and the VALARM), and the canonical
-#: lines the hash is taken over.
-Encoded = tuple[list[str], list[str], list[str], list[str]]
+#: lines the hash is taken over: the VEVENT's properties, then the VALARM's.
+Encoded = tuple[list[str], list[str], list[str], list[str], list[str]]
 
 
 def _text_line(name: str, value: str) -> tuple[str, str]:
@@ -239,6 +239,7 @@ def encode(event: VEvent, uid: str, family_id: str, kind: str) -> Encoded:
     canonical = [line for _, line in pairs]
     canonical.append(kind_line[1])
     after = [kind_line[0]]
+    alarm_canonical = []
     if event.reminder is not None:
         said = event.reminder.description
         alarm = [
@@ -247,8 +248,8 @@ def encode(event: VEvent, uid: str, family_id: str, kind: str) -> Encoded:
             ("TRIGGER", duration(-event.reminder.before)),
         ]
         after += ["BEGIN:VALARM", *(f"{n}:{v}" for n, v in alarm), "END:VALARM"]
-        canonical += ["BEGIN:VALARM", *(f"{n};:{v}" for n, v in alarm), "END:VALARM"]
-    return written[:3], written[3:], after, canonical
+        alarm_canonical = ["BEGIN:VALARM", *(f"{n};:{v}" for n, v in alarm), "END:VALARM"]
+    return written[:3], written[3:], after, canonical, alarm_canonical
 
 
 def hash_encoded(encoded: Encoded) -> str:
@@ -258,12 +259,7 @@ def hash_encoded(encoded: Encoded) -> str:
     property (VALUE= parameters dropped, the semicolon always there), sorted, then each
     subcomponent the same way (VALARM's lines are in name order already).
     """
-    canonical = encoded[3]
-    try:
-        alarm = canonical.index("BEGIN:VALARM")
-    except ValueError:
-        alarm = len(canonical)
-    lines = ["BEGIN:VEVENT", *sorted(canonical[:alarm]), *canonical[alarm:], "END:VEVENT"]
+    lines = ["BEGIN:VEVENT", *sorted(encoded[3]), *encoded[4], "END:VEVENT"]
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()[:32]
 
 
@@ -275,7 +271,7 @@ def stamp_value(stamp: datetime) -> str:
 def write_encoded(encoded: Encoded, stamp: str, content: str) -> bytes:
     """The VEVENT as icalendar 7 serialises it: SUMMARY, DTSTART, DTEND, DTSTAMP, UID
     first (its canonical order), the other properties by name, then the VALARM."""
-    head, middle, after, _ = encoded
+    head, middle, after = encoded[:3]
     lines = [
         "BEGIN:VEVENT",
         *head,
@@ -285,9 +281,9 @@ def write_encoded(encoded: Encoded, stamp: str, content: str) -> bytes:
         *after,
         "END:VEVENT\r\n",
     ]
-    return b"\r\n".join(
-        [line.encode() if len(line) < 75 and line.isascii() else fold(line) for line in lines]
-    )
+    return "\r\n".join(
+        [line if len(line) < 75 and line.isascii() else fold(line).decode() for line in lines]
+    ).encode()
 
 
 def canonical_hash(event: VEvent, uid: str, family_id: str, kind: str) -> str:
