@@ -148,3 +148,26 @@ def test_a_zone_that_is_not_zoneinfo_is_refused() -> None:
     odd = VEvent("x", datetime(2026, 1, 1, tzinfo=None), date(2026, 1, 2), "", ())
     with pytest.raises(ValueError, match="zoneinfo zone or UTC"):
         write_vevent(odd, "u", "f", "k", datetime(2026, 1, 1, tzinfo=UTC), "h")
+
+
+def test_the_same_instant_in_two_zones_is_written_in_each_zone() -> None:
+    """Aware datetimes of one instant compare equal: the caches must key on the zone."""
+    chicago = datetime(2026, 7, 1, 12, 0, tzinfo=ZoneInfo("America/Chicago"))
+    london = chicago.astimezone(ZoneInfo("Europe/London"))
+    assert chicago == london
+    events = [VEvent("x", moment, moment, "", ()) for moment in (chicago, london, chicago)]
+    written = [
+        write_vevent(e, "u", "f", "k", datetime(2026, 1, 1, tzinfo=UTC), "h") for e in events
+    ]
+    assert written[0] == written[2]
+    assert b"DTSTART;TZID=America/Chicago:20260701T120000" in written[0]
+    assert b"DTSTART;TZID=Europe/London:20260701T180000" in written[1]
+
+
+def test_day_and_time_words_follow_the_moment_s_own_zone() -> None:
+    from pc_calendar.render.text import when
+
+    chicago = datetime(2026, 7, 1, 12, 0, tzinfo=ZoneInfo("America/Chicago"))
+    assert when(chicago) == "Wed 1 Jul 2026 12:00"
+    assert when(chicago.astimezone(ZoneInfo("Asia/Tokyo"))) == "Thu 2 Jul 2026 02:00"
+    assert when(chicago) == "Wed 1 Jul 2026 12:00"
