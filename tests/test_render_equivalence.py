@@ -11,7 +11,7 @@ same parsed content, and the hash a server's copy gives back must be the one we 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import icalendar
@@ -189,3 +189,16 @@ def test_the_multi_zone_family_exercises_what_the_writer_must_get_right(tmp_path
     assert b"DTSTART:20301027T003000Z\r\nDTEND:20301027T004500Z\r\n" in ical
     assert b"DTEND:20301027T003000Z\r\n" in ical  # and the custody ending then
     assert b"DTSTART;TZID=Europe/London:20301103T013000\r\n" in ical
+
+
+def test_days_without_the_event_match_the_event(tmp_path_factory) -> None:
+    """``Published.days`` (for windows) reads the plain data as the icalendar form says."""
+    from pc_calendar.render import _render
+
+    plan = _plan("multi-zone", tmp_path_factory)
+    timeline = compute_timeline(plan, date(2030, 1, 1), date(2031, 1, 1))
+    for item in _render(plan, timeline, None, None):
+        start, end = item.event["DTSTART"].dt, item.event["DTEND"].dt
+        first = start.date() if isinstance(start, datetime) else start
+        last = end.date() if isinstance(end, datetime) else end - timedelta(days=1)
+        assert item.days() == (first, max(first, last))

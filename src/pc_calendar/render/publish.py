@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from .. import identity
@@ -186,6 +186,19 @@ class Published:
             event = self.event
             return tuple(event.decoded(p) if p in event else None for p in ("DTSTART", "DTEND"))
         return self.draft.start, self.draft.end
+
+    def days(self) -> tuple[date | None, date | None]:
+        """First and last day, each in its own zone: DTEND's date for a date-time, the
+        day before DTEND for an all-day event (exclusive), computed without the event."""
+        start, end = self.span()
+        if start is None:
+            return None, None
+        first = start.date() if isinstance(start, datetime) else start
+        if end is None:
+            return first, first
+        if isinstance(end, datetime):
+            return first, end.date()
+        return first, max(first, end - timedelta(days=1))
 
     def tzids(self) -> set[str]:
         return _used_tzids(self.event) if self.decorated else tzids(*self.span())
