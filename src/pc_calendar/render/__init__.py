@@ -98,8 +98,3 @@ def render_calendar(
     recorded exchange there, e.g. "... - MISSED".
     """
     return b"".join(render_calendar_chunks(plan, timeline, parent_id, pm, outcomes))
-
-
-def count_events(ical: bytes) -> int:
-    """How many VEVENTs a rendered calendar holds (for CLI summaries)."""
-    return ical.count(b"\r\nBEGIN:VEVENT\r\n")
