@@ -7,7 +7,10 @@ deterministic: the same plan and range give the same UIDs, hashes and bytes (DTS
 aside, which ``SOURCE_DATE_EPOCH`` pins).
 
 Modules: :mod:`.events` builds drafts per event kind, :mod:`.text` words them,
-:mod:`.publish` gives them identity and hash and serialises them.
+:mod:`.publish` gives them identity and hash and assembles calendars, :mod:`.vevent`
+writes events as RFC 5545 text from plain data (icalendar objects are built only for a
+``pc_calendar_decorate_event`` plugin or when a caller asks for ``event``);
+``render_calendar_chunks`` streams a calendar for writing to a file.
 """
 
 from __future__ import annotations
