@@ -89,7 +89,9 @@ class Site:
         for form in forms_of(page.text):
             if any(value == action for value, _ in form.buttons):
                 return self.post(who, {**form.hidden, "action": action, **extra})
-        raise AssertionError(f"no {action!r} button on {who}'s page ({page.status}: {page.text[:300]!r})")
+        raise AssertionError(
+            f"no {action!r} button on {who}'s page ({page.status}: {page.text[:300]!r})"
+        )
 
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "rivera-chen.toml"
