@@ -146,3 +146,38 @@ def test_default_range_is_this_year_and_the_next() -> None:
     # the family's "this year" may differ from the machine's by a day around New Year
     assert (start.month, start.day) == (1, 1) and abs(start.year - datetime.now().year) <= 1
     assert (end.year - start.year, end.month, end.day) == (2, 1, 1)
+
+
+class DiskFull(OSError):
+    pass
+
+
+def test_a_failure_half_way_through_a_folder_leaves_every_file_as_it_was(
+    tmp_path, capsys, monkeypatch
+) -> None:
+    """Calendars are streamed to temporary files and put in place only when all are
+    written: the third calendar failing (a full disk, here) leaves the first two as
+    they were, no temporary file behind, and a folder the run created is removed."""
+    from pc_calendar.render.publish import Published
+
+    target = tmp_path / "out"
+    assert run(capsys, "-o", f"{target}/", *RANGE)[0] == 0
+    before = {p.name: p.read_bytes() for p in target.iterdir()}
+    written = []
+    real = Published.vevent
+
+    def failing(self):
+        written.append(self)
+        if len(written) > 400:  # well into the third calendar
+            raise DiskFull(28, "No space left on device")
+        return real(self)
+
+    monkeypatch.setattr(Published, "vevent", failing)
+    year = ["--from", "2026-06-01", "--to", "2027-06-01"]
+    code, _, err = run(capsys, "-o", f"{target}/", *year)
+    assert code == 2 and "No space left on device" in err
+    assert {p.name: p.read_bytes() for p in target.iterdir()} == before
+    fresh = tmp_path / "fresh"
+    written.clear()
+    assert run(capsys, "-o", f"{fresh}/", *year)[0] == 2
+    assert not fresh.exists()

@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from pc_calendar.backends.base import event_days, overlaps
+from pc_calendar.backends.base import overlaps, span_days
 from pc_calendar.identity import uid_for
 from pc_calendar.plan.load import load_plan
 from pc_calendar.render.events import EXCHANGE_MINUTES, CustodyRun, drafts_for
@@ -137,7 +137,7 @@ def expected_instants(
     for recipient in [*plan.parents, None]:
         expected = readers[recipient] = {}
         for draft in drafts_for(plan, timeline, recipient):
-            if not overlaps(*event_days(draft.event), (start, end)):
+            if not overlaps(*span_days(draft.start, draft.end), (start, end)):
                 continue
             subject = draft.subject
             if isinstance(subject, CustodyRun):

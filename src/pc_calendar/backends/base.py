@@ -20,7 +20,9 @@ class DesiredEvent:
     ``ical`` is a complete VCALENDAR (VTIMEZONE + one VEVENT) ready to PUT; ``event``
     the icalendar VEVENT; ``content_hash`` is also in the body as ``X-PC-CALENDAR-HASH``.
     Serialising is the costly part of rendering and a no-op sync writes nothing, so
-    ``ical`` may be given as a ``serialize`` callable and is then built on first use.
+    ``ical`` may be given as a ``serialize`` callable and ``event`` as ``build_event``;
+    each is then built on first use. ``start``/``end`` are DTSTART/DTEND's values (an
+    aware datetime or a date) when known without building the event.
     Equality is identity and content: (uid, kind, natural_key, content_hash).
     """
 
@@ -34,6 +36,9 @@ class DesiredEvent:
         event: Any = None,
         *,
         serialize: Callable[[], bytes] | None = None,
+        build_event: Callable[[], Any] | None = None,
+        start: date | None = None,
+        end: date | None = None,
     ) -> None:
         if ical is None and serialize is None:
             raise TypeError("DesiredEvent needs ical bytes or a serialize callable")
@@ -41,9 +46,28 @@ class DesiredEvent:
         self.kind = kind
         self.natural_key = natural_key
         self.content_hash = content_hash
-        self.event = event
+        self._event = event
+        self._build_event = build_event
         self._ical = ical
         self._serialize = serialize
+        self._span = (start, end)
+
+    @property
+    def event(self) -> Any:
+        if self._event is None and self._build_event is not None:
+            self._event = self._build_event()
+            self._build_event = None
+        return self._event
+
+    def span(self) -> tuple[date | None, date | None]:
+        """(DTSTART, DTEND) values, from the event only when not given."""
+        if self._span != (None, None):
+            return self._span
+        event = self.event
+        if event is None:
+            return None, None
+        start, end = (event.get(p) for p in ("DTSTART", "DTEND"))
+        return (start.dt if start is not None else None, end.dt if end is not None else None)
 
     @property
     def ical(self) -> bytes:
@@ -135,7 +159,7 @@ def remote_event_from_ical(
 
 def remote_from_desired(event: DesiredEvent, href: str, etag: str | None) -> RemoteEvent:
     """What we just stored, without parsing it back (the desired event is its source)."""
-    first, last = event_days(event.event) if event.event is not None else (None, None)
+    first, last = span_days(*event.span())
     return RemoteEvent(event.uid, href, etag, event.content_hash, event.content_hash, first, last)
 
 
@@ -154,14 +178,22 @@ def event_days(event: Any) -> tuple[date | None, date | None]:
     start = event.get("DTSTART") if event is not None else None
     if start is None:
         return None, None
-    first = _day(start.dt)
     end = event.get("DTEND")
+    return span_days(start.dt, end.dt if end is not None else None)
+
+
+def span_days(
+    start: date | datetime | None, end: date | datetime | None
+) -> tuple[date | None, date | None]:
+    """First and last day of DTSTART/DTEND values, as :func:`event_days` counts them."""
+    if start is None:
+        return None, None
+    first = _day(start)
     if end is None:
         return first, first
-    value = end.dt
-    if isinstance(value, datetime):
-        return first, value.date()
-    return first, max(first, value - timedelta(days=1))
+    if isinstance(end, datetime):
+        return first, end.date()
+    return first, max(first, end - timedelta(days=1))
 
 
 def _day(value: date | datetime) -> date:

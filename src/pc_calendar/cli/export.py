@@ -1,13 +1,16 @@
 """``pc-calendar export``: write RFC 5545 calendar files for a parent or the whole family.
 
-Everything is rendered before anything is written, and each file is written through a
-temporary file and ``os.replace``, so a failure never leaves a half-written calendar
-that a subscribed phone would pick up.
+Each calendar is streamed, event by event, into a temporary file beside its target, and
+all are put in place with ``os.replace`` only once every one is written, so a failure
+never leaves a half-written calendar that a subscribed phone would pick up, and an
+18-year calendar is never held whole in memory.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -16,21 +19,29 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import click
 
 from ..errors import UserError
-from ..fileio import write_atomic
 from ..plan.model import Plan
 from .common import parse_date, plan_argument
 
 
 @dataclass(frozen=True)
 class Output:
+    """One calendar file to write: whose (a parent id, None for the whole family)."""
+
     path: Path
-    ical: bytes
+    parent: str | None
+    outcomes: dict[str, str] | None = None
 
-    @property
-    def events(self) -> int:
-        from ..render import count_events
 
-        return count_events(self.ical)
+class _Counted:
+    """The chunks of a calendar, counting VEVENTs as they are written."""
+
+    def __init__(self, chunks: Iterable[bytes]) -> None:
+        self.chunks, self.events = chunks, 0
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self.chunks:
+            self.events += chunk.startswith(b"BEGIN:VEVENT\r\n")
+            yield chunk
 
 
 def default_range(plan: Plan, today: date | None = None) -> tuple[date, date]:
@@ -75,30 +86,46 @@ def resolve_parent(plan: Plan, name: str) -> str:
 
 def plan_outputs(
     plan: Plan,
-    timeline,
     parent: str | None,
     target: Path,
     as_folder: bool,
-    pm=None,
     outcomes: dict[str, str] | None = None,
-    window: tuple[date, date] | None = None,
 ) -> list[Output]:
     """What to write where: one calendar, or per parent plus the family's in a folder.
 
     ``outcomes`` (from the exchange log) only mark the family's coordinator calendar.
-    ``window``: only events touching these dates, whole (as sync pushes them).
     """
-    from ..render import render_calendar
-
-    def render(who: str | None, marks: dict[str, str] | None = None) -> bytes:
-        return render_calendar(plan, timeline, who, pm, marks, window)
-
     if parent is not None or not as_folder:
         path = target / f"{plan.family.id}-{parent}.ics" if as_folder else target
-        return [Output(path, render(parent, outcomes))]
-    outputs = [Output(target / f"{plan.family.id}-{pid}.ics", render(pid)) for pid in plan.parents]
-    outputs.append(Output(target / f"{plan.family.id}.ics", render(None, outcomes)))
+        return [Output(path, parent, outcomes if parent is None else None)]
+    outputs = [Output(target / f"{plan.family.id}-{pid}.ics", pid) for pid in plan.parents]
+    outputs.append(Output(target / f"{plan.family.id}.ics", None, outcomes))
     return outputs
+
+
+def write_outputs(
+    plan: Plan,
+    timeline,
+    outputs: list[Output],
+    pm=None,
+    window: tuple[date, date] | None = None,
+) -> list[int]:
+    """Render and write each calendar (all or none put in place); events per file.
+
+    ``window``: only events touching these dates, whole (as sync pushes them).
+    """
+    from ..fileio import AtomicFiles
+    from ..render import render_calendar_chunks
+
+    counts = []
+    with AtomicFiles() as files:
+        for out in outputs:
+            rendered = render_calendar_chunks(plan, timeline, out.parent, pm, out.outcomes, window)
+            chunks = _Counted(rendered)
+            files.write(out.path, chunks)
+            counts.append(chunks.events)
+        files.commit()
+    return counts
 
 
 def _target(output: str) -> tuple[Path, bool]:
@@ -173,20 +200,23 @@ def export(
         from ..exchanges.service import outcome_labels
 
         outcomes = outcome_labels(plan, db, first, last)
-    outputs = plan_outputs(
-        plan, timeline, parent, target, as_folder, outcomes=outcomes, window=(first, last)
-    )
-    if as_folder and not target.is_dir():
+    outputs = plan_outputs(plan, parent, target, as_folder, outcomes)
+    created = as_folder and not target.is_dir()
+    if created:
         try:
             target.mkdir(parents=True)
         except OSError as exc:
             raise UserError(f"-o {output}: cannot create the folder ({exc.strerror})") from None
-    for out in outputs:
-        write_atomic(out.path, out.ical)
-    for out in outputs:
+    try:
+        counts = write_outputs(plan, timeline, outputs, window=(first, last))
+    except BaseException:
+        if created:  # nothing was put in it: leave no trace of the failed run
+            with contextlib.suppress(OSError):
+                target.rmdir()
+        raise
+    for out, events in zip(outputs, counts, strict=True):
         click.echo(
-            f"wrote {out.path} ({out.events} event{'s' if out.events != 1 else ''}, "
-            f"{first} to {last})"
+            f"wrote {out.path} ({events} event{'s' if events != 1 else ''}, {first} to {last})"
         )
 
 

@@ -7,22 +7,25 @@ deterministic: the same plan and range give the same UIDs, hashes and bytes (DTS
 aside, which ``SOURCE_DATE_EPOCH`` pins).
 
 Modules: :mod:`.events` builds drafts per event kind, :mod:`.text` words them,
-:mod:`.publish` gives them identity and hash and serialises them.
+:mod:`.publish` gives them identity and hash and assembles calendars, :mod:`.vevent`
+writes events as RFC 5545 text from plain data (icalendar objects are built only for a
+``pc_calendar_decorate_event`` plugin or when a caller asks for ``event``);
+``render_calendar_chunks`` streams a calendar for writing to a file.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import date
 from typing import Any
 
-from ..backends.base import DesiredEvent, event_days, overlaps
+from ..backends.base import DesiredEvent, overlaps
 from ..errors import UserError
 from ..plan.model import Plan
 from ..schedule.timeline import Timeline
 from .checkin_text import CheckinNotes
 from .events import CUSTODY_KIND, EXCHANGE_MINUTES, CustodyRun, custody_runs, drafts_for
-from .publish import PRODID, EventInfo, assemble, desired, dtstamp, publish
+from .publish import PRODID, EventInfo, Published, calendar_chunks, desired, dtstamp, publish
 
 __all__ = [
     "CUSTODY_KIND",
@@ -32,6 +35,7 @@ __all__ = [
     "EventInfo",
     "custody_runs",
     "render_calendar",
+    "render_calendar_chunks",
     "render_parent",
 ]
 
@@ -53,7 +57,7 @@ def _render(
     window: tuple[date, date] | None = None,
     *,
     checkin: CheckinNotes | None = None,
-):
+) -> list[Published]:
     _check_parent(plan, parent_id)
     if pm is None:
         from ..plugins import get_plugin_manager
@@ -65,7 +69,7 @@ def _render(
         return published
     # whole events touching the window (the timeline is computed beyond it, see
     # schedule.window): never clipped, so a window never changes an event's content
-    return [(d, i) for d, i in published if overlaps(*event_days(d.event), window)]
+    return [p for p in published if overlaps(*p.days(), window)]
 
 
 def render_parent(
@@ -83,7 +87,27 @@ def render_parent(
     adds their check-in link and others' reports to exchange events.
     """
     published = _render(plan, timeline, parent_id, pm, window=window, checkin=checkin)
-    return [desired(draft, info) for draft, info in published]
+    return [desired(item) for item in published]
+
+
+def render_calendar_chunks(
+    plan: Plan,
+    timeline: Timeline,
+    parent_id: str | None,
+    pm: Any = None,
+    outcomes: Mapping[str, str] | None = None,
+    window: tuple[date, date] | None = None,
+    *,
+    checkin: CheckinNotes | None = None,
+) -> Iterator[bytes]:
+    """:func:`render_calendar` as a stream of byte chunks (one per VEVENT), for writing
+    a long calendar to a file without holding it whole. Events are rendered (and plan
+    errors raised) before the first chunk is returned."""
+    published = _render(plan, timeline, parent_id, pm, outcomes, window, checkin=checkin)
+    who = plan.family.name
+    if parent_id is not None:
+        who += f" - {plan.parents[parent_id].name}"
+    return calendar_chunks(published, name=who, zone_key=timeline.zone.key)
 
 
 def render_calendar(
@@ -106,13 +130,7 @@ def render_calendar(
     label, from :func:`pc_calendar.exchanges.service.outcome_labels`) marks each
     recorded exchange there, e.g. "... - MISSED".
     """
-    published = _render(plan, timeline, parent_id, pm, outcomes, window, checkin=checkin)
-    who = plan.family.name
-    if parent_id is not None:
-        who += f" - {plan.parents[parent_id].name}"
-    return assemble([draft.event for draft, _ in published], name=who, zone_key=timeline.zone.key)
-
-
-def count_events(ical: bytes) -> int:
-    """How many VEVENTs a rendered calendar holds (for CLI summaries)."""
-    return ical.count(b"\r\nBEGIN:VEVENT\r\n")
+    chunks = render_calendar_chunks(
+        plan, timeline, parent_id, pm, outcomes, window, checkin=checkin
+    )
+    return b"".join(chunks)

@@ -1,9 +1,9 @@
 """Timeline -> draft VEVENTs for one reader (a parent, or the coordinator).
 
-A draft is an ``icalendar.Event`` with what the plan says, plus the identity it will be
-published under. Identity and hashing happen in :mod:`.publish`, after plugins had
-their say. Natural keys are functions of the thing itself (who, which children, when),
-never of export time, so re-rendering yields the same UIDs.
+A draft is a :class:`~.vevent.VEvent` (plain data) with what the plan says, plus the
+identity it will be published under. Identity and hashing happen in :mod:`.publish`,
+after plugins had their say. Natural keys are functions of the thing itself (who,
+which children, when), never of export time, so re-rendering yields the same UIDs.
 """
 
 from __future__ import annotations
@@ -11,14 +11,15 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
-
-from icalendar import Alarm, Event
 
 from ..plan.model import EventKind, Plan
 from ..schedule.timeline import CustodyBlock, Exchange, HolidayLabel, Rule, Timeline
 from . import text
 from .checkin_text import CheckinNotes, exchange_lines
+from .vevent import Reminder, VEvent
 
 #: How long an exchange event lasts in the calendar.
 EXCHANGE_MINUTES = 15
@@ -42,16 +43,48 @@ class CustodyRun:
     segments: tuple[tuple[datetime, datetime, Rule], ...]
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
+class Reader:
+    """Whose calendar the drafts are for and what their words need: one per rendering,
+    shared by every draft. ``outcomes`` (exchange id -> label) is the coordinator's;
+    ``checkin`` a parent's check-in link and the others' reports."""
+
+    plan: Plan
+    zone: ZoneInfo
+    recipient: str | None
+    outcomes: Mapping[str, str]
+    checkin: CheckinNotes | None = None
+
+
+@dataclass(slots=True)
 class Draft:
-    """An event before identity and hash: ``uid_kind`` and ``natural_key`` make the UID."""
+    """An event before identity and hash: ``uid_kind`` and ``natural_key`` make the UID.
+
+    ``start``/``end`` are its DTSTART/DTEND values; ``subject`` the timeline object
+    behind it. The words are written only when asked for (:meth:`event`), each time
+    anew: an 18-year export then holds one event's text at a time, not thousands.
+    """
 
     uid_kind: str
     kind: str
     natural_key: str
-    event: Event
     sort_at: datetime
-    subject: object
+    subject: Any
+    start: datetime | date
+    end: datetime | date
+    reader: Reader
+
+    def event(self) -> VEvent:
+        reader, subject = self.reader, self.subject
+        plan, zone, recipient = reader.plan, reader.zone, reader.recipient
+        if self.uid_kind == "custody":
+            return custody_event(plan, subject, zone, recipient, self.start, self.end)
+        if self.uid_kind == "exchange":
+            outcome = reader.outcomes.get(subject.id) if reader.outcomes else None
+            return exchange_event(
+                plan, subject, zone, recipient, outcome, reader.checkin, self.start, self.end
+            )
+        return holiday_event(plan, list(subject), zone, recipient)
 
 
 def _runs_of_child(blocks: list[CustodyBlock]) -> Iterator[tuple[datetime, datetime, str, list]]:
@@ -105,6 +138,7 @@ def custody_runs(timeline: Timeline) -> list[CustodyRun]:
     return sorted(runs, key=lambda r: (r.start, r.parent, r.children))
 
 
+@lru_cache(maxsize=256)  # a run's end is the next run's start and an exchange's time
 def calendar_time(moment: datetime, zone: ZoneInfo) -> datetime:
     """``moment`` in the family's zone, or in UTC where that local time occurs twice.
 
@@ -118,22 +152,29 @@ def calendar_time(moment: datetime, zone: ZoneInfo) -> datetime:
     return local
 
 
-def _timed(summary: str, start: datetime, end: datetime, zone: ZoneInfo) -> Event:
-    event = Event()
-    event.add("summary", summary)
-    event.add("dtstart", calendar_time(start, zone))
-    event.add("dtend", calendar_time(end, zone))
-    return event
+def custody_draft(reader: Reader, run: CustodyRun) -> Draft:
+    recipient, zone = reader.recipient, reader.zone
+    if recipient is None:
+        kind = CUSTODY_KIND
+    elif run.parent == recipient:
+        kind = EventKind.own_custody.value
+    else:
+        kind = EventKind.other_custody.value
+    key = f"{run.parent}|{','.join(sorted(run.children))}|{run.start.isoformat()}"
+    start, end = calendar_time(run.start, zone), calendar_time(run.end, zone)
+    return Draft("custody", kind, key, run.start, run, start, end, reader)
 
 
-def custody_draft(plan: Plan, run: CustodyRun, zone: ZoneInfo, recipient: str | None) -> Draft:
+def custody_event(
+    plan: Plan,
+    run: CustodyRun,
+    zone: ZoneInfo,
+    recipient: str | None,
+    dtstart: datetime,
+    dtend: datetime,
+) -> VEvent:
     names = text.child_names(plan, run.children)
-    event = _timed(
-        f"{text.join_names(names)} with {text.short_name(plan, run.parent)}",
-        run.start,
-        run.end,
-        zone,
-    )
+    summary = f"{text.join_names(names)} with {text.short_name(plan, run.parent)}"
     start, end = run.start.astimezone(zone), run.end.astimezone(zone)
     lines = [
         f"{text.join_names(names, ' and ')} with {text.full_name(plan, run.parent)} "
@@ -148,29 +189,36 @@ def custody_draft(plan: Plan, run: CustodyRun, zone: ZoneInfo, recipient: str | 
             f"{text.when(seg_end.astimezone(zone))}: {why}"
         )
     lines.append(text.footer(plan))
-    event.add("description", "\n".join(lines))
-    event.add("transp", "TRANSPARENT")  # days with the children are not "busy" time
-    event.add("categories", ["Custody"])
-    if recipient is None:
-        kind = CUSTODY_KIND
-    elif run.parent == recipient:
-        kind = EventKind.own_custody.value
-    else:
-        kind = EventKind.other_custody.value
-    key = f"{run.parent}|{','.join(sorted(run.children))}|{run.start.isoformat()}"
-    return Draft("custody", kind, key, event, run.start, run)
+    return VEvent(
+        summary,
+        dtstart,
+        dtend,
+        "\n".join(lines),
+        ("Custody",),
+        transparent=True,  # days with the children are not "busy" time
+    )
 
 
-def exchange_draft(
+def exchange_draft(reader: Reader, ex: Exchange) -> Draft:
+    """One exchange (the coordinator's carries the exchange log's latest word)."""
+    key = f"{ex.id}|{','.join(sorted(ex.children))}"
+    start = calendar_time(ex.at, reader.zone)
+    end = calendar_time(ex.at + timedelta(minutes=EXCHANGE_MINUTES), reader.zone)
+    return Draft("exchange", EventKind.exchanges.value, key, ex.at, ex, start, end, reader)
+
+
+def exchange_event(
     plan: Plan,
     ex: Exchange,
     zone: ZoneInfo,
     recipient: str | None,
-    outcome: str | None = None,
-    checkin: CheckinNotes | None = None,
-) -> Draft:
-    """One exchange; ``outcome`` (coordinator only) is the exchange log's latest word;
-    ``checkin`` (a parent's) adds the others' reports and the parent's check-in link."""
+    outcome: str | None,
+    checkin: CheckinNotes | None,
+    dtstart: datetime,
+    dtend: datetime,
+) -> VEvent:
+    """``outcome`` (coordinator only) is the exchange log's latest word; ``checkin`` (a
+    parent's) adds the others' reports and the parent's check-in link."""
     local = ex.at.astimezone(zone)
     names = text.child_names(plan, ex.children)
     place = text.location_name(plan, ex.location)
@@ -185,10 +233,7 @@ def exchange_draft(
         summary += f" at {place}"
     if outcome and recipient is None:
         summary += f" - {outcome}"
-    event = _timed(summary, ex.at, ex.at + timedelta(minutes=EXCHANGE_MINUTES), zone)
     address = text.location_text(plan, ex.location)
-    if address:
-        event.add("location", address)
     coordinator = recipient is None
     lines = [
         f"{text.join_names(names, ' and ')} go from {text.full_name(plan, ex.from_parent)} "
@@ -203,28 +248,34 @@ def exchange_draft(
         *(exchange_lines(plan, recipient, checkin, ex.id) if checkin and recipient else []),
         text.footer(plan),
     ]
-    event.add("description", "\n".join(lines))
-    event.add("categories", ["Exchange"])
     minutes = plan.parents[recipient].reminder_minutes if recipient in plan.parents else None
-    if minutes:
-        alarm = Alarm()
-        alarm.add("action", "DISPLAY")
-        alarm.add("description", summary)
-        alarm.add("trigger", timedelta(minutes=-minutes))
-        event.add_component(alarm)
-    key = f"{ex.id}|{','.join(sorted(ex.children))}"
-    return Draft("exchange", EventKind.exchanges.value, key, event, ex.at, ex)
+    return VEvent(
+        summary,
+        dtstart,
+        dtend,
+        "\n".join(lines),
+        ("Exchange",),
+        location=address or None,
+        reminder=Reminder(summary, timedelta(minutes=minutes)) if minutes else None,
+    )
 
 
-def holiday_draft(
-    plan: Plan, labels: list[HolidayLabel], zone: ZoneInfo, recipient: str | None
-) -> Draft:
+def holiday_draft(reader: Reader, labels: list[HolidayLabel]) -> Draft:
     """One all-day event for a holiday, even when several schedules label it."""
     label = labels[0]
-    event = Event()
-    event.add("summary", label.name)
-    event.add("dtstart", label.first)
-    event.add("dtend", label.last + timedelta(days=1))  # DTEND of a VALUE=DATE is exclusive
+    key = f"{label.name}|{label.first.isoformat()}"
+    sort_at = datetime.combine(label.first, datetime.min.time(), reader.zone)
+    end = label.last + timedelta(days=1)  # DTEND of a VALUE=DATE is exclusive
+    subject = tuple(labels)
+    return Draft(
+        "holiday", EventKind.holidays.value, key, sort_at, subject, label.first, end, reader
+    )
+
+
+def holiday_event(
+    plan: Plan, labels: list[HolidayLabel], zone: ZoneInfo, recipient: str | None
+) -> VEvent:
+    label = labels[0]
     coordinator = recipient is None
     whys = dict.fromkeys(text.explain_rule(plan, lb.rule, coordinator=coordinator) for lb in labels)
     lines = [f"Why: {why}" for why in whys]
@@ -241,12 +292,14 @@ def holiday_draft(
     else:
         lines.append("A label only: it does not change who has the children.")
     lines.append(text.footer(plan))
-    event.add("description", "\n".join(lines))
-    event.add("transp", "TRANSPARENT")
-    event.add("categories", ["Holiday"])
-    key = f"{label.name}|{label.first.isoformat()}"
-    sort_at = datetime.combine(label.first, datetime.min.time(), zone)
-    return Draft("holiday", EventKind.holidays.value, key, event, sort_at, tuple(labels))
+    return VEvent(
+        label.name,
+        label.first,
+        label.last + timedelta(days=1),  # DTEND of a VALUE=DATE is exclusive
+        "\n".join(lines),
+        ("Holiday",),
+        transparent=True,
+    )
 
 
 def _label_order(label: HolidayLabel) -> tuple:
@@ -268,7 +321,7 @@ def drafts_for(
     check-in link and what others reported on the exchange (both sides are heard).
     """
     outcomes = outcomes if recipient is None and outcomes else {}
-    zone = timeline.zone
+    reader = Reader(plan, timeline.zone, recipient, outcomes, checkin)
     kinds = set(EventKind) if recipient is None else set(plan.parents[recipient].events)
     drafts: list[Draft] = []
     if kinds & {EventKind.own_custody, EventKind.other_custody}:
@@ -278,17 +331,15 @@ def drafts_for(
                 recipient is None
                 or (EventKind.own_custody if own else EventKind.other_custody) in kinds
             ):
-                drafts.append(custody_draft(plan, run, zone, recipient))
+                drafts.append(custody_draft(reader, run))
     if EventKind.exchanges in kinds:
         for ex in timeline.merged_exchanges():
             if recipient is None or recipient in (ex.from_parent, ex.to_parent):
-                drafts.append(
-                    exchange_draft(plan, ex, zone, recipient, outcomes.get(ex.id), checkin)
-                )
+                drafts.append(exchange_draft(reader, ex))
     if EventKind.holidays in kinds:
         by_key: dict[tuple[date, str], list[HolidayLabel]] = {}
         for label in sorted(timeline.holidays, key=_label_order):
             by_key.setdefault((label.first, label.name), []).append(label)
         for labels in by_key.values():  # one event per holiday, not one per schedule
-            drafts.append(holiday_draft(plan, labels, zone, recipient))
+            drafts.append(holiday_draft(reader, labels))
     return drafts

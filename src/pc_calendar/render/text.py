@@ -7,9 +7,12 @@ process locale) so the output is byte-identical on every machine.
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterable
+import weakref
+from collections.abc import Callable, Iterable
 from datetime import datetime
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..errors import UserError
@@ -21,8 +24,42 @@ _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _OVERRIDE_SOURCE = re.compile(r"^overrides\[(\d+)\]$")
 _NUMERIC_ZONE = re.compile(r"^([+-])(\d\d)(\d\d)?$")
+_MEMOS: dict[int, tuple[weakref.ref, dict]] = {}
+T = TypeVar("T")
 
 
+def _memo(plan: Plan) -> dict:
+    """A cache of words that depend only on the (frozen) plan, kept while it lives.
+
+    Rendering asks for the same names and rule explanations thousands of times over 18
+    years; computing each once per plan makes the words a small part of the cost.
+    """
+    key = id(plan)
+    entry = _MEMOS.get(key)
+    if entry is None or entry[0]() is not plan:
+        entry = (weakref.ref(plan, lambda _: _MEMOS.pop(key, None)), {})
+        _MEMOS[key] = entry
+    return entry[1]
+
+
+def _memoized(fn: Callable[..., T]) -> Callable[..., T]:
+    """``fn(plan, *args, **kwargs)`` computed once per plan and arguments."""
+
+    @functools.wraps(fn)
+    def cached(plan: Plan, *args: Any, **kwargs: Any) -> T:
+        entry = _MEMOS.get(id(plan))
+        memo = entry[1] if entry is not None and entry[0]() is plan else _memo(plan)
+        key = (fn, args, *kwargs.items())  # keyword order only splits the cache
+        try:
+            return memo[key]
+        except KeyError:
+            value = memo[key] = fn(plan, *args, **kwargs)
+            return value
+
+    return cached
+
+
+@_memoized
 def short_name(plan: Plan, parent_id: str) -> str:
     """The first word of a parent's name (Alex) for short summaries, or the full name
     when two parents share a first name (so a summary never leaves it ambiguous)."""
@@ -49,8 +86,13 @@ def ordered_children(plan: Plan, child_ids: Iterable[str]) -> list[str]:
 
 
 def child_names(plan: Plan, child_ids: Iterable[str]) -> list[str]:
+    return list(_child_names(plan, tuple(child_ids)))
+
+
+@_memoized
+def _child_names(plan: Plan, child_ids: tuple[str, ...]) -> tuple[str, ...]:
     names = {c.id: c.name for c in plan.children}
-    return [names.get(cid, cid) for cid in ordered_children(plan, child_ids)]
+    return tuple(names.get(cid, cid) for cid in ordered_children(plan, child_ids))
 
 
 def join_names(names: list[str], last: str = " & ") -> str:
@@ -79,7 +121,7 @@ def location_text(plan: Plan, key: str | None) -> str | None:
 
 
 def clock(moment: datetime) -> str:
-    return f"{moment:%H:%M}"
+    return f"{moment.hour:02d}:{moment.minute:02d}"
 
 
 def zone_abbreviation(moment: datetime) -> str:
@@ -99,9 +141,14 @@ def clock_and_zone(moment: datetime) -> str:
 
 def when(moment: datetime) -> str:
     """Like Fri 4 Dec 2026 18:00, in the moment's own zone (locale-independent)."""
+    return _when(moment, moment.tzinfo)
+
+
+@functools.lru_cache(maxsize=512)  # the zone is in the key: equal instants differ in words
+def _when(moment: datetime, zone: object) -> str:
     return (
         f"{_DAYS[moment.weekday()]} {moment.day} {_MONTHS[moment.month - 1]} "
-        f"{moment.year} {clock(moment)}"
+        f"{moment.year} {moment.hour:02d}:{moment.minute:02d}"
     )
 
 
@@ -148,6 +195,7 @@ def local_time_lines(
     return lines
 
 
+@_memoized
 def explain_rule(plan: Plan, rule: Rule, *, coordinator: bool) -> str:
     """The rule with its citation and, for an override, who agreed or decided and when.
 
