@@ -61,17 +61,36 @@ def browser(request, tmp_path: Path):
         driver.quit()
 
 
-def _press(driver, button) -> None:
-    """Click a form's button and wait for the page the server redirects to."""
+def _press(driver, css: str) -> None:
+    """Click the button ``css`` finds and wait for the page the server redirects to.
+
+    The button is looked up afresh on each try: chromium with JavaScript on sometimes
+    reports a node found a moment ago as no longer in the document ("Node with given id
+    does not belong to the document") before anything was sent. A click that did reach
+    the server would show as a second record, which the tests' exact logs refuse.
+    """
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as gone
     from selenium.webdriver.support.ui import WebDriverWait
 
-    page = driver.find_element(By.TAG_NAME, "html")
-    # chromium's phone emulation misplaces a click on a button scrolled out of view by
-    # the page's #fragment; scroll it to the middle first, as a thumb would.
-    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", button)
-    button.click()
+    for attempt in range(3):
+        page = driver.find_element(By.TAG_NAME, "html")
+        button = driver.find_element(By.CSS_SELECTOR, css)
+        # chromium's phone emulation misplaces a click on a button scrolled out of view by
+        # the page's #fragment; scroll it to the middle first, as a thumb would.
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", button)
+        try:
+            button.click()
+        except (StaleElementReferenceException, WebDriverException) as exc:
+            if (
+                attempt == 2
+                or "does not belong to the document" not in str(exc)
+                and not (isinstance(exc, StaleElementReferenceException))
+            ):
+                raise
+            continue
+        break
     WebDriverWait(driver, 15).until(gone.staleness_of(page))
     WebDriverWait(driver, 15).until(lambda d: d.find_elements(By.TAG_NAME, "main"))
 
@@ -100,7 +119,7 @@ def test_parents_report_and_answer_on_a_phone(browser, site: Site, data, clock, 
     card.find_element(By.NAME, "note").send_keys("stuck behind a bus" + Keys.ENTER)
     assert _log(data) == []  # Enter in a field submits nothing (no button pressed)
     card.find_element(By.NAME, "minutes").send_keys("10")
-    _press(driver, card.find_element(By.CSS_SELECTOR, "button[value=late]"))
+    _press(driver, f"#x-{EXCHANGE} button[value=late]")
     assert "Recorded. Receipt #1" in driver.find_element(By.CSS_SELECTOR, "[role=status]").text
     [late] = _log(data)
     assert (late.reported_by, late.status, late.minutes_late) == ("sam", "late", 10)
@@ -114,10 +133,8 @@ def test_parents_report_and_answer_on_a_phone(browser, site: Site, data, clock, 
     clock[0] = AT + timedelta(minutes=12)
     driver.get(site.url + site.path("alex"))
     assert "stuck behind a bus" in driver.page_source  # the other side is heard
-    answer = driver.find_element(By.CSS_SELECTOR, "form.answer")
-    _press(driver, answer.find_element(By.CSS_SELECTOR, "button[value=confirm]"))
-    card = driver.find_element(By.ID, f"x-{EXCHANGE}")
-    _press(driver, card.find_element(By.CSS_SELECTOR, "button[value=handed]"))
+    _press(driver, "form.answer button[value=confirm]")
+    _press(driver, f"#x-{EXCHANGE} button[value=handed]")
     log = _log(data)
     assert [(r.reported_by, r.kind, r.status) for r in log] == [
         ("sam", "outcome", "late"),
