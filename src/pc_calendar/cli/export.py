@@ -7,7 +7,10 @@ that a subscribed phone would pick up.
 
 from __future__ import annotations
 
+import json
 import os
+import re
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -18,7 +21,10 @@ import click
 from ..errors import UserError
 from ..fileio import write_atomic
 from ..plan.model import Plan
+from . import verbosity
 from .common import parse_date, plan_argument
+
+_KIND = re.compile(rb"\r\nX-PC-CALENDAR-KIND:([^\r]*)\r\n")
 
 
 @dataclass(frozen=True)
@@ -31,6 +37,20 @@ class Output:
         from ..render import count_events
 
         return count_events(self.ical)
+
+    def kinds(self) -> dict[str, int]:
+        """Events per X-PC-CALENDAR-KIND (custody, exchanges, holidays...), sorted."""
+        found = Counter(kind.decode("utf-8") for kind in _KIND.findall(self.ical))
+        return dict(sorted(found.items()))
+
+    def as_dict(self, family: str, parent: str | None) -> dict[str, object]:
+        return {
+            "path": str(self.path),
+            "family": family,
+            "parent": parent,
+            "events": self.events,
+            "kinds": self.kinds(),
+        }
 
 
 def default_range(plan: Plan, today: date | None = None) -> tuple[date, date]:
@@ -141,6 +161,7 @@ def _target(output: str) -> tuple[Path, bool]:
     help="Exchange log whose recorded outcomes mark the family calendar's exchanges "
     "(default: the family's log in the user data dir, if any).",
 )
+@click.option("--json", "as_json", is_flag=True, help="Print what was written as JSON.")
 def export(
     plan_path: Path,
     parent_name: str | None,
@@ -148,6 +169,7 @@ def export(
     start: str | None,
     end: str | None,
     db: Path | None,
+    as_json: bool,
 ) -> None:
     """Write RFC 5545 calendars (.ics) from a plan.
 
@@ -156,6 +178,11 @@ def export(
     calendar of everything; to a folder, one calendar per parent plus the family's.
     Events touching --from/--to are written whole, as sync pushes them (same UIDs and
     times). Output is deterministic; set SOURCE_DATE_EPOCH to pin DTSTAMP as well.
+    --json prints what was written (files, events per calendar, range) as JSON; -q
+    prints nothing on success; -v adds the events of each kind per file.
+
+    Exit status: 0 written; 2 a mistake in the plan, the options or the output path
+    (nothing is half-written).
     """
     from ..plan.load import load_plan
     from ..schedule.window import compute_window
@@ -183,11 +210,27 @@ def export(
             raise UserError(f"-o {output}: cannot create the folder ({exc.strerror})") from None
     for out in outputs:
         write_atomic(out.path, out.ical)
+    owners = _owners(plan, outputs, parent, as_folder)
+    if as_json:
+        pairs = zip(outputs, owners, strict=True)
+        files = [out.as_dict(plan.family.id, owner) for out, owner in pairs]
+        data = {"plan": str(plan_path), "from": str(first), "to": str(last), "files": files}
+        click.echo(json.dumps(data, indent=2))
+        return
     for out in outputs:
-        click.echo(
+        verbosity.say(
             f"wrote {out.path} ({out.events} event{'s' if out.events != 1 else ''}, "
             f"{first} to {last})"
         )
+        kinds = ", ".join(f"{n} {kind}" for kind, n in out.kinds().items()) or "no events"
+        verbosity.detail(f"  {out.path.name}: {kinds}")
+
+
+def _owners(plan: Plan, outputs: list[Output], parent: str | None, folder: bool) -> list:
+    """Whose calendar each output is: a parent id, or None for the family's."""
+    if parent is not None or not folder:
+        return [parent]
+    return [*plan.parents, None]
 
 
 def register(cli: click.Group) -> None:
