@@ -23,7 +23,7 @@ import click
 from ..errors import UserError
 from . import verbosity
 from .caseload_view import live_caseload, print_table
-from .common import caseload_options, parse_date, state_options
+from .common import caseload_options, complete_plans, parse_date, state_options
 
 
 def _when(text: str | None) -> str:
@@ -148,6 +148,7 @@ def register(cli: click.Group) -> None:
         required=True,
         metavar="PLANS_OR_FOLDER...",
         type=click.Path(path_type=Path),
+        shell_complete=complete_plans,
     )
     @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
     @click.option(

@@ -30,7 +30,7 @@ from ..plan.model import Plan
 from . import verbosity
 from .caseload_view import PROGRESS_MIN, live_caseload, print_table
 from .caseload_view import write_progress as _progress_bar
-from .common import caseload_options, parse_date, state_options
+from .common import caseload_options, complete_plans, parse_date, state_options
 
 __all__ = ["PROGRESS_MIN", "_progress_bar", "default_range", "register"]
 
@@ -289,6 +289,7 @@ def register(cli: click.Group) -> None:
         required=True,
         metavar="PLANS_OR_FOLDER...",
         type=click.Path(path_type=Path),
+        shell_complete=complete_plans,
     )
     @click.option(
         "--parent",
