@@ -53,6 +53,12 @@ HOOK_TESTS: dict[str, list[str]] = {
         "plugins/pc-calendar-apprise/tests/test_notify.py"
         "::test_recording_a_missed_exchange_notifies",
     ],
+    "pc_calendar_exchange_recorded": [
+        "tests/exchanges/test_exchange_both_sides.py"
+        "::test_every_record_hands_its_receipt_to_notifiers",
+        "plugins/pc-calendar-apprise/tests/test_notify.py"
+        "::test_receipts_reach_both_parents_not_the_coordinator",
+    ],
     "pc_calendar_sync_finished": [
         "tests/sync/test_sync_targets.py"
         "::test_failed_calendar_reported_others_carry_on_secrets_stay_out",

@@ -136,10 +136,12 @@ def test_day_segments_are_proportional_on_a_25_hour_day():
     assert [s.parent for s in day.segments] == ["alex", "sam"]
     assert [(s.end - s.start).total_seconds() / 3600 for s in day.segments] == [13, 12]
     html = render_html(november(), [(2026, 11)], CTX)
-    # 13 of 25 hours = 52%: both colours, split where the exchange happened
-    assert (
-        f"linear-gradient(to right, {PALETTE[0][1]} 0.00% 52.00%, {PALETTE[1][1]} 52.00% 100.00%)"
-    ) in html
+    # 13 of 25 hours = 52%: both colours, split where the exchange happened; Sam's
+    # pattern covers exactly Sam's 48% (positioned at the right edge)
+    a, b = PALETTE[0][1], PALETTE[1][1]
+    assert f"linear-gradient(to right, {a} 0.00%, {a} 52.00%, {b} 52.00%, {b} 100.00%)" in html
+    assert "background-size: 48.00% 100%, 100% 100%" in html
+    assert "background-position: 100.00% 0, 0 0" in html
 
 
 def spring():
@@ -204,15 +206,19 @@ def test_html_month_is_self_contained_printable_and_labelled():
     assert "http" not in html
     text = " ".join(doc.text)
     assert "Rivera-Chen family" in text and "1 November 2026 – 30 November 2026" in text
-    assert "Alex Rivera (alex)" in text and "Sam Chen (sam)" in text  # legend
+    legend = text[text.index("children with different parents") - 40 :]
+    assert "Alex Rivera" in legend and "Sam Chen" in legend  # names, not ids
+    assert "(alex)" not in text and "(sam)" not in text
     assert "Thanksgiving" in text
-    cells = [a for tag, a in doc.tags if tag == "td"]
+    grid = [a for tag, a in doc.tags if tag == "td" and a.get("class", "num") != "num"]
+    cells = grid
     assert len(cells) % 7 == 0 and sum(a["class"].startswith("day") for a in cells) == 30
-    assert [tag for tag, _ in doc.tags].count("th") == 7
+    tables = [a.get("class", "").split()[0] for tag, a in doc.tags if tag == "table"]
+    assert tables == ["grid", "stats"]
     assert sum("holiday" in a["class"] for a in cells) == 1
-    assert "⇄ 15:00 &rarr; Alex Rivera" in html  # 13 Nov, Maya's exchange
+    assert "⇄ 15:00 Maya &rarr; Alex Rivera" in html  # 13 Nov, only Maya's exchange
     assert f"{SPLIT_FILL}" in html  # the split nights
-    assert "Maya: Alex Rivera; Leo: Sam Chen" in text
+    assert "Maya: Alex Rivera Leo: Sam Chen" in text  # one line per child
     assert render_html(november(), [(2026, 11)], CTX) == html  # deterministic
 
 
@@ -231,7 +237,8 @@ def test_html_escapes_names_and_year_has_twelve_months():
     html = render_html(tl, months_of(date(2027, 1, 1), date(2028, 1, 1)), ctx)
     doc = parse(html)
     assert "&lt;Smith &amp; Jones&gt;" in html and "<Smith" not in html and "A<b>" not in html
-    assert [tag for tag, _ in doc.tags].count("table") == 12
+    tables = [a.get("class", "").split()[0] for tag, a in doc.tags if tag == "table"]
+    assert tables.count("grid") == 12 and tables.count("stats") == 14  # 12 months, year, by month
     assert "1 January 2027 – 31 December 2027" in html
 
 

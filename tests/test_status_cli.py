@@ -117,7 +117,10 @@ def test_text_table_and_a_failing_calendar(capsys, caseload, tmp_path):
     alex_a = next(line for line in lines if line.startswith("fam-a") and " alex " in line)
     assert "UTC" in alex_a and "in sync" in alex_a
     assert "pending changes: offline, from the sync state" in out
-    assert f"fam-a: MISSED 2026-12-08 17:00 alex -> sam at library ({MISSED})" in out
+    assert (
+        f"fam-a: MISSED 2026-12-08 17:00 alex -> sam at library ({MISSED}) alex at fault "
+        "[one-sided (coordinator)]" in out
+    ), "whose fault, and whether both parents agree"
     assert "fam-a: OVERDUE" in out
     assert out.rstrip().endswith("missed exchanges in the last 30 days")
     assert "2 families, 4 calendars" in out and "1 failing" in out
@@ -128,3 +131,28 @@ def test_text_table_and_a_failing_calendar(capsys, caseload, tmp_path):
 def test_no_plans_is_a_user_error(capsys, tmp_path):
     code, _, err = run(capsys, "status", str(tmp_path))
     assert code == 2 and "no plans found" in err
+
+
+def test_disputed_outcomes_are_shown_apart(caseload, capsys):
+    folder, state = caseload
+    plan = folder / "fam-a.toml"
+    code, out, _ = run(capsys, "exchanges", str(plan), "--json")
+    late = next(r for r in json.loads(out) if r["state"] == "overdue")
+    code, out, err = run(
+        capsys, "exchange", "record", str(plan), late["exchange_id"], "--status", "late",
+        "--minutes-late", "30", "--by", late["to"],
+    )  # fmt: skip
+    assert code == 0, err
+    seq = out.split("#")[1].split(":")[0]
+    code, out, err = run(
+        capsys, "exchange", "respond", str(plan), seq, "--by", late["from"], "--dispute"
+    )
+    assert code == 0, err
+    code, out, _ = status(capsys, folder, state, "--offline")
+    line = next(x for x in out.splitlines() if x.startswith("fam-a: DISPUTED late"))
+    assert late["exchange_id"] in line and line.endswith(f"[DISPUTED by {late['from']}]")
+    code, out, _ = status(capsys, folder, state, "--offline", "--json")
+    disputed = families(out)["fam-a"]["disputed"]
+    assert [(r["exchange_id"], r["agreement"]) for r in disputed] == [
+        (late["exchange_id"], "disputed")
+    ]

@@ -22,6 +22,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
         "httplib2",
     ),
     "serve": ("waitress",),
+    "pdf": ("weasyprint",),
 }
 
 

@@ -10,23 +10,31 @@ from pathlib import Path
 from .errors import UserError
 
 
-def _file_mode(path: Path) -> int:
-    """The replaced file's mode, or what a plain open() would give (mkstemp uses 0600)."""
+def _file_mode(path: Path, new_mode: int | None = None) -> int:
+    """The replaced file's mode, else ``new_mode``, else what a plain open() would give."""
     try:
         return stat.S_IMODE(path.stat().st_mode)
     except OSError:
+        if new_mode is not None:
+            return new_mode
         umask = os.umask(0)
         os.umask(umask)
         return 0o666 & ~umask
 
 
 def write_atomic(
-    path: Path, data: bytes | str, *, make_folder: bool = False, mode: int | None = None
+    path: Path,
+    data: bytes | str,
+    *,
+    make_folder: bool = False,
+    mode: int | None = None,
+    new_mode: int | None = None,
 ) -> None:
     """Write ``data`` via a temporary file in the same folder, fsync, then os.replace.
 
     Keeps the mode of the file it replaces, unless ``mode`` is given (0o600 for family
-    data). Errors become a UserError naming the path.
+    data); ``new_mode`` is the mode of a file that does not exist yet. Errors become a
+    UserError naming the path.
     """
     folder = path.parent if str(path.parent) else Path(".")
     if make_folder:
@@ -42,7 +50,7 @@ def write_atomic(
     except OSError as exc:
         raise UserError(f"{path}: cannot write in {folder} ({exc.strerror})") from None
     try:
-        os.chmod(tmp, _file_mode(path) if mode is None else mode)
+        os.chmod(tmp, _file_mode(path, new_mode) if mode is None else mode)
         with os.fdopen(fd, "wb") as handle:
             handle.write(body)
             handle.flush()

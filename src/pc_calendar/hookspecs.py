@@ -80,12 +80,24 @@ def pc_calendar_decorate_event(event: Any, info: Any) -> None:
 
 @hookspec
 def pc_calendar_exchange_missed(family: Any, exchange: Any, record: Any) -> None:
-    """An exchange was recorded as missed (or found overdue with no outcome).
+    """An exchange was recorded as missed or as interference (or found overdue with no
+    outcome), by the coordinator or a parent's check-in: called at once.
 
     ``family`` is the plan's Family, ``exchange`` the scheduled Exchange, ``record``
-    the exchange-log record (``None`` when overdue with nothing recorded). Notifier
+    the exchange-log record (``None`` when overdue with nothing recorded; its
+    ``at_fault_parent`` says who was absent or interfered). Notifier
     plugins tell the coordinator. Exceptions are caught, reported with the plugin's
     name, and never undo the record.
+    """
+
+
+@hookspec
+def pc_calendar_exchange_recorded(family: Any, record: Any, receipt: str) -> None:
+    """A record was added to the exchange log (an outcome, a confirmation, a dispute).
+
+    ``receipt`` is the text to hand to both parents (the record's number and hash), so
+    a later rewrite of the log is detectable by them. Called after the commit; an
+    exception is reported with the plugin's name and never undoes the record.
     """
 
 

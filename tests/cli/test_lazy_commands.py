@@ -111,7 +111,11 @@ def test_a_command_imports_only_its_own_module():
     seen = _run_fresh(["check", str(PLAN)])
     assert seen["commands"] == ["pc_calendar.cli.check", "pc_calendar.cli.common"]
     seen = _run_fresh(["report", "--help"], NONE)
-    assert seen["commands"] == ["pc_calendar.cli.common", "pc_calendar.cli.exchanges"]
+    assert seen["commands"] == [
+        "pc_calendar.cli.common",
+        "pc_calendar.cli.evidence",  # the exchange group's verify/anchor/receipts
+        "pc_calendar.cli.exchanges",
+    ]
 
 
 class Hello:

@@ -12,9 +12,9 @@ from pc_calendar.exchanges.chain import (
     GENESIS,
     HASH_DESCRIPTION,
     compute_hash,
-    export_text,
     verify_chain,
 )
+from pc_calendar.exchanges.export import export_text
 
 
 def chain(count: int):

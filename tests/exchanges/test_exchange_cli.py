@@ -86,12 +86,14 @@ def test_record_history_and_listing(capsys, tmp_path, past):
         "--note",
         "traffic",
     )
-    assert code == 0 and out.strip() == f"recorded #1: {first.id} late"
+    assert code == 0 and out.splitlines()[0] == f"recorded #1: {first.id} late"
+    assert out.splitlines()[1].startswith("receipt: pc-calendar-receipt rivera-chen 1 sha256:")
     day = first.local_at.date().isoformat()
     code, out, _ = run(
         capsys, "exchange", "record", EXAMPLE, day, "--status", "on-time", "--by", "alex"
     )
-    assert code == 0 and out.strip() == f"recorded #2: {first.id} on-time (supersedes record 1)"
+    assert code == 0
+    assert out.splitlines()[0] == f"recorded #2: {first.id} on-time (supersedes record 1)"
     code, out, _ = run(capsys, "exchange", "history", EXAMPLE, first.id)
     lines = out.splitlines()
     assert code == 0 and lines[0].startswith(first.id)
@@ -408,3 +410,43 @@ def test_a_retroactive_amendment_keeps_records_of_what_happened(capsys, tmp_path
     assert "no longer in plan" in line
     code, out, _ = run(capsys, "exchange", "history", amended, target.id)
     assert code == 0 and "(no longer in plan)" in out.splitlines()[0]
+
+
+def test_receiving_parent_at_fault_and_the_other_side_answers(capsys, past):
+    ex = past[-1]
+    code, out, _ = run(
+        capsys,
+        "exchange",
+        "record",
+        EXAMPLE,
+        ex.id,
+        "--status",
+        "missed",
+        "--by",
+        ex.from_parent,
+        "--at-fault",
+        "receiving",
+    )
+    assert code == 0, out
+    code, out, err = run(capsys, "exchange", "respond", EXAMPLE, "1", "--by", ex.to_parent)
+    assert code == 2 and "--confirm or --dispute" in err
+    code, out, _ = run(
+        capsys,
+        "exchange",
+        "respond",
+        EXAMPLE,
+        "1",
+        "--by",
+        ex.to_parent,
+        "--dispute",
+        "--note",
+        "I waited 40 minutes",
+    )
+    assert code == 0 and f"{ex.to_parent} disputes record 1" in out.splitlines()[0]
+    code, out, _ = run(capsys, "exchange", "history", EXAMPLE, ex.id, "--json")
+    records = json.loads(out)["records"]
+    assert [(r["kind"], r["at_fault"], r["reported_by"]) for r in records] == [
+        ("outcome", "receiving", ex.from_parent),
+        ("dispute", "receiving", ex.to_parent),
+    ]
+    assert records[1]["responds_to"] == 1 and records[1]["channel"] == "cli"

@@ -55,10 +55,10 @@ def test_counts_per_delivering_parent(report):
     alex, sam = (p.as_dict() for p in report.parents)
     assert alex["parent"] == "alex" and sam["parent"] == "sam"
     assert (alex["scheduled"], alex["on_time"], alex["late"], alex["missed"]) == (4, 1, 1, 1)
-    assert (alex["unrecorded"], alex["upcoming"], alex["cancelled"]) == (1, 0, 0)
+    assert (alex["overdue"], alex["upcoming"], alex["cancelled"]) == (1, 0, 0)
     assert (alex["late_minutes_total"], alex["late_minutes_median"]) == (10, 10)
     assert (sam["scheduled"], sam["on_time"], sam["late"], sam["cancelled"]) == (4, 1, 1, 1)
-    assert (sam["missed"], sam["unrecorded"], sam["upcoming"]) == (0, 0, 1)
+    assert (sam["missed"], sam["overdue"], sam["upcoming"]) == (0, 0, 1)
     assert sam["late_minutes_total"] == 20
 
 
@@ -117,14 +117,16 @@ def test_months(report):
     assert list(report.months) == ["2026-11"]
     month = report.months["2026-11"]
     assert (month["on-time"], month["late"], month["missed"], month["cancelled"]) == (2, 2, 1, 1)
-    assert (month["unrecorded"], month["upcoming"]) == (1, 1)
+    assert (month["overdue"], month["upcoming"]) == (1, 1)
 
 
 def test_table(report):
     text = render_table(report)
     lines = text.splitlines()
-    assert lines[1].split()[:3] == ["parent", "scheduled", "on"]
-    assert lines[2].split()[:3] == ["alex", "4", "1"]
+    header = next(i for i, line in enumerate(lines) if line.startswith("parent "))
+    assert lines[header].split()[:3] == ["parent", "scheduled", "on"]
+    assert lines[header + 1].split()[:3] == ["alex", "4", "1"]
+    assert lines[1].startswith("recorded outcomes: 1 agreed, 0 disputed, 5 one-sided")
     assert "2026-11-13T1700-sam-alex  missed" in text
 
 
@@ -148,7 +150,7 @@ def test_html_is_printable_with_inline_svg(report):
     assert "Test &lt;family&gt; &amp; co" in html and "<family>" not in html
     svg = re.search(r"<svg .*?</svg>", html, re.S).group(0)
     bars = re.findall(r'<rect x="[\d.]+" y="[\d.]+" width="[\d.]+" height="([\d.]+)"', svg)
-    assert len(bars) == 6 + 6  # one bar segment per state present, plus 6 legend swatches
+    assert len(bars) == 6 + 7  # one bar segment per state present, plus 7 legend swatches
     assert "<script" not in html and "http://" not in html.replace(
         'xmlns="http://www.w3.org/2000/svg"', ""
     )
@@ -179,7 +181,7 @@ def test_html_lists_every_exchange_escaped(report):
 def test_json_lists_exchanges(report):
     data = json.loads(render_json(report))
     states = {e["exchange_id"]: e["state"] for e in data["exchanges"]}
-    assert states["2026-11-20T1800-alex-sam"] == "unrecorded"
+    assert states["2026-11-20T1800-alex-sam"] == "overdue"
     assert states["2026-11-27T1800-sam-alex"] == "upcoming"
     assert states["2026-11-18T1700-alex-sam"] == "on-time"
 

@@ -3,12 +3,14 @@ surviving concurrent writers and crashes, and noticing tampering done with sqlit
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 import subprocess
 import sys
 import textwrap
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -17,7 +19,7 @@ from exchange_fixtures import draft, fill
 import pc_calendar.exchanges as exchanges_pkg
 from pc_calendar.errors import UserError
 from pc_calendar.exchanges import store as store_mod
-from pc_calendar.exchanges.chain import GENESIS
+from pc_calendar.exchanges.chain import GENESIS, compute_hash
 from pc_calendar.exchanges.store import (
     APPLICATION_ID,
     SCHEMA_VERSION,
@@ -80,20 +82,51 @@ def test_default_location_honours_data_dir_env(monkeypatch, tmp_path):
     assert default_db_path("fam") == tmp_path / "exchanges" / "fam.sqlite3"
 
 
-def test_v1_database_is_migrated_keeping_records(db_path):
-    conn = sqlite3.connect(db_path, isolation_level=None)
-    store_mod._migrate(conn, db_path, FAMILY, target=1)
-    old = ExchangeStore(db_path, FAMILY, conn).append(draft())  # written by a v1 build
+def old_log(path: Path, schema: int, count: int, family: str = FAMILY) -> list:
+    """A log as an older build wrote it: schema ``schema``, hash version 1 records."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, isolation_level=None)
+    store_mod._migrate(conn, path, family, target=schema)
+    records, prev = [], GENESIS
+    for i in range(count):
+        rec = replace(draft(note=f"old {i}"), seq=i + 1, family=family, prev_hash=prev)
+        rec = replace(rec, hash_version=1, supersedes=i or None)
+        rec = replace(rec, hash=compute_hash(rec.content()))
+        row = rec.to_json()
+        row["children"], row["agreed_by"] = json.dumps(rec.children), json.dumps([])
+        conn.execute(
+            f"INSERT INTO records ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+            tuple(row.values()),
+        )
+        records.append(rec)
+        prev = rec.hash
     conn.close()
-    assert sqlite3.connect(db_path).execute("PRAGMA user_version").fetchone()[0] == 1
-    with ExchangeStore.open(db_path, FAMILY) as store:  # v1 -> current, then append
-        assert store.records() == [old]
+    return records
+
+
+@pytest.mark.parametrize("schema", [1, 3])
+def test_old_database_is_migrated_keeping_records(db_path, schema):
+    old = old_log(db_path, schema, 2)
+    assert sqlite3.connect(db_path).execute("PRAGMA user_version").fetchone()[0] == schema
+    with ExchangeStore.open(db_path, FAMILY) as store:  # old -> current, then append
+        assert store.records() == old
+        assert store.verify().ok, "hash version 1 records still verify"
         new = store.append(draft())
-        assert new.supersedes == old.seq and store.verify().ok
+        assert new.supersedes == 2 and new.hash_version == 2 and new.prev_hash == old[-1].hash
+        assert store.verify().ok and store.verify().count == 3
     conn = sqlite3.connect(db_path)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
     names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
-    assert {"records_exchange", "records_append_only_u", "notices"} <= names
+    assert {"records_exchange", "records_append_only_u", "notices", "records_responds"} <= names
+
+
+def test_v1_record_exports_only_its_own_fields(db_path):
+    old_log(db_path, 3, 1)
+    with ExchangeStore.open(db_path, FAMILY) as store:
+        store.append(draft())
+        first, second = store.records()
+    assert "hash_version" not in first.to_json() and "channel" not in first.to_json()
+    assert second.to_json()["hash_version"] == 2 and "at_fault" in second.to_json()
 
 
 def test_unusable_location_is_a_user_error(tmp_path):
@@ -306,3 +339,34 @@ def test_exception_mid_write_rolls_back(db_path):
         store.before_commit = None
         assert len(store.records()) == 1
         assert store.append(draft()).seq == 2
+
+
+def test_new_log_without_hard_links_is_renamed_into_place(db_path, monkeypatch):
+    """Some filesystems (FUSE, SMB) refuse hard links: the finished log is moved instead."""
+    import errno
+    import os
+
+    def no_links(src, dst):
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    fill(db_path, 2)
+    with ExchangeStore.open(db_path, FAMILY) as store:
+        assert store.verify().ok and store.verify().count == 2
+    assert [p.name for p in db_path.parent.iterdir() if ".creating" in p.name] == []
+
+
+def test_new_log_is_created_whole_and_0600(db_path):
+    fill(db_path, 1)
+    assert db_path.stat().st_mode & 0o777 == 0o600
+    assert [p.name for p in db_path.parent.iterdir() if ".creating" in p.name] == []
+
+
+def test_emptied_log_is_refused_by_writers_too(db_path):
+    fill(db_path, 2)
+    db_path.write_bytes(b"")
+    for suffix in ("-wal", "-shm"):
+        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+    with pytest.raises(store_mod.DamagedLog, match="the file is empty"):
+        ExchangeStore.open(db_path, FAMILY)
+    assert db_path.stat().st_size == 0

@@ -47,3 +47,13 @@ npm_installed() {
 }
 npm_installed || npm install --no-save --silent
 npm_installed
+
+# openssl: the exchange log's RFC 3161 anchors (`openssl ts -query/-verify`), and the
+# tests' local time-stamping authority (`openssl ts -reply`, throwaway CA).
+command -v openssl >/dev/null 2>&1 || apt_install openssl
+
+# Printable documents (`show --pdf`, `report --format pdf`): WeasyPrint needs Pango, the
+# documents are set in DejaVu; the tests read the PDFs back with poppler-utils (pdftotext,
+# pdftoppm) and print the HTML with a real browser (Debian's chromium, headless).
+apt_install libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils chromium \
+    chromium-driver

@@ -52,6 +52,39 @@ def test_missed_exchange_reaches_the_coordinator(endpoint, monkeypatch, capsys):
     assert capsys.readouterr().err == ""
 
 
+@dataclass(frozen=True)
+class NewRecord:
+    """A record as pc-calendar now writes it: who was at fault, its number."""
+
+    seq: int = 12
+    status: str = "interference"
+    reported_by: str = "marcus"
+    at_fault_parent: str = "dana"
+    note: str | None = None
+    from_parent: str = "dana"
+    to_parent: str = "marcus"
+
+
+def test_interference_names_who_interfered(endpoint, monkeypatch):
+    monkeypatch.setenv(config.ENV, endpoint.url())
+    plugin.pc_calendar_exchange_missed(family=Family(), exchange=Exchange(), record=NewRecord())
+    [sent] = messages_at(endpoint)
+    assert sent["title"] == "Okafor-Lind family: interference at an exchange"
+    assert sent["message"].endswith("recorded as interference by marcus. Interfering: dana.")
+
+
+def test_receipts_reach_both_parents_not_the_coordinator(endpoint, monkeypatch):
+    monkeypatch.setenv(config.ENV, endpoint.url("/coordinator"))
+    monkeypatch.setenv("PC_CALENDAR_APPRISE_URLS_DANA", endpoint.url("/dana"))
+    monkeypatch.setenv("PC_CALENDAR_APPRISE_URLS_MARCUS", endpoint.url("/marcus"))
+    line = "pc-calendar-receipt okafor-lind 12 sha256:" + "ab" * 32
+    plugin.pc_calendar_exchange_recorded(family=Family(), record=NewRecord(), receipt=line)
+    assert sorted(p for p, _ in endpoint.received) == ["/dana", "/marcus"]
+    for _, sent in endpoint.received:
+        assert sent["title"] == "Okafor-Lind family: exchange log receipt #12"
+        assert sent["message"] == line
+
+
 def test_overdue_exchange_says_nothing_was_recorded(endpoint, monkeypatch):
     monkeypatch.setenv(config.ENV, endpoint.url())
     plugin.pc_calendar_exchange_missed(family=Family(), exchange=Exchange(), record=None)
@@ -210,7 +243,7 @@ def test_recording_a_missed_exchange_notifies(endpoint, monkeypatch, plan_path, 
     [sent] = messages_at(endpoint)
     assert sent["message"] == (
         "The exchange on Mon 12 Jan 2026 18:00 from dana to marcus was recorded as "
-        "missed by marcus."
+        "missed by marcus. Absent: dana."
     )
 
 
@@ -245,4 +278,8 @@ def test_installed_plugin_is_listed():
     info = {i["name"]: i for i in json.loads(result.output)}["apprise"]
     assert info["version"] == plugin.__version__
     assert info["distribution"] == "pc-calendar-apprise"
-    assert info["hooks"] == ["pc_calendar_exchange_missed", "pc_calendar_sync_failed"]
+    assert info["hooks"] == [
+        "pc_calendar_exchange_missed",
+        "pc_calendar_exchange_recorded",
+        "pc_calendar_sync_failed",
+    ]

@@ -16,15 +16,16 @@ import click
 
 from ..errors import UserError
 from ..exchanges import service
-from ..exchanges.chain import export_text
+from ..exchanges.anchors import anchors_path, read_anchors
+from ..exchanges.export import export_text
 from ..exchanges.listing import (
     count,
     history_json,
     history_text,
     row_json,
     row_text,
-    verified_before,
 )
+from ..exchanges.receipts import receipt_line
 from ..exchanges.render import RENDERERS
 from ..exchanges.status import STATUSES, current_time
 from ..exchanges.store import ExchangeStore
@@ -38,6 +39,13 @@ db_option = click.option(
     default=None,
     help="Exchange log database (default: one per family in the user data dir, or "
     "$PC_CALENDAR_DATA_DIR/exchanges/FAMILY.sqlite3).",
+)
+output_option = click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write to this file instead of standard output.",
 )
 grace_option = click.option(
     "--grace",
@@ -169,6 +177,13 @@ def exchange_group() -> None:
     help="Who reports it: a parent id or 'coordinator'.",
 )
 @click.option("--agreed-by", multiple=True, help="Who agreed to cancel (repeatable).")
+@click.option(
+    "--at-fault",
+    default=None,
+    metavar="handing-over|receiving|PARENT",
+    help="Who was late, absent or interfered (default for late and missed: the parent "
+    "handing over).",
+)
 @click.option("--note", default=None, help="Free text kept with the record.")
 @db_option
 def record_cmd(
@@ -178,6 +193,7 @@ def record_cmd(
     minutes_late: int | None,
     reported_by: str,
     agreed_by: tuple[str, ...],
+    at_fault: str | None,
     note: str | None,
     db: Path | None,
 ) -> None:
@@ -193,25 +209,84 @@ def record_cmd(
         reported_by=reported_by,
         agreed_by=agreed,
         note=note,
+        at_fault=at_fault,
         now=current_time(),
         compute=_compute,
     )
     rec = done.record
     extra = f" (supersedes record {rec.supersedes})" if rec.supersedes else ""
     click.echo(f"recorded #{rec.seq}: {rec.exchange_id} {rec.status}{extra}")
+    click.echo(f"receipt: {receipt_line(rec)}")
     for warning in done.warnings:
         click.echo(f"warning: {warning}", err=True)
+
+
+@exchange_group.command("respond")
+@plan_argument
+@click.argument("seq", type=click.IntRange(min=1))
+@click.option("--by", "parent", required=True, help="The parent answering (a parent id).")
+@click.option("--confirm", "response", flag_value="confirm", help="They agree with the record.")
+@click.option("--dispute", "response", flag_value="dispute", help="They do not agree.")
+@click.option("--note", default=None, help="Their words, kept with the response.")
+@db_option
+def respond_cmd(
+    plan_path: Path, seq: int, parent: str, response: str | None, note: str | None, db: Path | None
+) -> None:
+    """Record that the other parent confirms or disputes outcome record SEQ (a new
+    record; the original is never changed)."""
+    if response is None:
+        raise UserError("say --confirm or --dispute")
+    plan = _load(plan_path)
+    rec = service.respond(
+        plan,
+        db,
+        seq,
+        parent,
+        response,
+        note=note,
+        channel="cli",
+        on_warning=lambda text: click.echo(f"warning: {text}", err=True),
+    )
+    click.echo(f"recorded #{rec.seq}: {parent} {response}s record {seq} ({rec.exchange_id})")
+    click.echo(f"receipt: {receipt_line(rec)}")
+
+
+even_if_broken_option = click.option(
+    "--even-if-broken",
+    is_flag=True,
+    help="Print it even when the log fails verification (the output says so).",
+)
+
+
+def stop_if_broken(verification: Any, even_if_broken: bool, what: str) -> None:
+    """A log that fails verification: a loud warning, and no output without the flag."""
+    if verification is None or verification.ok:
+        return
+    for problem in verification.problems:
+        click.echo(f"WARNING: {problem}", err=True)
+    if not even_if_broken:
+        click.echo(
+            f"error: the exchange log failed verification; no {what} was produced\n"
+            f"  hint: run 'exchange verify', or pass --even-if-broken to see it anyway",
+            err=True,
+        )
+        sys.exit(1)
 
 
 @exchange_group.command("history")
 @plan_argument
 @click.argument("when")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@even_if_broken_option
 @db_option
-def history_cmd(plan_path: Path, when: str, as_json: bool, db: Path | None) -> None:
-    """Show every record for one exchange, superseded ones included."""
+def history_cmd(
+    plan_path: Path, when: str, as_json: bool, even_if_broken: bool, db: Path | None
+) -> None:
+    """Show every record for one exchange, superseded ones and answers included, and
+    what the log was verified against."""
     plan = _load(plan_path)
-    found = service.history(plan, db, when, compute=_compute)
+    found = service.history(plan, db, when, compute=_compute, plan_path=plan_path)
+    stop_if_broken(found.verification, even_if_broken, "history")
     if as_json:
         click.echo(json.dumps(history_json(found, service.location_names(plan)), indent=2))
         return
@@ -219,64 +294,22 @@ def history_cmd(plan_path: Path, when: str, as_json: bool, db: Path | None) -> N
     click.echo(text, nl=False)
 
 
-@exchange_group.command("verify")
-@plan_argument
-@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
-@db_option
-def verify_cmd(plan_path: Path, as_json: bool, db: Path | None) -> None:
-    """Re-compute the hash chain; report the first record altered, removed or reordered."""
-    plan = _load(plan_path)
-    path = service.db_path_for(plan, db)
-    with ExchangeStore.open(path, plan.family.id, create=False) as store:
-        result = store.verify()
-    if as_json:
-        problem = result.problem
-        click.echo(
-            json.dumps(
-                {
-                    "ok": result.ok,
-                    "records": result.count,
-                    "head_hash": result.head_hash,
-                    "problem": problem.__dict__ if problem else None,
-                },
-                indent=2,
-            )
-        )
-    elif not path.exists():
-        click.echo(f"no exchange log yet at {path}: nothing to verify")
-    elif result.ok:
-        click.echo(f"chain valid: {count(result.count, 'record')}; head {result.head_hash}")
-    else:
-        assert result.problem is not None
-        click.echo(
-            f"chain BROKEN at record {result.problem.seq} ({result.problem.kind}): "
-            f"{result.problem.message}"
-        )
-        click.echo(verified_before(result.count))
-    if not result.ok:
-        sys.exit(1)
-
-
 @exchange_group.command("export")
 @plan_argument
 @click.option(
     "--format", "fmt", type=click.Choice(["jsonl", "json"]), default="jsonl", show_default=True
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="Write to this file instead of standard output.",
-)
+@output_option
 @db_option
 def export_cmd(plan_path: Path, fmt: str, output: Path | None, db: Path | None) -> None:
     """Export the log with its hash chain, verifiable without pc-calendar."""
     plan = _load(plan_path)
-    with ExchangeStore.open(service.db_path_for(plan, db), plan.family.id, create=False) as store:
+    path = service.db_path_for(plan, db)
+    with ExchangeStore.open(path, plan.family.id, create=False) as store:
         records = store.records()
         result = store.verify()
-    text = export_text(plan.family.id, records, result, fmt)
+    anchors = read_anchors(anchors_path(path))[0] if anchors_path(path).exists() else []
+    text = export_text(plan.family.id, records, result, fmt, anchors)
     write_output(text, output, count(len(records), "record"))
     if result.problem is not None:
         click.echo(
@@ -289,16 +322,16 @@ def export_cmd(plan_path: Path, fmt: str, output: Path | None, db: Path | None) 
 @click.option("--from", "start", metavar="DATE", required=True, help="First local date.")
 @click.option("--to", "end", metavar="DATE", required=True, help="Day after the last.")
 @click.option(
-    "--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="table", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(sorted([*RENDERERS, "pdf"])),
+    default="table",
+    show_default=True,
+    help="html and pdf are documents for printing or a filing (pdf needs -o and pc-calendar[pdf]).",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="Write to this file instead of standard output.",
-)
+@output_option
 @grace_option
+@even_if_broken_option
 @db_option
 def report_cmd(
     plan_path: Path,
@@ -307,19 +340,42 @@ def report_cmd(
     fmt: str,
     output: Path | None,
     grace: int,
+    even_if_broken: bool,
     db: Path | None,
 ) -> None:
-    """Summarise exchange outcomes and parenting time per parent."""
+    """Summarise exchange outcomes and parenting time per parent.
+
+    The log is verified first (chain, anchors) and the report says what it stands on;
+    a log that fails is refused unless --even-if-broken."""
+    if fmt == "pdf" and output is None:
+        raise UserError("--format pdf: give -o FILE (a PDF is not written to the terminal)")
     plan = _load(plan_path)
     now = current_time()
     first, last = _range(plan, start, end, now, None)
     report = service.make_report(
-        plan, db, first, last, now=now, grace=timedelta(minutes=grace), compute=_compute
+        plan,
+        db,
+        first,
+        last,
+        now=now,
+        grace=timedelta(minutes=grace),
+        compute=_compute,
+        plan_path=plan_path,
     )
-    write_output(RENDERERS[fmt](report), output, count(len(report.rows), "exchange"))
+    stop_if_broken(report.verification, even_if_broken, "report")
+    what = count(len(report.rows), "exchange")
+    if fmt in ("html", "pdf"):
+        from .report_document import write_report_document
+
+        write_report_document(plan, plan_path, report, fmt, output, what)
+    else:
+        write_output(RENDERERS[fmt](report), output, what)
 
 
 def register(cli: click.Group) -> None:
+    from .evidence import attach
+
+    attach(exchange_group)
     cli.add_command(exchanges_cmd)
     cli.add_command(exchange_group)
     cli.add_command(report_cmd)

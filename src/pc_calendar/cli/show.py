@@ -1,4 +1,4 @@
-"""``pc-calendar show``: a month or year grid, an explanation, or a printable HTML page."""
+"""``pc-calendar show``: a month or year grid, an explanation, or a printable HTML/PDF."""
 
 from __future__ import annotations
 
@@ -8,12 +8,16 @@ from pathlib import Path
 import click
 from rich.console import Console
 
+from ..exchanges.status import current_time
 from ..fileio import write_atomic
 from ..plan.load import load_plan
-from ..views.days import ViewContext
+from ..plan.model import Plan
+from ..schedule.timeline import Timeline
+from ..views.days import ViewContext, month_bounds
 from ..views.explain import explain_records, print_explain
 from ..views.html_calendar import months_of, render_html
 from ..views.month_grid import print_months
+from ..views.print_style import document_info
 from .common import plan_argument
 from .timeline_args import (
     choose_children,
@@ -40,7 +44,14 @@ from .timeline_args import (
     "html_path",
     metavar="FILE",
     type=click.Path(path_type=Path, dir_okay=False),
-    help="Write a printable colour-coded calendar (self-contained HTML) to FILE.",
+    help="Write a printable calendar (self-contained HTML) to FILE.",
+)
+@click.option(
+    "--pdf",
+    "pdf_path",
+    metavar="FILE",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the same calendar as a PDF to FILE (needs pc-calendar[pdf]).",
 )
 @click.option("--overnight-at", default="00:00", metavar="HH:MM", help=overnight_help)
 def show(
@@ -51,12 +62,16 @@ def show(
     explain: bool,
     as_json: bool,
     html_path: Path | None,
+    pdf_path: Path | None,
     overnight_at: str,
 ) -> None:
     """Show who has the children, day by day, for a month or a year.
 
     Each day of the grid shows the parent who has the children that night (see
     --overnight-at) in that parent's colour, with HH:MM->ID for each exchange that day.
+    --html and --pdf write a document for printing or a filing: each page names the
+    family, the plan file with its SHA-256 and the amendment in force, and when it was
+    generated ($PC_CALENDAR_NOW fixes that time); each month has its figures per parent.
     """
     convention = parse_check_time(overnight_at)
     plan = load_plan(plan_path)
@@ -66,9 +81,8 @@ def show(
     print_warnings(timeline)
     ctx = ViewContext.from_plan(plan, convention)
     months = months_of(start, end)
-    if html_path is not None:
-        write_atomic(html_path, render_html(timeline, months, ctx, children))
-        click.echo(f"wrote {html_path} ({len(months)} month{'s' if len(months) > 1 else ''})")
+    if html_path is not None or pdf_path is not None:
+        _write_documents(plan, plan_path, timeline, months, ctx, children, html_path, pdf_path)
     if as_json:
         records = explain_records(timeline, start, end, ctx, children)
         click.echo(json.dumps(records, indent=2, ensure_ascii=False))
@@ -76,8 +90,38 @@ def show(
     console = Console(highlight=False)
     if explain:
         print_explain(console, explain_records(timeline, start, end, ctx, children), ctx)
-    elif html_path is None:
+    elif html_path is None and pdf_path is None:
         print_months(console, timeline, months, ctx, children)
+
+
+def _write_documents(
+    plan: Plan,
+    plan_path: Path,
+    timeline: Timeline,
+    months: list[tuple[int, int]],
+    ctx: ViewContext,
+    children: list[str] | None,
+    html_path: Path | None,
+    pdf_path: Path | None,
+) -> None:
+    """The calendar document as HTML and/or PDF, both from the same page (the PDF
+    first: if it cannot be made, nothing is written)."""
+    title = "Parenting-time calendar"
+    if len(months) == 12 and months[0][1] == 1:
+        title += f" {months[0][0]}"
+    period = (month_bounds(*months[0])[0], month_bounds(*months[-1])[1])
+    info = document_info(plan, plan_path, title, current_time(), children, period)
+    html = render_html(timeline, months, ctx, children, info)
+    what = f"{len(months)} month{'s' if len(months) > 1 else ''}"
+    from ..views.pdf import PRIVATE, write_pdf
+
+    if pdf_path is not None:
+        for warning in write_pdf(pdf_path, html, "show --pdf"):
+            click.echo(f"warning: PDF: {warning}", err=True)
+        click.echo(f"wrote {pdf_path} ({what})")
+    if html_path is not None:
+        write_atomic(html_path, html, new_mode=PRIVATE)
+        click.echo(f"wrote {html_path} ({what})")
 
 
 def register(cli: click.Group) -> None:

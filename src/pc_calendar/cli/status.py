@@ -40,9 +40,17 @@ def _note(c: Any) -> str:
 
 def _row_text(kind: str, family: str, row: Any) -> str:
     where = f" at {row.location}" if row.location else ""
+    side = ""
+    if row.latest is not None:
+        from ..exchanges.listing import agreement_text
+
+        kind = "INTERFERENCE" if row.latest.status == "interference" else kind
+        blamed = row.latest.at_fault_parent
+        side = f" {blamed} at fault" if blamed else ""
+        side += f" [{agreement_text(row)}]" if row.agreement is not None else ""
     return (
         f"{family}: {kind} {row.local_at:%Y-%m-%d %H:%M} {row.from_parent} -> "
-        f"{row.to_parent}{where} ({row.exchange_id})"
+        f"{row.to_parent}{where} ({row.exchange_id}){side}"
     )
 
 
@@ -54,6 +62,8 @@ def _row_json(row: Any) -> dict[str, Any]:
         "to": row.to_parent,
         "location": row.location,
         "state": row.state,
+        "at_fault": row.latest.at_fault_parent if row.latest else None,
+        "agreement": row.agreement_state,
     }
 
 
@@ -66,6 +76,7 @@ def _family_json(f: Any) -> dict[str, Any]:
         "calendars": [c.as_dict() for c in f.calendars],
         "overdue": [_row_json(r) for r in f.overdue],
         "missed": [_row_json(r) for r in f.missed],
+        "disputed": [_row_json(r) for r in f.disputed],
         "exchanges_error": f.exchanges_error,
         "reviews_due": f.reviews_due,
     }
@@ -123,6 +134,8 @@ def _print(results: list[Any], offline: bool, days: int, tty: bool) -> None:
             click.echo(_row_text("MISSED", f.name, row))
         for line in f.reviews_due:
             click.echo(f"{f.name}: REVIEW DUE {line}")
+        for row in f.disputed:
+            click.echo(_row_text(f"DISPUTED {row.state}", f.name, row))
         if f.exchanges_error:
             click.echo(f"{f.name}: cannot read the exchange log: {f.exchanges_error}")
         if f.trace:

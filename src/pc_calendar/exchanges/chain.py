@@ -3,7 +3,14 @@
 Each record's ``hash`` is SHA-256 over a canonical JSON of the record (every field but
 ``hash``, ``prev_hash`` included), so changing, removing or reordering a record breaks
 the chain. The canonical form is deliberately simple so a third party can re-check an
-export in a few lines of any language (see ``HASH_DESCRIPTION``).
+export in a few lines of any language (see ``HASH_DESCRIPTION`` and
+docs/exchange-log-format.md).
+
+The hashed field set is versioned by ``hash_version``: version 1 records (written before
+records said how they were reported, who was at fault and whether they answer another
+record) hash exactly their original fields, so old logs keep verifying; version 2 records
+hash every field, ``hash_version`` included. Either way the rule a verifier applies is
+the same: every field the record carries except ``hash``.
 """
 
 from __future__ import annotations
@@ -17,8 +24,9 @@ from typing import Any
 GENESIS = "0" * 64
 
 HASH_DESCRIPTION = (
-    "Records are in chain order (seq ascending). For each record, take every field except "
-    "'hash' (including 'prev_hash'), serialise it as JSON with keys sorted, separators ',' "
+    "Records are in chain order (seq ascending). For each record, take every field it "
+    "carries except 'hash' (including 'prev_hash'; records without 'hash_version' are "
+    "version 1 and carry fewer fields), serialise it as JSON with keys sorted, separators ',' "
     "and ':' and non-ASCII characters written as UTF-8 (Python: json.dumps(record, "
     "sort_keys=True, separators=(',', ':'), ensure_ascii=False)), encode as UTF-8 and take "
     "the lowercase hex SHA-256. It must equal 'hash'. The first record's 'prev_hash' is 64 "
@@ -53,6 +61,13 @@ class Record:
     note: str | None
     supersedes: int | None
     prev_hash: str
+    # Hash version 2 (see the module docstring); version 1 records hold the defaults.
+    channel: str | None = None  # how it reached the log: "cli", "checkin", ...
+    at_fault: str | None = None  # late/missed/interference: "handing_over" or "receiving"
+    kind: str = "outcome"  # "outcome", or "confirm" / "dispute" of record ``responds_to``
+    responds_to: int | None = None
+    responds_to_hash: str | None = None
+    hash_version: int = 2
     hash: str = field(default="")
 
     def content(self) -> dict[str, Any]:
@@ -62,21 +77,48 @@ class Record:
         return data
 
     def to_json(self) -> dict[str, Any]:
-        """All fields as plain JSON values (lists copied; cheaper than asdict's deep copy)."""
-        data = {name: getattr(self, name) for name in FIELDS}
+        """The record as exported: its version's fields plus ``hash`` (lists copied;
+        cheaper than asdict's deep copy)."""
+        names = V1_FIELDS if self.hash_version == 1 else FIELDS
+        data = {name: getattr(self, name) for name in names}
         data["children"] = list(self.children)
         data["agreed_by"] = list(self.agreed_by)
         return data
 
+    @property
+    def is_response(self) -> bool:
+        return self.kind != OUTCOME
 
+    @property
+    def at_fault_parent(self) -> str | None:
+        """The parent id the lateness, absence or interference is counted against.
+
+        Version 1 records could only say the handing-over parent was late or absent."""
+        if self.kind != OUTCOME or self.status not in FAULT_STATUSES:
+            return None
+        return self.to_parent if self.at_fault == RECEIVING else self.from_parent
+
+
+OUTCOME, CONFIRM, DISPUTE = "outcome", "confirm", "dispute"
+KINDS = (OUTCOME, CONFIRM, DISPUTE)
+HANDING_OVER, RECEIVING = "handing_over", "receiving"
+FAULT_SIDES = (HANDING_OVER, RECEIVING)
+FAULT_STATUSES = frozenset({"late", "missed", "interference"})
 FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Record))
+V2_ONLY = ("channel", "at_fault", "kind", "responds_to", "responds_to_hash", "hash_version")
+V1_FIELDS: tuple[str, ...] = tuple(f for f in FIELDS if f not in V2_ONLY)
+HASHED_FIELDS = {1: frozenset(V1_FIELDS) - {"hash"}, 2: frozenset(FIELDS) - {"hash"}}
+CURRENT_HASH_VERSION = 2
+
+
+# json.dumps(..., sort_keys=True, separators=(",", ":"), ensure_ascii=False), made once
+# (verify hashes 100,000 records in a row).
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def canonical(content: Mapping[str, Any]) -> bytes:
     """The exact bytes that are hashed (documented in ``HASH_DESCRIPTION``)."""
-    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode(
-        "utf-8"
-    )
+    return _CANONICAL.encode(content).encode("utf-8")
 
 
 def compute_hash(content: Mapping[str, Any]) -> str:
@@ -107,8 +149,8 @@ class VerifyResult:
         return self.problem is None
 
 
-def _as_mapping(item: Record | Mapping[str, Any]) -> dict[str, Any]:
-    return item.to_json() if isinstance(item, Record) else dict(item)
+def _as_mapping(item: Record | Mapping[str, Any]) -> Mapping[str, Any]:
+    return item.to_json() if isinstance(item, Record) else item
 
 
 def verify_chain(items: Iterable[Record | Mapping[str, Any]]) -> VerifyResult:
@@ -132,8 +174,11 @@ def verify_chain(items: Iterable[Record | Mapping[str, Any]]) -> VerifyResult:
         if row.get("prev_hash") != prev_hash:
             problem = _classify_break(rows, i, position, prev_seq)
             return VerifyResult(i, prev_hash, problem)
-        content = {k: v for k, v in row.items() if k != "hash"}
-        if set(content) != set(FIELDS) - {"hash"} or compute_hash(content) != row.get("hash"):
+        content = dict(row)
+        content.pop("hash", None)
+        version = content.get("hash_version", 1)
+        expected = HASHED_FIELDS.get(version) if type(version) is int else None
+        if content.keys() != expected or compute_hash(content) != row.get("hash"):
             return VerifyResult(
                 i,
                 prev_hash,
@@ -177,42 +222,6 @@ def _classify_break(
         prev_seq,
         f"record {prev_seq} was altered: record {seq} chained to a different hash",
     )
-
-
-EXPORT_FORMAT = "pc-calendar exchange log export"
-EXPORT_VERSION = 1
-
-
-def export_header(family: str, records: list[Record], result: VerifyResult) -> dict[str, Any]:
-    """What a third party needs besides the records: the algorithm and the chain head.
-
-    ``head_hash`` is the last record's hash: kept elsewhere (printed, mailed), it also
-    shows later whether records were cut off the end or the log was rewritten.
-    """
-    return {
-        "format": EXPORT_FORMAT,
-        "version": EXPORT_VERSION,
-        "family": family,
-        "hash_algorithm": "sha256",
-        "hash_description": HASH_DESCRIPTION,
-        "genesis_prev_hash": GENESIS,
-        "records": len(records),
-        "head_hash": records[-1].hash if records else GENESIS,
-        "chain_valid_at_export": result.ok,
-    }
-
-
-def export_text(
-    family: str, records: list[Record], result: VerifyResult, fmt: str = "jsonl"
-) -> str:
-    """JSON lines (header line, then one record per line) or one JSON document."""
-    header = export_header(family, records, result)
-    rows = [r.to_json() for r in records]
-    if fmt == "json":
-        return json.dumps({**header, "chain": rows}, indent=2, ensure_ascii=False) + "\n"
-    lines = [json.dumps(header, ensure_ascii=False)]
-    lines.extend(json.dumps(row, ensure_ascii=False, sort_keys=True) for row in rows)
-    return "\n".join(lines) + "\n"
 
 
 def _gap(prev_seq: int, seq: int) -> ChainProblem:

@@ -9,23 +9,17 @@ from collections.abc import Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from .agreement import agreement
 from .lookup import describe
 from .service import History
 from .status import ExchangeRow, place_name
+from .verification import as_json, verified_before  # noqa: F401  (re-exported)
+from .verification import describe as describe_log
 
 
 def count(n: int, noun: str) -> str:
     """``1 record``, ``2 records``: coordinators read these lines in court paperwork."""
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
-def verified_before(n: int) -> str:
-    """The line after "chain BROKEN ...": how much of the log still verifies."""
-    if n == 0:
-        return "no record before it verifies"
-    if n == 1:
-        return "the 1 record before it verifies"
-    return f"the {n} records before it verify"
 
 
 def row_json(row: ExchangeRow) -> dict[str, Any]:
@@ -44,13 +38,32 @@ def row_json(row: ExchangeRow) -> dict[str, Any]:
         "records": row.record_count,
         "minutes_late": latest.minutes_late if latest else None,
         "reported_by": latest.reported_by if latest else None,
+        "at_fault": latest.at_fault_parent if latest else None,
+        "agreement": row.agreement_state,
+        "disputed_by": list(row.agreement.disagree) if row.agreement else [],
     }
+
+
+def agreement_text(row: ExchangeRow) -> str:
+    """``agreed``, ``DISPUTED by sam``, ``one-sided (alex)``: whose word it is."""
+    found = row.agreement
+    if found is None:
+        return ""
+    if found.state == "disputed":
+        return f"DISPUTED by {', '.join(found.disagree)}"
+    if found.state == "one-sided":
+        return f"one-sided ({found.current.reported_by})"
+    return found.state
 
 
 def row_text(row: ExchangeRow) -> str:
     state = row.state.upper() if row.overdue else row.state
     if row.latest and row.latest.minutes_late is not None:
         state += f" ({row.latest.minutes_late} min)"
+    if row.latest and row.latest.at_fault_parent:
+        state += f" by {row.latest.at_fault_parent}"
+    if row.agreement is not None:
+        state += f"  [{agreement_text(row)}]"
     if not row.in_plan:
         state += "  [no longer in plan]"
     where = f" @ {row.place}" if row.place else ""
@@ -68,6 +81,7 @@ def history_json(found: History, places: Mapping[str, str] | None = None) -> dic
         "location": place_name(location, places),
         "location_id": location,
         "records": [r.to_json() for r in found.records],
+        "verification": as_json(found.verification) if found.verification else None,
     }
 
 
@@ -79,15 +93,32 @@ def history_text(found: History, zone: ZoneInfo, places: Mapping[str, str] | Non
         lines = [f"{found.exchange_id} (no longer in plan)"]
     if not found.records:
         lines.append("  no outcome recorded")
-    latest = found.records[-1].seq if found.records else None
+    state = agreement(found.records)
+    latest = state.current.seq if state is not None else None
     for r in found.records:
-        parts = [f"  #{r.seq} {r.recorded_at} by {r.reported_by}: {r.status}"]
+        how = f" via {r.channel}" if r.channel else ""
+        what = r.status if r.kind == "outcome" else f"{r.kind}s #{r.responds_to} ({r.status})"
+        parts = [f"  #{r.seq} {r.recorded_at} by {r.reported_by}{how}: {what}"]
         if r.minutes_late is not None:
             parts.append(f"{r.minutes_late} min")
+        if r.at_fault_parent:
+            parts.append(f"at fault: {r.at_fault_parent}")
         if r.agreed_by:
             parts.append(f"agreed by {', '.join(r.agreed_by)}")
         if r.note:
             parts.append(f"note: {r.note}")
-        parts.append("(current)" if r.seq == latest else "(superseded)")
+        if r.kind == "outcome":
+            parts.append("(current)" if r.seq == latest else "(superseded)")
         lines.append("  ".join(parts))
+    if state is not None:
+        said = f"agreement: {state.state}"
+        if state.agree:
+            said += f"; agrees: {', '.join(state.agree)}"
+        if state.disagree:
+            said += f"; disputes: {', '.join(state.disagree)}"
+        if state.waiting_for:
+            said += f"; not yet answered: {', '.join(state.waiting_for)}"
+        lines.append(said)
+    if found.verification is not None:
+        lines += ["", *describe_log(found.verification)]
     return "\n".join(lines) + "\n"

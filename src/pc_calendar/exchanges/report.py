@@ -1,6 +1,9 @@
 """Per-parent summary of exchange outcomes and parenting time, for a date range.
 
-Counts are per *delivering* parent (the one handing the children over). Parenting time
+Counts are per *delivering* parent (the one handing the children over), except lateness,
+absence and interference, which count against the parent the record names at fault
+(the one handing over or the one receiving), split by whether both parents agree on it,
+one disputes it, or it is one side's word. Parenting time
 compares planned overnights with those lost to missed exchanges: a missed exchange costs
 the receiving parent the overnights of the block it should have started. Pure functions
 over a Timeline and records; rendering to text lives in ``render``.
@@ -20,11 +23,12 @@ from zoneinfo import ZoneInfo
 
 from ..schedule.stats import NightConvention
 from ..schedule.timeline import Exchange, Timeline
-from .chain import Record
+from .agreement import AGREEMENTS, ONE_SIDED
+from .chain import FAULT_STATUSES, Record
 from .status import ExchangeRow, Status, exchange_rows, utc_text
 
 DEFAULT_NIGHTS = NightConvention()  # midnight, as the stats command counts
-STATES = ("on-time", "late", "missed", "cancelled", "unrecorded", "upcoming")
+STATES = ("on-time", "late", "missed", "interference", "cancelled", "overdue", "upcoming")
 
 
 @dataclass
@@ -35,6 +39,7 @@ class ParentSummary:
     scheduled: int = 0
     counts: Counter[str] = field(default_factory=Counter)
     late_minutes: list[int] = field(default_factory=list)
+    faults: Counter[str] = field(default_factory=Counter)  # agreement of what is held against
     overnights_planned: int = 0
     overnights_lost: int = 0
 
@@ -59,8 +64,12 @@ class ParentSummary:
             "late_minutes_total": self.late_total,
             "late_minutes_median": self.late_median,
             "missed": self.counts["missed"],
+            "interference": self.counts["interference"],
+            "faults_agreed": self.faults["agreed"],
+            "faults_disputed": self.faults["disputed"],
+            "faults_one_sided": self.faults["one-sided"],
             "cancelled": self.counts["cancelled"],
-            "unrecorded": self.counts["unrecorded"],
+            "overdue": self.counts["overdue"],
             "upcoming": self.counts["upcoming"],
             "overnights_planned": self.overnights_planned,
             "overnights_lost": self.overnights_lost,
@@ -78,6 +87,8 @@ class Report:
     parents: list[ParentSummary]
     months: dict[str, Counter[str]]
     rows: list[ExchangeRow]
+    agreement: Counter[str] = field(default_factory=Counter)  # of recorded outcomes
+    verification: Any = None  # what the log was checked against (Verification)
 
     @property
     def no_longer_in_plan(self) -> list[ExchangeRow]:
@@ -91,6 +102,8 @@ class Report:
             "generated_at": utc_text(self.generated_at),
             "parents": [p.as_dict() for p in self.parents],
             "months": {m: {s: c[s] for s in STATES} for m, c in self.months.items()},
+            "agreement": {a: self.agreement[a] for a in AGREEMENTS},
+            "verification": _verification_json(self.verification),
             "exchanges": [
                 {
                     "exchange_id": r.exchange_id,
@@ -103,6 +116,8 @@ class Report:
                     "in_plan": r.in_plan,
                     "minutes_late": r.latest.minutes_late if r.latest else None,
                     "reported_by": r.latest.reported_by if r.latest else None,
+                    "at_fault": r.latest.at_fault_parent if r.latest else None,
+                    "agreement": r.agreement_state,
                     "records": r.record_count,
                 }
                 for r in self.rows
@@ -119,8 +134,16 @@ class Report:
         }
 
 
+def _verification_json(verification: Any) -> dict[str, Any] | None:
+    if verification is None:
+        return None
+    from .verification import as_json
+
+    return as_json(verification)
+
+
 def _state(row: ExchangeRow) -> str:
-    return {"overdue": "unrecorded", "pending": "upcoming"}.get(row.state, row.state)
+    return {"pending": "upcoming"}.get(row.state, row.state)
 
 
 def build_report(
@@ -149,6 +172,7 @@ def build_report(
     rows = exchange_rows(exchanges, records, now=now, grace=grace, zone=zone, places=places)
     summaries = {p: ParentSummary(p) for p in parents}
     months: dict[str, Counter[str]] = {}
+    agreed: Counter[str] = Counter()
     lost: dict[str, set[date]] = {p: set() for p in parents}
     for row in rows:
         summary = summaries.setdefault(row.from_parent, ParentSummary(row.from_parent))
@@ -156,10 +180,18 @@ def build_report(
             continue  # listed separately; it is no longer scheduled
         state = _state(row)
         summary.scheduled += 1
-        summary.counts[state] += 1
         months.setdefault(f"{row.local_at:%Y-%m}", Counter())[state] += 1
-        if state == Status.late and row.latest and row.latest.minutes_late is not None:
-            summary.late_minutes.append(row.latest.minutes_late)
+        if row.agreement_state is not None:
+            agreed[row.agreement_state] += 1
+        blamed = row.latest.at_fault_parent if row.latest else None
+        if state in FAULT_STATUSES and blamed is not None:
+            held = summaries.setdefault(blamed, ParentSummary(blamed))
+            held.counts[state] += 1
+            held.faults[row.agreement_state or ONE_SIDED] += 1
+            if state == Status.late and row.latest and row.latest.minutes_late is not None:
+                held.late_minutes.append(row.latest.minutes_late)
+        else:
+            summary.counts[state] += 1
         if state == Status.missed and row.exchange is not None:
             missed = nights_of_block(timeline, row.exchange, start, end, nights)
             lost.setdefault(row.to_parent, set()).update(missed)
@@ -179,6 +211,7 @@ def build_report(
         list(summaries.values()),
         dict(sorted(months.items())),
         rows,
+        agreed,
     )
 
 

@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 
 from ..errors import UserError
 from ..schedule.timeline import Exchange
-from .chain import Record
+from .agreement import Agreement, agreement
+from .chain import FAULT_SIDES, HANDING_OVER, OUTCOME, RECEIVING, Record
 
 NOW_ENV = "PC_CALENDAR_NOW"
 COORDINATOR = "coordinator"
@@ -27,9 +28,14 @@ class Status(StrEnum):
     late = "late"
     missed = "missed"
     cancelled = "cancelled"
+    # One parent kept the other from the exchange or their time (e.g. withheld the
+    # children, took them early); ``at_fault`` names who interfered.
+    interference = "interference"
 
 
 STATUSES = tuple(s.value for s in Status)
+ALARMING = frozenset({Status.missed, Status.interference})  # notifier plugins hear at once
+CHANNELS = ("cli", "checkin", "import")
 
 
 def current_time(now: datetime | None = None) -> datetime:
@@ -57,6 +63,36 @@ def utc_text(moment: datetime) -> str:
 
 def parse_utc(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def fault_side(value: str | None, exchange: Exchange, status: Status) -> str | None:
+    """``at_fault`` as stored: the side (``handing_over`` / ``receiving``) from a side or
+    a parent id. Lateness and absence default to the handing-over parent (what every
+    record meant before the receiving parent could be named); interference needs a name.
+    """
+    if status not in (Status.late, Status.missed, Status.interference):
+        if value is not None:
+            raise UserError(f"--at-fault: only for late, missed or interference, not {status}")
+        return None
+    if value is None:
+        if status is Status.interference:
+            raise UserError(
+                "--at-fault: interference needs who interfered: handing-over, receiving, "
+                f"{exchange.from_parent} or {exchange.to_parent}"
+            )
+        return HANDING_OVER
+    side = value.replace("-", "_")
+    if side in FAULT_SIDES:
+        return side
+    if value == exchange.from_parent:
+        return HANDING_OVER
+    if value == exchange.to_parent:
+        return RECEIVING
+    raise UserError(
+        f"--at-fault: {value!r} is neither side of exchange {exchange.id}; expected "
+        f"handing-over ({exchange.from_parent}), receiving ({exchange.to_parent}) or one "
+        f"of those parent ids"
+    )
 
 
 def validate_outcome(
@@ -105,14 +141,14 @@ def validate_outcome(
         raise UserError("--agreed-by: a cancelled exchange needs who agreed to cancel it")
     if outcome is not Status.cancelled and agreed:
         raise UserError(f"--agreed-by: only allowed with --status cancelled, not {outcome}")
-    if outcome is not Status.cancelled:
+    if outcome not in (Status.cancelled, Status.interference):
         happened = exchange.at + timedelta(minutes=minutes_late or 0)
         if happened > now:
             what = f"late by {minutes_late} minutes" if outcome is Status.late else str(outcome)
             raise UserError(
                 f"exchange {exchange.id} is scheduled for {_local(exchange):%Y-%m-%d %H:%M}, "
                 f"so it cannot be recorded as {what} yet (now is {now:%Y-%m-%d %H:%M} UTC)",
-                hint="only 'cancelled' can be recorded ahead of time",
+                hint="only 'cancelled' and 'interference' can be recorded ahead of time",
             )
     return outcome
 
@@ -127,12 +163,17 @@ def outcome_label(record: Record) -> str:
     "cancelled"."""
     status = Status(record.status)
     if status is Status.late:
-        return f"late {record.minutes_late} min" if record.minutes_late is not None else "late"
-    return {
-        Status.on_time: "on time",
-        Status.missed: "MISSED",
-        Status.cancelled: "cancelled",
-    }[status]
+        label = f"late {record.minutes_late} min" if record.minutes_late is not None else "late"
+    else:
+        label = {
+            Status.on_time: "on time",
+            Status.missed: "MISSED",
+            Status.cancelled: "cancelled",
+            Status.interference: "INTERFERENCE",
+        }[status]
+    if record.at_fault == RECEIVING and status in ALARMING | {Status.late}:
+        label += f" ({record.to_parent})"
+    return label
 
 
 @dataclass(frozen=True)
@@ -156,10 +197,16 @@ class ExchangeRow:
     record_count: int
     state: str
     place: str | None = None
+    agreement: Agreement | None = None  # where both parents stand on ``latest``
 
     @property
     def in_plan(self) -> bool:
         return self.exchange is not None
+
+    @property
+    def agreement_state(self) -> str | None:
+        """agreed, disputed or one-sided; None with no outcome recorded."""
+        return self.agreement.state if self.agreement is not None else None
 
     @property
     def overdue(self) -> bool:
@@ -185,7 +232,7 @@ def exchange_rows(
     rows = []
     for ex in exchanges:
         found = by_id.pop(ex.id, [])
-        latest = found[-1] if found else None
+        latest = _current(found)
         if latest is not None:
             state = latest.status
         elif ex.at + grace <= now:
@@ -207,10 +254,11 @@ def exchange_rows(
                 len(found),
                 state,
                 place_name(ex.location, places),
+                agreement(found),
             )
         )
     for exchange_id, found in by_id.items():
-        latest = found[-1]
+        latest = _current(found) or found[-1]
         rows.append(
             ExchangeRow(
                 exchange_id,
@@ -224,9 +272,15 @@ def exchange_rows(
                 len(found),
                 latest.status,
                 place_name(latest.location, places),
+                agreement(found),
             )
         )
     return sorted(rows, key=lambda r: (r.local_at, r.exchange_id))
+
+
+def _current(records: list[Record]) -> Record | None:
+    """The exchange's current outcome: its latest outcome record (answers do not count)."""
+    return next((r for r in reversed(records) if r.kind == OUTCOME), None)
 
 
 def place_name(location: str | None, places: Mapping[str, str] | None) -> str | None:

@@ -5,12 +5,14 @@ commit), so two processes recording at once serialise on SQLite's write lock and
 records chain correctly, and a crash mid-write leaves nothing behind. Records are only
 ever inserted: corrections are new records that supersede, and triggers refuse changes
 made through SQLite. The file is tagged with an application id and a schema version so a
-foreign, corrupt or newer database is refused instead of being written to.
+foreign, corrupt or newer database is refused instead of being written to (see
+:mod:`.schema`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import sqlite3
 import time
@@ -21,38 +23,29 @@ from typing import Any
 
 from ..errors import UserError
 from ..fileio import make_private
-from .chain import FIELDS, GENESIS, ChainProblem, Record, VerifyResult, compute_hash, verify_chain
+from .chain import (
+    FIELDS,
+    GENESIS,
+    OUTCOME,
+    V2_ONLY,
+    ChainProblem,
+    Record,
+    VerifyResult,
+    compute_hash,
+    verify_chain,
+)
+from .schema import (  # noqa: F401  (APPLICATION_ID, SCHEMA_VERSION re-exported)
+    APPLICATION_ID,
+    BUSY_TIMEOUT_MS,
+    SCHEMA_VERSION,
+    DamagedLog,
+    _busy,
+    _create,
+    _explain,
+    _migrate,
+    _setup,
+)
 
-APPLICATION_ID = 0x70634C67  # "pcLg"
-SCHEMA_VERSION = 3
-BUSY_TIMEOUT_MS = 30_000
-
-# Each version's statements run in one transaction; never edit a released step, add one.
-MIGRATIONS: dict[int, tuple[str, ...]] = {
-    1: (
-        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-        """CREATE TABLE records (
-            seq INTEGER PRIMARY KEY AUTOINCREMENT,
-            family TEXT NOT NULL, exchange_id TEXT NOT NULL,
-            scheduled_at TEXT NOT NULL, scheduled_local TEXT NOT NULL,
-            from_parent TEXT NOT NULL, to_parent TEXT NOT NULL, location TEXT,
-            children TEXT NOT NULL, rule TEXT NOT NULL, status TEXT NOT NULL,
-            minutes_late INTEGER, reported_by TEXT NOT NULL, agreed_by TEXT NOT NULL,
-            recorded_at TEXT NOT NULL, note TEXT, supersedes INTEGER,
-            prev_hash TEXT NOT NULL, hash TEXT NOT NULL UNIQUE)""",
-    ),
-    # v2: lookups by exchange and by scheduled time; SQLite-level append-only guards.
-    2: (
-        "CREATE INDEX records_exchange ON records (exchange_id, seq)",
-        "CREATE INDEX records_scheduled ON records (scheduled_at)",
-        "CREATE TRIGGER records_append_only_u BEFORE UPDATE ON records "
-        "BEGIN SELECT RAISE(ABORT, 'exchange records are append-only'); END",
-        "CREATE TRIGGER records_append_only_d BEFORE DELETE ON records "
-        "BEGIN SELECT RAISE(ABORT, 'exchange records are append-only'); END",
-    ),
-    # v3: overdue exchanges already reported to notifier plugins (not part of the chain).
-    3: ("CREATE TABLE notices (exchange_id TEXT PRIMARY KEY, notified_at TEXT NOT NULL)",),
-}
 _JSON_COLUMNS = ("children", "agreed_by")
 _INSERT = f"INSERT INTO records ({', '.join(FIELDS)}) VALUES ({', '.join('?' * len(FIELDS))})"
 _SELECT = f"SELECT {', '.join(FIELDS)} FROM records"
@@ -66,12 +59,40 @@ def default_db_path(family_id: str) -> Path:
 
 
 def _row_to_record(row: tuple[Any, ...]) -> Record:
+    return Record(**_decoded(row))
+
+
+def _decoded(row: tuple[Any, ...]) -> dict[str, Any]:
     data = dict(zip(FIELDS, row, strict=True))
     for key in _JSON_COLUMNS:
         # A tampered value that is not JSON stays as is, so verify reports it as altered.
         with contextlib.suppress(TypeError, ValueError):
             data[key] = json.loads(data[key])
-    return Record(**data)
+    return data
+
+
+@functools.lru_cache(maxsize=4096)
+def _json_list(text: Any) -> Any:
+    """A JSON column as a tuple (hashes like the list it was; shared, so immutable).
+    The same few children and agreements repeat in every record of a family."""
+    try:
+        value = json.loads(text)
+    except (TypeError, ValueError):
+        return text  # tampered: stays as is, so verify reports it as altered
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _row_to_json(row: tuple[Any, ...]) -> dict[str, Any]:
+    """A row as its record's exported (hashed + ``hash``) form, without building a
+    Record: what verification reads, 100,000 times for a big log. JSON lists come back
+    as tuples (same canonical JSON)."""
+    data = dict(zip(FIELDS, row, strict=True))
+    for key in _JSON_COLUMNS:
+        data[key] = _json_list(data[key])
+    if data["hash_version"] == 1:
+        for key in V2_ONLY:
+            del data[key]
+    return data
 
 
 def _record_to_row(record: Record) -> tuple[Any, ...]:
@@ -99,10 +120,7 @@ class ExchangeStore:
         if not path.exists():
             if not create:
                 return cls(path, family_id, None)
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise UserError(f"{path}: cannot create the folder ({exc.strerror})") from None
+            _create(path, family_id)
         if path.is_dir():
             raise UserError(f"{path}: is a directory, expected an exchange log database file")
         make_private(path, "exchange log")
@@ -160,7 +178,12 @@ class ExchangeStore:
 
     def append(self, draft: Record) -> Record:
         """Insert ``draft`` as the next record; seq, supersedes, prev_hash and hash are
-        filled in under the write lock. Returns the stored record."""
+        filled in under the write lock. Returns the stored record once committed: an
+        acknowledged record is durable (WAL, synchronous=FULL).
+
+        ``supersedes`` is the exchange's previous outcome for an outcome record; a
+        confirmation or dispute supersedes nothing.
+        """
         conn = self._require_conn()
         try:
             conn.execute("BEGIN IMMEDIATE")
@@ -174,15 +197,19 @@ class ExchangeStore:
                     "SELECT seq FROM sqlite_sequence WHERE name = 'records'"
                 ).fetchone()
                 previous = conn.execute(
-                    "SELECT seq FROM records WHERE exchange_id = ? ORDER BY seq DESC LIMIT 1",
-                    (draft.exchange_id,),
+                    "SELECT seq FROM records WHERE exchange_id = ? AND kind = ? "
+                    "ORDER BY seq DESC LIMIT 1",
+                    (draft.exchange_id, OUTCOME),
                 ).fetchone()
+                if draft.kind != OUTCOME:
+                    previous = None
                 record = replace(
                     draft,
                     seq=max(head[0] if head else 0, used[0] if used else 0) + 1,
                     family=self.family_id,
                     supersedes=previous[0] if previous else None,
                     prev_hash=head[1] if head else GENESIS,
+                    hash_version=2,
                     hash="",
                 )
                 record = replace(record, hash=compute_hash(record.content()))
@@ -209,11 +236,18 @@ class ExchangeStore:
         return self._query(f"{_SELECT} WHERE exchange_id = ? ORDER BY seq", (exchange_id,))
 
     def iter_records(self) -> Iterator[Record]:
+        return self._iter(_row_to_record)
+
+    def iter_exported(self) -> Iterator[dict[str, Any]]:
+        """Every record as exported (``Record.to_json()``), oldest first."""
+        return self._iter(_row_to_json)
+
+    def _iter(self, convert: Callable[[tuple[Any, ...]], Any]) -> Iterator[Any]:
         if self._conn is None:
             return
         try:
             for row in self._conn.execute(f"{_SELECT} ORDER BY seq"):
-                yield _row_to_record(row)
+                yield convert(row)
         except sqlite3.DatabaseError as exc:
             raise UserError(f"{self.path}: the exchange log is damaged ({exc})") from None
 
@@ -225,8 +259,14 @@ class ExchangeStore:
         )
 
     def latest_between(self, start_utc: str, end_utc: str) -> dict[str, Record]:
-        """The superseding (latest) record of each exchange scheduled in the range."""
-        return {r.exchange_id: r for r in self.between(start_utc, end_utc)}
+        """The current (latest) outcome of each exchange scheduled in the range;
+        confirmations and disputes do not replace it."""
+        return {r.exchange_id: r for r in self.between(start_utc, end_utc) if r.kind == OUTCOME}
+
+    def get(self, seq: int) -> Record | None:
+        """The record numbered ``seq``, if the log holds it."""
+        found = self._query(f"{_SELECT} WHERE seq = ?", (seq,))
+        return found[0] if found else None
 
     def on_local_date(self, day_iso: str) -> list[Record]:
         """Records whose exchange was scheduled on a local date (``YYYY-MM-DD``)."""
@@ -249,9 +289,10 @@ class ExchangeStore:
         )
         return cursor.rowcount == 1
 
-    def verify(self) -> VerifyResult:
-        """Re-compute the chain; also notice records removed from the end of the log."""
-        result = verify_chain(self.iter_records())
+    def verify(self, exported: list[dict[str, Any]] | None = None) -> VerifyResult:
+        """Re-compute the chain (over ``exported`` if the caller already read it); also
+        notice records removed from the end of the log."""
+        result = verify_chain(self.iter_exported() if exported is None else exported)
         if not result.ok or self._conn is None:
             return result
         row = self._conn.execute(
@@ -285,82 +326,3 @@ class ExchangeStore:
         if self._conn is None:
             raise RuntimeError("store opened without create=True cannot be written to")
         return self._conn
-
-
-def _setup(conn: sqlite3.Connection, path: Path, family_id: str) -> tuple[Any, ...] | None:
-    """One attempt at opening: returns the meta row naming the log's family."""
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    app_id, version, tables = _header(conn)
-    if app_id != APPLICATION_ID and (app_id != 0 or tables):
-        raise UserError(
-            f"{path}: not a pc-calendar exchange log (a SQLite database of another "
-            f"program); refusing to write to it",
-            hint="pass --db with the path of the family's exchange log",
-        )
-    _check_version(path, version)
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA synchronous = FULL")
-    if version < SCHEMA_VERSION:
-        _migrate(conn, path, family_id)
-    return conn.execute("SELECT value FROM meta WHERE key = 'family'").fetchone()
-
-
-def _busy(exc: sqlite3.OperationalError) -> bool:
-    text = str(exc)
-    return "locked" in text or "busy" in text
-
-
-def _explain(path: Path, exc: sqlite3.DatabaseError) -> UserError:
-    """A corrupt or foreign file reads differently from a locked or unwritable one."""
-    text = str(exc)
-    if "not a database" in text or "malformed" in text or "corrupt" in text:
-        return UserError(
-            f"{path}: not a pc-calendar exchange log: the file is not a SQLite database or "
-            f"is damaged ({text})"
-        )
-    return UserError(f"{path}: cannot use the exchange log ({text}); nothing was written")
-
-
-def _header(conn: sqlite3.Connection) -> tuple[int, int, int]:
-    """Application id, schema version and object count, read in one snapshot (one
-    statement) so a log being created by another process is never seen half-made."""
-    row = conn.execute(
-        "SELECT (SELECT application_id FROM pragma_application_id()),"
-        " (SELECT user_version FROM pragma_user_version()),"
-        " (SELECT count(*) FROM sqlite_master)"
-    ).fetchone()
-    return row[0], row[1], row[2]
-
-
-def _check_version(path: Path, version: int) -> None:
-    if version > SCHEMA_VERSION:
-        raise UserError(
-            f"{path}: this exchange log was written by a newer pc-calendar (schema version "
-            f"{version}; this version understands up to {SCHEMA_VERSION}); nothing was "
-            f"written",
-            hint="upgrade pc-calendar to read or record in it",
-        )
-
-
-def _migrate(
-    conn: sqlite3.Connection, path: Path, family_id: str, target: int = SCHEMA_VERSION
-) -> None:
-    """Bring the schema to ``target`` in one transaction (safe against a racing opener)."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        app_id, version, tables = _header(conn)  # re-read under the lock
-        if app_id not in (0, APPLICATION_ID) or (app_id == 0 and tables):
-            raise UserError(f"{path}: not a pc-calendar exchange log")
-        _check_version(path, version)
-        for step in range(version + 1, target + 1):
-            for statement in MIGRATIONS[step]:
-                conn.execute(statement)
-        if version == 0:
-            conn.execute("INSERT INTO meta (key, value) VALUES ('family', ?)", (family_id,))
-        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-        conn.execute(f"PRAGMA user_version = {max(version, target)}")
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise

@@ -375,6 +375,15 @@ class School(Strict):
     location: str | None = None
 
 
+class Evidence(Strict):
+    """Where the exchange log's head is time-stamped (RFC 3161); no secrets here."""
+
+    tsa_url: str | None = Field(default=None, pattern=r"^https?://\S+$")
+    tsa_ca: str | None = Field(
+        default=None, description="PEM file of the TSA's CA, relative to the plan file"
+    )
+
+
 class Override(DecisionRecord):
     """A one-off swap or coordinator decision. Overrides always win.
 
@@ -436,6 +445,7 @@ class Plan(Strict):
     schedules: dict[str, Schedule] = Field(default_factory=dict)
     overrides: list[Override] = Field(default_factory=list)
     amendments: list[Amendment] = Field(default_factory=list)
+    evidence: Evidence = Evidence()
 
     @property
     def parent_ids(self) -> list[str]:

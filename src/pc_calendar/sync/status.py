@@ -92,6 +92,7 @@ class FamilyStatus:
     calendars: list[CalendarStatus] = field(default_factory=list)
     overdue: list[ExchangeRow] = field(default_factory=list)
     missed: list[ExchangeRow] = field(default_factory=list)
+    disputed: list[ExchangeRow] = field(default_factory=list)  # other outcomes, disputed
     exchanges_error: str | None = None
     error: str | None = None
     trace: str | None = None
@@ -240,4 +241,9 @@ def _exchanges(result: FamilyStatus, plan: Plan, request: StatusRequest) -> None
         result.exchanges_error = exc.render()
         return
     result.overdue = [r for r in rows if r.overdue]
-    result.missed = [r for r in rows if r.latest is not None and r.latest.status == "missed"]
+    result.missed = [
+        r for r in rows if r.latest is not None and r.latest.status in ("missed", "interference")
+    ]
+    result.disputed = [
+        r for r in rows if r.agreement_state == "disputed" and r not in result.missed
+    ]

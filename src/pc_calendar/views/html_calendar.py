@@ -1,147 +1,198 @@
-"""A printable, colour-coded month or year calendar as one self-contained HTML page.
+"""A printable month or year calendar as one self-contained HTML page (and PDF source).
 
 No scripts, fonts or images from elsewhere: the page must print the same offline years
 later. A day's background shows its custodians left to right in proportion to the
-hours each had that day, so a day with an exchange shows both colours; the text says
-the same (parent name, exchange time, holiday) for black-and-white printers. Output is
-deterministic (no generation timestamp) so a re-run yields an identical file.
+hours each had that day, each parent with a colour *and* a pattern, and the text says
+the same (who has the night, each child on a split day, handover time and place,
+holiday) for black-and-white printers. Each month is one printed page with its own
+figures (overnights, hours, percentages per parent, from ``schedule.stats``) and the
+legend; a year starts with a summary page. The page furniture (family, plan file and
+hash, amendment in force, generation time, page numbers) comes from ``print_style``.
+Without a ``DocumentInfo`` the output is deterministic (no generation time).
 """
 
 from __future__ import annotations
 
 import calendar
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date
 from html import escape
 
 from ..schedule.timeline import Timeline
-from .days import (
-    NONE_FILL,
-    SPLIT_FILL,
-    DayView,
-    ViewContext,
-    build_days,
-    holiday_owner,
-    local_time,
-    month_bounds,
-)
+from .day_fill import fill_style, legend_swatch
+from .days import DayView, ViewContext, build_days, holiday_owner, local_time, month_bounds
+from .period_stats import months_table, period_stats, stats_table
+from .print_style import BASE_CSS, DocumentInfo, day_span, head_html, masthead_html, page_css
 
-CSS = """
-* { box-sizing: border-box; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-body { font-family: system-ui, -apple-system, "Segoe UI", Arial, sans-serif; margin: 1.5rem;
-       color: #111; }
-header h1 { margin: 0 0 .2rem 0; font-size: 1.6rem; }
-header p { margin: .1rem 0; color: #333; }
-.legend { display: flex; flex-wrap: wrap; gap: .4rem 1.2rem; margin: .8rem 0 1rem 0;
-          font-size: .9rem; }
-.legend span.key { display: inline-flex; align-items: center; gap: .35rem; }
-.swatch { display: inline-block; width: 1.1rem; height: .9rem; border: 1px solid #555; }
-.months { display: grid; grid-template-columns: repeat(auto-fill, minmax(30rem, 1fr));
-          gap: 1.2rem; }
-.month h2 { margin: 0 0 .3rem 0; font-size: 1.2rem; }
-table { border-collapse: collapse; width: 100%; table-layout: fixed; }
-th { font-size: .8rem; font-weight: 600; padding: .2rem; border: 1px solid #888;
-     background: #f2f2f2; }
-td { border: 1px solid #888; vertical-align: top; height: 4.6rem; padding: .15rem .25rem;
-     font-size: .72rem; line-height: 1.15; overflow: hidden; }
-td.pad { background: #fafafa; }
-td .num { font-weight: 700; font-size: .85rem; }
-td .who { font-weight: 600; }
+CALENDAR_CSS = """
+.month { margin-bottom: 8mm; }
+.month h2 { margin: 0 0 2pt 0; font-size: 13pt; }
+table.grid { width: 100%; table-layout: fixed; }
+table.grid th { font-size: 8.5pt; padding: 1pt; }
+table.grid td { vertical-align: top; height: 17.5mm; padding: 1pt 2.5pt; font-size: 7pt;
+                line-height: 1.2; overflow: hidden; }
+table.grid.weeks-6 td { height: 15.5mm; }
+table.grid td.pad { background: #f4f4f4; }
+td .num { font-weight: bold; font-size: 8.5pt; }
+td .who { font-weight: bold; }
+td .who, td .ex, td .hol { background: rgba(255, 255, 255, .78); display: inline; }
+td .line { display: block; }
+td .place { font-size: 6.5pt; padding-left: 6pt; }
+td .place span { background: rgba(255, 255, 255, .78); }
 td .hol { font-style: italic; }
-td.holiday { outline: 2px solid #b22222; outline-offset: -3px; }
-footer { margin-top: 1rem; font-size: .8rem; color: #444; }
-@page { size: landscape; margin: 10mm; }
+td.holiday { outline: 1.5pt solid #111; outline-offset: -2.5pt; }
+table.stats { margin-top: 3pt; font-size: 7.5pt; }
+table.stats caption { text-align: left; font-weight: bold; font-size: 8pt; padding: 1pt 0; }
+table.stats th, table.stats td { padding: 0.5pt 3pt; }
+.legend { display: flex; flex-wrap: wrap; gap: 1pt 10pt; margin-top: 3pt; font-size: 7.5pt; }
+.legend .key { display: inline-block; white-space: nowrap; }
+.swatch { display: inline-block; width: 7mm; height: 3.2mm; border: 0.75pt solid #444;
+          vertical-align: middle; margin-right: 2pt; }
+.summary table { font-size: 8pt; margin: 3pt 0; }
+.summary h2 { margin-top: 5pt; }
+body.one-month .masthead h1 { font-size: 13pt; }
+body.one-month .masthead p { display: inline; font-size: 8pt; }
+body.one-month .masthead p + p::before { content: " · "; }
+@media screen { .months { display: grid; gap: 1.2rem;
+                          grid-template-columns: repeat(auto-fill, minmax(34rem, 1fr)); } }
 @media print {
-  body { margin: 0; font-size: 10pt; }
-  .months { display: block; }
-  .month { break-inside: avoid; page-break-inside: avoid; margin-bottom: 6mm; }
-  .month + .month { break-before: page; page-break-before: always; }
-  td { height: 22mm; }
+  .month { break-inside: avoid; page-break-inside: avoid; margin: 0; }
+  .summary + .months, .month + .month { break-before: page; page-break-before: always; }
 }
 """
 
 EXCHANGE_MARK = "⇄"
+PLACE_MARK = "↳"  # the handover place, under its handovers
+PAGE_LEGEND = (
+    "Legend: each day names who has the children that night; shading and pattern show "
+    "who has them during the day; ⇄ HH:MM → name: handover, ↳ its place; "
+    "outlined day: holiday (whose)."
+)
 
 
-def _fill(day: DayView, ctx: ViewContext) -> str:
-    """CSS background: one colour, or bands in proportion to each custodian's time."""
-
-    def colour(seg) -> str:
-        if seg.parent:
-            return ctx.colour(seg.parent)[1]
-        return SPLIT_FILL if seg.split else NONE_FILL
-
-    segs = day.segments
-    if len(segs) == 1:
-        return colour(segs[0])
-    total = (segs[-1].end - segs[0].start) / timedelta(seconds=1)
-    stops, at = [], 0.0
-    for seg in segs:
-        nxt = at + (seg.end - seg.start) / timedelta(seconds=1) / total * 100
-        stops.append(f"{colour(seg)} {at:.2f}% {nxt:.2f}%")
-        at = nxt
-    return f"linear-gradient(to right, {', '.join(stops)})"
-
-
-def _day_cell(day: DayView, timeline: Timeline, ctx: ViewContext) -> str:
+def _who_lines(day: DayView, ctx: ViewContext) -> list[str]:
+    """Who has the night: one name, or on a split day one line per child."""
     if day.night_parent:
-        who = escape(ctx.parents.get(day.night_parent, day.night_parent))
-    elif day.split:
-        who = escape(
-            "; ".join(
-                f"{ctx.children.get(c, c)}: {ctx.parents.get(p, p)}"
-                for c, p in day.night.items()
-                if p
-            )
-        )
-    else:
+        return [ctx.parents.get(day.night_parent, day.night_parent)]
+    if day.split:
+        return [
+            f"{ctx.children.get(c, c)}: {ctx.parents.get(p, p)}" for c, p in day.night.items() if p
+        ]
+    return []
+
+
+def _exchange_lines(day: DayView, timeline: Timeline, ctx: ViewContext, wanted: list[str]) -> str:
+    """Each handover (time, children if not all, receiving parent); the place under the
+    handovers that use it, once for consecutive handovers at the same place."""
+    parts: list[str] = []
+    for i, ex in enumerate(day.exchanges):
+        to = ctx.parents.get(ex.to_parent, ex.to_parent)
         who = ""
-    parts = [f'<div class="num">{day.day.day}</div>', f'<div class="who">{who}</div>']
-    for ex in day.exchanges:
-        to = escape(ctx.parents.get(ex.to_parent, ex.to_parent))
-        parts.append(
-            f'<div class="ex">{EXCHANGE_MARK} {local_time(ex, timeline):%H:%M} &rarr; {to}</div>'
-        )
+        if sorted(ex.children) != sorted(wanted):
+            who = ", ".join(ctx.children.get(c, c) for c in ex.children) + " "
+        text = f"{EXCHANGE_MARK} {local_time(ex, timeline):%H:%M} {escape(who)}&rarr; {escape(to)}"
+        parts.append(f'<span class="line"><span class="ex">{text}</span></span>')
+        place = ctx.location_name(ex.location)
+        following = day.exchanges[i + 1] if i + 1 < len(day.exchanges) else None
+        if place and (following is None or following.location != ex.location):
+            parts.append(
+                f'<span class="line place"><span>{PLACE_MARK} {escape(place)}</span></span>'
+            )
+    return "".join(parts)
+
+
+def _day_cell(day: DayView, timeline: Timeline, ctx: ViewContext, wanted: list[str]) -> str:
+    parts = [f'<div class="num">{day.day.day}</div>']
+    parts += [
+        f'<span class="line"><span class="who">{escape(line)}</span></span>'
+        for line in _who_lines(day, ctx)
+    ]
+    parts.append(_exchange_lines(day, timeline, ctx, wanted))
     for h in day.holidays:
         owner = holiday_owner(h, timeline, ctx.parents)
-        title = f' title="{escape(owner)}"' if owner else ""
-        extra = f" ({escape(owner)})" if h.split_at is not None else ""
-        parts.append(f'<div class="hol"{title}>{escape(h.name)}{extra}</div>')
+        text = f"{h.name} ({owner})" if owner else h.name
+        parts.append(f'<span class="line"><span class="hol">{escape(text)}</span></span>')
     classes = "day holiday" if day.holidays else "day"
-    style = f"background: {_fill(day, ctx)}"
-    return f'<td class="{classes}" style="{escape(style)}">{"".join(parts)}</td>'
-
-
-def _month(timeline: Timeline, year: int, month: int, ctx: ViewContext, children) -> str:
-    first, end = month_bounds(year, month)
-    days = {d.day: d for d in build_days(timeline, first, end, children, ctx.convention)}
-    rows = []
-    for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month):
-        cells = [
-            _day_cell(days[d], timeline, ctx) if d in days else '<td class="pad"></td>'
-            for d in week
-        ]
-        rows.append("<tr>" + "".join(cells) + "</tr>")
-    head = "".join(f"<th>{n}</th>" for n in ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"))
-    return (
-        f'<section class="month"><h2>{calendar.month_name[month]} {year}</h2>'
-        f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></section>"
-    )
+    return f'<td class="{classes}" style="{escape(fill_style(day, ctx))}">{"".join(parts)}</td>'
 
 
 def _legend(ctx: ViewContext) -> str:
     keys = [
-        f'<span class="key"><span class="swatch" style="background: {ctx.colour(pid)[1]}">'
-        f"</span>{escape(name)} ({escape(pid)})</span>"
+        f'<span class="key">{legend_swatch(pid, ctx)}{escape(name)}</span>'
         for pid, name in ctx.parents.items()
     ]
     keys.append(
-        f'<span class="key"><span class="swatch" style="background: {SPLIT_FILL}"></span>'
-        "children with different parents</span>"
+        f'<span class="key">{legend_swatch(None, ctx)}children with different parents</span>'
     )
-    keys.append(f'<span class="key">{EXCHANGE_MARK} HH:MM &rarr; exchange that day</span>')
-    keys.append('<span class="key"><i>Name</i> holiday (red outline)</span>')
-    return '<section class="legend">' + "".join(keys) + "</section>"
+    keys.append(
+        f'<span class="key">{EXCHANGE_MARK} HH:MM &rarr; name: handover; '
+        f"{PLACE_MARK} its place</span>"
+    )
+    keys.append('<span class="key"><i>Holiday (whose)</i> in an outlined day</span>')
+    return '<div class="legend">' + "".join(keys) + "</div>"
+
+
+def _month(
+    timeline: Timeline, year: int, month: int, ctx: ViewContext, children: list[str] | None
+) -> str:
+    first, end = month_bounds(year, month)
+    wanted = list(timeline.children) if children is None else children
+    days = {d.day: d for d in build_days(timeline, first, end, children, ctx.convention)}
+    rows = []
+    for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month):
+        cells = [
+            _day_cell(days[d], timeline, ctx, wanted) if d in days else '<td class="pad"></td>'
+            for d in week
+        ]
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    head = "".join(f"<th>{n}</th>" for n in ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"))
+    figures = stats_table(
+        period_stats(timeline, first, end, ctx, children), ctx, calendar.month_name[month], end
+    )
+    return (
+        f'<section class="month"><h2>{calendar.month_name[month]} {year}</h2>'
+        f'<table class="grid weeks-{len(rows)}"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>{figures}{_legend(ctx)}</section>"
+    )
+
+
+def _places(timeline: Timeline, first: date, end: date, ctx: ViewContext, wanted) -> str:
+    """Handover places of the period with how many handovers each (names, not ids)."""
+    counts: dict[str, int] = {}
+    for ex in timeline.merged_exchanges(wanted):
+        if first <= local_time(ex, timeline).date() < end:
+            place = ctx.location_name(ex.location) or "(no place in the plan)"
+            counts[place] = counts.get(place, 0) + 1
+    if not counts:
+        return "<p>No handovers in this period.</p>"
+    rows = "".join(
+        f'<tr><td>{escape(p)}</td><td class="num">{n}</td></tr>' for p, n in sorted(counts.items())
+    )
+    return (
+        '<table class="places"><thead><tr><th>Handover place</th><th class="num">Handovers'
+        f"</th></tr></thead><tbody>{rows}</tbody></table>"
+    )
+
+
+def _summary(
+    timeline: Timeline, first: date, end: date, ctx: ViewContext, children: list[str] | None
+) -> str:
+    wanted = list(timeline.children) if children is None else children
+    figures = stats_table(
+        period_stats(timeline, first, end, ctx, children),
+        ctx,
+        f"Whole period: {day_span(first, end)}",
+        end,
+    )
+    return (
+        f'<section class="summary"><h2>Parenting time, {escape(day_span(first, end))}</h2>'
+        f'{figures}<p class="note">{escape(ctx.convention.describe())} Hours are exact '
+        "durations (a daylight-saving day has 23 or 25); percentages are exact shares "
+        "rounded to two decimals, as the <code>stats</code> command prints them.</p>"
+        f"{months_table(timeline, first, end, ctx, children)}"
+        f"<h2>Handover places</h2>{_places(timeline, first, end, ctx, wanted)}"
+        f"{_legend(ctx)}</section>"
+    )
 
 
 def render_html(
@@ -149,28 +200,28 @@ def render_html(
     months: Sequence[tuple[int, int]],
     ctx: ViewContext,
     children: list[str] | None = None,
+    info: DocumentInfo | None = None,
 ) -> str:
-    """The whole page for ``months`` (consecutive (year, month) pairs)."""
+    """The whole document for ``months`` (consecutive (year, month) pairs).
+
+    More than one month starts with a summary page (the period's figures and handover
+    places). ``info`` adds the printed furniture; without it the page is deterministic.
+    """
     first = month_bounds(*months[0])[0]
-    last = month_bounds(*months[-1])[1] - timedelta(days=1)
-    span = f"{first.day} {first:%B %Y} – {last.day} {last:%B %Y}"
-    names = [ctx.children.get(c, c) for c in (children or list(ctx.children))]
-    title = f"{ctx.family_name} – {span}"
-    night = ctx.convention.when()
+    end = month_bounds(*months[-1])[1]
+    span = day_span(first, end)
+    names = tuple(ctx.children.get(c, c) for c in (children or list(ctx.children)))
+    info = info or DocumentInfo("Parenting-time calendar", ctx.family_name, names, None, None, "")
+    css = BASE_CSS + CALENDAR_CSS + page_css(info, PAGE_LEGEND)
+    subtitle = span
+    summary = _summary(timeline, first, end, ctx, children) if len(months) > 1 else ""
     body = "".join(_month(timeline, y, m, ctx, children) for y, m in months)
+    layout = "one-month" if len(months) == 1 else "many-months"
     return (
         "<!DOCTYPE html>\n"
-        '<html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{escape(title)}</title><style>{CSS}</style></head><body>"
-        f"<header><h1>{escape(ctx.family_name)}</h1>"
-        f'<p class="range">{escape(span)} · times in {escape(timeline.zone.key)}</p>'
-        f'<p class="children">Children: {escape(", ".join(names))}</p></header>'
-        f"{_legend(ctx)}"
+        f'<html lang="en">{head_html(info, css)}<body class="{layout}">'
+        f"{masthead_html(info, subtitle)}{summary}"
         f'<main class="months">{body}</main>'
-        f"<footer>Each day names who has the children that night ({escape(night)}); its "
-        "colours show who has them during the day, left to right in proportion to the "
-        "hours.</footer>"
         "</body></html>\n"
     )
 

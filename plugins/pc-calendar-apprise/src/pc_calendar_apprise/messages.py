@@ -33,14 +33,23 @@ def exchange_missed(family: Any, exchange: Any, record: Any) -> Message:
         f"The exchange on {_when(exchange)}{where} from {exchange.from_parent} to "
         f"{exchange.to_parent}"
     )
+    status = getattr(record, "status", "missed")
     if record is None:
         body = f"{what} is overdue: no outcome has been recorded."
     else:
         reporter = getattr(record, "reported_by", None) or "someone"
-        body = f"{what} was recorded as missed by {reporter}."
+        body = f"{what} was recorded as {status} by {reporter}."
+        if blamed := getattr(record, "at_fault_parent", None):
+            body += f" {'Interfering' if status == 'interference' else 'Absent'}: {blamed}."
         if note := getattr(record, "note", None):
             body += f" Note: {note}"
-    return Message(f"{_family(family)}: missed exchange", body)
+    kind = "interference at an exchange" if status == "interference" else "missed exchange"
+    return Message(f"{_family(family)}: {kind}", body)
+
+
+def receipt(family: Any, record: Any, text: str) -> Message:
+    """A record's receipt, to keep: it proves later that the log was not rewritten."""
+    return Message(f"{_family(family)}: exchange log receipt #{record.seq}", text)
 
 
 def sync_failed(
