@@ -12,6 +12,7 @@ import click
 from ..errors import UserError
 from ..plan.toml_types import SUPPORTED_YEARS
 
+
 def complete_plans(
     ctx: click.Context, param: click.Parameter, incomplete: str
 ) -> list[click.shell_completion.CompletionItem]:
