@@ -127,3 +127,4 @@ def _debug_logging() -> None:
         handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
         logger.addHandler(handler)
     logger.setLevel(logging.DEBUG)
+    logger.propagate = False  # once, not again through a handler a command set up
