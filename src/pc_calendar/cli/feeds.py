@@ -141,7 +141,12 @@ def list_(plan_path: Path, parent: str | None, as_json: bool, db_path: Path | No
         click.echo(f"{row.id:<12}{row.family:<20}{row.recipient:<16}{row.issued_at:<27}{status}")
 
 
-@click.command("serve")
+@click.command(
+    "serve",
+    epilog="-q drops the access log (errors and warnings stay); -vv logs at DEBUG.\n\n"
+    "Exit status: 0 stopped by Ctrl-C or SIGTERM; 2 a mistake (a bad plan, an "
+    "address that cannot be listened on).",
+)
 @click.argument("plans", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535))

@@ -10,7 +10,8 @@ Levels: ``-q`` is QUIET (errors and the essential result only: no progress, no
 "wrote ..." lines, no warnings), nothing is NORMAL, ``-v`` is VERBOSE (more detail on
 stderr), ``-vv`` is DEBUG (also Python logging at DEBUG for ``pc_calendar`` loggers
 only: the HTTP libraries' loggers stay where they were, so request headers such as
-Authorization never reach the log). Exit statuses never depend on the level.
+Authorization never reach the log). ``-q`` also drops ``pc_calendar`` log records below
+WARNING (``serve``'s access log). Exit statuses never depend on the level.
 
 Imports nothing beyond click and the standard library: ``--help`` stays fast.
 """
@@ -38,8 +39,10 @@ def _store(ctx: click.Context, param: click.Parameter, value: Any) -> None:
         ctx.meta[_QUIET_KEY] = True
     if ctx.meta.get(_VERBOSE_KEY) and ctx.meta.get(_QUIET_KEY):
         raise click.UsageError("-v/--verbose and -q/--quiet cannot be used together", ctx=ctx)
-    if ctx.meta.get(_VERBOSE_KEY, 0) >= 2:
-        _debug_logging()
+    if ctx.meta.get(_QUIET_KEY):
+        _log_level(ctx, "WARNING")
+    elif ctx.meta.get(_VERBOSE_KEY, 0) >= 2:
+        _log_level(ctx, "DEBUG")
 
 
 def options() -> list[click.Option]:
@@ -113,18 +116,33 @@ def warn(message: str) -> None:
         click.echo(f"warning: {message}", err=True)
 
 
-def _debug_logging() -> None:
-    """Python logging at DEBUG for ``pc_calendar`` loggers, to stderr (once per process)."""
+def _log_level(ctx: click.Context, level: str) -> None:
+    """``pc_calendar`` loggers at ``level`` for this run, restored when it ends.
+
+    QUIET drops their records below WARNING (e.g. ``serve``'s access log); DEBUG
+    prints every record on stderr. Other libraries' loggers are left alone.
+    """
     import logging
 
-    class ClickHandler(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            click.echo(self.format(record), err=True)
-
     logger = logging.getLogger("pc_calendar")
-    if not any(type(h).__name__ == "ClickHandler" for h in logger.handlers):
+    if "pc_calendar.logging" not in ctx.meta:
+        saved = (logger.level, logger.propagate, list(logger.handlers))
+
+        def restore() -> None:
+            logger.setLevel(saved[0])
+            logger.propagate = saved[1]
+            logger.handlers[:] = saved[2]
+
+        ctx.find_root().call_on_close(restore)
+        ctx.meta["pc_calendar.logging"] = True
+    logger.setLevel(level)
+    if level == "DEBUG" and logger.propagate:
+
+        class ClickHandler(logging.Handler):
+            def emit(self, record: logging.LogRecord) -> None:
+                click.echo(self.format(record), err=True)
+
         handler = ClickHandler()
         handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
         logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG)
-    logger.propagate = False  # once, not again through a handler a command set up
+        logger.propagate = False  # printed once, not again through a root handler
