@@ -27,7 +27,7 @@ QUIET, NORMAL, VERBOSE, DEBUG = -1, 0, 1, 2
 _VERBOSE_KEY = "pc_calendar.verbose"
 _QUIET_KEY = "pc_calendar.quiet"
 _NAMES = {"verbose": ("-v", "--verbose"), "quiet": ("-q", "--quiet")}
-HELP_VERBOSE = "More detail on stderr; -vv also logs pc_calendar at DEBUG."
+HELP_VERBOSE = "More detail on stderr where there is more to say; -vv: DEBUG log."
 HELP_QUIET = "Only errors and the result: no progress, confirmations or warnings."
 
 
