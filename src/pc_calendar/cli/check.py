@@ -126,11 +126,12 @@ def check(plan_path: Path, as_json: bool, strict: bool, today: datetime | None) 
             f"{'child' if len(plan.children) == 1 else 'children'}, {len(warnings)} "
             f"warning{'s' if len(warnings) != 1 else ''})"
         )
-        years = default_years(plan)
-        verbosity.detail(
-            f"{plan_path}: checked keys, references and calendar targets (as sync reads "
-            f"them); timeline computed for {years[0]}-{years[-1]}"
-        )
+        if verbosity.verbose():
+            years = default_years(plan)
+            verbosity.detail(
+                f"{plan_path}: checked keys, references and calendar targets (as sync "
+                f"reads them); timeline computed for {years[0]}-{years[-1]}"
+            )
         for warning in warnings:
             click.echo(warning.render(plan_path))
     if status:
