@@ -57,3 +57,5 @@ command -v openssl >/dev/null 2>&1 || apt_install openssl
 # pdftoppm) and print the HTML with a real browser (Debian's chromium, headless).
 apt_install libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils chromium \
     chromium-driver
+# chromium + chromedriver also drive the check-in page's browser test, headless at a
+# phone-sized viewport, with and without JavaScript (selenium is a [test] dependency).

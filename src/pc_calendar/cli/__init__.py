@@ -66,7 +66,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "feed": ("feeds", "Issue, revoke and list the secret URLs of subscribable feeds."),
     "serve": (
         "feeds",
-        "Serve one ICS feed per parent, and the coordinator's, for the PLANS given.",
+        "Serve one ICS feed per parent, and the coordinator's, and parents' check-in "
+        "pages, for the PLANS given.",
+    ),
+    "checkin": (
+        "checkin",
+        "Issue, revoke and list parents' check-in links (one per parent per family).",
     ),
     "targets": ("targets_cmd", "Find and connect parents' calendars."),
     "doctor": (

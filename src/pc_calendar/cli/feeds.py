@@ -161,6 +161,13 @@ def list_(plan_path: Path, parent: str | None, as_json: bool, db_path: Path | No
 )
 @click.option("--burst", default=120, show_default=True, type=click.IntRange(1))
 @click.option(
+    "--max-connections",
+    default=2000,
+    show_default=True,
+    type=click.IntRange(16, 100_000),
+    help="Open connections the server holds at once (idle keep-alive ones included).",
+)
+@click.option(
     "--trusted-proxy",
     metavar="ADDR",
     help="Address of your HTTPS reverse proxy: trust its X-Forwarded-For for the client.",
@@ -173,28 +180,49 @@ def serve(
     threads: int,
     rate: float,
     burst: int,
+    max_connections: int,
     trusted_proxy: str | None,
 ) -> None:
-    """Serve one ICS feed per parent, and the coordinator's, for the PLANS given.
+    """Serve one ICS feed per parent, and the coordinator's, and parents' check-in
+    pages, for the PLANS given.
 
     Feeds live at /feeds/<token>.ics (issue tokens with `pc-calendar feed issue`). They
     are rendered once and re-rendered only when a plan or an exchange log changes.
-    Put the server behind an HTTPS reverse proxy before exposing it (docs/feeds.md).
+    Check-in pages live at /checkin/<link> (issue links with `pc-calendar checkin
+    issue`; they are kept beside the feed token database). Put the server behind an
+    HTTPS reverse proxy before exposing it (docs/feeds.md, docs/checkin.md).
     """
+    from ..exchanges.status import current_time
     from ..feeds.server import build_app, create, run_forever
     from ..feeds.tokens import default_db_path
+    from ..plugins import get_plugin_manager
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    app = build_app(list(plans), db_path or default_db_path(), rate=rate or None, burst=burst)
+    app = build_app(
+        list(plans),
+        db_path or default_db_path(),
+        rate=rate or None,
+        burst=burst,
+        pm=get_plugin_manager(),  # loaded now, so the first missed exchange is told at once
+        clock=lambda: current_time(),  # $PC_CALENDAR_NOW pins it, as for `exchange`
+    )
     try:
-        server = create(app, host, port, threads=threads, trusted_proxy=trusted_proxy)
+        server = create(
+            app,
+            host,
+            port,
+            threads=threads,
+            trusted_proxy=trusted_proxy,
+            max_connections=max_connections,
+        )
     except OSError as exc:
         raise UserError(f"cannot listen on {host}:{port} ({exc.strerror or exc})") from None
     families = app.cache.families()
     click.echo(
         f"serving {len(families)} famil{'y' if len(families) == 1 else 'ies'} "
         f"({sum(len(p) for p in families.values())} parent feeds and the coordinator's) "
-        f"on http://{server.effective_host}:{server.effective_port}/feeds/<token>.ics",
+        f"on http://{server.effective_host}:{server.effective_port}/feeds/<token>.ics, "
+        "check-in pages at /checkin/<link>",
         err=True,
     )
     try:

@@ -145,7 +145,8 @@ DEFINITIONS = {
     "on-time": "handed over within the grace period",
     "late": "handed over late (minutes late recorded)",
     "missed": "did not take place",
-    "interference": "the parent at fault kept the exchange or the other parent's time from happening",
+    "interference": "the parent at fault kept the exchange, or the other parent's time, "
+    "from happening",
     "cancelled": "called off by agreement",
     "overdue": "its time plus the grace period has passed and no outcome is recorded",
     "upcoming": "not yet due",

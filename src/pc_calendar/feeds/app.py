@@ -37,7 +37,7 @@ Headers = list[tuple[str, str]]
 StartResponse = Callable[..., Any]
 
 
-def _error(code: int, extra: Headers = ()) -> tuple[str, Headers, bytes]:
+def plain_error(code: int, extra: Headers = ()) -> tuple[str, Headers, bytes]:
     """A plain answer that depends only on the status code."""
     reason = HTTPStatus(code).phrase
     body = f"{code} {reason}\n".encode()
@@ -120,7 +120,7 @@ class FeedApp:
             status, headers, body, who = self._handle(environ, client, method)
         except Exception:  # a bug: answer plainly, keep the traceback, never the path
             log.exception("error serving feed %s to %s", who, client)
-            status, headers, body = _error(500)
+            status, headers, body = plain_error(500)
         start_response(status, headers)
         if method == "HEAD":
             body = b""  # waitress sends whatever the app returns, even for HEAD
@@ -133,24 +133,24 @@ class FeedApp:
         if self.limiter is not None:
             wait = self.limiter.check(client)
             if wait:
-                return (*_error(429, [("Retry-After", str(wait))]), "-")
+                return (*plain_error(429, [("Retry-After", str(wait))]), "-")
         size = sum(len(k) + len(str(v)) for k, v in environ.items() if k.startswith("HTTP_"))
         if size > self.max_header_bytes:
-            return (*_error(431), "-")
+            return (*plain_error(431), "-")
         if method not in ("GET", "HEAD"):
-            return (*_error(405, [("Allow", ALLOW)]), "-")
+            return (*plain_error(405, [("Allow", ALLOW)]), "-")
         raw = environ.get("REQUEST_URI") or environ.get("RAW_URI") or environ.get("PATH_INFO", "")
         path = raw.partition("?")[0]
         if len(raw) > MAX_PATH or _TRICKS.search(path) or not path.startswith("/"):
-            return (*_error(400), "-")
+            return (*plain_error(400), "-")
         match = FEED_PATH.fullmatch(path)
         if match is None:
-            return (*_error(404), "-")
+            return (*plain_error(404), "-")
         token = match[1]
         who = log_id(token)
         feed = self._feed(token)
         if feed is None:
-            return (*_error(404), who)
+            return (*plain_error(404), who)
         return (*self._respond(environ, feed), who)
 
     def _feed(self, token: str) -> Rendered | None:

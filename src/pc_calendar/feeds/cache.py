@@ -5,7 +5,9 @@ millisecond. So each feed is rendered once and kept with its gzip form, ETag and
 Last-Modified. Before a feed is served, its family's *fingerprint* is recomputed: the
 SHA-256 of the plan file's bytes (and of its school ICS file, if it names one), the size
 and mtime of the family's exchange log (its database and WAL file), and the feed's date
-range. Only when the fingerprint moves is the plan reloaded and the feed rendered again.
+range. Only when the fingerprint moves is the plan reloaded and the feed rendered again;
+when only the exchange log moved (a check-in), the plan and its Timeline are kept and
+only the feeds are rendered again.
 Hashing the plan bytes (a few KiB) instead of trusting its mtime means an edit is never
 missed, even two edits within one clock tick.
 
@@ -108,6 +110,7 @@ class _Source:
     path: Path
     lock: threading.Lock = field(default_factory=threading.Lock)
     fingerprint: str = ""
+    log_stamp: bytes = b""
     plan: Any = None
     timeline: Any = None
     #: the feed's dates [first, last): events touching them are served whole
@@ -138,6 +141,8 @@ class FeedCache:
         exchange_db: Callable[[str], Path] | None = None,
         pm: Any = None,
         months: tuple[int, int] = (MONTHS_BACK, MONTHS_AHEAD),
+        notes: Callable[[Any, str, Any], Any] | None = None,
+        watch: tuple[Path, ...] = (),
     ) -> None:
         if exchange_db is None:
             from ..exchanges.store import default_db_path
@@ -147,6 +152,8 @@ class FeedCache:
         self._exchange_db = exchange_db
         self._pm = pm
         self._months = months
+        self._notes = notes  # (plan, parent, timeline) -> CheckinNotes | None
+        self._watch = tuple(str(p) for p in watch)  # e.g. the check-in link database
         self.renders = 0
         self._sources: list[_Source] = []
         self._by_family: dict[str, _Source] = {}
@@ -166,6 +173,21 @@ class FeedCache:
             self._by_family[source.family_id] = source
 
     # -- what is served -----------------------------------------------------------------
+
+    @property
+    def exchange_db(self) -> Callable[[str], Path]:
+        return self._exchange_db
+
+    @property
+    def pm(self) -> Any:
+        return self._pm
+
+    def now(self) -> datetime:
+        return self._clock()
+
+    def plans(self) -> list[Any]:
+        """The served plans, as currently loaded."""
+        return [s.plan for s in self._sources]
 
     def families(self) -> dict[str, list[str]]:
         """Family id -> parent ids, as currently loaded."""
@@ -219,23 +241,47 @@ class FeedCache:
     def _fingerprint(self, source: _Source) -> str:
         digest = hashlib.sha256(_read(str(source.path)))
         if source.plan is not None:
-            school, log_path, wal = source.inputs
+            school = source.inputs[0]
             if school:
                 digest.update(b"\0school\0" + _read(school))
-            digest.update(b"\0log\0" + _stat(log_path) + b"\0" + _stat(wal))
             digest.update(b"\0range\0" + str(self._range(source)).encode())
         return digest.hexdigest()
 
+    def _log_stamp(self, source: _Source) -> bytes:
+        """The exchange log's (and watched files') sizes and times: when they move, the
+        feeds are rendered again but the plan is not reloaded."""
+        if source.plan is None:
+            return b""
+        _, log_path, wal = source.inputs
+        return b"\0".join(_stat(p) for p in (log_path, wal, *self._watch))
+
     def _refresh(self, source: _Source) -> None:
-        """Reload the plan if its fingerprint moved; caller holds ``source.lock``."""
+        """Reload the plan if its fingerprint moved, or drop the rendered feeds if only
+        the exchange log did; caller holds ``source.lock``."""
         fingerprint = self._fingerprint(source)
         if fingerprint == source.fingerprint:
+            stamp = self._log_stamp(source)
+            if stamp != source.log_stamp:
+                source.log_stamp = stamp
+                source.previous.update(source.feeds)
+                source.feeds = {}
             return
         try:
             self._load(source, fingerprint)
         except UserError as exc:
             source.fingerprint = fingerprint  # do not retry until it changes again
             log.error("%s no longer loads; serving the last good feeds: %s", source.path, exc)
+
+    def plan_and_timeline(self, family: str) -> tuple[Any, Any] | None:
+        """A served family's current plan and Timeline (kept fresh like its feeds)."""
+        source = self._by_family.get(family)
+        if source is None:
+            return None
+        with source.lock:
+            self._refresh(source)
+            if source.family_id != family:
+                return None
+            return source.plan, source.timeline
 
     def _load(self, source: _Source, fingerprint: str) -> None:
         from ..plan.load import load_plan
@@ -261,6 +307,7 @@ class FeedCache:
             raise
         # The first fingerprint was taken before the plan was known: take it again.
         source.fingerprint = self._fingerprint(source) if old is None else fingerprint
+        source.log_stamp = self._log_stamp(source)
         source.previous.update(source.feeds)
         source.feeds = {}
         if old is not None and old.family.id != plan.family.id:
@@ -281,8 +328,17 @@ class FeedCache:
                 from ..exchanges.service import outcome_labels
 
                 outcomes = outcome_labels(source.plan, None, *source.window)
+            notes = None
+            if recipient is not None and self._notes is not None:
+                notes = self._notes(source.plan, recipient, source.timeline)
             body = render_calendar(
-                source.plan, source.timeline, recipient, self._pm, outcomes, source.window
+                source.plan,
+                source.timeline,
+                recipient,
+                self._pm,
+                outcomes,
+                source.window,
+                checkin=notes,
             )
             self.renders += 1
             rendered = Rendered.build(

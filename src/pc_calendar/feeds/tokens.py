@@ -46,6 +46,35 @@ def default_db_path() -> Path:
     return data_dir() / "feeds.sqlite3"
 
 
+def open_tagged_db(
+    path: Path, app_id: int, schema: tuple[str, ...], what: str
+) -> sqlite3.Connection:
+    """Open (or create, 0600, in WAL mode) a SQLite file tagged with ``app_id``; a file
+    of another program or of the other kind of token database is refused by name."""
+    if path.is_dir():
+        raise UserError(f"{path}: is a directory, expected the {what}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        make_private(path, what)
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        found = conn.execute("PRAGMA application_id").fetchone()[0]
+        tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        if found != app_id and (found != 0 or tables):
+            conn.close()
+            raise UserError(
+                f"{path}: not a pc-calendar {what}; refusing to use it",
+                hint=f"pass --db with the path of the {what}",
+            )
+        if found == 0:
+            conn.execute(f"PRAGMA application_id = {app_id}")
+            conn.execute("PRAGMA journal_mode = WAL")
+            for statement in schema:
+                conn.execute(statement)
+    except (OSError, sqlite3.Error) as exc:
+        raise UserError(f"{path}: cannot open the {what} ({exc})") from None
+    return conn
+
+
 def token_hash(token: str) -> str:
     """The SHA-256 (hex) under which a token is stored."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
@@ -86,30 +115,9 @@ class TokenStore:
 
     def _connect(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
-        if conn is not None:
-            return conn
-        if self.path.is_dir():
-            raise UserError(f"{self.path}: is a directory, expected the feed token database")
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            make_private(self.path, "feed token database")
-            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
-            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-            tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-            if app_id != APPLICATION_ID and (app_id != 0 or tables):
-                conn.close()
-                raise UserError(
-                    f"{self.path}: not a pc-calendar feed token database; refusing to use it",
-                    hint="pass --db with the path of the feed token database",
-                )
-            if app_id == 0:
-                conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-                conn.execute("PRAGMA journal_mode = WAL")
-                for statement in _SCHEMA:
-                    conn.execute(statement)
-        except (OSError, sqlite3.Error) as exc:
-            raise UserError(f"{self.path}: cannot open the feed token database ({exc})") from None
-        self._local.conn = conn
+        if conn is None:
+            conn = open_tagged_db(self.path, APPLICATION_ID, _SCHEMA, "feed token database")
+            self._local.conn = conn
         return conn
 
     def close(self) -> None:

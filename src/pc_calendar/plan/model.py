@@ -419,6 +419,33 @@ class Override(DecisionRecord):
         return self
 
 
+class Checkin(Strict):
+    """Check-in links in parents' exchange events, served by ``pc-calendar serve``.
+
+    ``url`` is where parents reach that server (its public base URL); without it no
+    event carries a link. A parent may report on an exchange from ``before_minutes``
+    before it until ``after_minutes`` after it, and answer the other parent's report on
+    it for ``respond_days`` after it.
+    """
+
+    url: str | None = Field(default=None, description="public base URL of pc-calendar serve")
+    before_minutes: int = Field(default=120, ge=0, le=24 * 60)
+    after_minutes: int = Field(default=240, ge=0, le=7 * 24 * 60)
+    respond_days: int = Field(default=7, ge=0, le=90)
+
+    @field_validator("url")
+    @classmethod
+    def _base_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:\d{1,5})?(/[A-Za-z0-9._~/-]*)?", value):
+            raise ValueError(
+                "expected the server's base URL such as https://calendar.example.org "
+                "(http or https, no query, no user name or password)"
+            )
+        return value.rstrip("/")
+
+
 class Schedule(Strict):
     """One custody schedule; children follow ``default`` unless they name another."""
 
@@ -446,6 +473,7 @@ class Plan(Strict):
     overrides: list[Override] = Field(default_factory=list)
     amendments: list[Amendment] = Field(default_factory=list)
     evidence: Evidence = Evidence()
+    checkin: Checkin = Checkin()
 
     @property
     def parent_ids(self) -> list[str]:

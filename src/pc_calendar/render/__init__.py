@@ -20,6 +20,7 @@ from ..backends.base import DesiredEvent, event_days, overlaps
 from ..errors import UserError
 from ..plan.model import Plan
 from ..schedule.timeline import Timeline
+from .checkin_text import CheckinNotes
 from .events import CUSTODY_KIND, EXCHANGE_MINUTES, CustodyRun, custody_runs, drafts_for
 from .publish import PRODID, EventInfo, assemble, desired, dtstamp, publish
 
@@ -50,13 +51,15 @@ def _render(
     pm: Any,
     outcomes: Mapping[str, str] | None = None,
     window: tuple[date, date] | None = None,
+    *,
+    checkin: CheckinNotes | None = None,
 ):
     _check_parent(plan, parent_id)
     if pm is None:
         from ..plugins import get_plugin_manager
 
         pm = get_plugin_manager()
-    drafts = drafts_for(plan, timeline, parent_id, outcomes)
+    drafts = drafts_for(plan, timeline, parent_id, outcomes, checkin=checkin)
     published = publish(drafts, plan.family.id, parent_id, pm, dtstamp())
     if window is None:
         return published
@@ -71,12 +74,15 @@ def render_parent(
     parent_id: str,
     pm: Any = None,
     window: tuple[date, date] | None = None,
+    *,
+    checkin: CheckinNotes | None = None,
 ) -> list[DesiredEvent]:
     """The events ``parent_id`` wants in their calendar, sorted by start then UID.
 
-    With ``window`` (local dates ``[start, end)``), only those touching it.
+    With ``window`` (local dates ``[start, end)``), only those touching it; ``checkin``
+    adds their check-in link and others' reports to exchange events.
     """
-    published = _render(plan, timeline, parent_id, pm, window=window)
+    published = _render(plan, timeline, parent_id, pm, window=window, checkin=checkin)
     return [desired(draft, info) for draft, info in published]
 
 
@@ -87,17 +93,20 @@ def render_calendar(
     pm: Any = None,
     outcomes: Mapping[str, str] | None = None,
     window: tuple[date, date] | None = None,
+    *,
+    checkin: CheckinNotes | None = None,
 ) -> bytes:
     """A whole VCALENDAR: one parent's calendar, or the coordinator's if ``parent_id`` is None.
 
-    With ``window``, only the events touching it, whole (as sync pushes them).
+    With ``window``, only the events touching it, whole (as sync pushes them); ``checkin``
+    adds the parent's check-in link and the other side's reports to exchange events.
 
     The coordinator's calendar has every kind of event and every exchange, without
     reminders (the coordinator does not attend exchanges); ``outcomes`` (exchange id ->
     label, from :func:`pc_calendar.exchanges.service.outcome_labels`) marks each
     recorded exchange there, e.g. "... - MISSED".
     """
-    published = _render(plan, timeline, parent_id, pm, outcomes, window)
+    published = _render(plan, timeline, parent_id, pm, outcomes, window, checkin=checkin)
     who = plan.family.name
     if parent_id is not None:
         who += f" - {plan.parents[parent_id].name}"

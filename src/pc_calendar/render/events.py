@@ -18,6 +18,7 @@ from icalendar import Alarm, Event
 from ..plan.model import EventKind, Plan
 from ..schedule.timeline import CustodyBlock, Exchange, HolidayLabel, Rule, Timeline
 from . import text
+from .checkin_text import CheckinNotes, exchange_lines
 
 #: How long an exchange event lasts in the calendar.
 EXCHANGE_MINUTES = 15
@@ -161,9 +162,15 @@ def custody_draft(plan: Plan, run: CustodyRun, zone: ZoneInfo, recipient: str | 
 
 
 def exchange_draft(
-    plan: Plan, ex: Exchange, zone: ZoneInfo, recipient: str | None, outcome: str | None = None
+    plan: Plan,
+    ex: Exchange,
+    zone: ZoneInfo,
+    recipient: str | None,
+    outcome: str | None = None,
+    checkin: CheckinNotes | None = None,
 ) -> Draft:
-    """One exchange; ``outcome`` (coordinator only) is the exchange log's latest word."""
+    """One exchange; ``outcome`` (coordinator only) is the exchange log's latest word;
+    ``checkin`` (a parent's) adds the others' reports and the parent's check-in link."""
     local = ex.at.astimezone(zone)
     names = text.child_names(plan, ex.children)
     place = text.location_name(plan, ex.location)
@@ -193,6 +200,7 @@ def exchange_draft(
         *([f"Plan as amended by {ex.amendment}."] if ex.amendment else []),
         f"Exchange id: {ex.id}",
         *([f"Recorded outcome: {outcome}"] if outcome and recipient is None else []),
+        *(exchange_lines(plan, recipient, checkin, ex.id) if checkin and recipient else []),
         text.footer(plan),
     ]
     event.add("description", "\n".join(lines))
@@ -250,11 +258,14 @@ def drafts_for(
     timeline: Timeline,
     recipient: str | None,
     outcomes: Mapping[str, str] | None = None,
+    *,
+    checkin: CheckinNotes | None = None,
 ) -> list[Draft]:
     """Every draft the reader chose: a parent's event kinds, or everything for None.
 
     ``outcomes`` (exchange id -> label such as "MISSED") marks exchanges in the
-    coordinator's calendar only; parents' calendars never carry the log.
+    coordinator's calendar only. A parent's exchange events carry ``checkin``: their
+    check-in link and what others reported on the exchange (both sides are heard).
     """
     outcomes = outcomes if recipient is None and outcomes else {}
     zone = timeline.zone
@@ -271,7 +282,9 @@ def drafts_for(
     if EventKind.exchanges in kinds:
         for ex in timeline.merged_exchanges():
             if recipient is None or recipient in (ex.from_parent, ex.to_parent):
-                drafts.append(exchange_draft(plan, ex, zone, recipient, outcomes.get(ex.id)))
+                drafts.append(
+                    exchange_draft(plan, ex, zone, recipient, outcomes.get(ex.id), checkin)
+                )
     if EventKind.holidays in kinds:
         by_key: dict[tuple[date, str], list[HolidayLabel]] = {}
         for label in sorted(timeline.holidays, key=_label_order):

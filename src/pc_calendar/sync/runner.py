@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pluggy
 
@@ -29,6 +30,9 @@ from .secrets import redact_urls
 from .state import CalendarState, Entry, StateStore
 from .summary import CalendarSummary
 from .targets import BackendContext, Target, load_targets, make_backend
+
+if TYPE_CHECKING:
+    from ..render.checkin_text import CheckinNotes
 
 Progress = Callable[[str, int], Callable[[int], None]]
 
@@ -248,8 +252,20 @@ def desired_for(
     """The events ``target``'s parent should have that touch the range, whole."""
     from ..render import render_parent
 
+    notes = checkin_notes_for(work, target)
     window = (options.start, options.end)
-    return render_parent(work.plan, work.timeline, target.parent_id, pm, window)
+    return render_parent(work.plan, work.timeline, target.parent_id, pm, window, checkin=notes)
+
+
+def checkin_notes_for(work: FamilyWork, target: Target) -> CheckinNotes | None:
+    """The parent's check-in link and the log's records of their exchanges, for plans
+    with a ``[checkin] url`` (None otherwise): part of what their events say."""
+    if not work.plan.checkin.url:
+        return None
+    from ..feeds.checkin_notes import checkin_notes
+
+    timeline = work.timeline
+    return checkin_notes(work.plan, target.parent_id, timeline.start, timeline.end)
 
 
 def inputs_fingerprint(
@@ -258,9 +274,11 @@ def inputs_fingerprint(
     """A digest of everything the target's desired events depend on.
 
     The validated plan (school ICS breaks included), the parent, the range, the
-    conflict policy, and the code that renders: pc_calendar's version and every
-    plugin by name and version. DTSTAMP is not an input: it is excluded from hashes.
+    conflict policy, the code that renders: pc_calendar's version and every plugin by
+    name and version, and the parent's check-in link and the records their exchange
+    events show. DTSTAMP is not an input: it is excluded from hashes.
     """
+    notes = checkin_notes_for(work, target)
     digest = hashlib.sha256()
     for part in (
         *_code_identity(pm),
@@ -269,6 +287,7 @@ def inputs_fingerprint(
         options.start.isoformat(),
         options.end.isoformat(),
         str(options.policy),
+        notes.key() if notes is not None else "",
     ):
         digest.update(part.encode())
         digest.update(b"\x1f")
