@@ -202,6 +202,29 @@ def test_feed_list_json_never_shows_the_url(tmp_path):
     assert token not in result.output
 
 
+def test_checkin_list_json_never_shows_the_link(tmp_path):
+    folder = str(tmp_path / "links")
+    issued = run_cli(["checkin", "issue", "-q", str(EXAMPLE), "sam", "--data-dir", folder])
+    assert issued.exit_code == 0 and issued.stderr == ""
+    link = issued.output.strip()
+    result = run_cli(["checkin", "list", str(EXAMPLE), "--data-dir", folder, "--json"])
+    rows = json.loads(result.output)
+    assert [(r["parent"], r["active"]) for r in rows] == [("sam", True)]
+    assert link.rsplit("/", 1)[-1] not in result.output
+
+
+def test_status_quiet_prints_only_what_needs_attention(tmp_path):
+    plan = tmp_path / "family.toml"
+    shutil.copy(EXAMPLE, plan)
+    assert run_cli(["sync", "-q", str(plan)]).exit_code == 0
+    loud = run_cli(["status", "--offline", str(plan)])
+    quiet = run_cli(["status", "--offline", "-q", str(plan)])
+    assert loud.exit_code == quiet.exit_code == 0
+    assert "families" in loud.output and "families" not in quiet.output
+    attention = [line for line in loud.output.splitlines() if "OVERDUE" in line]
+    assert attention and quiet.output.splitlines() == attention
+
+
 def _complete(words: str, cwd: Path, shell: str = "bash") -> list[str]:
     """What the shell would be offered for ``words`` (the last one is being typed)."""
     env = {

@@ -93,16 +93,23 @@ def _print_attention(results: list[Any]) -> None:
                 click.echo(f"{f.name}: {c.parent} -> {c.target}: {_note(c)}")
             elif c.pending and (c.pending.total or c.pending.conflicts):
                 click.echo(f"{f.name}: {c.parent} -> {c.target}: pending {pending}")
-        for row in f.overdue:
-            click.echo(_row_text("OVERDUE (no outcome recorded)", f.name, row))
-        for row in f.missed:
-            click.echo(_row_text("MISSED", f.name, row))
-        for line in f.reviews_due:
-            click.echo(f"{f.name}: REVIEW DUE {line}")
-        if f.exchanges_error:
-            click.echo(f"{f.name}: cannot read the exchange log: {f.exchanges_error}")
-        if f.trace:
-            click.echo(f.trace, err=True)
+        _print_exchanges(f)
+
+
+def _print_exchanges(f: Any) -> None:
+    """A family's overdue, missed and disputed exchanges and reviews due, one line each."""
+    for row in f.overdue:
+        click.echo(_row_text("OVERDUE (no outcome recorded)", f.name, row))
+    for row in f.missed:
+        click.echo(_row_text("MISSED", f.name, row))
+    for line in f.reviews_due:
+        click.echo(f"{f.name}: REVIEW DUE {line}")
+    for row in f.disputed:
+        click.echo(_row_text(f"DISPUTED {row.state}", f.name, row))
+    if f.exchanges_error:
+        click.echo(f"{f.name}: cannot read the exchange log: {f.exchanges_error}")
+    if f.trace:
+        click.echo(f.trace, err=True)
 
 
 def _print(results: list[Any], offline: bool, days: int, tty: bool) -> None:
@@ -128,18 +135,7 @@ def _print(results: list[Any], offline: bool, days: int, tty: bool) -> None:
     click.echo(f"pending changes: {source}")
     overdue = missed = 0
     for f in results:
-        for row in f.overdue:
-            click.echo(_row_text("OVERDUE (no outcome recorded)", f.name, row))
-        for row in f.missed:
-            click.echo(_row_text("MISSED", f.name, row))
-        for line in f.reviews_due:
-            click.echo(f"{f.name}: REVIEW DUE {line}")
-        for row in f.disputed:
-            click.echo(_row_text(f"DISPUTED {row.state}", f.name, row))
-        if f.exchanges_error:
-            click.echo(f"{f.name}: cannot read the exchange log: {f.exchanges_error}")
-        if f.trace:
-            click.echo(f.trace, err=True)
+        _print_exchanges(f)
         overdue += len(f.overdue)
         missed += len(f.missed)
     calendars = [c for f in results for c in f.calendars]
@@ -204,8 +200,8 @@ def register(cli: click.Group) -> None:
         """Show when each family's calendars last synced, what is pending, and
         overdue or missed exchanges across the caseload. Writes nothing.
 
-        -q prints only what needs attention (failures, pending changes, overdue and
-        missed exchanges, reviews due), without the table; -v adds each calendar's
+        -q prints only what needs attention (failures, pending changes, overdue,
+        missed and disputed exchanges, reviews due), without the table; -v adds each calendar's
         last attempt.
 
         Exit status: 0 every family and calendar could be checked; 1 any could not
