@@ -106,6 +106,29 @@ def test_a_plugin_command_gets_v_and_q():
     assert "--verbose" in run_cli(["level", "--help"], plugins=[Loud()]).output
 
 
+class OwnOptions:
+    """A plugin group whose subcommand already has its own -v (for --version)."""
+
+    @hookimpl
+    def pc_calendar_register_commands(self, cli):
+        @cli.group("tool")
+        def tool() -> None:
+            """A plugin's group."""
+
+        @tool.command("about")
+        @click.option("-v", "--version", "show_version", is_flag=True)
+        def about(show_version: bool) -> None:
+            """Print the level, or the version with -v."""
+            click.echo("1.0" if show_version else verbosity.level())
+
+
+def test_a_plugin_subcommand_keeps_its_own_v_and_gets_q():
+    assert run_cli(["tool", "about", "-v"], plugins=[OwnOptions()]).output == "1.0\n"
+    assert run_cli(["tool", "about", "-q"], plugins=[OwnOptions()]).output == "-1\n"
+    assert run_cli(["tool", "-q", "about"], plugins=[OwnOptions()]).output == "-1\n"
+    assert run_cli(["-v", "tool", "about"], plugins=[OwnOptions()]).output == "1\n"
+
+
 def test_quiet_drops_pc_calendar_log_records_below_warning_for_the_run():
     logger = logging.getLogger("pc_calendar")
     before = (logger.level, logger.propagate, list(logger.handlers))

@@ -45,24 +45,9 @@ def _store(ctx: click.Context, param: click.Parameter, value: Any) -> None:
         _log_level(ctx, "DEBUG")
 
 
-def options() -> list[click.Option]:
-    """Fresh ``-v`` and ``-q`` options (a click parameter belongs to one command)."""
-    return [
-        click.Option(
-            ["verbose", *_NAMES["verbose"]],
-            count=True,
-            expose_value=False,
-            callback=_store,
-            help=HELP_VERBOSE,
-        ),
-        click.Option(
-            ["quiet", *_NAMES["quiet"]],
-            is_flag=True,
-            expose_value=False,
-            callback=_store,
-            help=HELP_QUIET,
-        ),
-    ]
+def _option(name: str, **kwargs: Any) -> click.Option:
+    """A fresh ``-v`` or ``-q`` option (a click parameter belongs to one command)."""
+    return click.Option([name, *_NAMES[name]], expose_value=False, callback=_store, **kwargs)
 
 
 def add_options(command: click.Command) -> None:
@@ -72,9 +57,9 @@ def add_options(command: click.Command) -> None:
     """
     taken = {name for param in command.params for name in (param.name, *param.opts)}
     if "verbose" not in taken and not taken & set(_NAMES["verbose"]):
-        command.params.append(options()[0])
+        command.params.append(_option("verbose", count=True, help=HELP_VERBOSE))
     if "quiet" not in taken and not taken & set(_NAMES["quiet"]):
-        command.params.append(options()[1])
+        command.params.append(_option("quiet", is_flag=True, help=HELP_QUIET))
     if isinstance(command, click.Group):
         for sub in command.commands.values():
             add_options(sub)
