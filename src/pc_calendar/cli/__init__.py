@@ -154,7 +154,10 @@ class LazyGroup(click.Group):
                 self._load_module(module)
             else:
                 self.load_plugin_commands()
-        return self.commands.get(cmd_name)
+        command = self.commands.get(cmd_name)
+        if command is not None:  # again: a group's subcommands may be defined after it
+            verbosity.add_options(command)
+        return command
 
     def list_commands(self, ctx: click.Context | None) -> list[str]:
         self.load_plugin_commands()
