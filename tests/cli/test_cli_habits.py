@@ -163,7 +163,7 @@ def test_sync_quiet_prints_only_what_changed(tmp_path):
     assert (again.exit_code, again.output) == (0, "")
     verbose = run_cli(["-v", "sync", str(plan)])
     assert verbose.output.count("unchanged (") == 2
-    assert verbose.stderr.count("request") == 2
+    assert verbose.stderr.count(f"1 request; target set in {plan}: parents.") == 2
     caseload = run_cli(["sync", "-q", str(tmp_path)])
     assert (caseload.exit_code, caseload.output) == (0, "")
 

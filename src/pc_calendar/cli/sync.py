@@ -184,7 +184,7 @@ def _echo_calendar(summary: Any, prefix: str) -> None:
         return
     click.echo(prefix + summary.line())
     _details(summary, prefix or "  ")
-    verbosity.detail(f"{prefix or '  '}{_requests(summary)} to {summary.target}")
+    verbosity.detail(f"{prefix or '  '}{_requests(summary)}; target set in {summary.source}")
 
 
 def _requests(summary: Any) -> str:
@@ -246,7 +246,9 @@ def _print_caseload(results: list[Any], request: SyncRequest, tty: bool) -> None
             if c.error is not None or c.skipped is not None:
                 click.echo(f"{r.name}: {c.line()}")
             _details(c, f"{r.name}: ")
-            verbosity.detail(f"{r.name}: {c.parent} -> {c.target}: {_requests(c)}")
+            verbosity.detail(
+                f"{r.name}: {c.parent} -> {c.target}: {_requests(c)}; target set in {c.source}"
+            )
     calendars = [c for r in results for c in r.calendars]
     failed = sum(1 for r in results if r.error) + sum(1 for c in calendars if c.error)
     skipped = sum(1 for c in calendars if c.skipped)
@@ -360,7 +362,7 @@ def register(cli: click.Group) -> None:
         A calendar another sync is writing is skipped (or waited for with --wait).
         -q prints only calendars that changed, failed or met a conflict (nothing
         when all is unchanged), no progress and no warnings; -v adds how many
-        requests each calendar took.
+        requests each calendar took and where its target was set.
 
         Exit status: 0 when every calendar synced, 1 when any failed or was
         skipped (the others still ran), 2 for a mistake in the options or plan, or
