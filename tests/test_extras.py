@@ -59,7 +59,7 @@ def test_core_dependencies_leave_out_the_extras():
     extras = project["optional-dependencies"]
     assert any(d.startswith("google-api-python-client") for d in extras["google"])
     assert any(d.startswith("waitress") for d in extras["serve"])
-    assert "pc-calendar[google,serve]" in extras["test"]  # the test command installs both
+    assert "pc-calendar[google,serve,pdf]" in extras["test"]  # the test command installs all
 
 
 def test_the_main_job_runs_without_extras(tmp_path, plan):

@@ -78,19 +78,25 @@ def make_private(path: Path, what: str = "file") -> None:
     mode; files from older versions (0644) are fixed on their next open, with the
     -wal/-shm/-journal files beside them (which SQLite creates with the database's mode).
     """
+    # Never open an existing database file here: closing any descriptor of a file
+    # releases every POSIX lock this process holds on it, SQLite's included, so another
+    # thread's open connection would lose its locks ("disk I/O error" at best).
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_CREAT, PRIVATE)
+        os.close(os.open(path, os.O_RDONLY | os.O_CREAT | os.O_EXCL, PRIVATE))
+    except FileExistsError:
+        if path.is_dir():
+            return  # the caller says it is a directory, in its own words
+        try:
+            if stat.S_IMODE(path.stat().st_mode) != PRIVATE:
+                os.chmod(path, PRIVATE)
+        except PermissionError:
+            pass  # not ours to change (another user's file): SQLite says what it can do
+        except OSError as exc:
+            raise UserError(f"{path}: cannot read the {what} ({exc.strerror})") from None
     except IsADirectoryError:
         return  # the caller says it is a directory, in its own words
     except OSError as exc:
         raise UserError(f"{path}: cannot create the {what} ({exc.strerror})") from None
-    try:
-        if stat.S_IMODE(os.fstat(fd).st_mode) != PRIVATE:
-            os.fchmod(fd, PRIVATE)
-    except PermissionError:
-        pass  # not ours to change (another user's file): SQLite says what it can do
-    finally:
-        os.close(fd)
     for suffix in SQLITE_SIDECARS:
         sidecar = path.with_name(path.name + suffix)
         try:

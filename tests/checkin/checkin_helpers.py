@@ -62,11 +62,15 @@ class Site:
     def path(self, who: str) -> str:
         return f"/checkin/{self.tokens[who]}"
 
+    def connection(self) -> http.client.HTTPConnection:
+        """A fresh connection to the site (one per request)."""
+        parts = urlsplit(self.url)
+        return http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+
     def request(
         self, method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None
     ) -> Reply:
-        parts = urlsplit(self.url)
-        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+        conn = self.connection()
         try:
             conn.request(method, path, body=body or None, headers=headers or {})
             resp = conn.getresponse()
@@ -85,10 +89,13 @@ class Site:
 
     def press(self, who: str, action: str, **extra: str) -> Reply:
         """Load the page and press the first button ``action``, as a browser would."""
-        for form in forms_of(self.page(who).text):
+        page = self.page(who)
+        for form in forms_of(page.text):
             if any(value == action for value, _ in form.buttons):
                 return self.post(who, {**form.hidden, "action": action, **extra})
-        raise AssertionError(f"no {action!r} button on {who}'s page")
+        raise AssertionError(
+            f"no {action!r} button on {who}'s page ({page.status}: {page.text[:300]!r})"
+        )
 
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "rivera-chen.toml"

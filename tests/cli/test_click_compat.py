@@ -18,8 +18,8 @@ def test_help_and_a_mistyped_command_use_no_deprecated_click_api():
     with warnings.catch_warnings():
         warnings.simplefilter("error", DeprecationWarning)
         listing = runner.invoke(cli, ["--help"])
-        mistyped = runner.invoke(cli, ["doctr"])
+        mistyped = runner.invoke(cli, ["exprot"])
     assert listing.exit_code == 0, listing.output
     assert "  check " in listing.output
     assert mistyped.exit_code == 2
-    assert "No such command 'doctr'. Did you mean 'doctor'?" in mistyped.output
+    assert "No such command 'exprot'. Did you mean 'export'?" in mistyped.output

@@ -59,3 +59,17 @@ apt_install libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils chr
     chromium-driver
 # chromium + chromedriver also drive the check-in page's browser test, headless at a
 # phone-sized viewport, with and without JavaScript (selenium is a [test] dependency).
+
+# Reverse proxies: tests/feeds/test_behind_https_proxy.py runs docs/feeds.md's nginx and
+# Caddy configurations (TLS on 127.0.0.1, their own folders and logs) in front of
+# `pc-calendar serve`. Where systemd runs, each package starts a system service on port 80:
+# one installed here for the tests is stopped and disabled again (one that was already
+# installed is left alone).
+for proxy in nginx caddy; do
+  if ! dpkg -s "$proxy" >/dev/null 2>&1; then
+    apt_install "$proxy"
+    if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+      systemctl disable --now "$proxy" >/dev/null 2>&1 || true
+    fi
+  fi
+done

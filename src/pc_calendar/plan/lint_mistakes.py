@@ -66,11 +66,18 @@ def _split_weekends(pattern: Any, rotation: Rotation, anchor: date) -> tuple[int
 
 
 def anchor_weekdays(plan: Plan, pm: pluggy.PluginManager | None) -> Iterator[Found]:
-    """Anchors on a weekday that splits more weekends than another weekday would."""
+    """Anchors on a weekday that splits more weekends than another weekday would.
+
+    A one-week day string (``pattern = "days"`` with seven letters) names each weekday's
+    night itself, so its split weekends are the plan's choice, not an anchor mistake
+    (the step-up template's "Saturday night with the other parent" is one).
+    """
     registry = plugins.patterns(pm)
     for key, rotation in _rotations(plan):
         pattern = registry.items.get(rotation.pattern)
         if rotation.anchor is None or pattern is None:
+            continue
+        if rotation.pattern == "days" and len(str(rotation.options.get("days", ""))) == 7:
             continue
         try:
             counts = {

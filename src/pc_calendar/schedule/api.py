@@ -28,6 +28,11 @@ class Pattern(Protocol):
     ``slot_for(day, ctx)`` returns the index into the rotation's ``parents`` list of the
     parent who holds custody from that day's exchange time until the next day's. A
     change of slot between two consecutive days is an exchange on the later day.
+
+    Optional (not part of this protocol's checks): a pattern that repeats a fixed cycle
+    may also define ``cycle(ctx) -> (day, slots)``, the slots of ``day`` and the days
+    after it, repeated forever in both directions. It must agree with ``slot_for``; the
+    engine then reads the slots from the cycle, which is much faster over many years.
     """
 
     description: str

@@ -22,8 +22,11 @@ from ..errors import PlanError, Problem
 from ..plan.model import Child, Plan, TimeKeyword
 from .api import RuleContext
 from .school import SchoolDays
-from .timeutil import describe_flag, local_instant
+from .timeutil import describe_flag, from_seconds, local_seconds
 
+# (rule, options, year) -> occurrences of the rules marked ``context_free``, for all runs.
+_CONTEXT_FREE: dict[tuple[Any, str, int], list[Any]] = {}
+_CONTEXT_FREE_LIMIT = 1 << 16
 _REGISTRIES: weakref.WeakKeyDictionary[Any, tuple[Any, Any]] = weakref.WeakKeyDictionary()
 
 
@@ -77,14 +80,19 @@ class EngineContext:
     rule_context: RuleContext
     warnings: list[str] = field(default_factory=list)
     _seen: set[str] = field(default_factory=set)
-    # (instant, schedule name) -> (UTC instant, local time, rotation (time, place)): shared
-    # by the exchanges of children who move together.
-    _instants: dict[tuple[date, Any], tuple[int, str | None]] = field(default_factory=dict)
+    # (variant, start, end) -> (blocks, exchanges): shared by children who move together.
     runs: dict[Any, Any] = field(default_factory=dict)
     notes: list[Any] = field(default_factory=list)  # spans.SpanNote, for lint
-    moments: dict[tuple[int, str], tuple[Any, Any, Any]] = field(default_factory=dict)
-    # (rule name, options, year) -> occurrences: schedule versions share their holidays.
-    _occurrences: dict[tuple[str, str, int], list[Any]] = field(default_factory=dict)
+    # (rule name, options, year) -> occurrences, and (rule name, options, first year, end
+    # year) -> those of the years: schedule versions share their holidays.
+    _occurrences: dict[tuple, list[Any]] = field(default_factory=dict)
+    # (id(holiday), occurrence) -> (holiday, (first day, last day, school snaps)) (spans.py)
+    edge_days: dict[tuple[int, Any], tuple[Any, Any]] = field(default_factory=dict)
+    # id(holiday) -> (holiday, (date-rule options, reach, reads the school calendar))
+    holiday_facts: dict[int, tuple[Any, Any]] = field(default_factory=dict)
+    _option_keys: dict[int, tuple[Any, str]] = field(default_factory=dict)
+    # id(ExchangeDefaults) -> (it, its handover (time, place) by school day and weekday).
+    tables: dict[int, tuple[Any, Any]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, plan: Plan, pm: pluggy.PluginManager | None) -> EngineContext:
@@ -131,32 +139,46 @@ class EngineContext:
 
     def instant(self, day: date, spec: time | TimeKeyword, what: str) -> int:
         """POSIX seconds of ``spec`` on ``day``; DST gaps/folds warn, naming ``what``."""
-        key = (day, spec)
-        known = self._instants.get(key)
-        if known is not None and known[1] is None:
-            return known[0]
-        wall = self.wall_time(spec, day)
-        moment, flag = local_instant(day, wall, self.zone)
+        wall = spec if spec.__class__ is time else self.wall_time(spec, day)
+        seconds, flag = local_seconds(day, wall, self.zone)  # cached across runs
         if flag is not None:
+            moment = from_seconds(seconds)
             self.warn(f"{what}: {describe_flag(flag, day, wall, self.zone, moment)}")
-        seconds = int(moment.timestamp())
-        self._instants[key] = (seconds, flag)
         return seconds
 
     def occurrences(self, name: str, options: dict[str, Any], years: range) -> list[Any]:
-        """A date rule's occurrences in ``years``, each year computed once per engine run."""
-        options_key = repr(sorted(options.items()))
-        rule = None
+        """A date rule's occurrences in ``years``, each year computed once per engine run.
+
+        The list returned is shared with later callers asking for the same years: read it,
+        do not change it.
+        """
+        known_key = self._option_keys.get(id(options))
+        if known_key is None or known_key[0] is not options:
+            known_key = self._option_keys[id(options)] = (options, repr(sorted(options.items())))
+        options_key = known_key[1]
+        span_key = (name, options_key, years.start, years.stop)
+        listed = self._occurrences.get(span_key)
+        if listed is not None:
+            return listed
+        rule = self.date_rules[name]
+        # A rule that never reads the RuleContext (a fixed day, Easter...) gives the same
+        # dates to every plan: those are shared across runs.
+        shared = _CONTEXT_FREE if getattr(rule, "context_free", False) is True else None
         found: list[Any] = []
         for year in years:
             key = (name, options_key, year)
             known = self._occurrences.get(key)
+            if known is None and shared is not None:
+                known = shared.get((rule, options_key, year))
             if known is None:
-                rule = rule or self.date_rules[name]
-                known = self._occurrences[key] = list(
-                    rule.occurrences(year, options, self.rule_context)
-                )
+                known = list(rule.occurrences(year, options, self.rule_context))
+                if shared is not None:
+                    if len(shared) >= _CONTEXT_FREE_LIMIT:
+                        shared.clear()
+                    shared[(rule, options_key, year)] = known
+            self._occurrences[key] = known
             found.extend(known)
+        self._occurrences[span_key] = found
         return found
 
     def check_parent(self, parent: str, key: str) -> str:

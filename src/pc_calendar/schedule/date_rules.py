@@ -18,6 +18,7 @@ from dateutil.easter import EASTER_ORTHODOX, EASTER_WESTERN, easter
 
 from .. import hookimpl
 from .api import Occurrence, RuleContext
+from .public_calendars import country_codes, country_holidays, subdivisions
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 # Years scanned when checking that a public-holiday name exists: a name need only exist
@@ -90,6 +91,7 @@ class FixedRule:
     """
 
     description = "a fixed day every year: month, day"
+    context_free = True  # its dates depend on the options and year alone
 
     def validate(self, options: Mapping[str, Any], ctx: RuleContext) -> list[str]:
         problems = _unknown_keys(options, ("month", "day"))
@@ -128,6 +130,7 @@ class NthWeekdayRule:
     """
 
     description = "the n-th weekday of a month: month, weekday, n (1..5, -1 = last)"
+    context_free = True  # its dates depend on the options and year alone
 
     def validate(self, options: Mapping[str, Any], ctx: RuleContext) -> list[str]:
         problems = _unknown_keys(options, ("month", "weekday", "n"))
@@ -155,6 +158,7 @@ class EasterRule:
     """
 
     description = "relative to Easter: offset (days, default 0), method (western|orthodox)"
+    context_free = True  # its dates depend on the options and year alone
     METHODS = {"western": EASTER_WESTERN, "orthodox": EASTER_ORTHODOX}
 
     def validate(self, options: Mapping[str, Any], ctx: RuleContext) -> list[str]:
@@ -180,9 +184,7 @@ def _public_calendar(
     country: str, subdiv: str | None, categories: tuple[str, ...], year: int
 ) -> dict[str, tuple[date, ...]]:
     """Holiday name -> its dates in ``year`` for one country, subdivision and categories."""
-    import holidays
-
-    calendar = holidays.country_holidays(country, subdiv=subdiv, years=year, categories=categories)
+    calendar = country_holidays(country, subdiv=subdiv, years=year, categories=categories)
     names: dict[str, list[date]] = {}
     for day in sorted(calendar):
         for name in calendar.get_list(day):
@@ -208,10 +210,9 @@ class PublicHolidayRule:
     """
 
     description = "a public holiday by name: country, subdiv, name, categories"
+    context_free = True  # its dates depend on the options and year alone
 
     def validate(self, options: Mapping[str, Any], ctx: RuleContext) -> list[str]:
-        import holidays
-
         problems = _unknown_keys(options, ("country", "subdiv", "name", "categories"))
         problems += _check_str(options, "country") + _check_str(options, "name")
         problems += _check_str(options, "subdiv", required=False)
@@ -224,18 +225,16 @@ class PublicHolidayRule:
             problems.append(f"categories: expected a list of names, got {categories!r}")
         if problems:
             return problems
-        # the registry's codes, not list_supported_countries(): that imports all 250
-        # country modules (~40 ms a run) to list subdivisions we need for one country
-        from holidays.registry import EntityLoader
-
-        codes = list(EntityLoader.get_country_codes(True))
+        # the registry's codes, and the one country's module: loading any country the
+        # usual way imports all 250 country modules (~0.1 s a run)
+        codes = country_codes()
         country, subdiv = options["country"], options.get("subdiv")
         if country not in codes:
             close = ", ".join(_closest(country, codes))
             return [f"country: unknown country {country!r} (close: {close})"]
-        subdivisions = list(getattr(holidays, country).subdivisions)
-        if subdiv is not None and subdiv not in subdivisions:
-            close = ", ".join(_closest(subdiv, subdivisions))
+        known = subdivisions(country)
+        if subdiv is not None and subdiv not in known:
+            close = ", ".join(_closest(subdiv, known))
             return [f"subdiv: {country} has no subdivision {subdiv!r} (close: {close})"]
         try:
             names = _names(country, subdiv, tuple(categories))
@@ -258,9 +257,7 @@ class PublicHolidayRule:
     def _other_categories(
         country: str, subdiv: str | None, name: str, categories: list[str]
     ) -> str | None:
-        import holidays
-
-        cls = holidays.country_holidays(country, subdiv=subdiv).__class__
+        cls = country_holidays(country, subdiv=subdiv).__class__
         for category in sorted(getattr(cls, "supported_categories", ())):
             if category not in categories and name in _names(country, subdiv, (category,)):
                 return category
@@ -363,8 +360,23 @@ class SchoolBreakRule:
 
 
 def _matching_breaks(name: str, ctx: RuleContext) -> list[Any]:
-    wanted = name.strip().casefold()
-    return [b for b in ctx.school_breaks if b.name.strip().casefold() == wanted]
+    return _breaks_by_name(ctx.school_breaks).get(name.strip().casefold(), [])
+
+
+_BY_NAME: list[tuple[Any, dict[str, list[Any]]]] = []  # the last school calendar indexed
+
+
+def _breaks_by_name(breaks: tuple[Any, ...]) -> dict[str, list[Any]]:
+    """The breaks by folded name; one engine run asks for every year of each holiday,
+    so the index of the last calendar seen is kept (by identity: it is a plan's own)."""
+    last = _BY_NAME[0] if _BY_NAME else None  # one read: another thread may replace it
+    if last is not None and last[0] is breaks:
+        return last[1]
+    index: dict[str, list[Any]] = {}
+    for b in breaks:
+        index.setdefault(b.name.strip().casefold(), []).append(b)
+    _BY_NAME[:] = [(breaks, index)]
+    return index
 
 
 BUILTIN_RULES: dict[str, Any] = {

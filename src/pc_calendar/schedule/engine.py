@@ -3,14 +3,14 @@
 Layers, lowest first: regular rotation (with visits) < seasons < holidays < overrides;
 a higher layer replaces a lower one for exactly the time it covers. Each child follows
 its schedule from its birth (or the range start) until its ``until_age`` birthday (or
-the range end). Blocks are maximal runs of one parent under one rule; an exchange is
-derived at every change of parent, with the place of the rule whose boundary it is.
+the range end); once the last child following a schedule has left, nothing more is
+painted, so the years after cost nothing. Blocks and exchanges are read off the painted
+strip in ``handovers.py``.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-from typing import Any
+from datetime import date, timedelta
 
 import pluggy
 
@@ -18,13 +18,14 @@ from ..errors import UserError
 from ..plan.amend import RuleKeys, SchedulePart, applicable
 from ..plan.model import Child, Plan, Schedule
 from .context import EngineContext, leave_date, plan_error
-from .layers import Paint, exchange_for, fallback_place, fixed
+from .handovers import child_timeline
+from .layers import Paint, fixed
 from .painter import Painter
 from .school import school_year, where_to_add
 from .spans import ResolvedSpan, SpanNote, resolve_holidays, resolve_seasons
 from .switch_report import switch_record, warn_reading
-from .timeline import ChildTimeline, CustodyBlock, Exchange, HolidayLabel, Rule, Timeline
-from .timeutil import from_seconds, local_midnight, to_seconds
+from .timeline import ChildTimeline, HolidayLabel, Rule, Timeline
+from .timeutil import local_midnight, to_seconds
 from .versions import (
     BEFORE_ALL,
     Switchover,
@@ -66,21 +67,32 @@ def compute_timeline(
     first, last = watch or (start, end)
     ctx.school.watch = (first.toordinal(), last.toordinal() - 1)
     overrides = _overrides(ctx)
+
+    on_schedule = _on_schedule(plan, start, end)
+    # Nothing is painted after the last child leaves: no guess there is warned about.
+    watch_end = min(ctx.school.watch[1], _schedule_end(plan, start, end).toordinal() - 1)
+    ctx.school.watch = (ctx.school.watch[0], watch_end)
     painted: dict[tuple[str, tuple[int, ...]], tuple[Painter, VersionedSchedule]] = {}
     variants: dict[tuple[str, tuple[int, ...], tuple[int, ...]], Painter] = {}
     labels: dict[HolidayLabel, None] = {}
     children: dict[str, ChildTimeline] = {}
     switchovers: dict[tuple, list[str]] = {}
+    # Each schedule is painted only until the last of its children leaves it: the
+    # years after that cost nothing (nobody is on the schedule then).
+    paint_until: dict[tuple[str, tuple[int, ...]], int] = {}
+    for _, last, versions_key in on_schedule.values():
+        hi = range_end if last == end else to_seconds(local_midnight(last, ctx.zone))
+        paint_until[versions_key] = max(hi, paint_until.get(versions_key, hi))
     for index, child in enumerate(plan.children):
-        first, last = _child_range(child, start, end)
-        if first >= last:
+        if child.id not in on_schedule:
             children[child.id] = ChildTimeline(child.id, [], [])
             continue
-        amended = tuple(applicable(plan, child.schedule, child.id))
-        versions_key = (child.schedule, amended)
+        first, last, versions_key = on_schedule[child.id]
+        amended = versions_key[1]
         if versions_key not in painted:
             versioned = _versioned(ctx, plan, child.schedule, amended, index)
-            painter, found = paint_versions(ctx, versioned, range_start, range_end)
+            until = paint_until[versions_key]
+            painter, found = paint_versions(ctx, versioned, range_start, until)
             painted[versions_key] = (painter, versioned)
             labels.update(dict.fromkeys(found))
         base, versioned = painted[versions_key]
@@ -95,13 +107,16 @@ def compute_timeline(
                 painter.paint(*overrides[i][:3])
         lo = range_start if first == start else to_seconds(local_midnight(first, ctx.zone))
         hi = range_end if last == end else to_seconds(local_midnight(last, ctx.zone))
-        children[child.id] = _child_timeline(
+        children[child.id] = child_timeline(
             ctx, painter, versioned, child, (variant, lo, hi), lo, hi
         )
-    # Holidays are listed even where no child is on the schedule (before a birth, say).
+    # Holidays are listed even where no child is on the schedule yet (before a birth,
+    # say), but not once every child following the schedule has left it.
     for name in dict.fromkeys([c.schedule for c in plan.children] or ["default"]):
         if name not in {key[0] for key in painted}:
-            labels.update(dict.fromkeys(_labels(ctx, plan, name, start, end)))
+            until = _schedule_end(plan, start, end, name)
+            if until > start:
+                labels.update(dict.fromkeys(_labels(ctx, plan, name, start, until)))
     if ctx.school.assumed is not None and (coverage := ctx.school.coverage) is not None:
         ctx.warn(
             f"school: terms are listed from {coverage[0]} to {coverage[1]} only; on days "
@@ -221,6 +236,28 @@ def _child_range(child: Child, start: date, end: date) -> tuple[date, date]:
     return max(start, child.birth_date), min(end, leave_date(child))
 
 
+def _on_schedule(
+    plan: Plan, start: date, end: date
+) -> dict[str, tuple[date, date, tuple[str, tuple[int, ...]]]]:
+    """Children on their schedule within the range: (first, last, versions key) each."""
+    found = {}
+    for child in plan.children:
+        first, last = _child_range(child, start, end)
+        if first < last:
+            amended = tuple(applicable(plan, child.schedule, child.id))
+            found[child.id] = (first, last, (child.schedule, amended))
+    return found
+
+
+def _schedule_end(plan: Plan, start: date, end: date, schedule: str | None = None) -> date:
+    """The end of the range, or the day the last child (following ``schedule``) leaves.
+
+    With no such child (a plan without children) the range end.
+    """
+    leaves = [leave_date(c) for c in plan.children if schedule in (None, c.schedule)]
+    return min(end, max(leaves)) if leaves else end
+
+
 def _overrides(ctx: EngineContext) -> list[tuple[int, int, Paint, frozenset[str] | None]]:
     """Overrides resolved to instants, in file order (later ones win)."""
     known_children = {c.id for c in ctx.plan.children}
@@ -246,103 +283,3 @@ def _overrides(ctx: EngineContext) -> list[tuple[int, int, Paint, frozenset[str]
         rule = Rule("override", override.name, key, None)
         resolved.append((s, e, fixed(parent, rule, override.location), wanted))
     return resolved
-
-
-def _runs(painter: Painter, start: int, end: int) -> list[tuple[int, int, Paint]]:
-    """Maximal runs of one parent under one rule over ``[start, end)``."""
-    runs: list[tuple[int, int, Paint]] = []
-    run_start = start
-    current: Paint | None = None
-    for s, _, value in painter.segments(start, end):
-        if current is None:
-            current = value
-        elif value.parent != current.parent or value.rule != current.rule:
-            runs.append((run_start, s, current))
-            run_start, current = s, value
-    assert current is not None
-    runs.append((run_start, end, current))
-    return runs
-
-
-def _child_timeline(
-    ctx: EngineContext,
-    painter: Painter,
-    versioned: VersionedSchedule,
-    child: Child,
-    key: Any,
-    start: int,
-    end: int,
-) -> ChildTimeline:
-    """Blocks and the exchanges between them; children who move together share the runs."""
-    runs = ctx.runs.get(key)
-    if runs is None:
-        runs = ctx.runs[key] = _runs(painter, start, end)
-    children = (child.id,)
-    amended = len(versioned.versions) > 1
-    blocks = [
-        CustodyBlock(
-            from_seconds(s),
-            from_seconds(e),
-            value.parent,
-            value.rule,
-            children,
-            _amendment_of(versioned, value.rule, s) if amended else None,
-        )
-        for s, e, value in runs
-    ]
-    exchanges = [
-        _exchange(ctx, key[0], versioned, after[0], before[2], after[2], children)
-        for before, after in zip(runs, runs[1:], strict=False)
-        if before[2].parent != after[2].parent
-    ]
-    return ChildTimeline(child.id, blocks, exchanges)
-
-
-def _amendment_of(versioned: VersionedSchedule, rule: Rule, at: int) -> str | None:
-    """The amendment behind a block: the one that made its rule, else the one in force."""
-    if rule.source.startswith("amendments["):
-        index = int(rule.source[len("amendments[") : rule.source.index("]")])
-        return next((v.title for v in versioned.versions if v.amendment == index), None)
-    return versioned.at(at).title
-
-
-def _exchange(
-    ctx: EngineContext,
-    variant: Any,
-    versioned: VersionedSchedule,
-    at: int,
-    ending: Paint,
-    beginning: Paint,
-    children: tuple[str, ...],
-) -> Exchange:
-    """The handover at ``at``; its place is that of the rule whose boundary it is."""
-    key = (at, variant)
-    version = versioned.handover_version(at)
-    schedule = version.part.schedule
-    known = ctx.moments.get(key)
-    if known is None:
-        instant = from_seconds(at)
-        local: datetime = instant.astimezone(ctx.zone)
-        day = local.date()
-        rotation = exchange_for(schedule.exchange, ctx.school.is_school_day(day), day.weekday())
-        known = ctx.moments[key] = (instant, local, rotation)
-    instant, local, rotation = known
-    if beginning.rule.layer != "rotation":
-        place = None if beginning.daily else beginning.location
-    elif ending.rule.layer != "rotation":
-        place = None if ending.daily else ending.end_location
-    else:
-        place = rotation[1]
-    if place is None and (beginning.rule.layer, ending.rule.layer) != ("rotation", "rotation"):
-        place = fallback_place(ctx, schedule.exchange, local.date(), at, rotation)
-    return Exchange(
-        instant,
-        ending.parent,
-        beginning.parent,
-        place,
-        beginning.rule,
-        ending.rule,
-        children,
-        local,
-        version.title,
-    )

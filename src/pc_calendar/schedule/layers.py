@@ -6,7 +6,7 @@ Overrides are painted per child by the engine, because they may name children.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any, NamedTuple
@@ -27,7 +27,7 @@ from .spans import (
     within,
 )
 from .timeline import HolidayLabel, Rule
-from .timeutil import local_instant, local_midnight
+from .timeutil import local_midnight, local_seconds
 
 
 class Paint(NamedTuple):
@@ -67,6 +67,22 @@ def exchange_for(
     return (exchange.time if when is None else when, exchange.location if where is None else where)
 
 
+ExchangeTable = tuple[tuple[tuple[time | TimeKeyword, str | None], ...], ...]
+
+
+def exchange_table(ctx: EngineContext, exchange: ExchangeDefaults) -> ExchangeTable:
+    """``exchange_for`` for every (school day?, weekday), worked out once per run:
+    ``table[school_day][weekday]``."""
+    table = ctx.tables.get(id(exchange))
+    if table is None or table[0] is not exchange:
+        rows = tuple(
+            tuple(exchange_for(exchange, school_day, weekday) for weekday in range(7))
+            for school_day in (False, True)
+        )
+        table = ctx.tables[id(exchange)] = (exchange, rows)
+    return table[1]
+
+
 _WEEKDAY_KEYS = list(Weekday)
 
 
@@ -89,8 +105,7 @@ def fallback_place(
     when, where = rotation
     if not isinstance(when, TimeKeyword):
         return where
-    moment, _ = local_instant(day, ctx.wall_time(when, day), ctx.zone)
-    if int(moment.timestamp()) == at:
+    if local_seconds(day, ctx.wall_time(when, day), ctx.zone)[0] == at:
         return where
     levels = [exchange.weekdays.get(_WEEKDAY_KEYS[day.weekday()]), exchange.non_school_day]
     for level in levels:
@@ -144,9 +159,9 @@ def rotation_pieces(
     ctx: EngineContext, rot: ResolvedRotation, start: int, end: int, location: str | None = None
 ) -> list[tuple[int, int, Paint]]:
     """The rotation's custody over ``[start, end)`` as (start, end, Paint) pieces."""
-    day = local_date(ctx, start) - timedelta(days=1)
+    first = local_date(ctx, start) - timedelta(days=1)
     last = local_date(ctx, end - 1)
-    slot_for, pctx, parents = rot.pattern.slot_for, rot.context, rot.parents
+    parents = rot.parents
     daily = location is None
 
     def paint(slot: int) -> Paint:
@@ -155,21 +170,18 @@ def rotation_pieces(
                 f"{rot.name}.parents",
                 f"the pattern uses slot {slot + 1} but {len(parents)} parents are listed",
             )
-        return Paint(parents[slot], rot.rule, location, daily, location)
+        return paints[slot]
 
-    prev = slot_for(day, pctx)
-    current = paint(prev)
+    paints = [Paint(parent, rot.rule, location, daily, location) for parent in parents]
+    initial, changes = _slot_changes(rot, first, last)
+    current = paint(initial)
     cut = start
     pieces: list[tuple[int, int, Paint]] = []
-    one = timedelta(days=1)
+    table = exchange_table(ctx, rot.exchange)
+    is_school_day = ctx.school.is_school_day
     what = f"{rot.times_from}: rotation handover" if rot.times_from else f"{rot.name} exchange"
-    while day < last:
-        day += one
-        slot = slot_for(day, pctx)
-        if slot == prev:
-            continue
-        prev = slot
-        when, _ = exchange_for(rot.exchange, ctx.school.is_school_day(day), day.weekday())
+    for day, slot in changes:
+        when = table[is_school_day(day)][day.weekday()][0]
         at = ctx.instant(day, when, what)
         if at >= end:
             break
@@ -179,6 +191,47 @@ def rotation_pieces(
         current = paint(slot)
     pieces.append((cut, end, current))
     return pieces
+
+
+def _slot_changes(
+    rot: ResolvedRotation, first: date, last: date
+) -> tuple[int, Iterator[tuple[date, int]]]:
+    """The slot of day ``first``, and (day, slot) for each later day up to ``last`` whose
+    slot differs from the day before's."""
+    pattern, pctx = rot.pattern, rot.context
+    cycle = getattr(pattern, "cycle", None)
+    if cycle is None:
+        slot_for = pattern.slot_for
+        initial = slot_for(first, pctx)
+
+        def each_day() -> Iterator[tuple[date, int]]:
+            prev, day, one = initial, first, timedelta(days=1)
+            while day < last:
+                day += one
+                slot = slot_for(day, pctx)
+                if slot != prev:
+                    prev = slot
+                    yield day, slot
+
+        return initial, each_day()
+    origin, slots = cycle(pctx)
+    size, base = len(slots), origin.toordinal()
+    # Offsets within the cycle where the slot differs from the day before's.
+    turns = [k for k in range(size) if slots[k] != slots[k - 1]]
+    lo, hi = first.toordinal(), last.toordinal()
+
+    def from_cycle() -> Iterator[tuple[date, int]]:
+        if not turns:
+            return
+        round_start = lo + 1 - (lo + 1 - base) % size  # a day at offset 0 of the cycle
+        while round_start <= hi:
+            for k in turns:
+                ordinal = round_start + k
+                if lo < ordinal <= hi:
+                    yield date.fromordinal(ordinal), slots[k]
+            round_start += size
+
+    return slots[(lo - base) % size], from_cycle()
 
 
 def paint_visits(ctx: EngineContext, painter: Painter, schedule: Schedule, keys: RuleKeys) -> None:
@@ -192,21 +245,20 @@ def paint_visits(ctx: EngineContext, painter: Painter, schedule: Schedule, keys:
         value = fixed(parent, Rule("visit", visit.name, key, visit.citation), visit.location)
         warn_terms_unknown(ctx, key, visit)
         day = first + timedelta(days=(visit.weekday.index - first.weekday()) % 7)
+        start, end, during = visit.start, visit.end, visit.during
+        start_what, end_what = f"{key} ({visit.name}) start", f"{key} ({visit.name}) end"
+        in_term, week = ctx.school.in_term, timedelta(days=7)
+        not_theirs = lambda old, p=parent: old.parent != p  # noqa: E731
         while day <= last:
-            wanted = visit.during == "always" or (
-                visit.during == "school_term"
-            ) == ctx.school.in_term(day)
-            if wanted:
-                if ctx.wall_time(visit.start, day) >= visit.end:
+            if during == "always" or (during == "school_term") == in_term(day):
+                if ctx.wall_time(start, day) >= end:
                     raise plan_error(f"{key}.end", f"'{visit.name}' on {day} ends before it starts")
-                s = ctx.instant(day, visit.start, f"{key} ({visit.name}) start")
-                e = ctx.instant(day, visit.end, f"{key} ({visit.name}) end")
-                if not within(bounds, s):
-                    day += timedelta(days=7)
-                    continue
+                s = ctx.instant(day, start, start_what)
+                e = ctx.instant(day, end, end_what)
                 # Both ends inside one DST gap collapse to the same instant: nothing to paint.
-                painter.paint_where(s, e, value, lambda old, p=parent: old.parent != p)
-            day += timedelta(days=7)
+                if within(bounds, s):
+                    painter.paint_where(s, e, value, not_theirs)
+            day += week
 
 
 Holder = Callable[[int], SchedulePart]

@@ -58,6 +58,12 @@ class Painter:
 
     def paint_where(self, start: int, end: int, value: Any, where: Callable[[Any], bool]) -> None:
         """Paint only the parts of ``[start, end)`` whose current value passes ``where``."""
+        keys = self.keys
+        i = bisect_right(keys, start) - 1
+        if 0 <= i < len(keys) - 1 and end <= keys[i + 1]:  # inside one segment
+            if where(self.values[i]):
+                self.paint(start, end, value)
+            return
         pieces = [(s, e) for s, e, old in self.segments(start, end) if where(old)]
         for s, e in pieces:
             self.paint(s, e, value)

@@ -2,7 +2,9 @@
 
 Every pattern answers one question: which slot of the rotation's ``parents`` holds
 custody from a day's exchange time until the next day's. Cyclic patterns count days
-from the rotation's anchor (days before the anchor continue the cycle backwards).
+from the rotation's anchor (days before the anchor continue the cycle backwards), and
+say so through the optional ``cycle(ctx)``: the engine then reads a year of days from
+a tuple instead of calling ``slot_for`` once a day.
 """
 
 from __future__ import annotations
@@ -49,6 +51,10 @@ class DayStringPattern:
         anchor = ctx.anchor or FALLBACK_ANCHOR
         return self.slots[(day.toordinal() - anchor.toordinal()) % len(self.slots)]
 
+    def cycle(self, ctx: PatternContext) -> tuple[date, tuple[int, ...]]:
+        """The slots from the anchor on, repeated forever (the engine's fast path)."""
+        return ctx.anchor or FALLBACK_ANCHOR, self.slots
+
     def validate(self, options: Mapping[str, Any]) -> list[str]:
         return _unknown_options(options, set())
 
@@ -75,6 +81,10 @@ class CustomDaysPattern:
         letters = str(ctx.options["days"])
         anchor = ctx.anchor or FALLBACK_ANCHOR
         return ord(letters[(day.toordinal() - anchor.toordinal()) % len(letters)].upper()) - 65
+
+    def cycle(self, ctx: PatternContext) -> tuple[date, tuple[int, ...]]:
+        """The slots from the anchor on, repeated forever (the engine's fast path)."""
+        return ctx.anchor or FALLBACK_ANCHOR, _slots(str(ctx.options["days"]))
 
     def validate(self, options: Mapping[str, Any]) -> list[str]:
         problems = _unknown_options(options, {"days"})
@@ -111,6 +121,14 @@ class EveryOtherWeekendPattern:
         if ordinal - weekend_start >= nights:
             return 0
         return 1 if ((weekend_start - monday) // 7) % 2 == 0 else 0
+
+    def cycle(self, ctx: PatternContext) -> tuple[date, tuple[int, ...]]:
+        """Two weeks from the anchor's Monday, repeated forever (the engine's fast path)."""
+        anchor = ctx.anchor or FALLBACK_ANCHOR
+        monday = date.fromordinal(anchor.toordinal() - anchor.weekday())
+        return monday, tuple(
+            self.slot_for(date.fromordinal(monday.toordinal() + k), ctx) for k in range(14)
+        )
 
     def validate(self, options: Mapping[str, Any]) -> list[str]:
         problems = _unknown_options(options, {"from", "until"})

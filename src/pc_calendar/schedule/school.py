@@ -48,9 +48,13 @@ def _merge(ranges: list[DateRange]) -> tuple[list[int], list[int]]:
 
 def _weekdays(first: int, last: int) -> int:
     """Weekdays among the ordinals ``first..last`` (ordinal 1, 0001-01-01, is a Monday)."""
-    full, rest = divmod(last - first + 1, 7)
-    start = (first - 1) % 7
-    return full * 5 + sum(1 for k in range(rest) if (start + k) % 7 < 5)
+    return _weekdays_before(last + 1) - _weekdays_before(first)
+
+
+def _weekdays_before(ordinal: int) -> int:
+    """Weekdays among the ordinals ``1..ordinal - 1``."""
+    weeks, rest = divmod(ordinal - 1, 7)
+    return weeks * 5 + min(rest, 5)
 
 
 def _inside(ordinal: int, starts: list[int], ends: list[int]) -> bool:
@@ -74,6 +78,12 @@ class SchoolDays:
         self._vacation_starts = [a for a, _ in vacations]
         self._vacation_ends = [b for _, b in vacations]
         self._covered = (self._term_starts[0], max(self._term_ends)) if self._has_terms else (0, 0)
+        starts = self._term_starts[:1] + self._break_starts[:1]
+        ends = self._term_ends + self._break_ends
+        self._known = (
+            (date.fromordinal(min(starts)), date.fromordinal(max(ends))) if starts else None
+        )
+        self._dismissal, self._start = self.school.dismissal, self.school.start
         self._term_memo: dict[date, bool] = {}
         self._school_memo: dict[date, bool] = {}
         self.assumed: date | None = None  # a watched day outside the listed terms was asked
@@ -93,10 +103,7 @@ class SchoolDays:
         Outside these days the calendar is a guess; holidays found from it (a
         ``school_break`` date rule, a school snap) warn rather than vanish silently.
         """
-        ranges = [*self.school.terms, *self.school.breaks]
-        if not ranges:
-            return None
-        return min(r.start for r in ranges), max(r.end for r in ranges)
+        return self._known
 
     def in_term(self, day: date) -> bool:
         """Inside a listed term (any day when none are listed) and not in a vacation.
@@ -132,11 +139,11 @@ class SchoolDays:
 
     def dismissal(self, day: date) -> time:
         """The dismissal time on ``day`` (one bell schedule for now)."""
-        return self.school.dismissal
+        return self._dismissal
 
     def start(self, day: date) -> time:
         """The time school starts on ``day``."""
-        return self.school.start
+        return self._start
 
     def last_school_day_before(self, day: date) -> date | None:
         """The last school day strictly before ``day`` (None if none within a year)."""

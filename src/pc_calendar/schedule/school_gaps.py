@@ -53,14 +53,18 @@ def warn_missing_years(
     if known is None:
         return
     lo, hi = known
+    years = range(first.year - 1, last.year + 1)
+    have = {o.first.year for o in found}
+    if all(year in have for year in years):
+        return  # the usual case: no need to list every year of the calendar
     name = holiday.date["rule"]
     options = {k: v for k, v in holiday.date.items() if k != "rule"}
     listed = ctx.occurrences(name, options, range(lo.year, hi.year + 1))
     if not listed:
         return  # validation reports a name that matches nothing
-    have = {o.first.year for o in found} | {o.first.year for o in listed}
+    have |= {o.first.year for o in listed}
     near_first, near_last = first - timedelta(days=NEAR_DAYS), last + timedelta(days=NEAR_DAYS)
-    for year in range(first.year - 1, last.year + 1):
+    for year in years:
         if year in have:
             continue
         ref = min(listed, key=lambda o: (abs(o.first.year - year), o.first))

@@ -13,12 +13,13 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from ..plan.amend import RuleKeys
-from ..plan.model import Holiday, MonthDay, Schedule, Season, SpanEdge
+from ..plan.model import Holiday, MonthDay, Schedule, Season
 from ..plan.model import Rotation as RotationModel
 from . import school_gaps
 from .api import Occurrence
 from .bounds import rule_bounds, starts_within, within
 from .context import EngineContext, plan_error
+from .span_edges import Snap, edge_days, midpoint_day, month_day_after
 from .timeline import HolidayLabel, Rule
 from .timeutil import from_seconds
 
@@ -57,95 +58,6 @@ class SpanNote:
     message: str
 
 
-@dataclass
-class _Snap:
-    """A school snap made while resolving one edge: from ``day`` to ``to`` (None: none)."""
-
-    edge: str
-    day: date
-    to: date | None
-
-
-def edge_day(
-    ctx: EngineContext,
-    edge: SpanEdge,
-    ref: date,
-    *,
-    is_start: bool,
-    year_shift: int = 0,
-    snaps: list[_Snap] | None = None,
-    name: str = "",
-) -> date:
-    """The day an edge names: month-day or ``ref``, shifted, then weekday/school snapped.
-
-    School snaps are recorded in ``snaps`` (when given) so the caller can warn about
-    far or failed ones for the occurrences it actually uses.
-    """
-    day = edge.month_day.in_year(ref.year + year_shift) if edge.month_day else ref
-    if edge.days:
-        day += timedelta(days=edge.days)
-    if edge.weekday is not None:
-        target = edge.weekday.index
-        if is_start:
-            day -= timedelta(days=(day.weekday() - target) % 7)
-        else:
-            day += timedelta(days=(target - day.weekday()) % 7)
-    if edge.school is not None:
-        if edge.school == "last_school_day_before":
-            snapped = ctx.school.last_school_day_before(day)
-        else:
-            snapped = ctx.school.first_school_day_after(day)
-            if snapped is not None and edge.school == "day_before_school_resumes":
-                snapped -= timedelta(days=1)
-        if snaps is not None:
-            snaps.append(_Snap(name, day, snapped))
-        if snapped is not None:
-            day = snapped
-    return day
-
-
-def start_day(
-    ctx: EngineContext, edge: SpanEdge, ref: date, snaps: list[_Snap] | None = None
-) -> date:
-    """A start edge's day; a month-day takes the year that puts it nearest ``ref``.
-
-    So a New Year's Day span may start on "12-31" of the year before.
-    """
-    if edge.month_day is None:
-        return edge_day(ctx, edge, ref, is_start=True, snaps=snaps, name="start")
-    shift = min((-1, 0, 1), key=lambda k: abs((edge.month_day.in_year(ref.year + k) - ref).days))
-    return edge_day(ctx, edge, ref, is_start=True, year_shift=shift, snaps=snaps, name="start")
-
-
-def _month_day_after(
-    ctx: EngineContext,
-    edge: SpanEdge,
-    ref: date,
-    floor: date,
-    *,
-    is_start: bool,
-    snaps: list[_Snap],
-    name: str,
-) -> date:
-    """An edge day; a month-day falling before ``floor`` moves to the next year."""
-    found: list[_Snap] = []
-    day = edge_day(ctx, edge, ref, is_start=is_start, snaps=found, name=name)
-    if edge.month_day is not None and day < floor:
-        found.clear()
-        day = edge_day(ctx, edge, ref, is_start=is_start, year_shift=1, snaps=found, name=name)
-    snaps.extend(found)
-    return day
-
-
-def midpoint_day(first: date, last: date) -> date:
-    """The middle day of a span from day ``first`` to day ``last`` (``split.midpoint``).
-
-    first + floor((last - first) / 2): for an odd number of days between them the
-    earlier of the two middle days, so the first half is never the longer in days.
-    """
-    return first + timedelta(days=(last - first).days // 2)
-
-
 def other_parent(ctx: EngineContext, rotation: RotationModel | None, parent: str) -> str:
     """The other one of the two rotation parents (for the second half of a split)."""
     pair = (rotation.parents if rotation and rotation.parents else ctx.plan.parent_ids)[:2]
@@ -168,7 +80,19 @@ def holiday_occurrences(
     if name not in ctx.date_rules:
         known = ", ".join(ctx.date_rules.names()) or "none registered"
         raise plan_error(f"{key}.date.rule", f"unknown date rule {name!r} (known: {known})")
-    return ctx.occurrences(name, _rule_options(holiday), years)
+    return ctx.occurrences(name, _facts(ctx, holiday)[0], years)
+
+
+def _facts(ctx: EngineContext, holiday: Holiday) -> tuple[dict[str, Any], timedelta | None, bool]:
+    """A holiday's date-rule options, reach, and whether its rule reads the school
+    calendar, worked out once a run (the versions of an amended plan, and each
+    switch-over's short strip, ask again)."""
+    known = ctx.holiday_facts.get(id(holiday))
+    if known is None or known[0] is not holiday:
+        school = school_gaps.uses_school_calendar(ctx.date_rules[holiday.date["rule"]])
+        facts = (_rule_options(holiday), _reach(holiday), school)
+        known = ctx.holiday_facts[id(holiday)] = (holiday, facts)
+    return known[1]
 
 
 def resolve_holidays(
@@ -192,9 +116,9 @@ def resolve_holidays(
         rule = Rule("holiday", holiday.name, key, holiday.citation)
         found = holiday_occurrences(ctx, holiday, key, years)
         bounds = rule_bounds(ctx, holiday, key)
-        if school_gaps.uses_school_calendar(ctx.date_rules[holiday.date["rule"]]):
+        _, reach, uses_school = _facts(ctx, holiday)
+        if uses_school:
             school_gaps.warn_missing_years(ctx, holiday, key, found, first, last)
-        reach = _reach(holiday)
         for occ in found:
             if reach is not None and (
                 occ.first > last + reach or occ.last < first - reach
@@ -254,17 +178,14 @@ def _holiday_span(
     end: int,
 ) -> list[ResolvedSpan]:
     """The span (or two split halves) of one occurrence, if it overlaps the range."""
-    what = f"{key} ({holiday.name})"
-    snaps: list[_Snap] = []
-    first_day = start_day(ctx, holiday.start, occ.first, snaps)
-    last_day = _month_day_after(
-        ctx, holiday.end, occ.last, first_day, is_start=False, snaps=snaps, name="end"
-    )
+    first_day, last_day, snapped = edge_days(ctx, holiday, occ)
+    snaps = list(snapped)
     # Resolve instants only for occurrences near the range (DST warnings stay relevant).
     if first_day > from_seconds(end).date() + timedelta(days=2):
         return []
     if last_day < from_seconds(start).date() - timedelta(days=2):
         return []
+    what = f"{key} ({holiday.name})"
     s = ctx.instant(first_day, holiday.start.time, f"{what} start")
     e = ctx.instant(last_day, holiday.end.time, f"{what} end")
     if e <= s:
@@ -285,7 +206,7 @@ def _holiday_span(
         split_day = (
             midpoint_day(first_day, last_day)
             if holiday.split.midpoint
-            else _month_day_after(
+            else month_day_after(
                 ctx, holiday.split, occ.first, first_day, is_start=True, snaps=snaps, name="split"
             )
         )
@@ -329,7 +250,7 @@ def _holiday_span(
 
 
 def _note_snaps(
-    ctx: EngineContext, holiday: Holiday, key: str, occ: Occurrence, snaps: list[_Snap]
+    ctx: EngineContext, holiday: Holiday, key: str, occ: Occurrence, snaps: list[Snap]
 ) -> None:
     """Warn about school snaps that failed or moved suspiciously far (past the calendar)."""
     for snap in snaps:

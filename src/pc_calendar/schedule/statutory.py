@@ -35,6 +35,7 @@ from typing import Any
 
 from .. import hookimpl
 from .api import PatternContext
+from .public_calendars import country_codes, country_holidays, subdivisions
 
 MANAGING, POSSESSORY = 0, 1
 # No in-term break lasts two weeks of school days on one side; summer always does.
@@ -49,9 +50,7 @@ def is_spo_friday(day: date) -> bool:
 
 @lru_cache(maxsize=512)
 def _public_holidays(country: str, subdiv: str | None, year: int) -> frozenset[date]:
-    import holidays
-
-    return frozenset(holidays.country_holidays(country, subdiv=subdiv, years=year, observed=False))
+    return frozenset(country_holidays(country, subdiv=subdiv, years=year, observed=False))
 
 
 class TexasSpoWeekends:
@@ -80,15 +79,12 @@ class TexasSpoWeekends:
         if subdiv is not None and country is None:
             problems.append("holiday_subdiv: needs holiday_country as well")
         if country is not None:
-            import holidays
-
-            supported = holidays.list_supported_countries()
-            if country not in supported:
+            if country not in country_codes():
                 problems.append(
                     f"holiday_country: unknown country {country!r} "
                     "(expected an ISO code such as US)"
                 )
-            elif subdiv is not None and subdiv not in supported[country]:
+            elif subdiv is not None and subdiv not in subdivisions(country):
                 problems.append(f"holiday_subdiv: {country} has no subdivision {subdiv!r}")
         return problems
 

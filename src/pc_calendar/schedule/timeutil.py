@@ -46,6 +46,13 @@ def local_instant(day: date, t: time, zone: ZoneInfo) -> tuple[datetime, str | N
     return _gap_end(min(first, second), max(first, second), zone, off_late), NONEXISTENT
 
 
+@lru_cache(maxsize=1 << 16)
+def local_seconds(day: date, t: time, zone: ZoneInfo) -> tuple[int, str | None]:
+    """:func:`local_instant` as POSIX seconds (the engine's unit), cached on its own."""
+    moment, flag = local_instant(day, t, zone)
+    return int(moment.timestamp()), flag
+
+
 def _gap_end(low: datetime, high: datetime, zone: ZoneInfo, after: timedelta) -> datetime:
     """The first instant in (low, high] whose offset is ``after`` (binary search, seconds)."""
     lo, hi = 0, int((high - low).total_seconds())
@@ -72,6 +79,13 @@ def to_seconds(instant: datetime) -> int:
 def from_seconds(seconds: int) -> datetime:
     """The aware UTC datetime for POSIX ``seconds``."""
     return datetime.fromtimestamp(seconds, UTC)
+
+
+@lru_cache(maxsize=1 << 16)
+def local_time(seconds: int, zone: ZoneInfo) -> datetime:
+    """The aware local datetime in ``zone`` of POSIX ``seconds`` (handovers recur at the
+    same few wall times, so a caseload asks for the same instants again and again)."""
+    return from_seconds(seconds).astimezone(zone)
 
 
 def describe_flag(flag: str, day: date, t: time, zone: ZoneInfo, moved: datetime) -> str:

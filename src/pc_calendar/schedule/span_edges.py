@@ -1,0 +1,127 @@
+"""The days a holiday span runs: its edges resolved against one occurrence.
+
+An edge (``SpanEdge``) is written relative to the date rule's occurrence: shift by
+days, snap to a weekday, snap to a school day, or name a fixed month-day. School snaps
+are recorded so the caller can warn about far or failed ones for the occurrences it
+actually uses. The days are pure in the occurrence, so each is worked out once a run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from ..plan.model import Holiday, SpanEdge
+from .api import Occurrence
+from .context import EngineContext
+
+
+@dataclass
+class Snap:
+    """A school snap made while resolving one edge: from ``day`` to ``to`` (None: none)."""
+
+    edge: str
+    day: date
+    to: date | None
+
+
+def edge_day(
+    ctx: EngineContext,
+    edge: SpanEdge,
+    ref: date,
+    *,
+    is_start: bool,
+    year_shift: int = 0,
+    snaps: list[Snap] | None = None,
+    name: str = "",
+) -> date:
+    """The day an edge names: month-day or ``ref``, shifted, then weekday/school snapped.
+
+    School snaps are recorded in ``snaps`` (when given) so the caller can warn about
+    far or failed ones for the occurrences it actually uses.
+    """
+    day = edge.month_day.in_year(ref.year + year_shift) if edge.month_day else ref
+    if edge.days:
+        day += timedelta(days=edge.days)
+    if edge.weekday is not None:
+        target = edge.weekday.index
+        if is_start:
+            day -= timedelta(days=(day.weekday() - target) % 7)
+        else:
+            day += timedelta(days=(target - day.weekday()) % 7)
+    if edge.school is not None:
+        if edge.school == "last_school_day_before":
+            snapped = ctx.school.last_school_day_before(day)
+        else:
+            snapped = ctx.school.first_school_day_after(day)
+            if snapped is not None and edge.school == "day_before_school_resumes":
+                snapped -= timedelta(days=1)
+        if snaps is not None:
+            snaps.append(Snap(name, day, snapped))
+        if snapped is not None:
+            day = snapped
+    return day
+
+
+def start_day(
+    ctx: EngineContext, edge: SpanEdge, ref: date, snaps: list[Snap] | None = None
+) -> date:
+    """A start edge's day; a month-day takes the year that puts it nearest ``ref``.
+
+    So a New Year's Day span may start on "12-31" of the year before.
+    """
+    if edge.month_day is None:
+        return edge_day(ctx, edge, ref, is_start=True, snaps=snaps, name="start")
+    shift = min((-1, 0, 1), key=lambda k: abs((edge.month_day.in_year(ref.year + k) - ref).days))
+    return edge_day(ctx, edge, ref, is_start=True, year_shift=shift, snaps=snaps, name="start")
+
+
+def month_day_after(
+    ctx: EngineContext,
+    edge: SpanEdge,
+    ref: date,
+    floor: date,
+    *,
+    is_start: bool,
+    snaps: list[Snap],
+    name: str,
+) -> date:
+    """An edge day; a month-day falling before ``floor`` moves to the next year."""
+    found: list[Snap] = []
+    day = edge_day(ctx, edge, ref, is_start=is_start, snaps=found, name=name)
+    if edge.month_day is not None and day < floor:
+        found.clear()
+        day = edge_day(ctx, edge, ref, is_start=is_start, year_shift=1, snaps=found, name=name)
+    snaps.extend(found)
+    return day
+
+
+def midpoint_day(first: date, last: date) -> date:
+    """The middle day of a span from day ``first`` to day ``last`` (``split.midpoint``).
+
+    first + floor((last - first) / 2): for an odd number of days between them the
+    earlier of the two middle days, so the first half is never the longer in days.
+    """
+    return first + timedelta(days=(last - first).days // 2)
+
+
+def edge_days(
+    ctx: EngineContext, holiday: Holiday, occ: Occurrence
+) -> tuple[date, date, tuple[Snap, ...]]:
+    """The first and last day of an occurrence's span, and the school snaps made.
+
+    Worked out once a run per holiday and occurrence: the versions of an amended plan
+    share their holidays, and each switch-over paints a short strip asking again.
+    """
+    memo_key = (id(holiday), occ)
+    known = ctx.edge_days.get(memo_key)
+    if known is not None and known[0] is holiday:
+        return known[1]
+    snaps: list[Snap] = []
+    first_day = start_day(ctx, holiday.start, occ.first, snaps)
+    last_day = month_day_after(
+        ctx, holiday.end, occ.last, first_day, is_start=False, snaps=snaps, name="end"
+    )
+    found = (first_day, last_day, tuple(snaps))
+    ctx.edge_days[memo_key] = (holiday, found)
+    return found
