@@ -63,6 +63,8 @@ def pc_calendar_register_commands(cli: Any) -> None:
 
     Called at most once per run, only for the command listing or a name that is not a
     built-in command; a built-in's name cannot be taken (left out with a warning).
+    Each command added gets ``-v/--verbose`` and ``-q/--quiet``; read them through
+    :mod:`pc_calendar.cli.verbosity` (``say``, ``detail``, ``warn``, ``level``).
     """
 
 

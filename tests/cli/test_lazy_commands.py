@@ -86,7 +86,9 @@ def _run_fresh(args: list[str], env: dict[str, str] | None = None) -> dict[str, 
         "except SystemExit:\n"
         "    pass\n"
         "mods = set(sys.modules)\n"
-        "json.dump({'commands': sorted(m for m in mods if m.startswith('pc_calendar.cli.')),"
+        "cmds = {m for m in mods if m.startswith('pc_calendar.cli.')}\n"
+        # -v/-q belong to the group: their small module is always there
+        "json.dump({'commands': sorted(cmds - {'pc_calendar.cli.verbosity'}),"
         " 'heavy': sorted(mods & {'pydantic', 'icalendar', 'rich', 'holidays'})},"
         " sys.stderr)\n"
     )

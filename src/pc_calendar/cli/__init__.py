@@ -22,6 +22,7 @@ import click
 
 from .. import __version__
 from ..errors import LOADED_PLANS, UserError
+from . import verbosity
 
 #: command name -> (module in this package, short help as ``--help`` lists it). The
 #: short help is kept here so listing commands imports none of them;
@@ -125,7 +126,10 @@ class LazyGroup(click.Group):
 
     def add_command(self, cmd: click.Command, name: str | None = None) -> None:
         """Built-in names stay built-in: a plugin's command under one is left out, with
-        a warning, so a command never depends on which module was imported first."""
+        a warning, so a command never depends on which module was imported first.
+
+        Every command added, built-in or a plugin's, gets -v/--verbose and -q/--quiet
+        (see :mod:`.verbosity`), so ``pc-calendar sync -q PLAN`` works everywhere."""
         name = name or cmd.name
         if self._adding_plugins and name in COMMANDS:
             click.echo(
@@ -134,6 +138,7 @@ class LazyGroup(click.Group):
                 err=True,
             )
             return
+        verbosity.add_options(cmd)
         super().add_command(cmd, name)
 
     def load_all(self) -> None:
@@ -149,7 +154,10 @@ class LazyGroup(click.Group):
                 self._load_module(module)
             else:
                 self.load_plugin_commands()
-        return self.commands.get(cmd_name)
+        command = self.commands.get(cmd_name)
+        if command is not None:  # again: a group's subcommands may be defined after it
+            verbosity.add_options(command)
+        return command
 
     def list_commands(self, ctx: click.Context | None) -> list[str]:
         self.load_plugin_commands()
@@ -213,7 +221,17 @@ def _no_such_command(name: str, commands: list[str]) -> str:
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="pc-calendar")
 def cli() -> None:
-    """Parenting-plan calendars: check plans, show and export custody timelines."""
+    """Parenting-plan calendars: check plans, show and export custody timelines.
+
+    -v/--verbose and -q/--quiet work here and after any command (pc-calendar sync -q
+    PLAN.toml). Tab completion for bash, zsh and fish: see docs/cli.md.
+
+    Exit status: 0 success; 1 the work ran but something failed or differs (each
+    command's help says what); 2 a usage mistake or bad input (plan, option, file).
+    """
+
+
+verbosity.add_options(cli)
 
 
 def _failure_reporter() -> Callable[[Any], None]:

@@ -21,6 +21,7 @@ from ..plan.locate import Locator, format_path
 from ..plan.model import Plan
 from ..plan.references import default_years
 from ..schedule.engine import compute_timeline
+from . import verbosity
 from .common import plan_argument
 
 
@@ -91,7 +92,11 @@ def check(plan_path: Path, as_json: bool, strict: bool, today: datetime | None) 
     listed with file, line and key, and exit with status 2. Warnings (overlapping
     holidays at equal priority, a holiday inside the other parent's season, exchange
     times on DST change days, conflicting overrides, a rotation without an anchor)
-    leave the status 0 unless --strict is given.
+    leave the status 0 unless --strict is given. -q leaves out the OK line (problems
+    and warnings are the result and stay); -v also says what was checked.
+
+    Exit status: 0 the plan is valid (warnings allowed); 1 valid but with warnings and
+    --strict; 2 the plan has problems, or a usage mistake.
     """
     try:
         plan, warnings = run_check(plan_path, today.date() if today else None)
@@ -116,11 +121,17 @@ def check(plan_path: Path, as_json: bool, strict: bool, today: datetime | None) 
         }
         click.echo(json.dumps(payload, indent=2))
     else:
-        click.echo(
+        verbosity.say(
             f"{plan_path}: OK ({len(plan.parents)} parents, {len(plan.children)} "
             f"{'child' if len(plan.children) == 1 else 'children'}, {len(warnings)} "
             f"warning{'s' if len(warnings) != 1 else ''})"
         )
+        if verbosity.verbose():
+            years = default_years(plan)
+            verbosity.detail(
+                f"{plan_path}: checked keys, references and calendar targets (as sync "
+                f"reads them); timeline computed for {years[0]}-{years[-1]}"
+            )
         for warning in warnings:
             click.echo(warning.render(plan_path))
     if status:

@@ -7,11 +7,13 @@ one revokes the old. See docs/checkin.md.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
 
 from ..errors import UserError
+from . import verbosity
 from .common import plan_argument
 
 folder_option = click.option(
@@ -44,7 +46,11 @@ def _parent(plan_path: Path, name: str):
 
 @click.group("checkin")
 def checkin() -> None:
-    """Issue, revoke and list parents' check-in links (one per parent per family)."""
+    """Issue, revoke and list parents' check-in links (one per parent per family).
+
+    Exit status (every subcommand): 0 done; 2 a mistake (a bad plan, an unknown
+    PARENT, no link to revoke).
+    """
 
 
 @checkin.command("issue")
@@ -55,7 +61,9 @@ def issue(plan_path: Path, parent: str, data_dir: Path | None) -> None:
     """Make PARENT's check-in link, revoking the one they had, and print it.
 
     The link also appears in PARENT's exchange events after the next sync (when the
-    plan's [checkin] url is set).
+    plan's [checkin] url is set). -q prints only the link.
+
+    Exit status: 0 issued; 2 a mistake (a bad plan, an unknown PARENT).
     """
     from ..feeds.checkin_tokens import PATH_PREFIX, checkin_url
 
@@ -63,7 +71,9 @@ def issue(plan_path: Path, parent: str, data_dir: Path | None) -> None:
     token = _links(data_dir).issue(plan.family.id, parent)
     click.echo(checkin_url(plan.checkin.url, token) if plan.checkin.url else PATH_PREFIX + token)
     note = "" if plan.checkin.url else " Set [checkin] url in the plan to give the full link."
-    click.echo(f"check-in link of {label}; any earlier link of theirs is revoked.{note}", err=True)
+    verbosity.say(
+        f"check-in link of {label}; any earlier link of theirs is revoked.{note}", err=True
+    )
 
 
 @checkin.command("revoke")
@@ -71,21 +81,34 @@ def issue(plan_path: Path, parent: str, data_dir: Path | None) -> None:
 @click.argument("parent")
 @folder_option
 def revoke(plan_path: Path, parent: str, data_dir: Path | None) -> None:
-    """Revoke PARENT's check-in link now (a running server refuses it at once)."""
+    """Revoke PARENT's check-in link now (a running server refuses it at once).
+
+    -q prints nothing on success.
+
+    Exit status: 0 revoked; 2 a mistake (no active link, an unknown PARENT).
+    """
     plan, label = _parent(plan_path, parent)
     if _links(data_dir).revoke(plan.family.id, parent) == 0:
         raise UserError(f"no active check-in link for {label}")
-    click.echo(f"revoked the check-in link of {label}")
+    verbosity.say(f"revoked the check-in link of {label}")
 
 
 @checkin.command("list")
 @plan_argument
+@click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
 @folder_option
-def list_(plan_path: Path, data_dir: Path | None) -> None:
-    """List the family's check-in links by id; never the links themselves."""
+def list_(plan_path: Path, as_json: bool, data_dir: Path | None) -> None:
+    """List the family's check-in links by id; never the links themselves.
+
+    Exit status: 0 listed (none issued too); 2 a mistake (a bad plan).
+    """
     from ..plan.load import load_plan
 
     rows = _links(data_dir).list(load_plan(plan_path).family.id)
+    if as_json:
+        keys = ("id", "parent", "issued_at", "active", "revoked_at")
+        click.echo(json.dumps([{key: getattr(row, key) for key in keys} for row in rows], indent=2))
+        return
     if not rows:
         click.echo("no check-in links issued")
         return

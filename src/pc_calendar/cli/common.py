@@ -12,8 +12,40 @@ import click
 from ..errors import UserError
 from ..plan.toml_types import SUPPORTED_YEARS
 
+
+def complete_plans(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[click.shell_completion.CompletionItem]:
+    """Shell completion of a plan argument: the *.toml files (and folders) that match.
+
+    Nothing matching: the shell's own file completion, as for any other path.
+    """
+    from click.shell_completion import CompletionItem
+
+    folder, _, start = incomplete.rpartition("/")
+    base = Path(folder + "/" if folder else ".")
+    try:
+        entries = sorted(base.iterdir())
+    except OSError:
+        entries = []
+    prefix = folder + "/" if folder else ""
+    found = [
+        CompletionItem(prefix + entry.name + ("/" if entry.is_dir() else ""))
+        for entry in entries
+        if entry.name.startswith(start)
+        and not (entry.name.startswith(".") and not start.startswith("."))
+        and (entry.is_dir() or entry.suffix == ".toml")
+    ]
+    if not any(item.value.endswith(".toml") for item in found):
+        return [CompletionItem(incomplete, type="file")]
+    return found
+
+
 plan_argument = click.argument(
-    "plan_path", metavar="PLAN.toml", type=click.Path(path_type=Path, dir_okay=False)
+    "plan_path",
+    metavar="PLAN.toml",
+    type=click.Path(path_type=Path, dir_okay=False),
+    shell_complete=complete_plans,
 )
 
 

@@ -28,6 +28,10 @@ def decisions(plan_path: Path, as_json: bool, due: bool) -> None:
     and without it: over its own dates for a swap or decision, over its first
     year for an amendment), its review date (flagged once due) and how its fee
     was apportioned; the fees are summed per parent.
+    -q and -v do not change the register (it is the result).
+
+    Exit status: 0 listed (a review that is due does not change it); 2 a
+    mistake in the plan.
     """
     from ..compare.decisions import build_register, family_today
     from ..compare.decisions_view import register_json, render_text

@@ -14,6 +14,7 @@ import click
 
 from ..errors import UserError
 from ..plan.model import Plan
+from . import verbosity
 from .common import parse_date
 from .timeline_args import family_zone, overnight_help, parse_check_time, resolve_range
 
@@ -76,6 +77,7 @@ def diff(
     the first day of this month two years on; or --year, --month, --from/--to.
     Overnights follow the stats convention (--overnight-at). Calendar counts
     are what a sync of the range would write, computed without a server.
+    -q leaves out the warnings on stderr.
     Exit status: 0 same, 1 different, 2 error.
     """
     import json
@@ -98,7 +100,7 @@ def diff(
         labels=(old_ref.label, new_ref.label),
     )
     for warning in result.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        verbosity.warn(str(warning))
     if html_path is not None:
         from ..compare.diff_html import render_html
         from ..fileio import write_atomic

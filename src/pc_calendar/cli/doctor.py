@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from . import verbosity
 from .common import plan_argument, state_options
 
 
@@ -39,6 +40,8 @@ def doctor(
     again, nothing else touched); and the last sync. A failed step skips the steps
     that need it, so the first failure is the one to fix.
 
+    -q prints only the targets with a failed step.
+
     Exit status: 0 every target is healthy; 1 a step failed; 2 a usage mistake or a
     plan that does not load.
     """
@@ -52,6 +55,10 @@ def doctor(
         data = {"plan": str(plan_path), "targets": [r.as_dict() for r in reports]}
         data["healthy"] = all(r.healthy for r in reports)
         click.echo(json.dumps(data, indent=2))
+    elif verbosity.quiet():
+        failing = [r for r in reports if not r.healthy]
+        if failing:
+            click.echo(render_text(failing))
     else:
         click.echo(render_text(reports))
     if not all(r.healthy for r in reports):

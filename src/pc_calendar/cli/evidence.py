@@ -11,6 +11,7 @@ import click
 
 from ..exchanges import evidence
 from ..exchanges.verification import as_json, describe
+from . import verbosity
 from .common import plan_argument
 from .exchanges import _load, db_option, output_option, write_output
 
@@ -52,7 +53,11 @@ def verify_cmd(
     db: Path | None,
 ) -> None:
     """Re-compute the hash chain and check it against receipts and anchors; name the
-    first record altered, removed, reordered or rewritten. Never creates the log."""
+    first record altered, removed, reordered or rewritten. Never creates the log.
+
+    Exit status: 0 the log verifies (or there is none yet); 1 it does not; 2 a
+    mistake (a bad plan, unreadable receipts).
+    """
     plan = _load(plan_path)
     result = evidence.verify_plan_log(
         plan,
@@ -79,7 +84,13 @@ def verify_cmd(
 @tsa_ca_option
 @db_option
 def anchor_cmd(plan_path: Path, tsa_url: str | None, tsa_ca: Path | None, db: Path | None) -> None:
-    """Have the coordinator's time-stamping authority (RFC 3161) sign the chain's head."""
+    """Have the coordinator's time-stamping authority (RFC 3161) sign the chain's head.
+
+    -q leaves out the reminder to keep a copy of the anchors file.
+
+    Exit status: 0 anchored; 2 the TSA could not be reached or refused, or a mistake in
+    the settings (no anchor is written then).
+    """
     plan = _load(plan_path)
     url, ca = evidence.tsa_settings(plan, plan_path, tsa_url, tsa_ca)
     anchor = evidence.anchor_head(plan, db, url, ca)
@@ -87,7 +98,7 @@ def anchor_cmd(plan_path: Path, tsa_url: str | None, tsa_ca: Path | None, db: Pa
         f"anchored {anchor.records} record{'' if anchor.records == 1 else 's'}, head "
         f"{anchor.head_hash}, time-stamped {anchor.time} by {anchor.tsa_url}"
     )
-    click.echo("keep a copy of the anchors file away from the log (it is small)", err=True)
+    verbosity.say("keep a copy of the anchors file away from the log (it is small)", err=True)
 
 
 @click.command("receipts")
@@ -96,7 +107,12 @@ def anchor_cmd(plan_path: Path, tsa_url: str | None, tsa_ca: Path | None, db: Pa
 @output_option
 @db_option
 def receipts_cmd(plan_path: Path, parent: str, output: Path | None, db: Path | None) -> None:
-    """Every receipt a parent should hold (JSON), e.g. to send them a copy."""
+    """Every receipt a parent should hold (JSON), e.g. to send them a copy.
+
+    -q leaves out the "wrote" line.
+
+    Exit status: 0 written; 2 a mistake (an unknown parent, no log).
+    """
     plan = _load(plan_path)
     found = evidence.parent_receipts(plan, db, parent)
     text = json.dumps(found, indent=2, ensure_ascii=False) + "\n"

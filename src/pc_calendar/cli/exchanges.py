@@ -30,6 +30,7 @@ from ..exchanges.render import RENDERERS
 from ..exchanges.status import STATUSES, current_time
 from ..exchanges.store import ExchangeStore
 from ..fileio import write_atomic
+from . import verbosity
 from .common import parse_date, plan_argument
 
 db_option = click.option(
@@ -99,7 +100,7 @@ def write_output(text: str, output: Path | None, what: str) -> None:
         click.echo(text, nl=False)
         return
     write_atomic(output, text, make_folder=False)
-    click.echo(f"wrote {output} ({what})", err=True)
+    verbosity.say(f"wrote {output} ({what})", err=True)
 
 
 @click.command("exchanges")
@@ -133,7 +134,13 @@ def exchanges_cmd(
     notify: bool,
     db: Path | None,
 ) -> None:
-    """List scheduled exchanges with their recorded outcome; flag overdue ones."""
+    """List scheduled exchanges with their recorded outcome; flag overdue ones.
+
+    -q leaves out the totals line and the --notify confirmation and warnings.
+
+    Exit status: 0 listed (overdue exchanges do not change it); 2 a mistake in the
+    plan, the options or the log.
+    """
     plan = _load(plan_path)
     now = current_time()
     first, last = _range(plan, start, end, now, 14)
@@ -142,21 +149,24 @@ def exchanges_cmd(
     )
     if notify:
         sent, warnings = service.notify_overdue(plan, db, rows, now=now)
-        click.echo(f"notified plugins of {count(len(sent), 'overdue exchange')}", err=True)
+        verbosity.say(f"notified plugins of {count(len(sent), 'overdue exchange')}", err=True)
         for warning in warnings:
-            click.echo(f"warning: {warning}", err=True)
+            verbosity.warn(warning)
     if as_json:
         click.echo(json.dumps([row_json(r) for r in rows], indent=2))
         return
     for row in rows:
         click.echo(row_text(row))
     overdue = sum(r.overdue for r in rows)
-    click.echo(f"{count(len(rows), 'exchange')}, {overdue} overdue")
+    verbosity.say(f"{count(len(rows), 'exchange')}, {overdue} overdue")
 
 
 @click.group("exchange")
 def exchange_group() -> None:
-    """Record and check what happened at exchanges (append-only, tamper-evident log)."""
+    """Record and check what happened at exchanges (append-only, tamper-evident log).
+
+    Exit status: as each subcommand says.
+    """
 
 
 @exchange_group.command("record")
@@ -185,6 +195,7 @@ def exchange_group() -> None:
     "handing over).",
 )
 @click.option("--note", default=None, help="Free text kept with the record.")
+@click.option("--json", "as_json", is_flag=True, help="Print the record written as JSON.")
 @db_option
 def record_cmd(
     plan_path: Path,
@@ -195,9 +206,17 @@ def record_cmd(
     agreed_by: tuple[str, ...],
     at_fault: str | None,
     note: str | None,
+    as_json: bool,
     db: Path | None,
 ) -> None:
-    """Record the outcome of the exchange WHEN (its id, date, or date and time)."""
+    """Record the outcome of the exchange WHEN (its id, date, or date and time).
+
+    --json prints the record written (id, seq, hash, every field) and its receipt
+    line; -q prints only the receipt line, without warnings.
+
+    Exit status: 0 recorded; 2 a mistake (no such exchange, a status or option that
+    does not fit, an unknown parent); nothing is written then.
+    """
     plan = _load(plan_path)
     agreed = [p.strip() for item in agreed_by for p in item.split(",") if p.strip()]
     done = service.record_outcome(
@@ -214,11 +233,15 @@ def record_cmd(
         compute=_compute,
     )
     rec = done.record
+    if as_json:
+        data = {"record": rec.to_json(), "receipt": receipt_line(rec), "warnings": done.warnings}
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
     extra = f" (supersedes record {rec.supersedes})" if rec.supersedes else ""
-    click.echo(f"recorded #{rec.seq}: {rec.exchange_id} {rec.status}{extra}")
+    verbosity.say(f"recorded #{rec.seq}: {rec.exchange_id} {rec.status}{extra}")
     click.echo(f"receipt: {receipt_line(rec)}")
     for warning in done.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        verbosity.warn(warning)
 
 
 @exchange_group.command("respond")
@@ -233,7 +256,12 @@ def respond_cmd(
     plan_path: Path, seq: int, parent: str, response: str | None, note: str | None, db: Path | None
 ) -> None:
     """Record that the other parent confirms or disputes outcome record SEQ (a new
-    record; the original is never changed)."""
+    record; the original is never changed).
+
+    -q prints only the receipt line, without warnings.
+
+    Exit status: 0 recorded; 2 a mistake (no such record, a parent who may not answer it).
+    """
     if response is None:
         raise UserError("say --confirm or --dispute")
     plan = _load(plan_path)
@@ -245,9 +273,9 @@ def respond_cmd(
         response,
         note=note,
         channel="cli",
-        on_warning=lambda text: click.echo(f"warning: {text}", err=True),
+        on_warning=verbosity.warn,
     )
-    click.echo(f"recorded #{rec.seq}: {parent} {response}s record {seq} ({rec.exchange_id})")
+    verbosity.say(f"recorded #{rec.seq}: {parent} {response}s record {seq} ({rec.exchange_id})")
     click.echo(f"receipt: {receipt_line(rec)}")
 
 
@@ -283,7 +311,11 @@ def history_cmd(
     plan_path: Path, when: str, as_json: bool, even_if_broken: bool, db: Path | None
 ) -> None:
     """Show every record for one exchange, superseded ones and answers included, and
-    what the log was verified against."""
+    what the log was verified against.
+
+    Exit status: 0 shown; 1 the log failed verification (without --even-if-broken);
+    2 a mistake (no such exchange, a bad plan).
+    """
     plan = _load(plan_path)
     found = service.history(plan, db, when, compute=_compute, plan_path=plan_path)
     stop_if_broken(found.verification, even_if_broken, "history")
@@ -302,7 +334,13 @@ def history_cmd(
 @output_option
 @db_option
 def export_cmd(plan_path: Path, fmt: str, output: Path | None, db: Path | None) -> None:
-    """Export the log with its hash chain, verifiable without pc-calendar."""
+    """Export the log with its hash chain, verifiable without pc-calendar.
+
+    -q leaves out the "wrote" line (a broken chain is still reported).
+
+    Exit status: 0 exported (a broken chain too, with a warning); 2 a mistake (no log,
+    a bad plan, an output folder that does not exist).
+    """
     plan = _load(plan_path)
     path = service.db_path_for(plan, db)
     with ExchangeStore.open(path, plan.family.id, create=False) as store:
@@ -346,7 +384,11 @@ def report_cmd(
     """Summarise exchange outcomes and parenting time per parent.
 
     The log is verified first (chain, anchors) and the report says what it stands on;
-    a log that fails is refused unless --even-if-broken."""
+    a log that fails is refused unless --even-if-broken. -q leaves out the "wrote" line.
+
+    Exit status: 0 written; 1 the log failed verification (without --even-if-broken);
+    2 a mistake in the plan, the options or the output path.
+    """
     if fmt == "pdf" and output is None:
         raise UserError("--format pdf: give -o FILE (a PDF is not written to the terminal)")
     plan = _load(plan_path)

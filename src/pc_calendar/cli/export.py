@@ -9,7 +9,10 @@ never leaves a half-written calendar that a subscribed phone would pick up, and 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import re
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -20,7 +23,10 @@ import click
 
 from ..errors import UserError
 from ..plan.model import Plan
+from . import verbosity
 from .common import parse_date, plan_argument
+
+_KIND = re.compile(rb"\r\nX-PC-CALENDAR-KIND:([^\r]*)\r\n")
 
 
 @dataclass(frozen=True)
@@ -33,15 +39,41 @@ class Output:
 
 
 class _Counted:
-    """The chunks of a calendar, counting VEVENTs as they are written."""
+    """The chunks of a calendar, counting VEVENTs (and their kinds) as they are written."""
 
     def __init__(self, chunks: Iterable[bytes]) -> None:
-        self.chunks, self.events = chunks, 0
+        self.chunks, self.events, self.found = chunks, 0, Counter[str]()
 
     def __iter__(self) -> Iterator[bytes]:
         for chunk in self.chunks:
-            self.events += chunk.startswith(b"BEGIN:VEVENT\r\n")
+            if chunk.startswith(b"BEGIN:VEVENT\r\n"):
+                self.events += 1
+                if kind := _KIND.search(chunk):
+                    self.found[kind.group(1).decode("utf-8")] += 1
             yield chunk
+
+    def kinds(self) -> dict[str, int]:
+        """Events per X-PC-CALENDAR-KIND (custody, exchanges, holidays...), sorted."""
+        return dict(sorted(self.found.items()))
+
+
+@dataclass(frozen=True)
+class Written:
+    """What one calendar file received."""
+
+    path: Path
+    parent: str | None
+    events: int
+    kinds: dict[str, int]
+
+    def as_dict(self, family: str) -> dict[str, object]:
+        return {
+            "path": str(self.path),
+            "family": family,
+            "parent": self.parent,
+            "events": self.events,
+            "kinds": self.kinds,
+        }
 
 
 def default_range(plan: Plan, today: date | None = None) -> tuple[date, date]:
@@ -109,8 +141,8 @@ def write_outputs(
     outputs: list[Output],
     pm=None,
     window: tuple[date, date] | None = None,
-) -> list[int]:
-    """Render and write each calendar (all or none put in place); events per file.
+) -> list[Written]:
+    """Render and write each calendar (all or none put in place); what each received.
 
     ``window``: only events touching these dates, whole (as sync pushes them).
     """
@@ -123,7 +155,7 @@ def write_outputs(
             rendered = render_calendar_chunks(plan, timeline, out.parent, pm, out.outcomes, window)
             chunks = _Counted(rendered)
             files.write(out.path, chunks)
-            counts.append(chunks.events)
+            counts.append(Written(out.path, out.parent, chunks.events, chunks.kinds()))
         files.commit()
     return counts
 
@@ -168,6 +200,7 @@ def _target(output: str) -> tuple[Path, bool]:
     help="Exchange log whose recorded outcomes mark the family calendar's exchanges "
     "(default: the family's log in the user data dir, if any).",
 )
+@click.option("--json", "as_json", is_flag=True, help="Print what was written as JSON.")
 def export(
     plan_path: Path,
     parent_name: str | None,
@@ -175,6 +208,7 @@ def export(
     start: str | None,
     end: str | None,
     db: Path | None,
+    as_json: bool,
 ) -> None:
     """Write RFC 5545 calendars (.ics) from a plan.
 
@@ -183,6 +217,11 @@ def export(
     calendar of everything; to a folder, one calendar per parent plus the family's.
     Events touching --from/--to are written whole, as sync pushes them (same UIDs and
     times). Output is deterministic; set SOURCE_DATE_EPOCH to pin DTSTAMP as well.
+    --json prints what was written (files, events per calendar, range) as JSON; -q
+    prints nothing on success; -v adds the events of each kind per file.
+
+    Exit status: 0 written; 2 a mistake in the plan, the options or the output path
+    (nothing is half-written).
     """
     from ..plan.load import load_plan
     from ..schedule.window import compute_window
@@ -208,16 +247,24 @@ def export(
         except OSError as exc:
             raise UserError(f"-o {output}: cannot create the folder ({exc.strerror})") from None
     try:
-        counts = write_outputs(plan, timeline, outputs, window=(first, last))
+        written = write_outputs(plan, timeline, outputs, window=(first, last))
     except BaseException:
         if created:  # nothing was put in it: leave no trace of the failed run
             with contextlib.suppress(OSError):
                 target.rmdir()
         raise
-    for out, events in zip(outputs, counts, strict=True):
-        click.echo(
-            f"wrote {out.path} ({events} event{'s' if events != 1 else ''}, {first} to {last})"
+    if as_json:
+        files = [out.as_dict(plan.family.id) for out in written]
+        data = {"plan": str(plan_path), "from": str(first), "to": str(last), "files": files}
+        click.echo(json.dumps(data, indent=2))
+        return
+    for out in written:
+        verbosity.say(
+            f"wrote {out.path} ({out.events} event{'s' if out.events != 1 else ''}, "
+            f"{first} to {last})"
         )
+        kinds = ", ".join(f"{n} {kind}" for kind, n in out.kinds.items()) or "no events"
+        verbosity.detail(f"  {out.path.name}: {kinds}")
 
 
 def register(cli: click.Group) -> None:

@@ -8,12 +8,14 @@ docs/feeds.md.
 from __future__ import annotations
 
 import ipaddress
+import json
 import logging
 from pathlib import Path
 
 import click
 
 from ..errors import UserError
+from . import verbosity
 from .common import plan_argument
 
 db_option = click.option(
@@ -58,6 +60,9 @@ def feed() -> None:
 
     PARENT is a parent id from the plan, or "coordinator" for the coordinator's feed of
     every family the server serves.
+
+    Exit status (every subcommand): 0 done; 2 a mistake (a bad plan, an unknown
+    PARENT, nothing to revoke).
     """
 
 
@@ -68,12 +73,15 @@ def feed() -> None:
 def issue(plan_path: Path, parent: str, db_path: Path | None) -> None:
     """Make a new feed URL for PARENT and print its path (shown only this once).
 
-    Earlier URLs of the same recipient keep working until revoked.
+    Earlier URLs of the same recipient keep working until revoked. -q prints only the
+    path.
+
+    Exit status: 0 issued; 2 a mistake (a bad plan, an unknown PARENT).
     """
     family, recipient, label = _recipient(plan_path, parent)
     token = _store(db_path).issue(family, recipient)
     click.echo(f"/feeds/{token}.ics")
-    click.echo(
+    verbosity.say(
         f"feed URL path for {label}; shown only now. Subscribe with "
         "webcal://YOUR-HOST/feeds/... (see docs/feeds.md).",
         err=True,
@@ -86,22 +94,31 @@ def issue(plan_path: Path, parent: str, db_path: Path | None) -> None:
 @click.option("--id", "token_id", metavar="ID", help="Only the token with this id (see list).")
 @db_option
 def revoke(plan_path: Path, parent: str, token_id: str | None, db_path: Path | None) -> None:
-    """Revoke PARENT's feed URLs now (a running server stops serving them at once)."""
+    """Revoke PARENT's feed URLs now (a running server stops serving them at once).
+
+    -q prints nothing on success.
+
+    Exit status: 0 revoked; 2 a mistake (no active URL to revoke, an unknown PARENT).
+    """
     family, recipient, label = _recipient(plan_path, parent)
     count = _store(db_path).revoke(family, recipient, token_id)
     if count == 0:
         raise UserError(
             f"no active feed URL for {label}" + (f" with id {token_id}" if token_id else "")
         )
-    click.echo(f"revoked {count} feed URL{'s' if count != 1 else ''} of {label}")
+    verbosity.say(f"revoked {count} feed URL{'s' if count != 1 else ''} of {label}")
 
 
 @feed.command("list")
 @plan_argument
 @click.argument("parent", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
 @db_option
-def list_(plan_path: Path, parent: str | None, db_path: Path | None) -> None:
-    """List feed URLs of the plan's family (or of PARENT) by id; never the URLs."""
+def list_(plan_path: Path, parent: str | None, as_json: bool, db_path: Path | None) -> None:
+    """List feed URLs of the plan's family (or of PARENT) by id; never the URLs.
+
+    Exit status: 0 listed (none issued too); 2 a mistake (a bad plan, an unknown PARENT).
+    """
     from ..feeds.tokens import ALL_FAMILIES, COORDINATOR
     from ..plan.load import load_plan
 
@@ -111,6 +128,10 @@ def list_(plan_path: Path, parent: str | None, db_path: Path | None) -> None:
         rows = store.list(family, recipient)
     else:
         rows = store.list(load_plan(plan_path).family.id) + store.list(ALL_FAMILIES, COORDINATOR)
+    if as_json:
+        keys = ("id", "family", "recipient", "issued_at", "active", "revoked_at")
+        click.echo(json.dumps([{key: getattr(row, key) for key in keys} for row in rows], indent=2))
+        return
     if not rows:
         click.echo("no feed URLs issued")
         return
@@ -120,7 +141,12 @@ def list_(plan_path: Path, parent: str | None, db_path: Path | None) -> None:
         click.echo(f"{row.id:<12}{row.family:<20}{row.recipient:<16}{row.issued_at:<27}{status}")
 
 
-@click.command("serve")
+@click.command(
+    "serve",
+    epilog="-q drops the access log (errors and warnings stay); -vv logs at DEBUG.\n\n"
+    "Exit status: 0 stopped by Ctrl-C or SIGTERM; 2 a mistake (a bad plan, an "
+    "address that cannot be listened on).",
+)
 @click.argument("plans", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535))

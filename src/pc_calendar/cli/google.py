@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from ..errors import UserError
+from . import verbosity
 
 plan_option = click.option(
     "--plan",
@@ -47,7 +48,11 @@ def target_config(parent: str, plan_path: Path | None) -> tuple[dict[str, Any], 
 
 @click.group("google")
 def google() -> None:
-    """Authorise a parent's Google account and create a calendar for the plan."""
+    """Authorise a parent's Google account and create a calendar for the plan.
+
+    Exit status (every subcommand): 0 done; 1 Google refused or failed; 2 a mistake
+    (the google extra not installed, no client secrets, not a google target).
+    """
     from ..extras import require
 
     require("google", "pc-calendar google")
@@ -69,7 +74,9 @@ def login_cmd(
     """Authorise PARENT's Google account (opens a browser) and store the token.
 
     The token is stored under the target's ``account`` (with --plan), else under PARENT
-    itself, which may also be that account name.
+    itself, which may also be that account name. -q leaves out the confirmation.
+
+    Exit status: 0 authorised; 1 Google refused; 2 a mistake in the settings.
     """
     from ..backends import google_auth
 
@@ -82,22 +89,28 @@ def login_cmd(
         return google_auth.run_installed_app_flow(path, open_browser=not no_browser, port=port)
 
     where = google_auth.login(settings.account, secrets, flow=flow)
-    click.echo(f"authorised {settings.account}; token stored in {where}")
+    verbosity.say(f"authorised {settings.account}; token stored in {where}")
 
 
 @google.command("logout")
 @click.argument("parent")
 @plan_option
 def logout_cmd(parent: str, plan_path: Path | None) -> None:
-    """Revoke PARENT's Google token and forget it."""
+    """Revoke PARENT's Google token and forget it.
+
+    -q leaves out the confirmation (a revocation Google did not confirm is still
+    reported, as an error of the outcome).
+
+    Exit status: 0 forgotten, or nothing was stored; 2 a mistake in the settings.
+    """
     from ..backends import google_auth
 
     _, settings = target_config(parent, plan_path)
     found, problem = google_auth.logout(settings.account)
     if not found:
-        click.echo(f"no Google token stored for {settings.account}")
+        verbosity.say(f"no Google token stored for {settings.account}")
         return
-    click.echo(f"forgot the Google token of {settings.account} ({', '.join(found)})")
+    verbosity.say(f"forgot the Google token of {settings.account} ({', '.join(found)})")
     if problem:
         click.echo(
             f"warning: Google did not confirm the revocation ({problem}); remove access at "
@@ -112,7 +125,12 @@ def logout_cmd(parent: str, plan_path: Path | None) -> None:
 @click.option("--name", default="Kids", show_default=True, help="The new calendar's name.")
 @click.option("--time-zone", help="The calendar's zone (default: the family's).")
 def setup_cmd(parent: str, plan_path: Path | None, name: str, time_zone: str | None) -> None:
-    """Create a dedicated calendar in PARENT's Google account and print its target line."""
+    """Create a dedicated calendar in PARENT's Google account and print its target line.
+
+    -q prints only the target line.
+
+    Exit status: 0 created; 1 Google refused or failed; 2 a mistake in the settings.
+    """
     from ..backends.google import GoogleBackend
 
     _, settings = target_config(parent, plan_path)
@@ -122,8 +140,8 @@ def setup_cmd(parent: str, plan_path: Path | None, name: str, time_zone: str | N
         calendar_id = backend.create_calendar(name, zone)
     finally:
         backend.close()
-    click.echo(f"created Google calendar {name!r} for {settings.account}: {calendar_id}")
-    click.echo("use it in the plan (or calendars.toml):")
+    verbosity.say(f"created Google calendar {name!r} for {settings.account}: {calendar_id}")
+    verbosity.say("use it in the plan (or calendars.toml):")
     click.echo(
         f'  calendar = {{ type = "google", calendar_id = "{calendar_id}", '
         f'account = "{settings.account}" }}'

@@ -8,6 +8,7 @@ this command must not lose.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
@@ -15,6 +16,7 @@ import click
 from ..errors import UserError
 from ..fileio import write_atomic
 from ..plugins import templates
+from . import verbosity
 
 
 def write_new_file(path: Path, text: str, *, force: bool) -> None:
@@ -48,16 +50,27 @@ def template_listing() -> list[tuple[str, str]]:
 )
 @click.option("--list", "list_only", is_flag=True, help="list the templates and exit")
 @click.option("--force", is_flag=True, help="replace PLAN.toml if it already exists")
+@click.option("--json", "as_json", is_flag=True, help="with --list: the templates as JSON")
 @click.argument("plan_path", metavar="PLAN.toml", required=False, type=click.Path(path_type=Path))
 def init_command(
-    template_name: str | None, list_only: bool, force: bool, plan_path: Path | None
+    template_name: str | None, list_only: bool, force: bool, as_json: bool, plan_path: Path | None
 ) -> None:
     """Write a commented plan file PLAN.toml from a template.
 
     Edit the names, dates and school calendar, then run `pc-calendar check PLAN.toml`.
+    --list --json prints the templates as JSON; -q leaves out the "wrote" line.
+
+    Exit status: 0 the file was written or the templates listed; 2 a mistake (no or
+    unknown template, PLAN.toml exists and --force was not given, a folder given).
     """
+    if as_json and not list_only:
+        raise UserError("--json: only with --list (writing a plan prints one line)")
     if list_only:
         listing = template_listing()
+        if as_json:
+            rows = [{"name": name, "description": text} for name, text in listing]
+            click.echo(json.dumps(rows, indent=2))
+            return
         width = max((len(name) for name, _ in listing), default=0)
         for name, description in listing:
             click.echo(f"{name:<{width}}  {description}")
@@ -76,7 +89,7 @@ def init_command(
         raise UserError("PLAN.toml: give the name of the plan file to create")
     _, text = registry[template_name]
     write_new_file(plan_path, text, force=force)
-    click.echo(
+    verbosity.say(
         f"wrote {plan_path} from template {template_name!r}; "
         f"edit it, then run: pc-calendar check {plan_path}"
     )

@@ -17,6 +17,7 @@ import click
 import pluggy
 
 from .. import __version__, plugins
+from . import verbosity
 
 # Registration hook -> the word the listing uses for what it registers.
 REGISTRATION_HOOKS = {
@@ -96,12 +97,13 @@ def collect(pm: pluggy.PluginManager) -> list[PluginInfo]:
     return sorted(infos, key=lambda i: (order[i.kind], i.name))
 
 
-def _text(infos: list[PluginInfo]) -> str:
+def _text(infos: list[PluginInfo], hooks: bool = True) -> str:
+    """One line per plugin, then (unless ``hooks`` is false) its hooks; problems always."""
     lines = []
     for info in infos:
         source = "built-in" if info.kind == "built-in" else (info.distribution or info.kind)
         lines.append(f"{info.name} {info.version or '(no version)'} ({source})")
-        for hook in info.hooks:
+        for hook in info.hooks if hooks else ():
             word = REGISTRATION_HOOKS.get(hook)
             names = info.registers.get(word, []) if word else []
             lines.append(f"  {hook}" + (f": {', '.join(names)}" if names else ""))
@@ -113,9 +115,14 @@ def register(cli: click.Group) -> None:
     @cli.command("plugins")
     @click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
     def plugins_command(as_json: bool) -> None:
-        """List installed plugins, their versions and the hooks each implements."""
+        """List installed plugins, their versions and the hooks each implements.
+
+        -q prints one line per plugin (name, version, source) and its problems.
+
+        Exit status: 0 listed (a plugin's problems are shown, not failed on).
+        """
         infos = collect(plugins.get_plugin_manager())
         if as_json:
             click.echo(json.dumps([asdict(i) for i in infos], indent=2))
         else:
-            click.echo(_text(infos))
+            click.echo(_text(infos, hooks=not verbosity.quiet()))

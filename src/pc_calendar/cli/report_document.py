@@ -18,6 +18,7 @@ from ..plan.model import Plan
 from ..views.days import ViewContext
 from ..views.period_stats import months_table
 from ..views.print_style import document_info
+from . import verbosity
 from .timeline_args import timeline_for
 
 
@@ -52,5 +53,5 @@ def write_report_document(
         write_atomic(output, html, new_mode=PRIVATE)
     else:
         for warning in write_pdf(output, html, "report --format pdf"):
-            click.echo(f"warning: PDF: {warning}", err=True)
-    click.echo(f"wrote {output} ({what})", err=True)
+            verbosity.warn(f"PDF: {warning}")
+    verbosity.say(f"wrote {output} ({what})", err=True)

@@ -18,6 +18,7 @@ from ..views.explain import explain_records, print_explain
 from ..views.html_calendar import months_of, render_html
 from ..views.month_grid import print_months
 from ..views.print_style import document_info
+from . import verbosity
 from .common import plan_argument
 from .timeline_args import (
     choose_children,
@@ -72,6 +73,9 @@ def show(
     --html and --pdf write a document for printing or a filing: each page names the
     family, the plan file with its SHA-256 and the amendment in force, and when it was
     generated ($PC_CALENDAR_NOW fixes that time); each month has its figures per parent.
+    -q leaves out the "wrote" lines and the warnings.
+
+    Exit status: 0 shown or written; 2 a mistake in the plan, the options or a path.
     """
     convention = parse_check_time(overnight_at)
     plan = load_plan(plan_path)
@@ -117,11 +121,11 @@ def _write_documents(
 
     if pdf_path is not None:
         for warning in write_pdf(pdf_path, html, "show --pdf"):
-            click.echo(f"warning: PDF: {warning}", err=True)
-        click.echo(f"wrote {pdf_path} ({what})")
+            verbosity.warn(f"PDF: {warning}")
+        verbosity.say(f"wrote {pdf_path} ({what})")
     if html_path is not None:
         write_atomic(html_path, html, new_mode=PRIVATE)
-        click.echo(f"wrote {html_path} ({what})")
+        verbosity.say(f"wrote {html_path} ({what})")
 
 
 def register(cli: click.Group) -> None:

@@ -230,7 +230,9 @@ def stats(
     Percentages are exact fractions, shown to 2 decimals; --json adds the exact
     values. Family rows sum child-nights over the children. A child born or
     leaving the schedule mid-range counts only the nights in their timeline,
-    with a note saying so.
+    with a note saying so. -q leaves out the engine's warnings on stderr.
+
+    Exit status: 0 the figures were printed; 2 a mistake in the plan or the options.
     """
     convention: NightConvention = parse_check_time(overnight_at)
     plan = load_plan(plan_path)

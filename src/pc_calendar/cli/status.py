@@ -21,8 +21,9 @@ from typing import Any
 import click
 
 from ..errors import UserError
+from . import verbosity
 from .caseload_view import live_caseload, print_table
-from .common import caseload_options, parse_date, state_options
+from .common import caseload_options, complete_plans, parse_date, state_options
 
 
 def _when(text: str | None) -> str:
@@ -81,7 +82,40 @@ def _family_json(f: Any) -> dict[str, Any]:
     }
 
 
+def _print_attention(results: list[Any]) -> None:
+    """-q: only what needs attention, one line each, no table and no totals."""
+    for f in results:
+        if f.error is not None:
+            click.echo(f"{f.name}: FAILED: {f.error.splitlines()[0]}")
+        for c in f.calendars:
+            pending = c.pending.text() if c.pending else None
+            if _note(c):
+                click.echo(f"{f.name}: {c.parent} -> {c.target}: {_note(c)}")
+            elif c.pending and (c.pending.total or c.pending.conflicts):
+                click.echo(f"{f.name}: {c.parent} -> {c.target}: pending {pending}")
+        _print_exchanges(f)
+
+
+def _print_exchanges(f: Any) -> None:
+    """A family's overdue, missed and disputed exchanges and reviews due, one line each."""
+    for row in f.overdue:
+        click.echo(_row_text("OVERDUE (no outcome recorded)", f.name, row))
+    for row in f.missed:
+        click.echo(_row_text("MISSED", f.name, row))
+    for line in f.reviews_due:
+        click.echo(f"{f.name}: REVIEW DUE {line}")
+    for row in f.disputed:
+        click.echo(_row_text(f"DISPUTED {row.state}", f.name, row))
+    if f.exchanges_error:
+        click.echo(f"{f.name}: cannot read the exchange log: {f.exchanges_error}")
+    if f.trace:
+        click.echo(f.trace, err=True)
+
+
 def _print(results: list[Any], offline: bool, days: int, tty: bool) -> None:
+    if verbosity.quiet():
+        _print_attention(results)
+        return
     source = "offline, from the sync state" if offline else "dry run against each calendar"
     headers = ["family", "parent", "target", "last success", "pending", "note"]
     rows: list[list[str | int]] = []
@@ -92,23 +126,16 @@ def _print(results: list[Any], offline: bool, days: int, tty: bool) -> None:
             run = c.run.last_success if c.run else None
             pending = c.pending.text() if c.pending else "?"
             rows.append([f.name, c.parent, c.target, _when(run), pending, _note(c)])
+            if c.run is not None:
+                verbosity.detail(
+                    f"{f.name}: {c.parent} -> {c.target}: last attempt {_when(c.run.last_attempt)}"
+                )
     print_table(headers, rows, tty, f"status (pending: {source})")
     click.echo()
     click.echo(f"pending changes: {source}")
     overdue = missed = 0
     for f in results:
-        for row in f.overdue:
-            click.echo(_row_text("OVERDUE (no outcome recorded)", f.name, row))
-        for row in f.missed:
-            click.echo(_row_text("MISSED", f.name, row))
-        for line in f.reviews_due:
-            click.echo(f"{f.name}: REVIEW DUE {line}")
-        for row in f.disputed:
-            click.echo(_row_text(f"DISPUTED {row.state}", f.name, row))
-        if f.exchanges_error:
-            click.echo(f"{f.name}: cannot read the exchange log: {f.exchanges_error}")
-        if f.trace:
-            click.echo(f.trace, err=True)
+        _print_exchanges(f)
         overdue += len(f.overdue)
         missed += len(f.missed)
     calendars = [c for f in results for c in f.calendars]
@@ -130,6 +157,7 @@ def register(cli: click.Group) -> None:
         required=True,
         metavar="PLANS_OR_FOLDER...",
         type=click.Path(path_type=Path),
+        shell_complete=complete_plans,
     )
     @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
     @click.option(
@@ -170,7 +198,16 @@ def register(cli: click.Group) -> None:
         recursive: bool,
     ) -> None:
         """Show when each family's calendars last synced, what is pending, and
-        overdue or missed exchanges across the caseload. Writes nothing."""
+        overdue or missed exchanges across the caseload. Writes nothing.
+
+        -q prints only what needs attention (failures, pending changes, overdue,
+        missed and disputed exchanges, reviews due), without the table; -v adds each calendar's
+        last attempt.
+
+        Exit status: 0 every family and calendar could be checked; 1 any could not
+        (an invalid plan, a calendar that did not answer); 2 a mistake in the options
+        or no plans found. Pending changes and overdue exchanges do not change it.
+        """
         from ..exchanges.status import current_time
         from ..plugins import get_plugin_manager
         from ..sync.caseload import default_jobs, discover_plans, map_families
@@ -203,7 +240,7 @@ def register(cli: click.Group) -> None:
             days=days,
             pm=get_plugin_manager(),
         )
-        tty = sys.stdout.isatty() and not as_json
+        tty = sys.stdout.isatty() and not as_json and not verbosity.quiet()
         with live_caseload(tty, len(plans), "checking") as live:
             results = map_families(
                 plans, lambda p: family_status(p, request), sync_request.jobs, live

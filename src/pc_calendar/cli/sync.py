@@ -27,9 +27,10 @@ import click
 
 from ..errors import UserError
 from ..plan.model import Plan
+from . import verbosity
 from .caseload_view import PROGRESS_MIN, live_caseload, print_table
 from .caseload_view import write_progress as _progress_bar
-from .common import caseload_options, parse_date, state_options
+from .common import caseload_options, complete_plans, parse_date, state_options
 
 __all__ = ["PROGRESS_MIN", "_progress_bar", "default_range", "register"]
 
@@ -146,7 +147,7 @@ def _run_single(plan_path: Path, request: SyncRequest) -> int:
     plan = load_plan(plan_path)
     chosen = _parent_ids(plan, request.parents)
     options = request.options_for(plan)  # a bad range is an error before any work
-    show_bar = not request.as_json and sys.stdout.isatty()
+    show_bar = not request.as_json and sys.stdout.isatty() and not verbosity.quiet()
     with _progress_bar(show_bar) as bar:
         result = sync_one(plan_path, request.caseload(chosen or None), plan, bar)
     if result.error is not None:
@@ -163,11 +164,31 @@ def _run_single(plan_path: Path, request: SyncRequest) -> int:
             'folder = "out/NAME" } to a parent'
         )
     for s in summaries:
-        click.echo(s.line())
-        _details(s, "  ")
+        _echo_calendar(s, "")
     if request.dry_run:
-        click.echo(f"dry run {options.start} .. {options.end}: nothing was written")
+        verbosity.say(f"dry run {options.start} .. {options.end}: nothing was written")
     return 0 if result.ok else 1
+
+
+def _noteworthy(summary: Any) -> bool:
+    """What -q still prints: a calendar that changed, failed, was skipped or met a conflict."""
+    return bool(summary.writes or summary.conflicts or not summary.ok)
+
+
+def _echo_calendar(summary: Any, prefix: str) -> None:
+    """A calendar's line and details; -q: only if noteworthy, without warnings."""
+    if verbosity.quiet():
+        if _noteworthy(summary):
+            click.echo(prefix + summary.line().splitlines()[0])
+            _details(summary, prefix or "  ")
+        return
+    click.echo(prefix + summary.line())
+    _details(summary, prefix or "  ")
+    verbosity.detail(f"{prefix or '  '}{_requests(summary)}; target set in {summary.source}")
+
+
+def _requests(summary: Any) -> str:
+    return f"{summary.requests} request{'s' if summary.requests != 1 else ''}"
 
 
 def _details(summary: Any, indent: str) -> None:
@@ -180,7 +201,7 @@ def _details(summary: Any, indent: str) -> None:
 def _run_caseload(plans: list[Path], request: SyncRequest) -> int:
     from ..sync.caseload import run_caseload
 
-    tty = sys.stdout.isatty() and not request.as_json
+    tty = sys.stdout.isatty() and not request.as_json and not verbosity.quiet()
     with live_caseload(tty, len(plans)) as live:
         progress = live.progress if live is not None else None
         results = run_caseload(plans, request.caseload(), live, progress)
@@ -189,6 +210,12 @@ def _run_caseload(plans: list[Path], request: SyncRequest) -> int:
             click.echo(f"{result.plan_path}: {result.trace}", err=True)
     if request.as_json:
         _echo_json(results, request, None)
+    elif verbosity.quiet():
+        for r in results:
+            if r.error is not None:
+                click.echo(f"{r.name} ({r.plan_path}): FAILED: {r.error}")
+            for c in r.calendars:
+                _echo_calendar(c, f"{r.name}: ")
     else:
         _print_caseload(results, request, tty)
     return 0 if all(r.ok for r in results) else 1
@@ -219,6 +246,9 @@ def _print_caseload(results: list[Any], request: SyncRequest, tty: bool) -> None
             if c.error is not None or c.skipped is not None:
                 click.echo(f"{r.name}: {c.line()}")
             _details(c, f"{r.name}: ")
+            verbosity.detail(
+                f"{r.name}: {c.parent} -> {c.target}: {_requests(c)}; target set in {c.source}"
+            )
     calendars = [c for r in results for c in r.calendars]
     failed = sum(1 for r in results if r.error) + sum(1 for c in calendars if c.error)
     skipped = sum(1 for c in calendars if c.skipped)
@@ -261,6 +291,7 @@ def register(cli: click.Group) -> None:
         required=True,
         metavar="PLANS_OR_FOLDER...",
         type=click.Path(path_type=Path),
+        shell_complete=complete_plans,
     )
     @click.option(
         "--parent",
@@ -329,7 +360,11 @@ def register(cli: click.Group) -> None:
         or from calendars.toml beside it. Events touching --from/--to are synced
         whole (never cut at midnight); ours lying wholly outside them are left alone.
         A calendar another sync is writing is skipped (or waited for with --wait).
-        Exit status 0 when every calendar synced, 1 when any failed or was
+        -q prints only calendars that changed, failed or met a conflict (nothing
+        when all is unchanged), no progress and no warnings; -v adds how many
+        requests each calendar took and where its target was set.
+
+        Exit status: 0 when every calendar synced, 1 when any failed or was
         skipped (the others still ran), 2 for a mistake in the options or plan, or
         when no plans were found.
         """

@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from ..errors import UserError
+from . import verbosity
 
 
 def register(cli: click.Group) -> None:
@@ -21,7 +22,10 @@ def register(cli: click.Group) -> None:
 
 @click.group()
 def targets() -> None:
-    """Find and connect parents' calendars."""
+    """Find and connect parents' calendars.
+
+    Exit status: as each subcommand says.
+    """
 
 
 @targets.command()
@@ -72,7 +76,8 @@ def discover(
     calendar-home-set, then lists each calendar with whether it accepts events and
     whether this user may write to it. --create makes a dedicated calendar (MKCALENDAR);
     --write PLAN --parent ID records the chosen one in calendars.toml beside the plan,
-    with the password by reference only.
+    with the password by reference only. -q prints only the chosen calendar (and
+    what was written).
 
     Exit status: 0 found (and written); 1 the server failed or refused; 2 a usage mistake.
     """
@@ -145,6 +150,12 @@ def _print(found: Any, chosen: Any, as_json: bool, plan_path: Any, parent: Any) 
         data = found.as_json()
         data["chosen"] = chosen.href if chosen else None
         click.echo(json.dumps(data, indent=2))
+        return
+    if verbosity.quiet():
+        if chosen is not None:
+            click.echo(f"{chosen.label}  {chosen.href}")
+        if plan_path is not None and chosen is not None:
+            click.echo(f"wrote [{parent}] into {plan_path.parent / 'calendars.toml'}")
         return
     click.echo(f"service:   {found.service_url} (found from {found.how})")
     click.echo(f"principal: {found.principal}")

@@ -98,9 +98,9 @@ def print_warnings(timeline: Timeline) -> None:
     """Each engine warning on stderr as ``warning: ...`` (stdout stays the output).
 
     A range past the school calendar, a DST gap at a handover time: the dates are
-    still computed, but the parent must be told what was guessed.
+    still computed, but the parent must be told what was guessed. ``-q`` hides them.
     """
-    import click
+    from . import verbosity
 
     for warning in timeline.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        verbosity.warn(str(warning))

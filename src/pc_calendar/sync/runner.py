@@ -353,6 +353,7 @@ def sync_family(
                 target.parent_id, busy.label, skipped=str(busy), dry_run=options.dry_run
             )
         summary.warnings = [*work.timeline.warnings, *history]
+        summary.source = target.source
         summaries.append(summary)
         if summary.skipped is None:
             _notify(pm, work.plan.family, summary)

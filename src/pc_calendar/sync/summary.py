@@ -29,6 +29,8 @@ class CalendarSummary:
     #: what the schedule engine had to guess for this family's range (e.g. a school
     #: calendar that ends before it): not a failure, but the coordinator must see it.
     warnings: list[str] = field(default_factory=list)
+    #: where the target was set: the plan's parents.NAME.calendar or calendars.toml
+    source: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -91,4 +93,5 @@ class CalendarSummary:
             "skipped": self.skipped,
             "warnings": list(self.warnings),
             "requests": self.requests,
+            "source": self.source,
         }
