@@ -13,12 +13,11 @@ from __future__ import annotations
 import base64
 import hmac
 import secrets
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from .secret import KEY_FILE, derive, load_or_create
-from .tokens import BUSY_TIMEOUT_S, TOKEN_RE, _now, log_id, open_tagged_db, token_hash
+from .tokens import BUSY_TIMEOUT_S, TOKEN_RE, ThreadLocalDb, _now, log_id, token_hash
 
 APPLICATION_ID = 0x70634349  # "pcCI"
 DB_FILE = "checkins.sqlite3"
@@ -52,35 +51,24 @@ def checkin_url(base_url: str, token: str) -> str:
     return base_url.rstrip("/") + PATH_PREFIX + token
 
 
-class CheckinTokens:
+class CheckinTokens(ThreadLocalDb):
     """The check-in link database in ``folder`` (with the server key beside it).
 
     Thread-safe: each thread gets its own SQLite connection.
     """
 
+    application_id = APPLICATION_ID
+    schema = _SCHEMA
+    what = "check-in link database"
+
     def __init__(self, folder: Path | str, key: bytes | None = None) -> None:
         self.folder = Path(folder)
-        self.path = self.folder / DB_FILE
         self._key = key if key is not None else load_or_create(self.folder / KEY_FILE)
-        self._local = threading.local()
-        self._connect()
+        super().__init__(self.folder / DB_FILE)
 
     @property
     def key(self) -> bytes:
         return self._key
-
-    def _connect(self):
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = open_tagged_db(self.path, APPLICATION_ID, _SCHEMA, "check-in link database")
-            self._local.conn = conn
-        return conn
-
-    def close(self) -> None:
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
-            conn.close()
-            self._local.conn = None
 
     def _token(self, family: str, parent: str, nonce: str) -> str:
         mac = derive(self._key, "checkin-link", family, parent, nonce)

@@ -105,8 +105,13 @@ def _now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
-class TokenStore:
-    """The token database. Thread-safe: each thread gets its own SQLite connection."""
+class ThreadLocalDb:
+    """A tagged SQLite database with one connection per thread (waitress serves each
+    request on a worker thread; a connection must stay in the thread that made it)."""
+
+    application_id: int
+    schema: tuple[str, ...]
+    what: str
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
@@ -116,7 +121,7 @@ class TokenStore:
     def _connect(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = open_tagged_db(self.path, APPLICATION_ID, _SCHEMA, "feed token database")
+            conn = open_tagged_db(self.path, self.application_id, self.schema, self.what)
             self._local.conn = conn
         return conn
 
@@ -126,6 +131,14 @@ class TokenStore:
         if conn is not None:
             conn.close()
             self._local.conn = None
+
+
+class TokenStore(ThreadLocalDb):
+    """The token database. Thread-safe: each thread gets its own SQLite connection."""
+
+    application_id = APPLICATION_ID
+    schema = _SCHEMA
+    what = "feed token database"
 
     def issue(self, family: str, recipient: str) -> str:
         """A new token for ``recipient``; the only time the raw token exists."""
