@@ -51,6 +51,31 @@ def plain_error(code: int, extra: Headers = ()) -> tuple[str, Headers, bytes]:
     return f"{code} {reason}", headers, body
 
 
+Handler = Callable[[dict[str, Any], str, str], tuple[str, Headers, bytes, str]]
+
+
+def serve_request(
+    environ: dict[str, Any], start_response: StartResponse, handle: Handler, kind: str
+) -> list[bytes]:
+    """Answer with ``handle(environ, client, method)``, shared by the feed and check-in apps.
+
+    A bug answers a plain 500 and logs its traceback, never the secret path. One access
+    line per request names the client, method, status, ``kind`` (empty for feeds) and the
+    token's short, non-reversible log id.
+    """
+    client = environ.get("REMOTE_ADDR", "-")
+    method = environ.get("REQUEST_METHOD", "")
+    who = "-"
+    try:
+        status, headers, body, who = handle(environ, client, method)
+    except Exception:  # a bug: answer plainly, keep the traceback, never the link or path
+        log.exception("error serving %s %s to %s", kind or "feed", who, client)
+        status, headers, body = plain_error(500)
+    start_response(status, headers)
+    log.info("%s %s %s %s%s", client, method[:10], status[:3], f"{kind} " if kind else "", who)
+    return [b"" if method == "HEAD" else body]  # waitress sends a HEAD body otherwise
+
+
 def accepts_gzip(value: str) -> bool:
     """Whether an Accept-Encoding value allows gzip (explicitly or by ``*``), q > 0."""
     star = None
@@ -113,19 +138,7 @@ class FeedApp:
         self.max_header_bytes = max_header_bytes
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        client = environ.get("REMOTE_ADDR", "-")
-        method = environ.get("REQUEST_METHOD", "")
-        who = "-"
-        try:
-            status, headers, body, who = self._handle(environ, client, method)
-        except Exception:  # a bug: answer plainly, keep the traceback, never the path
-            log.exception("error serving feed %s to %s", who, client)
-            status, headers, body = plain_error(500)
-        start_response(status, headers)
-        if method == "HEAD":
-            body = b""  # waitress sends whatever the app returns, even for HEAD
-        log.info("%s %s %s %s", client, method[:10], status[:3], who)
-        return [body]
+        return serve_request(environ, start_response, self._handle, "")
 
     def _handle(
         self, environ: dict[str, Any], client: str, method: str

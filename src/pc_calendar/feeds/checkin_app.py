@@ -26,7 +26,7 @@ from ..errors import UserError
 from ..exchanges.chain import Record
 from ..exchanges.store import ExchangeStore
 from . import checkin_actions as actions
-from .app import StartResponse, plain_error
+from .app import StartResponse, plain_error, serve_request
 from .cache import FeedCache
 from .checkin_page import PageData, render_page
 from .checkin_tokens import CheckinTokens
@@ -98,17 +98,7 @@ class CheckinApp:
         self._locks_lock = threading.Lock()
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        client = environ.get("REMOTE_ADDR", "-")
-        method = environ.get("REQUEST_METHOD", "")
-        who = "-"
-        try:
-            status, headers, body, who = self._handle(environ, client, method)
-        except Exception:  # a bug: answer plainly, keep the traceback, never the link
-            log.exception("error serving check-in %s to %s", who, client)
-            status, headers, body = plain_error(500)
-        start_response(status, headers)
-        log.info("%s %s %s checkin %s", client, method[:10], status[:3], who)
-        return [b"" if method == "HEAD" else body]
+        return serve_request(environ, start_response, self._handle, "checkin")
 
     def _handle(self, environ: dict[str, Any], client: str, method: str):
         if self.limiter is not None and (wait := self.limiter.check(client)):
