@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .secret import KEY_FILE, derive, load_or_create
-from .tokens import BUSY_TIMEOUT_S, TOKEN_RE, ThreadLocalDb, _now, log_id, token_hash
+from .tokens import BUSY_TIMEOUT_S, ThreadLocalDb, _now, log_id, token_hash
 
 APPLICATION_ID = 0x70634349  # "pcCI"
 DB_FILE = "checkins.sqlite3"
@@ -60,6 +60,9 @@ class CheckinTokens(ThreadLocalDb):
     application_id = APPLICATION_ID
     schema = _SCHEMA
     what = "check-in link database"
+    lookup_sql = (
+        "SELECT hash, family, parent FROM checkin_tokens WHERE hash = ? AND revoked_at IS NULL"
+    )
 
     def __init__(self, folder: Path | str, key: bytes | None = None) -> None:
         self.folder = Path(folder)
@@ -121,24 +124,6 @@ class CheckinTokens(ThreadLocalDb):
         token = self._token(family, parent, row[1])
         # A replaced key file makes old links unverifiable: then there is no link.
         return token if hmac.compare_digest(token_hash(token), row[0]) else None
-
-    def lookup(self, token: str) -> tuple[str, str] | None:
-        """``(family, parent)`` of an active link token, else None."""
-        if not TOKEN_RE.fullmatch(token):
-            return None
-        wanted = token_hash(token)
-        row = (
-            self._connect()
-            .execute(
-                "SELECT hash, family, parent FROM checkin_tokens "
-                "WHERE hash = ? AND revoked_at IS NULL",
-                (wanted,),
-            )
-            .fetchone()
-        )
-        if row is None or not hmac.compare_digest(row[0], wanted):
-            return None
-        return row[1], row[2]
 
     def list(self, family: str, parent: str | None = None) -> list[CheckinInfo]:
         """A family's links (or one parent's), oldest first, as ids only."""

@@ -132,6 +132,19 @@ class ThreadLocalDb:
             conn.close()
             self._local.conn = None
 
+    #: SELECT hash, family, <who> ... WHERE hash = ? AND revoked_at IS NULL
+    lookup_sql: str
+
+    def lookup(self, token: str) -> tuple[str, str] | None:
+        """``(family, who)`` of an active token, else None (unknown or revoked)."""
+        if not TOKEN_RE.fullmatch(token):
+            return None
+        wanted = token_hash(token)
+        row = self._connect().execute(self.lookup_sql, (wanted,)).fetchone()
+        if row is None or not hmac.compare_digest(row[0], wanted):
+            return None
+        return row[1], row[2]
+
 
 class TokenStore(ThreadLocalDb):
     """The token database. Thread-safe: each thread gets its own SQLite connection."""
@@ -139,6 +152,7 @@ class TokenStore(ThreadLocalDb):
     application_id = APPLICATION_ID
     schema = _SCHEMA
     what = "feed token database"
+    lookup_sql = "SELECT hash, family, recipient FROM tokens WHERE hash = ? AND revoked_at IS NULL"
 
     def issue(self, family: str, recipient: str) -> str:
         """A new token for ``recipient``; the only time the raw token exists."""
@@ -171,20 +185,3 @@ class TokenStore(ThreadLocalDb):
             params += (recipient,)
         rows = self._connect().execute(sql + " ORDER BY issued_at, hash", params).fetchall()
         return [TokenInfo(log_id(h), f, r, i, v) for h, f, r, i, v in rows]
-
-    def lookup(self, token: str) -> tuple[str, str] | None:
-        """``(family, recipient)`` for an active token, else None (unknown or revoked)."""
-        if not TOKEN_RE.fullmatch(token):
-            return None
-        wanted = token_hash(token)
-        row = (
-            self._connect()
-            .execute(
-                "SELECT hash, family, recipient FROM tokens WHERE hash = ? AND revoked_at IS NULL",
-                (wanted,),
-            )
-            .fetchone()
-        )
-        if row is None or not hmac.compare_digest(row[0], wanted):
-            return None
-        return row[1], row[2]
