@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -177,10 +178,15 @@ def duration(delta: timedelta) -> str:
 
 def tzids(*moments: datetime | date) -> set[str]:
     """The TZIDs DTSTART/DTEND values name (each needs a VTIMEZONE)."""
+    return zone_tzids({moment.tzinfo for moment in moments if isinstance(moment, datetime)})
+
+
+def zone_tzids(zones: Iterable[Any]) -> set[str]:
+    """The TZIDs of the zones of DTSTART/DTEND date-times (UTC needs none)."""
     found = set()
-    for moment in moments:
-        if isinstance(moment, datetime) and moment.tzinfo is not UTC:
-            tzid = _tzid(moment.tzinfo.key)  # type: ignore[union-attr]
+    for zone in zones:
+        if zone is not UTC:
+            tzid = _tzid(zone.key)
             if tzid is not None:
                 found.add(tzid)
     return found

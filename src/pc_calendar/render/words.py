@@ -10,7 +10,7 @@ times, rule explanations), and tests/test_render_golden.py pins every byte of th
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -36,6 +36,7 @@ class Words:
     """
 
     __slots__ = (
+        "_clocks",
         "_custody",
         "_exchange",
         "_instants",
@@ -73,7 +74,8 @@ class Words:
         self._why: dict[Rule, str] = {}
         self._custody: dict[tuple, tuple[str, str]] = {}
         self._exchange: dict[tuple, tuple[str, str, str, str | None]] = {}
-        self._instants: dict[tuple, str] = {}
+        self._instants: dict[ZoneInfo, dict[datetime, str]] = {}
+        self._clocks: dict[tuple, str] = {}
 
     def _elsewhere(self) -> list[tuple[ZoneInfo, str]]:
         """(zone, "...local time (zone): ") of each reader living in another zone
@@ -89,14 +91,16 @@ class Words:
 
     def when(self, moment: datetime, zone: ZoneInfo) -> str:
         """:func:`.text.when` of ``moment`` seen in ``zone``."""
-        # Datetimes sharing a tzinfo compare by wall time, fold ignored: the fold is part
-        # of the key so the two instants of a repeated hour never share words.
-        key = (moment, moment.fold, zone)
-        found = self._instants.get(key)
+        if moment.tzinfo is not UTC:  # the engine's instants are UTC; keys must be:
+            moment = moment.astimezone(UTC)  # a shared tzinfo compares by wall time
+        seen = self._instants.get(zone)
+        if seen is None:
+            seen = self._instants[zone] = {}
+        found = seen.get(moment)
         if found is None:
-            if len(self._instants) >= _INSTANTS:
-                self._instants.clear()
-            found = self._instants[key] = text.when(moment.astimezone(zone))
+            if len(seen) >= _INSTANTS:
+                seen.clear()
+            found = seen[moment] = text.when(moment.astimezone(zone))
         return found
 
     def why(self, rule: Rule) -> str:
@@ -183,12 +187,11 @@ class Words:
         zone = self.shown_zone
         if zone is None:
             zone = self.shown_zone = text.reader_zone(self.plan, self.recipient, self.zone)
-        key = (moment, moment.fold, zone, "clock")
-        found = self._instants.get(key)
+        local = moment.astimezone(zone)
+        key = (local.hour, local.minute, local.tzname())  # all the words depend on
+        found = self._clocks.get(key)
         if found is None:
-            if len(self._instants) >= _INSTANTS:
-                self._instants.clear()
-            found = self._instants[key] = text.clock_and_zone(moment.astimezone(zone))
+            found = self._clocks[key] = text.clock_and_zone(local)
         return found
 
     def _exchange_head(self, ex: Exchange) -> tuple[str, str, str, str | None]:
