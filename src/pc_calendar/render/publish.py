@@ -146,13 +146,19 @@ class Published:
 
     @property
     def uid(self) -> str:
+        """Kept once asked for (a sync asks for it, then for the hash that needs it)."""
         if self._uid is None:
-            draft = self.draft
-            self._uid = identity.uid_for(self.batch.family_id, draft.uid_kind, draft.natural_key)
+            self._uid = self._make_uid()
         return self._uid
 
+    def _make_uid(self) -> str:
+        draft = self.draft
+        return identity.uid_for(self.batch.family_id, draft.uid_kind, draft.natural_key)
+
     def _encode(self, event: VEvent) -> Encoded:
-        return encode(event, self.uid, self.batch.family_id, self.draft.kind)
+        # not kept when only written: a long export holds no UIDs
+        uid = self._uid if self._uid is not None else self._make_uid()
+        return encode(event, uid, self.batch.family_id, self.draft.kind)
 
     def _hash_of(self, event: VEvent) -> str:
         if self._hash is None:
