@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from functools import lru_cache
 from operator import attrgetter
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -32,7 +31,7 @@ EXCHANGE_KIND, HOLIDAY_KIND = EventKind.exchanges.value, EventKind.holidays.valu
 _EXCHANGE_LENGTH = timedelta(minutes=EXCHANGE_MINUTES)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # no __dict__: thousands live through a rendering
 class CustodyRun:
     """Consecutive custody with one parent for one group of children.
 
@@ -133,7 +132,6 @@ def custody_runs(timeline: Timeline) -> list[CustodyRun]:
     return sorted(runs, key=lambda r: (r.start, r.parent, r.children))
 
 
-@lru_cache(maxsize=256)  # a run's end is the next run's start and an exchange's time
 def calendar_time(moment: datetime, zone: ZoneInfo) -> datetime:
     """``moment`` in the family's zone, or in UTC where that local time occurs twice.
 
