@@ -1,9 +1,10 @@
 """Timeline -> draft VEVENTs for one reader (a parent, or the coordinator).
 
-A draft is a :class:`~.vevent.VEvent` (plain data) with what the plan says, plus the
-identity it will be published under. Identity and hashing happen in :mod:`.publish`,
-after plugins had their say. Natural keys are functions of the thing itself (who,
-which children, when), never of export time, so re-rendering yields the same UIDs.
+A draft is what a :class:`~.vevent.VEvent` (plain data) will say, worded on demand by
+the reader's :class:`~.words.Words`, plus the identity it will be published under.
+Identity and hashing happen in :mod:`.publish`, after plugins had their say. Natural
+keys are functions of the thing itself (who, which children, when), never of export
+time, so re-rendering yields the same UIDs.
 """
 
 from __future__ import annotations
