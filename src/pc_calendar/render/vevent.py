@@ -155,6 +155,7 @@ def _tzid(key: str) -> str | None:
     return None if value.is_utc() else str(value.params["TZID"])
 
 
+@lru_cache(maxsize=64)  # a parent's reminder: one value, on every exchange
 def duration(delta: timedelta) -> str:
     """An RFC 5545 DURATION the way icalendar writes one (``-PT2H``, ``-P1DT1H``)."""
     sign = ""
