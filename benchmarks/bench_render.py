@@ -32,7 +32,7 @@ from pc_calendar import hookimpl
 from pc_calendar.plan.load import load_plan
 from pc_calendar.plugins import build_plugin_manager
 from pc_calendar.render import render_calendar, render_parent
-from pc_calendar.schedule.engine import compute_timeline
+from pc_calendar.schedule.window import compute_window
 
 PLAN = Path(__file__).resolve().parent.parent / "examples" / "rivera-chen.toml"
 FIRST, END = "2026-01-01", "2044-01-01"
@@ -53,9 +53,10 @@ from datetime import date
 import pc_calendar.cli.export, pc_calendar.exchanges.service, pc_calendar.render  # as export
 from pc_calendar.cli import main as _cli
 from pc_calendar.plan.load import load_plan
-from pc_calendar.schedule.engine import compute_timeline
+from pc_calendar.schedule.window import compute_window
 plan = load_plan(Path(plan_path))
-timeline = compute_timeline(plan, date.fromisoformat("{FIRST}"), date.fromisoformat("{END}"))
+window = (date.fromisoformat("{FIRST}"), date.fromisoformat("{END}"))
+timeline = compute_window(plan, *window)
 if mode == "icalendar":
     from pc_calendar import hookimpl
     from pc_calendar.cli.export import Output, write_outputs
@@ -64,7 +65,8 @@ if mode == "icalendar":
         @hookimpl
         def pc_calendar_decorate_event(self, event, info):
             pass
-    write_outputs(plan, timeline, [Output(Path(out), None)], build_plugin_manager([Unchanged()]))
+    pm = build_plugin_manager([Unchanged()])
+    write_outputs(plan, timeline, [Output(Path(out), None)], pm, window=window)
 """
 
 
@@ -138,18 +140,21 @@ def main() -> int:
     os.environ["SOURCE_DATE_EPOCH"] = "1767225600"  # one DTSTAMP, so both paths compare
     plan = load_plan(PLAN)
     start, end = date.fromisoformat(FIRST), date.fromisoformat(END)
-    engine, timeline = best_of(3, lambda: compute_timeline(plan, start, end))
+    window = (start, end)  # as export computes and renders: edge runs whole
+    engine, timeline = best_of(3, lambda: compute_window(plan, start, end))
     old_pm = build_plugin_manager(extra=[Unchanged()])
     new_pm = build_plugin_manager()
-    render_calendar(plan, timeline, None, new_pm)  # warm caches (VTIMEZONE, TZIDs)
+    render_calendar(plan, timeline, None, new_pm, window=window)  # warm caches (VTIMEZONE, TZIDs)
 
-    new_cal, body = best_of(5, lambda: render_calendar(plan, timeline, None, new_pm))
-    old_cal, old_body = best_of(2, lambda: render_calendar(plan, timeline, None, old_pm))
+    new_cal, body = best_of(5, lambda: render_calendar(plan, timeline, None, new_pm, window=window))
+    old_cal, old_body = best_of(
+        2, lambda: render_calendar(plan, timeline, None, old_pm, window=window)
+    )
     assert body == old_body, "the two paths differ: run tests/test_render_equivalence.py"
     events = body.count(b"BEGIN:VEVENT\r\n")
 
     def sync_events(pm):
-        return [(e.uid, e.content_hash) for e in render_parent(plan, timeline, "sam", pm)]
+        return [(e.uid, e.content_hash) for e in render_parent(plan, timeline, "sam", pm, window)]
 
     new_sync, desired = best_of(5, lambda: sync_events(new_pm))
     old_sync, _ = best_of(2, lambda: sync_events(old_pm))

@@ -53,6 +53,17 @@ def test_folding_matches_icalendar(text: str, prefix: str) -> None:
     assert fold(line) == Contentline(line).to_ical()
 
 
+# ASCII lines take a shortcut (one regex): long ones, with backslashes and carets to cut at.
+ASCII_TEXT = st.text(alphabet=st.sampled_from(list("ab ,;:\\^N")), min_size=40, max_size=400)
+
+
+@given(ASCII_TEXT, st.sampled_from(["DESCRIPTION:", "X-WR-CALNAME:", ""]))
+@settings(max_examples=400, deadline=None)
+def test_folding_ascii_lines_matches_icalendar(text: str, prefix: str) -> None:
+    for line in (prefix + text, prefix + escape_text(text)):
+        assert fold(line) == Contentline(line).to_ical()
+
+
 @pytest.mark.parametrize("width", range(70, 80))
 def test_folding_at_the_edge_of_75_octets(width: int) -> None:
     for tail in ("x", "é", "→", "𝄞", "\\,", "\\\\"):

@@ -6,8 +6,9 @@ with ``parent_id=None`` the coordinator's calendar of the whole family). Both ar
 deterministic: the same plan and range give the same UIDs, hashes and bytes (DTSTAMP
 aside, which ``SOURCE_DATE_EPOCH`` pins).
 
-Modules: :mod:`.events` builds drafts per event kind, :mod:`.text` words them,
-:mod:`.publish` gives them identity and hash and assembles calendars, :mod:`.vevent`
+Modules: :mod:`.events` builds drafts per event kind, :mod:`.words` words them (one
+reader's repeated parts once, from :mod:`.text`'s sentences), :mod:`.publish` gives
+them identity and hash and assembles calendars, :mod:`.vevent`
 writes events as RFC 5545 text from plain data (icalendar objects are built only for a
 ``pc_calendar_decorate_event`` plugin or when a caller asks for ``event``);
 ``render_calendar_chunks`` streams a calendar for writing to a file.

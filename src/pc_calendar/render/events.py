@@ -1,9 +1,10 @@
 """Timeline -> draft VEVENTs for one reader (a parent, or the coordinator).
 
-A draft is a :class:`~.vevent.VEvent` (plain data) with what the plan says, plus the
-identity it will be published under. Identity and hashing happen in :mod:`.publish`,
-after plugins had their say. Natural keys are functions of the thing itself (who,
-which children, when), never of export time, so re-rendering yields the same UIDs.
+A draft is what a :class:`~.vevent.VEvent` (plain data) will say, worded on demand by
+the reader's :class:`~.words.Words`, plus the identity it will be published under.
+Identity and hashing happen in :mod:`.publish`, after plugins had their say. Natural
+keys are functions of the thing itself (who, which children, when), never of export
+time, so re-rendering yields the same UIDs.
 """
 
 from __future__ import annotations
@@ -11,24 +12,27 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from functools import lru_cache
+from operator import attrgetter
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..plan.model import EventKind, Plan
 from ..schedule.timeline import CustodyBlock, Exchange, HolidayLabel, Rule, Timeline
-from . import text
-from .checkin_text import CheckinNotes, exchange_lines
-from .vevent import Reminder, VEvent
+from .checkin_text import CheckinNotes
+from .vevent import VEvent
+from .words import Words
 
 #: How long an exchange event lasts in the calendar.
 EXCHANGE_MINUTES = 15
 
 #: X-PC-CALENDAR-KIND of custody events in the coordinator's calendar (no "own" there).
 CUSTODY_KIND = "custody"
+OWN_KIND, OTHER_KIND = EventKind.own_custody.value, EventKind.other_custody.value
+EXCHANGE_KIND, HOLIDAY_KIND = EventKind.exchanges.value, EventKind.holidays.value
+_EXCHANGE_LENGTH = timedelta(minutes=EXCHANGE_MINUTES)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # no __dict__: thousands live through a rendering
 class CustodyRun:
     """Consecutive custody with one parent for one group of children.
 
@@ -41,19 +45,6 @@ class CustodyRun:
     parent: str
     children: tuple[str, ...]
     segments: tuple[tuple[datetime, datetime, Rule], ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Reader:
-    """Whose calendar the drafts are for and what their words need: one per rendering,
-    shared by every draft. ``outcomes`` (exchange id -> label) is the coordinator's;
-    ``checkin`` a parent's check-in link and the others' reports."""
-
-    plan: Plan
-    zone: ZoneInfo
-    recipient: str | None
-    outcomes: Mapping[str, str]
-    checkin: CheckinNotes | None = None
 
 
 @dataclass(slots=True)
@@ -72,24 +63,23 @@ class Draft:
     subject: Any
     start: datetime | date
     end: datetime | date
-    reader: Reader
+    words: Words
 
     def event(self) -> VEvent:
-        reader, subject = self.reader, self.subject
-        plan, zone, recipient = reader.plan, reader.zone, reader.recipient
+        words, subject = self.words, self.subject
         if self.uid_kind == "custody":
-            return custody_event(plan, subject, zone, recipient, self.start, self.end)
+            return words.custody(subject, self.start, self.end)
         if self.uid_kind == "exchange":
-            outcome = reader.outcomes.get(subject.id) if reader.outcomes else None
-            return exchange_event(
-                plan, subject, zone, recipient, outcome, reader.checkin, self.start, self.end
-            )
-        return holiday_event(plan, list(subject), zone, recipient)
+            return words.exchange(subject, self.start, self.end)
+        return words.holiday(list(subject))
+
+
+_by_start = attrgetter("start")
 
 
 def _runs_of_child(blocks: list[CustodyBlock]) -> Iterator[tuple[datetime, datetime, str, list]]:
     run: list[CustodyBlock] = []
-    for block in sorted(blocks, key=lambda b: b.start):
+    for block in sorted(blocks, key=_by_start):
         if block.end <= block.start:
             continue  # an empty block holds no time and must not split a run
         if run and (block.parent != run[-1].parent or block.start != run[-1].end):
@@ -111,6 +101,10 @@ def _merge_segments(blocks: list[CustodyBlock]) -> list[tuple[datetime, datetime
     return pieces
 
 
+def _segment_order(segment: tuple[datetime, datetime, Rule]) -> tuple:
+    return segment[0], segment[1], segment[2].describe()
+
+
 def custody_runs(timeline: Timeline) -> list[CustodyRun]:
     """Runs of custody, merged across children who move together.
 
@@ -122,7 +116,8 @@ def custody_runs(timeline: Timeline) -> list[CustodyRun]:
     for child_timeline in timeline.children.values():
         for start, end, parent, blocks in _runs_of_child(child_timeline.blocks):
             children, segments = groups.setdefault((start, end, parent), (set(), set()))
-            children.update(c for b in blocks for c in b.children)
+            for block in blocks:
+                children.update(block.children)
             children.add(child_timeline.child)
             segments.update(_merge_segments(blocks))
     runs = [
@@ -131,14 +126,13 @@ def custody_runs(timeline: Timeline) -> list[CustodyRun]:
             end,
             parent,
             tuple(sorted(children)),
-            tuple(sorted(segments, key=lambda s: (s[0], s[1], s[2].describe()))),
+            tuple(segments) if len(segments) == 1 else tuple(sorted(segments, key=_segment_order)),
         )
         for (start, end, parent), (children, segments) in groups.items()
     ]
     return sorted(runs, key=lambda r: (r.start, r.parent, r.children))
 
 
-@lru_cache(maxsize=256)  # a run's end is the next run's start and an exchange's time
 def calendar_time(moment: datetime, zone: ZoneInfo) -> datetime:
     """``moment`` in the family's zone, or in UTC where that local time occurs twice.
 
@@ -152,154 +146,59 @@ def calendar_time(moment: datetime, zone: ZoneInfo) -> datetime:
     return local
 
 
-def custody_draft(reader: Reader, run: CustodyRun) -> Draft:
-    recipient, zone = reader.recipient, reader.zone
+class LocalTimes(dict):
+    """:func:`calendar_time` of the instants of one rendering, each computed once (a
+    run's end is the next run's start and an exchange's time), keyed ``(moment, fold)``:
+    datetimes sharing a tzinfo compare by wall time, fold ignored."""
+
+    def __init__(self, zone: ZoneInfo) -> None:
+        super().__init__()
+        self.zone = zone
+
+    def __missing__(self, key: tuple[datetime, int]) -> datetime:
+        value = self[key] = calendar_time(key[0], self.zone)
+        return value
+
+
+def _utc_iso(moment: datetime) -> str:
+    """``moment.isoformat()``, for the engine's UTC instants at a third of its cost."""
+    if moment.tzinfo is not UTC or moment.microsecond:
+        return moment.isoformat()
+    return "%04d-%02d-%02dT%02d:%02d:%02d+00:00" % (  # noqa: UP031 (twice as fast)
+        moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second,
+    )  # fmt: skip
+
+
+def custody_draft(words: Words, run: CustodyRun, times: LocalTimes | None = None) -> Draft:
+    recipient = words.recipient
     if recipient is None:
         kind = CUSTODY_KIND
     elif run.parent == recipient:
-        kind = EventKind.own_custody.value
+        kind = OWN_KIND
     else:
-        kind = EventKind.other_custody.value
-    key = f"{run.parent}|{','.join(sorted(run.children))}|{run.start.isoformat()}"
-    start, end = calendar_time(run.start, zone), calendar_time(run.end, zone)
-    return Draft("custody", kind, key, run.start, run, start, end, reader)
+        kind = OTHER_KIND
+    times = LocalTimes(words.zone) if times is None else times
+    key = f"{run.parent}|{','.join(sorted(run.children))}|{_utc_iso(run.start)}"
+    start, end = times[run.start, run.start.fold], times[run.end, run.end.fold]
+    return Draft("custody", kind, key, run.start, run, start, end, words)
 
 
-def custody_event(
-    plan: Plan,
-    run: CustodyRun,
-    zone: ZoneInfo,
-    recipient: str | None,
-    dtstart: datetime,
-    dtend: datetime,
-) -> VEvent:
-    names = text.child_names(plan, run.children)
-    summary = f"{text.join_names(names)} with {text.short_name(plan, run.parent)}"
-    start, end = run.start.astimezone(zone), run.end.astimezone(zone)
-    lines = [
-        f"{text.join_names(names, ' and ')} with {text.full_name(plan, run.parent)} "
-        f"from {text.when(start)} to {text.when(end)} ({zone.key}).",
-        *text.local_time_lines(plan, recipient, run.start, run.end),
-        "Why:",
-    ]
-    for seg_start, seg_end, rule in run.segments:
-        why = text.explain_rule(plan, rule, coordinator=recipient is None)
-        lines.append(
-            f"- {text.when(seg_start.astimezone(zone))} to "
-            f"{text.when(seg_end.astimezone(zone))}: {why}"
-        )
-    lines.append(text.footer(plan))
-    return VEvent(
-        summary,
-        dtstart,
-        dtend,
-        "\n".join(lines),
-        ("Custody",),
-        transparent=True,  # days with the children are not "busy" time
-    )
-
-
-def exchange_draft(reader: Reader, ex: Exchange) -> Draft:
+def exchange_draft(words: Words, ex: Exchange, times: LocalTimes | None = None) -> Draft:
     """One exchange (the coordinator's carries the exchange log's latest word)."""
+    times = LocalTimes(words.zone) if times is None else times
     key = f"{ex.id}|{','.join(sorted(ex.children))}"
-    start = calendar_time(ex.at, reader.zone)
-    end = calendar_time(ex.at + timedelta(minutes=EXCHANGE_MINUTES), reader.zone)
-    return Draft("exchange", EventKind.exchanges.value, key, ex.at, ex, start, end, reader)
+    over = ex.at + _EXCHANGE_LENGTH
+    start, end = times[ex.at, ex.at.fold], times[over, over.fold]
+    return Draft("exchange", EXCHANGE_KIND, key, ex.at, ex, start, end, words)
 
 
-def exchange_event(
-    plan: Plan,
-    ex: Exchange,
-    zone: ZoneInfo,
-    recipient: str | None,
-    outcome: str | None,
-    checkin: CheckinNotes | None,
-    dtstart: datetime,
-    dtend: datetime,
-) -> VEvent:
-    """``outcome`` (coordinator only) is the exchange log's latest word; ``checkin`` (a
-    parent's) adds the others' reports and the parent's check-in link."""
-    local = ex.at.astimezone(zone)
-    names = text.child_names(plan, ex.children)
-    place = text.location_name(plan, ex.location)
-    # The reader's clock, named: a parent one zone west sees "14:00 MST" where their
-    # calendar shows the event, not the family's "15:00".
-    shown = ex.at.astimezone(text.reader_zone(plan, recipient, zone))
-    summary = (
-        f"Exchange {text.clock_and_zone(shown)}: {text.short_name(plan, ex.from_parent)} → "
-        f"{text.short_name(plan, ex.to_parent)} ({', '.join(names)})"
-    )
-    if place:
-        summary += f" at {place}"
-    if outcome and recipient is None:
-        summary += f" - {outcome}"
-    address = text.location_text(plan, ex.location)
-    coordinator = recipient is None
-    lines = [
-        f"{text.join_names(names, ' and ')} go from {text.full_name(plan, ex.from_parent)} "
-        f"to {text.full_name(plan, ex.to_parent)} on {text.when(local)} ({zone.key}).",
-        *([f"Place: {address}"] if address else []),
-        *text.local_time_lines(plan, recipient, ex.at),
-        f"Why: {text.explain_rule(plan, ex.rule, coordinator=coordinator)} begins; "
-        f"ends: {text.explain_rule(plan, ex.ending_rule, coordinator=coordinator)}.",
-        *([f"Plan as amended by {ex.amendment}."] if ex.amendment else []),
-        f"Exchange id: {ex.id}",
-        *([f"Recorded outcome: {outcome}"] if outcome and recipient is None else []),
-        *(exchange_lines(plan, recipient, checkin, ex.id) if checkin and recipient else []),
-        text.footer(plan),
-    ]
-    minutes = plan.parents[recipient].reminder_minutes if recipient in plan.parents else None
-    return VEvent(
-        summary,
-        dtstart,
-        dtend,
-        "\n".join(lines),
-        ("Exchange",),
-        location=address or None,
-        reminder=Reminder(summary, timedelta(minutes=minutes)) if minutes else None,
-    )
-
-
-def holiday_draft(reader: Reader, labels: list[HolidayLabel]) -> Draft:
+def holiday_draft(words: Words, labels: list[HolidayLabel]) -> Draft:
     """One all-day event for a holiday, even when several schedules label it."""
     label = labels[0]
     key = f"{label.name}|{label.first.isoformat()}"
-    sort_at = datetime.combine(label.first, datetime.min.time(), reader.zone)
+    sort_at = datetime.combine(label.first, datetime.min.time(), words.zone)
     end = label.last + timedelta(days=1)  # DTEND of a VALUE=DATE is exclusive
-    subject = tuple(labels)
-    return Draft(
-        "holiday", EventKind.holidays.value, key, sort_at, subject, label.first, end, reader
-    )
-
-
-def holiday_event(
-    plan: Plan, labels: list[HolidayLabel], zone: ZoneInfo, recipient: str | None
-) -> VEvent:
-    label = labels[0]
-    coordinator = recipient is None
-    whys = dict.fromkeys(text.explain_rule(plan, lb.rule, coordinator=coordinator) for lb in labels)
-    lines = [f"Why: {why}" for why in whys]
-    who = text.holiday_assignment(plan, labels, zone)
-    if who is not None:
-        lines.append(
-            (
-                "Split by the plan: "
-                if any(lb.split_at for lb in labels)
-                else "Assigned by the plan to "
-            )
-            + f"{who}; the custody and exchange events show the exact times."
-        )
-    else:
-        lines.append("A label only: it does not change who has the children.")
-    lines.append(text.footer(plan))
-    return VEvent(
-        label.name,
-        label.first,
-        label.last + timedelta(days=1),  # DTEND of a VALUE=DATE is exclusive
-        "\n".join(lines),
-        ("Holiday",),
-        transparent=True,
-    )
+    return Draft("holiday", HOLIDAY_KIND, key, sort_at, tuple(labels), label.first, end, words)
 
 
 def _label_order(label: HolidayLabel) -> tuple:
@@ -321,7 +220,8 @@ def drafts_for(
     check-in link and what others reported on the exchange (both sides are heard).
     """
     outcomes = outcomes if recipient is None and outcomes else {}
-    reader = Reader(plan, timeline.zone, recipient, outcomes, checkin)
+    words = Words(plan, timeline.zone, recipient, outcomes, checkin)
+    times = LocalTimes(timeline.zone)
     kinds = set(EventKind) if recipient is None else set(plan.parents[recipient].events)
     drafts: list[Draft] = []
     if kinds & {EventKind.own_custody, EventKind.other_custody}:
@@ -331,15 +231,15 @@ def drafts_for(
                 recipient is None
                 or (EventKind.own_custody if own else EventKind.other_custody) in kinds
             ):
-                drafts.append(custody_draft(reader, run))
+                drafts.append(custody_draft(words, run, times))
     if EventKind.exchanges in kinds:
         for ex in timeline.merged_exchanges():
             if recipient is None or recipient in (ex.from_parent, ex.to_parent):
-                drafts.append(exchange_draft(reader, ex))
+                drafts.append(exchange_draft(words, ex, times))
     if EventKind.holidays in kinds:
         by_key: dict[tuple[date, str], list[HolidayLabel]] = {}
         for label in sorted(timeline.holidays, key=_label_order):
             by_key.setdefault((label.first, label.name), []).append(label)
         for labels in by_key.values():  # one event per holiday, not one per schedule
-            drafts.append(holiday_draft(reader, labels))
+            drafts.append(holiday_draft(words, labels))
     return drafts

@@ -31,6 +31,7 @@ from .vevent import (
     to_icalendar,
     tzids,
     write_encoded,
+    zone_tzids,
 )
 
 if TYPE_CHECKING:
@@ -122,7 +123,7 @@ class Published:
     event (no words, no EventInfo), so an 18-year export stays small in memory.
     """
 
-    __slots__ = ("_event", "_hash", "batch", "decorated", "draft")
+    __slots__ = ("_event", "_hash", "_uid", "batch", "decorated", "draft")
 
     def __init__(
         self,
@@ -133,23 +134,31 @@ class Published:
     ) -> None:
         self.draft, self.batch = draft, batch
         self._event, self._hash = decorated, content_hash
+        self._uid: str | None = None
         self.decorated = decorated is not None
 
     @property
     def info(self) -> EventInfo:
         draft, batch = self.draft, self.batch
-        uid = identity.uid_for(batch.family_id, draft.uid_kind, draft.natural_key)
         return EventInfo(
-            batch.family_id, batch.recipient, draft.kind, draft.natural_key, uid, draft.subject
+            batch.family_id, batch.recipient, draft.kind, draft.natural_key, self.uid, draft.subject
         )
 
     @property
     def uid(self) -> str:
+        """Kept once asked for (a sync asks for it, then for the hash that needs it)."""
+        if self._uid is None:
+            self._uid = self._make_uid()
+        return self._uid
+
+    def _make_uid(self) -> str:
         draft = self.draft
         return identity.uid_for(self.batch.family_id, draft.uid_kind, draft.natural_key)
 
     def _encode(self, event: VEvent) -> Encoded:
-        return encode(event, self.uid, self.batch.family_id, self.draft.kind)
+        # not kept when only written: a long export holds no UIDs
+        uid = self._uid if self._uid is not None else self._make_uid()
+        return encode(event, uid, self.batch.family_id, self.draft.kind)
 
     def _hash_of(self, event: VEvent) -> str:
         if self._hash is None:
@@ -285,11 +294,14 @@ def calendar_chunks(
 ) -> Iterator[bytes]:
     """The VCALENDAR of ``published`` as a stream of byte chunks (one per VEVENT), so a
     long export is written without holding the whole calendar or any icalendar object."""
-    tzids: set[str] = set()
-    years: list[int] = []
+    drafts = [item.draft for item in published if not item.decorated]  # spans as drafted
+    moments = [d.start for d in drafts] + [d.end for d in drafts]
+    tzids = zone_tzids({m.tzinfo for m in moments if isinstance(m, datetime)})
+    years = {moment.year for moment in moments}
     for item in published:
-        tzids |= item.tzids()
-        years.extend(moment.year for moment in item.span() if moment is not None)
+        if item.decorated:
+            tzids |= item.tzids()
+            years.update(moment.year for moment in item.span() if moment is not None)
     span = (min(years), max(years)) if years else None
     header = _header(name, zone_key)
     return _calendar(header, tzids, span, (item.vevent() for item in published))
