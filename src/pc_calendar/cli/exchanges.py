@@ -29,7 +29,7 @@ from ..exchanges.receipts import receipt_line
 from ..exchanges.render import RENDERERS
 from ..exchanges.status import STATUSES, current_time
 from ..exchanges.store import ExchangeStore
-from ..fileio import write_atomic
+from ..fileio import PRIVATE, write_atomic
 from . import verbosity
 from .common import parse_date, plan_argument
 
@@ -90,7 +90,8 @@ def _range(
 
 
 def write_output(text: str, output: Path | None, what: str) -> None:
-    """Print, or write ``output`` atomically (temp file in the same folder, then rename).
+    """Print, or write ``output`` atomically (temp file in the same folder, then rename)
+    and mode 0600: every output of these commands names the family.
 
     A missing folder is an error, as for ``export`` and ``show --html``: a typo in the
     path must not quietly create folders. "wrote ..." goes to stderr so stdout stays
@@ -99,7 +100,7 @@ def write_output(text: str, output: Path | None, what: str) -> None:
     if output is None:
         click.echo(text, nl=False)
         return
-    write_atomic(output, text, make_folder=False)
+    write_atomic(output, text, make_folder=False, mode=PRIVATE)
     verbosity.say(f"wrote {output} ({what})", err=True)
 
 

@@ -9,7 +9,7 @@ import click
 from rich.console import Console
 
 from ..exchanges.status import current_time
-from ..fileio import write_atomic
+from ..fileio import PRIVATE, write_atomic
 from ..plan.load import load_plan
 from ..plan.model import Plan
 from ..schedule.timeline import Timeline
@@ -117,14 +117,14 @@ def _write_documents(
     info = document_info(plan, plan_path, title, current_time(), children, period)
     html = render_html(timeline, months, ctx, children, info)
     what = f"{len(months)} month{'s' if len(months) > 1 else ''}"
-    from ..views.pdf import PRIVATE, write_pdf
+    from ..views.pdf import write_pdf
 
     if pdf_path is not None:
         for warning in write_pdf(pdf_path, html, "show --pdf"):
             verbosity.warn(f"PDF: {warning}")
         verbosity.say(f"wrote {pdf_path} ({what})")
     if html_path is not None:
-        write_atomic(html_path, html, new_mode=PRIVATE)
+        write_atomic(html_path, html, mode=PRIVATE)
         verbosity.say(f"wrote {html_path} ({what})")
 
 
