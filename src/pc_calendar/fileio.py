@@ -86,8 +86,10 @@ class AtomicFiles:
             raise UserError(f"{path}: cannot write in {folder} ({exc.strerror})") from None
         self._staged.append((tmp, path))
         try:
-            os.chmod(tmp, _file_mode(path) if mode is None else mode)
+            # the descriptor belongs to the file object from here on, so whatever fails
+            # next (chmod on a file system that refuses it, a full disk) closes it
             with os.fdopen(fd, "wb") as handle:
+                os.fchmod(handle.fileno(), _file_mode(path) if mode is None else mode)
                 handle.writelines(chunks)
                 handle.flush()
                 os.fsync(handle.fileno())
