@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import click
-from rich.console import Console
 
 from ..exchanges.status import current_time
 from ..fileio import PRIVATE, write_atomic
@@ -18,7 +17,7 @@ from ..views.explain import explain_records, print_explain
 from ..views.html_calendar import months_of, render_html
 from ..views.month_grid import print_months
 from ..views.print_style import document_info
-from . import verbosity
+from . import pipes, verbosity
 from .common import plan_argument
 from .timeline_args import (
     choose_children,
@@ -91,7 +90,7 @@ def show(
         records = explain_records(timeline, start, end, ctx, children)
         click.echo(json.dumps(records, indent=2, ensure_ascii=False))
         return
-    console = Console(highlight=False)
+    console = pipes.console(highlight=False)
     if explain:
         print_explain(console, explain_records(timeline, start, end, ctx, children), ctx)
     elif html_path is None and pdf_path is None:
