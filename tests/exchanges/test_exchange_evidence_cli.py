@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import stat
 from datetime import date
 from pathlib import Path
 
 import pytest
+from servers import refused_port
 from test_exchange_cli import EXAMPLE, NOW, db_file, run
 
 from pc_calendar.plan.load import load_plan
@@ -108,10 +108,9 @@ def test_anchor_refusals(capsys, tmp_path, plan, past):
     code, _, err = run(capsys, "exchange", "anchor", plan)
     assert code == 2 and "holds no records yet" in err
     record_three(capsys, plan, past)
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    code, _, err = run(capsys, "exchange", "anchor", plan, "--tsa", f"http://127.0.0.1:{port}/")
+    with refused_port() as port:  # held: nobody can start listening on it meanwhile
+        tsa = f"http://127.0.0.1:{port}/"
+        code, _, err = run(capsys, "exchange", "anchor", plan, "--tsa", tsa)
     assert code == 2 and "cannot reach the time-stamping authority" in err
     code, _, err = run(capsys, "exchange", "anchor", plan, "--tsa-ca", tmp_path / "nope.pem")
     assert code == 2 and "is not a file" in err
