@@ -71,6 +71,20 @@ def test_anchor_receipts_and_verify(capsys, tmp_path, plan, past, tsa):
     assert lines[2].endswith("covers 3 records")
 
 
+def test_anchor_json_is_the_line_written(capsys, tmp_path, plan, past, tsa):
+    record_three(capsys, plan, past)
+    code, out, err = run(capsys, "exchange", "anchor", plan, "--json", "-q")
+    assert (code, err) == (0, "")
+    data = json.loads(out)
+    anchors = log_file(tmp_path).with_name("rivera-chen.sqlite3.anchors.jsonl")
+    assert data["anchors_file"] == str(anchors)
+    assert data["anchor"] == json.loads(anchors.read_text())  # the line added, whole
+    anchor = data["anchor"]
+    assert (anchor["family"], anchor["records"], anchor["tsa_url"]) == ("rivera-chen", 3, tsa.url)
+    code, out, _ = run(capsys, "exchange", "verify", plan, "--json")
+    assert code == 0 and json.loads(out)["head_hash"] == anchor["head_hash"]
+
+
 def test_truncated_log_is_damaged_and_not_recreated(capsys, tmp_path, plan, past):
     record_three(capsys, plan, past)
     assert run(capsys, "exchange", "anchor", plan)[0] == 0

@@ -235,14 +235,20 @@ def record_cmd(
     )
     rec = done.record
     if as_json:
-        data = {"record": rec.to_json(), "receipt": receipt_line(rec), "warnings": done.warnings}
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        print_record_json(rec, done.warnings)
         return
     extra = f" (supersedes record {rec.supersedes})" if rec.supersedes else ""
     verbosity.say(f"recorded #{rec.seq}: {rec.exchange_id} {rec.status}{extra}")
     click.echo(f"receipt: {receipt_line(rec)}")
     for warning in done.warnings:
         verbosity.warn(warning)
+
+
+def print_record_json(rec: Any, warnings: list[str]) -> None:
+    """The record written, its receipt line and the warnings, as ``record --json`` and
+    ``respond --json`` print them."""
+    data = {"record": rec.to_json(), "receipt": receipt_line(rec), "warnings": warnings}
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
 @exchange_group.command("respond")
@@ -252,20 +258,30 @@ def record_cmd(
 @click.option("--confirm", "response", flag_value="confirm", help="They agree with the record.")
 @click.option("--dispute", "response", flag_value="dispute", help="They do not agree.")
 @click.option("--note", default=None, help="Their words, kept with the response.")
+@click.option("--json", "as_json", is_flag=True, help="Print the record written as JSON.")
 @db_option
 def respond_cmd(
-    plan_path: Path, seq: int, parent: str, response: str | None, note: str | None, db: Path | None
+    plan_path: Path,
+    seq: int,
+    parent: str,
+    response: str | None,
+    note: str | None,
+    as_json: bool,
+    db: Path | None,
 ) -> None:
     """Record that the other parent confirms or disputes outcome record SEQ (a new
     record; the original is never changed).
 
-    -q prints only the receipt line, without warnings.
+    --json prints the record written (id, seq, hash, every field), its receipt line and
+    the warnings, as record --json does; -q prints only the receipt line, without
+    warnings.
 
     Exit status: 0 recorded; 2 a mistake (no such record, a parent who may not answer it).
     """
     if response is None:
         raise UserError("say --confirm or --dispute")
     plan = _load(plan_path)
+    warnings: list[str] = []
     rec = service.respond(
         plan,
         db,
@@ -274,8 +290,11 @@ def respond_cmd(
         response,
         note=note,
         channel="cli",
-        on_warning=verbosity.warn,
+        on_warning=warnings.append if as_json else verbosity.warn,
     )
+    if as_json:
+        print_record_json(rec, warnings)
+        return
     verbosity.say(f"recorded #{rec.seq}: {parent} {response}s record {seq} ({rec.exchange_id})")
     click.echo(f"receipt: {receipt_line(rec)}")
 
