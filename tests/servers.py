@@ -3,6 +3,11 @@
 Subprocesses rather than caldav.testing's in-thread servers so a test can kill a server
 mid-sync and start it again on the same port and storage. Each test gets a fresh calendar
 collection (MKCALENDAR) on a shared session-scoped server, which keeps the suite fast.
+
+Neither server reports a port it chose itself, so each is given a free one; another
+process may take it before the server binds it (parallel test runs), so a first start
+that finds its port taken tries another, and a start counts only once the listener on
+the port is the server's own process (not whoever took the port).
 """
 
 from __future__ import annotations
@@ -16,10 +21,13 @@ import subprocess
 import sys
 import time
 import uuid
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 STARTUP_TIMEOUT = 20.0
+PORT_ATTEMPTS = 5
 
 
 def _die_with_parent() -> None:
@@ -33,9 +41,51 @@ def _die_with_parent() -> None:
 
 
 def free_port() -> int:
+    """A port nobody listens on now: only for a server that cannot bind port 0 and say
+    which port it got, and that retries when it finds the port taken (see
+    :meth:`CalDAVServer.start`). For a port that must refuse connections, hold
+    :func:`refused_port` instead."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@contextmanager
+def refused_port() -> Iterator[int]:
+    """A port that refuses connections for the whole block: bound, never listening, so
+    no other process can start a server on it meanwhile (a closed free_port() could)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield sock.getsockname()[1]
+
+
+def port_taken(log: str) -> bool:
+    """Whether a server's output says it could not bind its port (Radicale, Xandikos,
+    nginx and Caddy all say it in these words)."""
+    return "address already in use" in log.lower()
+
+
+def listens_on(pid: int, port: int) -> bool:
+    """Whether process ``pid`` holds the socket listening on 127.0.0.1:``port`` (Linux:
+    /proc; elsewhere assumed true)."""
+    table = Path("/proc/net/tcp")
+    if not table.exists():
+        return True
+    wanted = f"0100007F:{port:04X}"
+    inodes = {
+        fields[9]
+        for fields in (line.split() for line in table.read_text().splitlines()[1:])
+        if fields[1] == wanted and fields[3] == "0A"  # 0A: LISTEN
+    }
+    try:
+        links = [os.readlink(fd) for fd in Path(f"/proc/{pid}/fd").iterdir()]
+    except OSError:
+        return False
+    return any(link == f"socket:[{inode}]" for link in links for inode in inodes)
+
+
+class PortTaken(RuntimeError):
+    """The server could not bind its port: another process has it."""
 
 
 @dataclass
@@ -80,7 +130,7 @@ class CalDAVServer:
 
     name: str
     root: Path
-    port: int = field(default_factory=free_port)
+    port: int = 0  # chosen at the first start, kept by restarts
     username: str | None = None
     password: str | None = None
     home: str = "/"
@@ -99,10 +149,29 @@ class CalDAVServer:
         raise NotImplementedError
 
     def start(self) -> None:
-        """Start the server (no-op if it is running) and wait until it answers."""
+        """Start the server (no-op if it is running) and wait until it answers.
+
+        The first start takes a free port, and another if that one is taken before the
+        server binds it; a restart keeps the port (tests restart a killed server at the
+        same address)."""
         if self.process is not None and self.process.poll() is None:
             return
+        for _attempt in range(PORT_ATTEMPTS):
+            first = not self.port
+            if first:
+                self.port = free_port()
+            try:
+                self._start_process()
+                return
+            except PortTaken:
+                if not first:
+                    raise
+                self.port = 0
+        raise RuntimeError(f"{self.name}: every port tried was taken")
+
+    def _start_process(self) -> None:
         log = open(self.root / f"{self.name}.log", "ab")  # noqa: SIM115 - closed in stop()
+        since = log.seek(0, os.SEEK_END)  # this start's output only
         self.process = subprocess.Popen(
             self.command(),
             stdout=log,
@@ -115,10 +184,16 @@ class CalDAVServer:
         deadline = time.monotonic() + STARTUP_TIMEOUT
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
+                self.stop()
+                with open(log.name, "rb") as written:
+                    written.seek(since)
+                    output = written.read().decode(errors="replace")
+                if port_taken(output):
+                    raise PortTaken(f"{self.name}: port {self.port} taken")
                 raise RuntimeError(f"{self.name} exited at startup; see {log.name}")
             try:
                 status, _, _ = self.http("PROPFIND", self.home, b"", {"Depth": "0"})
-                if status < 500:
+                if status < 500 and listens_on(self.process.pid, self.port):
                     return
             except OSError:
                 pass

@@ -85,7 +85,9 @@ class UidRulesProxy(CalDAVServer):
         class Handler(_Handler):
             owner = proxy
 
+        # the first start binds port 0 and keeps the port it got for restarts
         self._httpd = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self.port = self._httpd.server_address[1]
         self._httpd.daemon_threads = True
         threading.Thread(target=self._httpd.serve_forever, args=(0.05,), daemon=True).start()
 

@@ -3,8 +3,8 @@
 The sync state (calendar keys, event summaries' hashes, errors), the exchange log, the
 feed token database and the sync locks: created 0600 whatever the umask, SQLite's
 -wal/-shm files with them, and files left 0644 by older versions fixed on next open.
-(Exports and ICS folders are written where the user points them, for sharing or
-subscribing, and keep the umask; see docs.)
+(Files written where the user asks are in test_private_outputs.py; only an ICS target
+folder, meant to be served, is readable by others.)
 """
 
 from __future__ import annotations

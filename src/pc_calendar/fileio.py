@@ -11,13 +11,11 @@ from pathlib import Path
 from .errors import UserError
 
 
-def _file_mode(path: Path, new_mode: int | None = None) -> int:
-    """The replaced file's mode, else ``new_mode``, else what a plain open() would give."""
+def _file_mode(path: Path) -> int:
+    """The replaced file's mode, else what a plain open() would give."""
     try:
         return stat.S_IMODE(path.stat().st_mode)
     except OSError:
-        if new_mode is not None:
-            return new_mode
         umask = os.umask(0)
         os.umask(umask)
         return 0o666 & ~umask
@@ -29,17 +27,16 @@ def write_atomic(
     *,
     make_folder: bool = False,
     mode: int | None = None,
-    new_mode: int | None = None,
 ) -> None:
     """Write ``data`` via a temporary file in the same folder, fsync, then os.replace.
 
-    Keeps the mode of the file it replaces, unless ``mode`` is given (0o600 for family
-    data); ``new_mode`` is the mode of a file that does not exist yet. Errors become a
-    UserError naming the path.
+    Keeps the mode of the file it replaces (a plan or settings file the user edits),
+    unless ``mode`` is given: :data:`PRIVATE` for family data, so a file left readable
+    by others is made private too. Errors become a UserError naming the path.
     """
     body = data.encode("utf-8") if isinstance(data, str) else data
     with AtomicFiles() as files:
-        files.write(path, [body], make_folder=make_folder, mode=mode, new_mode=new_mode)
+        files.write(path, [body], make_folder=make_folder, mode=mode)
         files.commit()
 
 
@@ -70,10 +67,9 @@ class AtomicFiles:
         *,
         make_folder: bool = False,
         mode: int | None = None,
-        new_mode: int | None = None,
     ) -> None:
         """Write ``chunks`` to a temporary file beside ``path`` (put in place by commit);
-        ``mode`` and ``new_mode`` as in :func:`write_atomic`."""
+        ``mode`` as in :func:`write_atomic`."""
         folder = path.parent if str(path.parent) else Path(".")
         if make_folder:
             try:
@@ -90,8 +86,10 @@ class AtomicFiles:
             raise UserError(f"{path}: cannot write in {folder} ({exc.strerror})") from None
         self._staged.append((tmp, path))
         try:
-            os.chmod(tmp, _file_mode(path, new_mode) if mode is None else mode)
+            # the descriptor belongs to the file object from here on, so whatever fails
+            # next (chmod on a file system that refuses it, a full disk) closes it
             with os.fdopen(fd, "wb") as handle:
+                os.fchmod(handle.fileno(), _file_mode(path) if mode is None else mode)
                 handle.writelines(chunks)
                 handle.flush()
                 os.fsync(handle.fileno())
@@ -109,8 +107,9 @@ class AtomicFiles:
             self._staged.pop(0)
 
 
-#: the mode of every file the tool writes that holds family data for its own use (sync
-#: state, exchange log, feed tokens, locks): only the user who runs it may read it
+#: the mode of every file the tool writes that holds family data, for its own use (sync
+#: state, exchange log, feed tokens, locks) or where the user asks (exports, reports,
+#: documents): only the user who runs it may read it
 PRIVATE = 0o600
 #: files SQLite keeps beside a database; it creates them with the database's mode
 SQLITE_SIDECARS = ("-wal", "-shm", "-journal")

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from servers import CalendarRef, free_port
+from servers import CalendarRef, refused_port
 
 from pc_calendar.backends.caldav import CalDAVBackend, safe_name
 from pc_calendar.errors import BackendError, PreconditionFailed, TransientBackendError
@@ -207,8 +207,8 @@ def test_server_stopped_then_restarted(caldav_server) -> None:
 
 
 def test_connection_refused_is_transient() -> None:
-    config = {"url": f"http://127.0.0.1:{free_port()}/", "calendar": "/cal/"}
-    with pytest.raises(TransientBackendError):
+    with refused_port() as port, pytest.raises(TransientBackendError):
+        config = {"url": f"http://127.0.0.1:{port}/", "calendar": "/cal/"}
         CalDAVBackend(config, CONTEXT).list()
 
 
@@ -336,9 +336,8 @@ def test_missing_etag_is_fetched() -> None:
 def test_unreachable_server_is_not_a_missing_calendar(calendar: str) -> None:
     """Found by display name or by path, a calendar on a server that refuses the
     connection is reported as that, naming the host: never "calendar not found"."""
-    port = free_port()
-    backend = CalDAVBackend({"url": f"http://127.0.0.1:{port}/", "calendar": calendar}, CONTEXT)
-    with pytest.raises(TransientBackendError) as info:
+    with refused_port() as port, pytest.raises(TransientBackendError) as info:
+        backend = CalDAVBackend({"url": f"http://127.0.0.1:{port}/", "calendar": calendar}, CONTEXT)
         backend.list()
     message = info.value.render()
     assert f"cannot reach 127.0.0.1:{port}: connection refused" in message
@@ -350,11 +349,10 @@ def test_unreachable_server_in_a_sync_summary(tmp_path) -> None:
     from pc_calendar.sync.runner import SyncOptions, sync_calendar
     from pc_calendar.sync.state import StateStore
 
-    port = free_port()
-    backend = CalDAVBackend({"url": f"http://127.0.0.1:{port}/", "calendar": "Kids"}, CONTEXT)
     retry = RetryPolicy(attempts=2, sleep=lambda s: None)
     options = SyncOptions(start=START.date(), end=START.date().replace(year=2027), retry=retry)
-    with StateStore(tmp_path / "state.sqlite") as store:
+    with refused_port() as port, StateStore(tmp_path / "state.sqlite") as store:
+        backend = CalDAVBackend({"url": f"http://127.0.0.1:{port}/", "calendar": "Kids"}, CONTEXT)
         summary = sync_calendar(backend, [], store, "k", options, "alex")
     assert f"cannot reach 127.0.0.1:{port}: connection refused" in (summary.error or "")
     assert "calendar not found" not in (summary.error or "")

@@ -87,8 +87,10 @@ def _run_fresh(args: list[str], env: dict[str, str] | None = None) -> dict[str, 
         "    pass\n"
         "mods = set(sys.modules)\n"
         "cmds = {m for m in mods if m.startswith('pc_calendar.cli.')}\n"
-        # -v/-q belong to the group: their small module is always there
-        "json.dump({'commands': sorted(cmds - {'pc_calendar.cli.verbosity'}),"
+        # -v/-q and the quiet end on a closed pipe belong to the group: their small
+        # modules are always there
+        "group = {'pc_calendar.cli.verbosity', 'pc_calendar.cli.pipes'}\n"
+        "json.dump({'commands': sorted(cmds - group),"
         " 'heavy': sorted(mods & {'pydantic', 'icalendar', 'rich', 'holidays'})},"
         " sys.stderr)\n"
     )

@@ -126,10 +126,10 @@ def test_wrong_password_is_an_authentication_failure(radicale_server, monkeypatc
 
 
 def test_a_stopped_server_is_unreachable_not_missing(tmp_path):
-    from servers import free_port
+    from servers import refused_port
 
-    url = f"http://127.0.0.1:{free_port()}/"
-    result = run_cli(["targets", "discover", url])
+    with refused_port() as port:
+        result = run_cli(["targets", "discover", f"http://127.0.0.1:{port}/"])
     assert result.exit_code == 1
     assert "cannot reach" in result.stderr and "connection refused" in result.stderr
     assert "calendar not found" not in result.stderr

@@ -82,11 +82,12 @@ def test_wrong_calendar_name_points_at_discover(caldav_server, family):
 
 
 def test_a_stopped_server_fails_at_the_connection(family):
-    from servers import free_port
+    from servers import refused_port
 
-    url = f"http://127.0.0.1:{free_port()}/"
-    write_calendars(family, alex={"type": "caldav", "url": url, "calendar": "/alex/kids/"})
-    code, checks = _doctor(family)
+    with refused_port() as port:
+        url = f"http://127.0.0.1:{port}/"
+        write_calendars(family, alex={"type": "caldav", "url": url, "calendar": "/alex/kids/"})
+        code, checks = _doctor(family)
     assert code == 1
     assert checks["name"]["status"] == "ok"
     assert checks["connection"]["status"] == "fail"

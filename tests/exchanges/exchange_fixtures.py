@@ -7,6 +7,7 @@ Sam has a Wednesday dinner visit (17:00-19:30), so those Wednesdays hold two exc
 
 from __future__ import annotations
 
+import time as _time
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -127,3 +128,49 @@ def fill(path: Path, count: int, family: str = "test-family") -> list[Record]:
             store.append(draft(f"2026-11-{i + 1:02d}T1800-alex-sam", note=f"n{i}"))
             for i in range(count)
         ]
+
+
+class Lockstep:
+    """Two writer processes taking turns by rounds, so their appends really race.
+
+    Released alone, one writer could run all its appends while the other is still
+    starting or is descheduled on a loaded machine, and SQLite's busy handler lets the
+    waiting one sleep while the lock holder runs on, so whether they interleave was
+    luck. Here round ``n`` starts only once both writers finished round ``n - 1``: each
+    round the two appends are sent at the same moment (one waits on the other's lock),
+    and every round holds one record of each. Files in ``folder`` are the signals.
+    """
+
+    TIMEOUT_S = 120  # only a writer that died makes the other wait this long
+
+    def __init__(self, folder: Path, me: str, other: str) -> None:
+        self.folder, self.me, self.other = folder, me, other
+
+    def _wait_for(self, name: str) -> None:
+        deadline = _time.monotonic() + self.TIMEOUT_S
+        while not (self.folder / name).exists():
+            if _time.monotonic() > deadline:
+                raise SystemExit(f"{self.me}: {name} never came")
+            _time.sleep(0.001)
+
+    def start(self) -> None:
+        """Say this writer is ready; wait for the test's "go"."""
+        (self.folder / f"ready-{self.me}").touch()
+        self._wait_for("go")
+
+    def round(self, number: int) -> None:
+        """Wait until the other writer finished round ``number - 1``."""
+        if number:
+            self._wait_for(f"done-{self.other}-{number - 1}")
+
+    def done(self, number: int) -> None:
+        (self.folder / f"done-{self.me}-{number}").touch()
+
+
+def release(folder: Path, writers: list[str], timeout: float = 120) -> None:
+    """Touch "go" once every writer said it is ready (a condition, not a sleep)."""
+    deadline = _time.monotonic() + timeout
+    while not all((folder / f"ready-{w}").exists() for w in writers):
+        assert _time.monotonic() < deadline, "a writer did not start"
+        _time.sleep(0.01)
+    (folder / "go").touch()

@@ -450,3 +450,12 @@ def test_receiving_parent_at_fault_and_the_other_side_answers(capsys, past):
         ("dispute", "receiving", ex.to_parent),
     ]
     assert records[1]["responds_to"] == 1 and records[1]["channel"] == "cli"
+    code, out, err = run(
+        capsys, "exchange", "respond", EXAMPLE, "1", "--by", ex.to_parent, "--confirm", "--json"
+    )
+    assert code == 0 and err == ""
+    data = json.loads(out)
+    answer = data["record"]
+    assert (answer["seq"], answer["kind"], answer["responds_to"]) == (3, "confirm", 1)
+    assert data["receipt"] == f"pc-calendar-receipt rivera-chen 3 sha256:{answer['hash']}"
+    assert data["warnings"] == []

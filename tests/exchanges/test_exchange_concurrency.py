@@ -8,28 +8,30 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
+
+from exchange_fixtures import release
 
 from pc_calendar.exchanges.store import ExchangeStore
 
 TESTS = str(Path(__file__).parent)
 
 # A check-in (alex, through the service the web page calls) or the coordinator's CLI
-# path (record_outcome), released together by a "go" file so the appends overlap.
+# path (record_outcome), released together by a "go" file and kept in lockstep, so the
+# appends of each round overlap (see exchange_fixtures.Lockstep).
 REPORTER = textwrap.dedent("""
-    import sys, time
+    import sys
     from pathlib import Path
     sys.path.insert(0, {tests!r})
-    from exchange_fixtures import compute, make_plan, utc
+    from exchange_fixtures import Lockstep, compute, make_plan, utc
     from pc_calendar.exchanges import service
     from pc_calendar.plugins import build_plugin_manager
     db, who, count, sync = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3]), Path(sys.argv[4])
     plan, pm = make_plan(), build_plugin_manager()
-    (sync / f"ready-{{who}}").touch()
-    while not (sync / "go").exists():
-        time.sleep(0.001)
+    turns = Lockstep(sync, who, "cli" if who == "checkin" else "checkin")
+    turns.start()
     for i in range(count):
+        turns.round(i)
         day = f"2026-11-{{6 + 7 * (i % 3):02d}}"  # Fridays, alex hands over to sam
         if who == "checkin":
             service.record_checkin(plan, db, day, "sam", "late", minutes_late=i,
@@ -38,6 +40,7 @@ REPORTER = textwrap.dedent("""
         else:
             service.record_outcome(plan, db, day, "on-time", note=f"coordinator {{i}}",
                                    now=utc(2026, 11, 25), compute=compute, pm=pm)
+        turns.done(i)
 """)
 
 
@@ -49,10 +52,7 @@ def test_checkin_and_coordinator_at_the_same_moment_both_land(tmp_path):
         subprocess.Popen([sys.executable, "-c", code, str(db), who, "25", str(sync)])
         for who in ("checkin", "cli")
     ]
-    deadline = time.monotonic() + 60
-    while len(list(sync.glob("ready-*"))) < 2 and time.monotonic() < deadline:
-        time.sleep(0.01)
-    (sync / "go").touch()  # neither has created the log yet: creation races too
+    release(sync, ["checkin", "cli"])  # neither has created the log yet: creation races too
     assert [p.wait(timeout=120) for p in procs] == [0, 0]
     with ExchangeStore.open(db, "test-family", create=False) as store:
         records, result = store.records(), store.verify()
@@ -60,8 +60,8 @@ def test_checkin_and_coordinator_at_the_same_moment_both_land(tmp_path):
     assert [r.seq for r in records] == list(range(1, 51))
     assert sum(r.channel == "checkin" for r in records) == 25
     assert sum(r.channel == "cli" for r in records) == 25
-    switches = sum(a.channel != b.channel for a, b in zip(records, records[1:], strict=False))
-    assert switches >= 2, "the two writers should interleave"
+    rounds = [{r.channel for r in records[i : i + 2]} for i in range(0, 50, 2)]
+    assert all(pair == {"checkin", "cli"} for pair in rounds), "each round holds both writers'"
 
 
 # Appends as fast as it can and acknowledges each record once append() has returned

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import stat
 from datetime import date
 from pathlib import Path
 
 import pytest
+from servers import refused_port
 from test_exchange_cli import EXAMPLE, NOW, db_file, run
 
 from pc_calendar.plan.load import load_plan
@@ -71,6 +71,20 @@ def test_anchor_receipts_and_verify(capsys, tmp_path, plan, past, tsa):
     assert lines[2].endswith("covers 3 records")
 
 
+def test_anchor_json_is_the_line_written(capsys, tmp_path, plan, past, tsa):
+    record_three(capsys, plan, past)
+    code, out, err = run(capsys, "exchange", "anchor", plan, "--json", "-q")
+    assert (code, err) == (0, "")
+    data = json.loads(out)
+    anchors = log_file(tmp_path).with_name("rivera-chen.sqlite3.anchors.jsonl")
+    assert data["anchors_file"] == str(anchors)
+    assert data["anchor"] == json.loads(anchors.read_text())  # the line added, whole
+    anchor = data["anchor"]
+    assert (anchor["family"], anchor["records"], anchor["tsa_url"]) == ("rivera-chen", 3, tsa.url)
+    code, out, _ = run(capsys, "exchange", "verify", plan, "--json")
+    assert code == 0 and json.loads(out)["head_hash"] == anchor["head_hash"]
+
+
 def test_truncated_log_is_damaged_and_not_recreated(capsys, tmp_path, plan, past):
     record_three(capsys, plan, past)
     assert run(capsys, "exchange", "anchor", plan)[0] == 0
@@ -108,10 +122,9 @@ def test_anchor_refusals(capsys, tmp_path, plan, past):
     code, _, err = run(capsys, "exchange", "anchor", plan)
     assert code == 2 and "holds no records yet" in err
     record_three(capsys, plan, past)
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    code, _, err = run(capsys, "exchange", "anchor", plan, "--tsa", f"http://127.0.0.1:{port}/")
+    with refused_port() as port:  # held: nobody can start listening on it meanwhile
+        tsa = f"http://127.0.0.1:{port}/"
+        code, _, err = run(capsys, "exchange", "anchor", plan, "--tsa", tsa)
     assert code == 2 and "cannot reach the time-stamping authority" in err
     code, _, err = run(capsys, "exchange", "anchor", plan, "--tsa-ca", tmp_path / "nope.pem")
     assert code == 2 and "is not a file" in err

@@ -9,12 +9,11 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
-import time
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from exchange_fixtures import draft, fill
+from exchange_fixtures import draft, fill, release
 
 import pc_calendar.exchanges as exchanges_pkg
 from pc_calendar.errors import UserError
@@ -256,17 +255,17 @@ WRITER = textwrap.dedent("""
     import sys, time
     from pathlib import Path
     sys.path.insert(0, {tests!r})
-    from exchange_fixtures import draft
+    from exchange_fixtures import Lockstep, draft
     from pc_calendar.exchanges.store import ExchangeStore
     path, tag, count, sync = sys.argv[1], sys.argv[2], int(sys.argv[3]), Path(sys.argv[4])
-    (sync / f"ready-{{tag}}").touch()
-    while not (sync / "go").exists():  # start together: the appends must really overlap
-        time.sleep(0.001)
+    turns = Lockstep(sync, tag, "sam-alex" if tag == "alex-sam" else "alex-sam")
+    turns.start()  # start together, then in lockstep: the appends must really overlap
     with ExchangeStore.open(path, "test-family") as store:
         began = time.time()
         for i in range(count):
+            turns.round(i)
             store.append(draft(f"2026-11-{{i % 28 + 1:02d}}T1800-{{tag}}", note=tag))
-            time.sleep(0.001)
+            turns.done(i)
         (sync / f"span-{{tag}}").write_text(f"{{began}} {{time.time()}}")
 """)
 
@@ -281,11 +280,8 @@ def race(db_path: Path, count: int) -> list[tuple[float, float]]:
         subprocess.Popen([sys.executable, "-c", code, str(db_path), tag, str(count), sync])
         for tag in tags
     ]
-    deadline = time.monotonic() + 60
-    while not all((sync / f"ready-{t}").exists() for t in tags) and time.monotonic() < deadline:
-        time.sleep(0.01)
-    (sync / "go").touch()
-    assert [p.wait(timeout=60) for p in procs] == [0, 0]
+    release(sync, list(tags))
+    assert [p.wait(timeout=120) for p in procs] == [0, 0]
     return [tuple(map(float, (sync / f"span-{t}").read_text().split())) for t in tags]
 
 
@@ -299,8 +295,8 @@ def test_two_processes_recording_at_once_both_succeed(db_path):
     assert result.ok and result.count == 121
     assert [r.note for r in records[1:]].count("alex-sam") == 60
     assert [r.seq for r in records] == list(range(1, 122))
-    switches = sum(a.note != b.note for a, b in zip(records[1:], records[2:], strict=False))
-    assert switches >= 2, "records should interleave (alex-sam, sam-alex, alex-sam ...)"
+    rounds = [{r.note for r in records[i : i + 2]} for i in range(1, 121, 2)]
+    assert all(pair == {"alex-sam", "sam-alex"} for pair in rounds), "records interleave"
 
 
 def test_first_open_by_two_processes_at_once(db_path):

@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 import pytest
+from servers import PortTaken, listens_on, port_taken
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "feeds.md"
 START_SECONDS = 20
@@ -40,12 +41,6 @@ def need_tools(proxy: str) -> str:
         pytest.skip(message)
     assert found is not None
     return found
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def self_signed(folder: Path) -> tuple[Path, Path]:
@@ -134,7 +129,9 @@ class Proxy:
     """A reverse proxy in the foreground, listening on ``port``; :meth:`stop` ends it.
 
     ``log`` holds everything it wrote: its error log and access log (nginx), or its
-    output (Caddy logs to stderr).
+    output (Caddy logs to stderr). Neither can bind port 0 and say which port it got, so
+    ``port`` is a free one: :class:`servers.PortTaken` when another process took it
+    first (the caller tries another), and started means the listener is the proxy's own.
     """
 
     def __init__(self, kind: str, folder: Path, port: int, upstream: int, cert: Path) -> None:
@@ -166,10 +163,14 @@ class Proxy:
         while time.monotonic() < deadline and self.proc.poll() is None:
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                return
+                if listens_on(self.proc.pid, port):
+                    return
             except OSError:
-                time.sleep(0.05)
+                pass
+            time.sleep(0.05)
         self.stop()
+        if port_taken(self.log()):
+            raise PortTaken(f"{kind}: port {port} taken")
         raise AssertionError(f"{kind} did not start: {self.log()}")
 
     def file(self, name: str) -> str:

@@ -26,10 +26,10 @@ from https_proxies import (
     DOC_UPSTREAM,
     Proxy,
     documented_block,
-    free_port,
     need_tools,
     self_signed,
 )
+from servers import PORT_ATTEMPTS, PortTaken, free_port
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "checkin"))
 from checkin_helpers import (  # noqa: E402
@@ -96,10 +96,7 @@ def proxied(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[Proxie
     kind = request.param
     need_tools(kind)  # before starting anything
     folder = tmp_path_factory.mktemp(f"behind-{kind}")
-    port = free_port()
-    public = f"https://127.0.0.1:{port}"
-    for plan in write_plans(folder):
-        plan.write_text(plan.read_text().replace("https://cal.example.org", public))
+    written = {plan: plan.read_text() for plan in write_plans(folder)}
     plans = sorted(folder.glob("*.toml"))
     data = folder / "data"
     tokens = issue_links(data)
@@ -109,19 +106,32 @@ def proxied(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[Proxie
         "PC_CALENDAR_NOW": (AT + timedelta(minutes=5)).isoformat(),
     }
     limits = ("--rate", "0.01", "--burst", str(BURST))
-    served = Served(
-        plans, data, env, *limits, "--trusted-proxy", unit_serve_flags()["--trusted-proxy"]
-    )
-    proxy = None
+    trusted = ("--trusted-proxy", unit_serve_flags()["--trusted-proxy"])
+    for attempt in range(PORT_ATTEMPTS):
+        # the public URL names the proxy's port, which the proxy cannot choose itself:
+        # when another process takes it first, the plans, serve and the proxy start over
+        port = free_port()
+        public = f"https://127.0.0.1:{port}"
+        for plan, text in written.items():
+            plan.write_text(text.replace("https://cal.example.org", public))
+        served = Served(plans, data, env, *limits, *trusted)
+        try:
+            upstream = urlsplit(served.url).port
+            assert upstream is not None
+            proxy = Proxy(kind, folder / f"try-{attempt}" / kind, port, upstream, cert)
+            break
+        except PortTaken:
+            served.stop()
+        except BaseException:
+            served.stop()
+            raise
+    else:
+        raise AssertionError(f"{kind}: every port tried was taken")
     try:
-        upstream = urlsplit(served.url).port
-        assert upstream is not None
-        proxy = Proxy(kind, folder / kind, port, upstream, cert)
         context = ssl.create_default_context(cafile=str(cert))
         yield Proxied(HttpsSite(public, tokens, context), proxy, served, data)
     finally:
-        if proxy is not None:
-            proxy.stop()
+        proxy.stop()
         served.stop()
 
 

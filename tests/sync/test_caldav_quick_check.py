@@ -6,11 +6,12 @@ these tests sleep past :data:`MARGIN` where a safe stamp is needed; Xandikos giv
 
 from __future__ import annotations
 
+import os
 import time
 from datetime import datetime
 
 import pytest
-from servers import CalendarRef
+from servers import CalDAVServer, CalendarRef
 from sync_helpers import FAMILY, ZONE, edited_body, exchanges, make_event
 from test_caldav_sync import CalDAVSyncer, expected
 
@@ -120,12 +121,36 @@ def test_radicale_reverifies_with_the_sync_token_once_a_day(tmp_path, radicale_s
     assert syncer.run(desired).requests == 1
 
 
-def test_no_stamp_while_the_calendar_just_changed(tmp_path, radicale_server) -> None:
-    syncer = CalDAVSyncer(tmp_path, radicale_server.new_calendar())
+def date_calendar(server: CalDAVServer, calendar: CalendarRef, when: float) -> None:
+    """Give the calendar's last change the time ``when``: Radicale's collection
+    last-modified is the newest mtime of its folder, its props and its events."""
+    folder = server.root / "storage" / "collection-root" / calendar.path.strip("/")
+    for path in [folder, *folder.iterdir()]:
+        os.utime(path, (when, when))
+
+
+@pytest.mark.parametrize("trust", [None, True], ids=["trust unknown", "trusted"])
+def test_no_stamp_while_the_calendar_just_changed(tmp_path, radicale_server, trust) -> None:
+    """A last-modified not MARGIN older than the server's clock on the same reply never
+    becomes the stamp: a change later in its second would hide behind it. The change is
+    dated a minute ahead, so it stays "just now" however slowly a loaded machine runs
+    the test (a real one is that recent for two seconds only); dated a minute back, the
+    same listing takes it as the stamp."""
+    calendar = radicale_server.new_calendar()
+    syncer = CalDAVSyncer(tmp_path, calendar)
     desired = exchanges(DAYS[:2])
     syncer.run(desired)
-    again = syncer.run(desired)  # within MARGIN of our writes: the report every time
-    assert again.requests == 2 and stored_token(syncer).stamp is None
+    # an ordinary listing (last-modified, then the report): no stamp, no candidate
+    store_token(syncer, DavToken(stored_token(syncer).authority, trust=trust))
+    date_calendar(radicale_server, calendar, time.time() + 60)
+    for _ in range(2):
+        again = syncer.run(desired)  # the report every time
+        assert (again.requests, again.writes) == (2, 0)
+        assert stored_token(syncer).stamp is None
+    past = int(time.time()) - 60
+    date_calendar(radicale_server, calendar, past)
+    assert syncer.run(desired).requests == 2
+    assert stored_token(syncer).stamp == past
 
 
 def test_untrusted_calendar_never_asks_last_modified(tmp_path, radicale_server) -> None:

@@ -22,7 +22,7 @@ import click
 
 from .. import __version__
 from ..errors import LOADED_PLANS, UserError
-from . import verbosity
+from . import pipes, verbosity
 
 #: command name -> (module in this package, short help as ``--help`` lists it). The
 #: short help is kept here so listing commands imports none of them;
@@ -95,6 +95,14 @@ class LazyGroup(click.Group):
         super().__init__(*args, **kwargs)
         self._plugins_from: object = None  # the manager whose commands were added
         self._adding_plugins = False
+
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        with pipes.carried_past_click():  # --help into a closed pipe
+            return super().make_context(*args, **kwargs)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        with pipes.carried_past_click():
+            return super().invoke(ctx)
 
     def _module_of(self, name: str) -> str | None:
         """The module of built-in command ``name``, if it is one and may be loaded."""
@@ -272,7 +280,21 @@ def _located(exc: UserError) -> UserError:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: user mistakes print a message and exit non-zero, bugs keep tracebacks."""
+    """Entry point: user mistakes print a message and exit non-zero, bugs keep tracebacks;
+    a reader that stops early (``| head``) ends the run quietly (see :mod:`.pipes`)."""
+    try:
+        try:
+            _run(argv)
+        finally:
+            if sys.stdout is not None:  # now, not at exit where a failure is printed
+                sys.stdout.flush()
+    except pipes.PipeClosed as exc:
+        pipes.settle(exc.error)
+    except BrokenPipeError as exc:
+        pipes.settle(exc)
+
+
+def _run(argv: list[str] | None) -> None:
     from ..plugins import watch_managers
 
     LOADED_PLANS.clear()

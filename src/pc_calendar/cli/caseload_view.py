@@ -55,8 +55,9 @@ def print_table(
     if not tty:
         click.echo(plain_table(headers, rows))
         return
-    from rich.console import Console
     from rich.table import Table
+
+    from .pipes import console
 
     table = Table(title=title)
     for i, header in enumerate(headers):
@@ -64,7 +65,7 @@ def print_table(
         table.add_column(header, justify="right" if numeric else "left")
     for row in rows:
         table.add_row(*(_styled(str(c)) for c in row))
-    Console().print(table)
+    console().print(table)
 
 
 def _styled(cell: str) -> str:

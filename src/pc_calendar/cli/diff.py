@@ -103,9 +103,9 @@ def diff(
         verbosity.warn(str(warning))
     if html_path is not None:
         from ..compare.diff_html import render_html
-        from ..fileio import write_atomic
+        from ..fileio import PRIVATE, write_atomic
 
-        write_atomic(html_path, render_html(result), mode=0o600)
+        write_atomic(html_path, render_html(result), mode=PRIVATE)
     if as_json:
         click.echo(json.dumps(diff_json(result), indent=2, ensure_ascii=False))
     else:

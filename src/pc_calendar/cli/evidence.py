@@ -9,7 +9,8 @@ from pathlib import Path
 
 import click
 
-from ..exchanges import evidence
+from ..exchanges import evidence, service
+from ..exchanges.anchors import anchors_path
 from ..exchanges.verification import as_json, describe
 from . import verbosity
 from .common import plan_argument
@@ -82,11 +83,16 @@ def verify_cmd(
 @plan_argument
 @click.option("--tsa", "tsa_url", default=None, help="TSA URL (default: [evidence] tsa_url).")
 @tsa_ca_option
+@click.option("--json", "as_json_flag", is_flag=True, help="Print the anchor written as JSON.")
 @db_option
-def anchor_cmd(plan_path: Path, tsa_url: str | None, tsa_ca: Path | None, db: Path | None) -> None:
+def anchor_cmd(
+    plan_path: Path, tsa_url: str | None, tsa_ca: Path | None, as_json_flag: bool, db: Path | None
+) -> None:
     """Have the coordinator's time-stamping authority (RFC 3161) sign the chain's head.
 
-    -q leaves out the reminder to keep a copy of the anchors file.
+    --json prints the anchor as the line added to the anchors file (records, head hash,
+    the TSA's time and URL, the token) and that file's path; -q leaves out the reminder
+    to keep a copy of the anchors file.
 
     Exit status: 0 anchored; 2 the TSA could not be reached or refused, or a mistake in
     the settings (no anchor is written then).
@@ -94,10 +100,14 @@ def anchor_cmd(plan_path: Path, tsa_url: str | None, tsa_ca: Path | None, db: Pa
     plan = _load(plan_path)
     url, ca = evidence.tsa_settings(plan, plan_path, tsa_url, tsa_ca)
     anchor = evidence.anchor_head(plan, db, url, ca)
-    click.echo(
-        f"anchored {anchor.records} record{'' if anchor.records == 1 else 's'}, head "
-        f"{anchor.head_hash}, time-stamped {anchor.time} by {anchor.tsa_url}"
-    )
+    if as_json_flag:
+        stored = anchors_path(service.db_path_for(plan, db))
+        click.echo(json.dumps({"anchor": anchor.to_json(), "anchors_file": str(stored)}, indent=2))
+    else:
+        click.echo(
+            f"anchored {anchor.records} record{'' if anchor.records == 1 else 's'}, head "
+            f"{anchor.head_hash}, time-stamped {anchor.time} by {anchor.tsa_url}"
+        )
     verbosity.say("keep a copy of the anchors file away from the log (it is small)", err=True)
 
 

@@ -29,7 +29,7 @@ from ..exchanges.receipts import receipt_line
 from ..exchanges.render import RENDERERS
 from ..exchanges.status import STATUSES, current_time
 from ..exchanges.store import ExchangeStore
-from ..fileio import write_atomic
+from ..fileio import PRIVATE, write_atomic
 from . import verbosity
 from .common import parse_date, plan_argument
 
@@ -90,7 +90,8 @@ def _range(
 
 
 def write_output(text: str, output: Path | None, what: str) -> None:
-    """Print, or write ``output`` atomically (temp file in the same folder, then rename).
+    """Print, or write ``output`` atomically (temp file in the same folder, then rename)
+    and mode 0600: every output of these commands names the family.
 
     A missing folder is an error, as for ``export`` and ``show --html``: a typo in the
     path must not quietly create folders. "wrote ..." goes to stderr so stdout stays
@@ -99,7 +100,7 @@ def write_output(text: str, output: Path | None, what: str) -> None:
     if output is None:
         click.echo(text, nl=False)
         return
-    write_atomic(output, text, make_folder=False)
+    write_atomic(output, text, make_folder=False, mode=PRIVATE)
     verbosity.say(f"wrote {output} ({what})", err=True)
 
 
@@ -234,14 +235,20 @@ def record_cmd(
     )
     rec = done.record
     if as_json:
-        data = {"record": rec.to_json(), "receipt": receipt_line(rec), "warnings": done.warnings}
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        print_record_json(rec, done.warnings)
         return
     extra = f" (supersedes record {rec.supersedes})" if rec.supersedes else ""
     verbosity.say(f"recorded #{rec.seq}: {rec.exchange_id} {rec.status}{extra}")
     click.echo(f"receipt: {receipt_line(rec)}")
     for warning in done.warnings:
         verbosity.warn(warning)
+
+
+def print_record_json(rec: Any, warnings: list[str]) -> None:
+    """The record written, its receipt line and the warnings, as ``record --json`` and
+    ``respond --json`` print them."""
+    data = {"record": rec.to_json(), "receipt": receipt_line(rec), "warnings": warnings}
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
 @exchange_group.command("respond")
@@ -251,20 +258,30 @@ def record_cmd(
 @click.option("--confirm", "response", flag_value="confirm", help="They agree with the record.")
 @click.option("--dispute", "response", flag_value="dispute", help="They do not agree.")
 @click.option("--note", default=None, help="Their words, kept with the response.")
+@click.option("--json", "as_json", is_flag=True, help="Print the record written as JSON.")
 @db_option
 def respond_cmd(
-    plan_path: Path, seq: int, parent: str, response: str | None, note: str | None, db: Path | None
+    plan_path: Path,
+    seq: int,
+    parent: str,
+    response: str | None,
+    note: str | None,
+    as_json: bool,
+    db: Path | None,
 ) -> None:
     """Record that the other parent confirms or disputes outcome record SEQ (a new
     record; the original is never changed).
 
-    -q prints only the receipt line, without warnings.
+    --json prints the record written (id, seq, hash, every field), its receipt line and
+    the warnings, as record --json does; -q prints only the receipt line, without
+    warnings.
 
     Exit status: 0 recorded; 2 a mistake (no such record, a parent who may not answer it).
     """
     if response is None:
         raise UserError("say --confirm or --dispute")
     plan = _load(plan_path)
+    warnings: list[str] = []
     rec = service.respond(
         plan,
         db,
@@ -273,8 +290,11 @@ def respond_cmd(
         response,
         note=note,
         channel="cli",
-        on_warning=verbosity.warn,
+        on_warning=warnings.append if as_json else verbosity.warn,
     )
+    if as_json:
+        print_record_json(rec, warnings)
+        return
     verbosity.say(f"recorded #{rec.seq}: {parent} {response}s record {seq} ({rec.exchange_id})")
     click.echo(f"receipt: {receipt_line(rec)}")
 

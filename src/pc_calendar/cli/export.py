@@ -3,7 +3,9 @@
 Each calendar is streamed, event by event, into a temporary file beside its target, and
 all are put in place with ``os.replace`` only once every one is written, so a failure
 never leaves a half-written calendar that a subscribed phone would pick up, and an
-18-year calendar is never held whole in memory.
+18-year calendar is never held whole in memory. Each is mode 0600: it names the family,
+its children and where they sleep (a calendar to serve or subscribe to is an ``ics``
+target's job).
 """
 
 from __future__ import annotations
@@ -146,7 +148,7 @@ def write_outputs(
 
     ``window``: only events touching these dates, whole (as sync pushes them).
     """
-    from ..fileio import AtomicFiles
+    from ..fileio import PRIVATE, AtomicFiles
     from ..render import render_calendar_chunks
 
     counts = []
@@ -154,7 +156,7 @@ def write_outputs(
         for out in outputs:
             rendered = render_calendar_chunks(plan, timeline, out.parent, pm, out.outcomes, window)
             chunks = _Counted(rendered)
-            files.write(out.path, chunks)
+            files.write(out.path, chunks, mode=PRIVATE)
             counts.append(Written(out.path, out.parent, chunks.events, chunks.kinds()))
         files.commit()
     return counts

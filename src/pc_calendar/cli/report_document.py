@@ -13,7 +13,7 @@ import click
 
 from ..exchanges.render import render_html
 from ..exchanges.report import Report
-from ..fileio import write_atomic
+from ..fileio import PRIVATE, write_atomic
 from ..plan.model import Plan
 from ..views.days import ViewContext
 from ..views.period_stats import months_table
@@ -43,14 +43,14 @@ def write_report_document(
     plan: Plan, plan_path: Path, report: Report, fmt: str, output: Path | None, what: str
 ) -> None:
     """Print or write the HTML document, or write it as a PDF (``output`` required)."""
-    from ..views.pdf import PRIVATE, write_pdf
+    from ..views.pdf import write_pdf
 
     html = report_html(plan, plan_path, report)
     if output is None:
         click.echo(html, nl=False)
         return
     if fmt == "html":
-        write_atomic(output, html, new_mode=PRIVATE)
+        write_atomic(output, html, mode=PRIVATE)
     else:
         for warning in write_pdf(output, html, "report --format pdf"):
             verbosity.warn(f"PDF: {warning}")

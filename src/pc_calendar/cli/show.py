@@ -6,10 +6,9 @@ import json
 from pathlib import Path
 
 import click
-from rich.console import Console
 
 from ..exchanges.status import current_time
-from ..fileio import write_atomic
+from ..fileio import PRIVATE, write_atomic
 from ..plan.load import load_plan
 from ..plan.model import Plan
 from ..schedule.timeline import Timeline
@@ -18,7 +17,7 @@ from ..views.explain import explain_records, print_explain
 from ..views.html_calendar import months_of, render_html
 from ..views.month_grid import print_months
 from ..views.print_style import document_info
-from . import verbosity
+from . import pipes, verbosity
 from .common import plan_argument
 from .timeline_args import (
     choose_children,
@@ -91,7 +90,7 @@ def show(
         records = explain_records(timeline, start, end, ctx, children)
         click.echo(json.dumps(records, indent=2, ensure_ascii=False))
         return
-    console = Console(highlight=False)
+    console = pipes.console(highlight=False)
     if explain:
         print_explain(console, explain_records(timeline, start, end, ctx, children), ctx)
     elif html_path is None and pdf_path is None:
@@ -117,14 +116,14 @@ def _write_documents(
     info = document_info(plan, plan_path, title, current_time(), children, period)
     html = render_html(timeline, months, ctx, children, info)
     what = f"{len(months)} month{'s' if len(months) > 1 else ''}"
-    from ..views.pdf import PRIVATE, write_pdf
+    from ..views.pdf import write_pdf
 
     if pdf_path is not None:
         for warning in write_pdf(pdf_path, html, "show --pdf"):
             verbosity.warn(f"PDF: {warning}")
         verbosity.say(f"wrote {pdf_path} ({what})")
     if html_path is not None:
-        write_atomic(html_path, html, new_mode=PRIVATE)
+        write_atomic(html_path, html, mode=PRIVATE)
         verbosity.say(f"wrote {html_path} ({what})")
 
 

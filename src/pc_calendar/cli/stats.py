@@ -21,6 +21,7 @@ from rich.text import Text
 from ..plan.load import load_plan
 from ..plan.model import Plan
 from ..schedule.stats import ChildStats, NightConvention, Stats, compute_stats, hours
+from . import pipes
 from .common import plan_argument
 from .stats_periods import amendment_periods
 from .timeline_args import (
@@ -251,7 +252,7 @@ def stats(
             payload = [period.record() | stats_json(plan, r) for period, r in results]
             click.echo(json.dumps({"periods": payload}, indent=2, ensure_ascii=False))
             return
-        console = Console(highlight=False)
+        console = pipes.console(highlight=False)
         for period, r in results:
             console.print(Text(period.heading(), style="bold underline"), soft_wrap=True)
             print_stats(console, plan, r)
@@ -262,7 +263,7 @@ def stats(
     if as_json:
         click.echo(json.dumps(stats_json(plan, result), indent=2, ensure_ascii=False))
     else:
-        print_stats(Console(highlight=False), plan, result)
+        print_stats(pipes.console(highlight=False), plan, result)
 
 
 def register(cli: click.Group) -> None:

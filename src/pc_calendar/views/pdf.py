@@ -12,9 +12,7 @@ from pathlib import Path
 
 from ..errors import UserError
 from ..extras import require
-from ..fileio import write_atomic
-
-PRIVATE = 0o600  # documents name the family and its children
+from ..fileio import PRIVATE, write_atomic
 
 
 class _Collect(logging.Handler):
@@ -57,8 +55,8 @@ def _expected(message: str) -> bool:
 
 
 def write_pdf(path: Path, html: str, what: str = "a PDF") -> list[str]:
-    """Render and write ``path`` atomically (a new file is 0600: it holds family data);
-    returns WeasyPrint's warnings."""
+    """Render and write ``path`` atomically, mode 0600 (it names the family and its
+    children); returns WeasyPrint's warnings."""
     data, warnings = html_to_pdf(html, what)
-    write_atomic(path, data, new_mode=PRIVATE)
+    write_atomic(path, data, mode=PRIVATE)
     return warnings
