@@ -126,6 +126,12 @@ class IcsFolderBackend(Backend):
                 listing.unmarked.append(remote)  # ours, stripped of its marker by a client
         return listing
 
+    @property
+    def feed_outdated(self) -> bool:
+        """Whether :meth:`close` will write the feed: after our writes, or (seen by a
+        listing) when an earlier run stopped before regenerating it."""
+        return self._dirty
+
     def confirm_writes(
         self, since_token: str | None, written: Mapping[str, str | None], deleted: Collection[str]
     ) -> str | None:
