@@ -40,6 +40,7 @@ class Family:
 
     folder: Path
     capsys: pytest.CaptureFixture
+    window: tuple[str, ...] = tuple(RANGE)
 
     @property
     def plan(self) -> Path:
@@ -54,7 +55,7 @@ class Family:
         quick.last_outcome = ""
         argv = ["sync", str(self.plan), "--state", str(self.state), *args]
         if not default_range:
-            argv += RANGE
+            argv += self.window
         try:
             main(argv)
             code = 0
