@@ -125,7 +125,7 @@ def reading(reads: Reads | None) -> Iterator[None]:
 
 def _signature(path: str) -> str:
     try:
-        st = os.stat(path or ".")
+        st = os.stat(path)
     except OSError:
         return ABSENT
     return f"{st.st_mtime_ns}:{st.st_size}"
@@ -149,7 +149,9 @@ def code_identity(files: Iterable[str]) -> list[str]:
     from .. import __version__
 
     parts = [__version__, package_file or ""]
-    parts += [f"{entry}={_signature(entry)}" for entry in sys.path]
+    # "" is the current folder (python -c, -m): its time moves with every file made in
+    # it, such as a state file beside the plan; what it holds of ours is in ``files``
+    parts += [f"{entry}={_signature(entry) if entry else ''}" for entry in sys.path]
     parts += [f"{path}={_signature(path)}" for path in files]
     return parts
 
