@@ -37,6 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 from bench_caldav import LoggedRadicale  # noqa: E402
+from bench_startup import tool  # noqa: E402
 from latency_relay import LatencyRelay, enter_private_network  # noqa: E402
 
 from pc_calendar.backends.dav_bodies import LAST_MODIFIED_BODY  # noqa: E402
@@ -57,15 +58,6 @@ response = conn.getresponse()
 response.read()
 sys.exit(0 if response.status == 207 else 1)
 """
-
-
-def tool(name: str) -> str:
-    """The console script beside this interpreter (not a version manager's shim)."""
-    beside = Path(sys.executable).with_name(name)
-    found = str(beside) if beside.exists() else shutil.which(name)
-    if found is None:
-        raise SystemExit(f"{name} is not installed")
-    return found
 
 
 def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:

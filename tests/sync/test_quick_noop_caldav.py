@@ -21,13 +21,9 @@ from quick_helpers import (
 )
 from servers import CalendarRef
 from sync_helpers import edited_body
+from test_caseload_caldav import toml_table
 
 from pc_calendar.backends.caldav_stamp import DavToken
-
-
-def toml_table(config: dict) -> str:
-    return "{ " + ", ".join(f"{k} = {json.dumps(v)}" for k, v in config.items()) + " }"
-
 
 #: a month: writes to Radicale are slow
 MONTH = ("--from", "2026-12-01", "--to", "2027-01-01")

@@ -157,7 +157,9 @@ def _run_single(plan_path: Path, request: SyncRequest) -> int:
     A no-op is answered by the quick path when it can vouch for it (see
     :mod:`pc_calendar.sync.quick`), else by the full sync, which prints the same.
     """
-    result = _quick_noop(plan_path, request) or _full_sync(plan_path, request)
+    result = _quick_noop(plan_path, request)
+    if result is None:
+        result = _full_sync(plan_path, request)
     summaries = result.calendars
     if request.as_json:
         echo_json([result], request, plan_path)
