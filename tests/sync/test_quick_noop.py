@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from quick_helpers import (
+    EXAMPLE,
     Family,
     _fresh_plugin_managers,  # noqa: F401 (autouse fixture)
     calendars,
@@ -96,7 +97,9 @@ def test_a_calendars_file_added_or_edited_takes_the_full_path(family, tmp_path):
 
 
 def test_an_edited_school_calendar_takes_the_full_path(tmp_path, capsys):
-    text = EXAMPLE_WITH_SCHOOL_ICS()
+    text = EXAMPLE.read_text().replace(
+        'location = "school"\nterms', 'location = "school"\nics = "district.ics"\nterms'
+    )
     family = new_family(tmp_path / "family", capsys, text)
     shutil.copy(DATA / "school.ics", family.folder / "district.ics")
     family.converge()
@@ -109,14 +112,6 @@ def test_an_edited_school_calendar_takes_the_full_path(tmp_path, capsys):
     assert not edited.quick
     assert calendars(family) != before  # the earlier break drops Tuesday visits
     assert calendars(family) == fresh_calendars(family, tmp_path)
-
-
-def EXAMPLE_WITH_SCHOOL_ICS() -> str:  # noqa: N802 - reads as the constant it builds
-    from quick_helpers import EXAMPLE
-
-    return EXAMPLE.read_text().replace(
-        'location = "school"\nterms', 'location = "school"\nics = "district.ics"\nterms'
-    )
 
 
 def test_an_event_deleted_in_the_folder_is_restored_by_the_full_path(family, tmp_path):
@@ -189,3 +184,11 @@ def test_a_dry_run_is_never_quick(family):
     family.converge()
     dry = family.run("--dry-run")
     assert not dry.quick and "(dry run)" in dry.out
+
+
+def test_a_plan_with_check_in_links_always_takes_the_full_path(tmp_path, capsys):
+    """Its events quote the exchange log, which the quick path's key does not cover."""
+    text = EXAMPLE.read_text() + '\n[checkin]\nurl = "https://checkin.example.org/"\n'
+    family = new_family(tmp_path / "family", capsys, text)
+    family.converge()
+    assert family.run().outcome == "no entry"
