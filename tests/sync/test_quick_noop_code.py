@@ -156,3 +156,18 @@ def test_as_a_process_the_quick_noop_loads_neither_pydantic_nor_caldav(family, t
     assert out_quick == out_full and "unchanged (" in out_quick
     assert loaded == ""
     assert peak < 40  # MiB: issue 15's ceiling for a no-op
+
+
+def test_the_sync_command_imports_no_plan_model():
+    """Loading ``sync`` (and its date options' years) must not load pydantic."""
+    from pc_calendar.cli.common import YEARS
+    from pc_calendar.plan.toml_types import SUPPORTED_YEARS
+
+    assert YEARS == SUPPORTED_YEARS
+    code = (
+        "import sys, pc_calendar.cli.sync, pc_calendar.sync.quick, pc_calendar.sync.quick_probe\n"
+        "print(sorted(m for m in ('pydantic', 'caldav', 'pc_calendar.plan') if m in sys.modules))"
+    )
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert done.stdout.strip() == "[]", done.stderr
