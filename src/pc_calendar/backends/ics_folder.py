@@ -34,7 +34,6 @@ from .base import (
     remote_event_from_ical,
     remote_from_desired,
 )
-from .ics_feed import build_feed
 
 UNSAFE = re.compile(r"[^A-Za-z0-9@._-]")
 
@@ -218,6 +217,8 @@ class IcsFolderBackend(Backend):
 
     def write_feed(self) -> None:
         """The feed: every event of ours in the vdir, one VCALENDAR, deterministic."""
+        from .ics_feed import build_feed  # not needed by a no-op (see sync.quick)
+
         bodies = (body for e in self._files() if (body := self._read(Path(e.path))) is not None)
         feed = build_feed(bodies, self.family_id, f"{self.family_id}: {self.parent_id}")
         self.folder.mkdir(parents=True, exist_ok=True)
