@@ -55,6 +55,8 @@ class Reads:
 
     def __init__(self) -> None:
         self.files: dict[str, str] = {}
+        #: False when the files could not be recorded (the audit hook was refused)
+        self.complete = True
 
     def add(self, path: str) -> None:
         if path not in self.files:
@@ -100,12 +102,17 @@ def _audit(event: str, args: tuple) -> None:
         _local.busy = False
 
 
-def _install() -> None:
+def _install() -> bool:
+    """Add the audit hook once per process; False if the interpreter refuses it."""
     global _hook_installed
     with _hook_lock:
         if not _hook_installed:
-            sys.addaudithook(_audit)  # cannot be removed: it does nothing unless recording
+            try:
+                sys.addaudithook(_audit)  # cannot be removed: does nothing unless recording
+            except Exception:  # another hook may veto new ones: then nothing is recorded
+                return False
             _hook_installed = True
+        return True
 
 
 @contextmanager
@@ -114,7 +121,8 @@ def reading(reads: Reads | None) -> Iterator[None]:
     if reads is None:
         yield
         return
-    _install()
+    if not _install():
+        reads.complete = False
     outer = getattr(_local, "reads", None)
     _local.reads = reads
     try:

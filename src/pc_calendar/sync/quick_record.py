@@ -82,7 +82,10 @@ class Recording:
         """Store the entry for the next run, or forget the plan's old one."""
         if options.dry_run:
             return
-        entry = self._entry(work, summaries, warnings, pm, store)
+        try:
+            entry = self._entry(work, summaries, warnings, pm, store)
+        except Exception:  # a bug here must not fail a sync that worked: no entry
+            entry = None
         saved = None
         if entry is not None and self.today is not None:
             files = dict(self.reads.files)
@@ -120,7 +123,9 @@ class Recording:
             if store.load_header(t.key).fingerprint != t.fingerprint:
                 return None  # did not converge
         plan_file = os.path.abspath(self.plan_path)
-        if plan_file not in self.reads.files or not self.reads.unchanged():
+        if not self.reads.complete or plan_file not in self.reads.files:
+            return None
+        if not self.reads.unchanged():
             return None
         beside = os.path.abspath(self.plan_path.parent / CALENDARS_FILE)
         self.reads.files.setdefault(beside, ABSENT)  # read only when present
