@@ -53,7 +53,10 @@ class Recording:
         from .runner import target_label
 
         base_dir = os.path.abspath(work.plan_path.parent)
-        where = where_of(target.type, dict(target.config), backend, base_dir)
+        try:
+            where = where_of(target.type, dict(target.config), backend, base_dir)
+        except Exception:  # never a reason to fail a calendar that synced: no entry
+            where = None
         self.targets[target.parent_id] = (
             None
             if where is None
