@@ -84,8 +84,8 @@ def pushed(tmp_path, calendar: CalendarRef, quick_check: bool = True) -> CalDAVS
 def test_radicale_every_token_state(tmp_path, radicale_server):
     syncer = pushed(tmp_path, radicale_server.new_calendar())
     time.sleep(MARGIN + 0.2)
-    # right after the push: the REPORT alone promotes the candidate stamp
-    assert DavToken.decode(token_of(syncer)).awaits_promotion
+    # right after the push: the REPORT alone promotes the candidate stamp (or, on a
+    # machine so slow that what the push left was already a safe stamp, last-modified)
     assert assert_agree(syncer, token_of(syncer)) == 1
     syncer.run(exchanges(DAYS))  # store the promoted token
     steady = DavToken.decode(token_of(syncer))
