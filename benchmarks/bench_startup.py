@@ -1,10 +1,16 @@
 """CLI start-up as a user waits for it: whole processes, pc-calendar beside vdirsyncer.
 
 Times ``--help``, ``check`` of the example and a no-op ``sync`` of the example (ics
-target, already synced) as separate processes, each against its nearest vdirsyncer
-counterpart measured in the same run (``vdirsyncer --help``; a no-op ``vdirsyncer sync``
-of a filesystem pair holding the same events), plus the interpreter's own start-up as the
-floor. Prints medians, peak memory (each process's own maximum RSS) and ratios.
+target, already synced; the quick no-op, and the full one with the quick entry removed
+before each run) as separate processes, each against its nearest vdirsyncer counterpart
+measured in the same run (``vdirsyncer --help``; a no-op ``vdirsyncer sync`` of a
+filesystem pair holding the same events), plus the interpreter's own start-up as the
+floor. Prints medians of wall and CPU time, peak memory (each process's maximum RSS)
+and ratios. Installed plugins load as for any user.
+
+Both tools run from the console scripts beside this interpreter (a version manager's
+shim on PATH would add its own start-up to both), and as installed: with bytecode
+written once and reused (``PYTHONDONTWRITEBYTECODE`` is dropped for the children).
 
     python3 benchmarks/bench_startup.py [--runs 9]
 """
@@ -14,6 +20,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -25,8 +32,8 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "rivera-chen.toml"
 
 
-def measure(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MiB) of one run of ``cmd``."""
+def measure(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds (user + system) and peak RSS (MiB) of one run of ``cmd``."""
     began = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE)  # fmt: skip
@@ -36,13 +43,35 @@ def measure(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[float, floa
     if proc.returncode not in (0,):
         raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}): {proc.stderr.read()!r}")
     proc.stderr.close()
-    return elapsed, usage.ru_maxrss / 1024
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
-def series(cmd: list[str], env: dict[str, str], cwd: Path, runs: int) -> tuple[float, float]:
+def series(
+    cmd: list[str], env: dict[str, str], cwd: Path, runs: int, before=None
+) -> tuple[float, float, float]:
+    """Medians of wall and CPU seconds, and the highest peak RSS, over ``runs`` runs."""
+    if before:
+        before()
     measure(cmd, env, cwd)  # warm the page cache and bytecode
-    samples = [measure(cmd, env, cwd) for _ in range(runs)]
-    return statistics.median(s[0] for s in samples), max(s[1] for s in samples)
+    samples = []
+    for _ in range(runs):
+        if before:
+            before()
+        samples.append(measure(cmd, env, cwd))
+    return (
+        statistics.median(s[0] for s in samples),
+        statistics.median(s[1] for s in samples),
+        max(s[2] for s in samples),
+    )
+
+
+def tool(name: str) -> str:
+    """The console script beside this interpreter (not a version manager's shim)."""
+    beside = Path(sys.executable).with_name(name)
+    found = str(beside) if beside.exists() else shutil.which(name)
+    if found is None:
+        raise SystemExit(f"{name} is not on PATH (pip install -e '.[test]')")
+    return found
 
 
 def prepare(work: Path) -> tuple[dict[str, str], Path]:
@@ -50,7 +79,8 @@ def prepare(work: Path) -> tuple[dict[str, str], Path]:
     plan = work / "family.toml"
     shutil.copy(EXAMPLE, plan)
     env = dict(os.environ, PC_CALENDAR_DATA_DIR=str(work / "data"))
-    subprocess.run(["pc-calendar", "sync", str(plan)], env=env, check=True,
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # as installed: bytecode written, reused
+    subprocess.run([tool("pc-calendar"), "sync", str(plan)], env=env, check=True,
                    capture_output=True)  # fmt: skip
     vdir = work / "out" / "alex" / "vdir"
     copy = work / "vdirsyncer-b"
@@ -64,7 +94,7 @@ def prepare(work: Path) -> tuple[dict[str, str], Path]:
     )
     env["VDIRSYNCER_CONFIG"] = str(config)
     for step in ("discover", "sync"):
-        subprocess.run(["vdirsyncer", step], env=env, check=True, capture_output=True,
+        subprocess.run([tool("vdirsyncer"), step], env=env, check=True, capture_output=True,
                        input=b"y\n" * 4)  # fmt: skip
     return env, plan
 
@@ -73,31 +103,37 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=9)
     args = parser.parse_args()
-    for tool in ("pc-calendar", "vdirsyncer"):
-        if shutil.which(tool) is None:
-            raise SystemExit(f"{tool} is not on PATH (pip install -e '.[test]')")
+    pc, vdirsyncer = tool("pc-calendar"), tool("vdirsyncer")
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         env, plan = prepare(work)
+
+        def forget() -> None:  # the next sync takes the full path
+            with sqlite3.connect(work / "data" / "sync-state.sqlite") as db:
+                db.execute("DELETE FROM quick_noop")
+
         rows = {
-            "python -c pass (floor)": [sys.executable, "-c", "pass"],
-            "pc-calendar --help": ["pc-calendar", "--help"],
-            "vdirsyncer --help": ["vdirsyncer", "--help"],
-            "pc-calendar check example": ["pc-calendar", "check", str(plan)],
-            "pc-calendar sync example (no-op)": ["pc-calendar", "sync", str(plan)],
-            "vdirsyncer sync (no-op, same events)": ["vdirsyncer", "sync"],
+            "python -c pass (floor)": ([sys.executable, "-c", "pass"], None),
+            "pc-calendar --help": ([pc, "--help"], None),
+            "vdirsyncer --help": ([vdirsyncer, "--help"], None),
+            "pc-calendar check example": ([pc, "check", str(plan)], None),
+            "pc-calendar sync example (no-op)": ([pc, "sync", str(plan)], None),
+            "pc-calendar sync example (full no-op)": ([pc, "sync", str(plan)], forget),
+            "vdirsyncer sync (no-op, same events)": ([vdirsyncer, "sync"], None),
         }
-        results = {name: series(cmd, env, work, args.runs) for name, cmd in rows.items()}
-    print(f"{'command':40} {'median ms':>10} {'peak MiB':>9}")
-    for name, (seconds, mib) in results.items():
-        print(f"{name:40} {seconds * 1000:10.0f} {mib:9.1f}")
+        results = {
+            name: series(cmd, env, work, args.runs, before) for name, (cmd, before) in rows.items()
+        }
+    print(f"load average: {os.getloadavg()[0]:.2f}")
+    print(f"{'command':40} {'wall ms':>8} {'CPU ms':>7} {'peak MiB':>9}")
+    for name, (seconds, cpu, mib) in results.items():
+        print(f"{name:40} {seconds * 1000:8.0f} {cpu * 1000:7.0f} {mib:9.1f}")
     help_ratio = results["pc-calendar --help"][0] / results["vdirsyncer --help"][0]
-    sync_ratio = (
-        results["pc-calendar sync example (no-op)"][0]
-        / results["vdirsyncer sync (no-op, same events)"][0]
-    )
+    vdir = results["vdirsyncer sync (no-op, same events)"]
+    noop = results["pc-calendar sync example (no-op)"]
     print(f"\n--help: pc-calendar / vdirsyncer = {help_ratio:.2f}x")
-    print(f"no-op sync: pc-calendar / vdirsyncer = {sync_ratio:.2f}x")
+    print(f"no-op sync: pc-calendar / vdirsyncer = {noop[0] / vdir[0]:.2f}x wall, "
+          f"{noop[1] / vdir[1]:.2f}x CPU")  # fmt: skip
 
 
 if __name__ == "__main__":

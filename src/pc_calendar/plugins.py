@@ -190,6 +190,11 @@ def extra_plugins(*objs: Any) -> Iterator[None]:
         _clear_managers()
 
 
+def extras_active() -> bool:
+    """Whether plugin objects were added in this process (:func:`extra_plugins`)."""
+    return bool(_EXTRA)
+
+
 def _clear_managers() -> None:
     get_plugin_manager.cache_clear()
     get_command_manager.cache_clear()

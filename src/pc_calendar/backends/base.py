@@ -234,6 +234,16 @@ class Listing:
 
 
 @dataclass(frozen=True)
+class Probe:
+    """A quick probe's finding that nothing changed since the token (see
+    :mod:`pc_calendar.sync.quick`): the token a listing would have returned, and the
+    requests (or folder scans) it took."""
+
+    token: str | None
+    requests: int
+
+
+@dataclass(frozen=True)
 class WriteOp:
     """One write for :meth:`Backend.apply_batch`: ``op`` is create | update | delete.
 

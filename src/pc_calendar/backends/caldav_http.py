@@ -20,6 +20,7 @@ from caldav.lib import error as dav_error
 from caldav.lib.http_sync import requests as http
 
 from ..errors import BackendError, PreconditionFailed, TransientBackendError, WriteRefused
+from .dav_bodies import LAST_MODIFIED_BODY, propfind_body, sync_body, xml_escape  # noqa: F401
 
 SYNC_TOKEN_TAG = "{DAV:}valid-sync-token"
 SUPPORTED_REPORT_TAG = "{DAV:}supported-report"
@@ -29,14 +30,6 @@ UID_CONFLICT = frozenset(
     {f"{{{CALDAV_NS}}}no-uid-conflict", f"{{{CALDAV_NS}}}unique-scheduling-object-resource"}
 )
 
-# RFC 6578 sync-collection asking for etag and data; servers that cannot send data here
-# (Xandikos) answer 404 for calendar-data and we fetch the changed ones with a multiget.
-_SYNC_BODY = (
-    '<?xml version="1.0" encoding="utf-8"?>\n'
-    '<D:sync-collection xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">'
-    "<D:sync-token>{token}</D:sync-token><D:sync-level>1</D:sync-level>"
-    "<D:prop><D:getetag/>{data}</D:prop></D:sync-collection>"
-)
 _QUERY_BODY = (
     '<?xml version="1.0" encoding="utf-8"?>\n'
     '<C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">'
@@ -49,16 +42,6 @@ _MULTIGET_HEAD = (
     '<C:calendar-multiget xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">'
     "<D:prop><D:getetag/><C:calendar-data/></D:prop>"
 )
-#: the collection's last-modified only: cheap where a sync token is not (Radicale)
-LAST_MODIFIED_BODY = (
-    '<?xml version="1.0" encoding="utf-8"?>\n'
-    '<D:propfind xmlns:D="DAV:"><D:prop><D:getlastmodified/></D:prop></D:propfind>'
-)
-_PROPFIND_BODY = (
-    '<?xml version="1.0" encoding="utf-8"?>\n'
-    '<D:propfind xmlns:D="DAV:" xmlns:CS="http://calendarserver.org/ns/">'
-    "<D:prop><D:getetag/><D:sync-token/><CS:getctag/></D:prop></D:propfind>"
-)
 
 
 class InvalidSyncToken(Exception):
@@ -69,16 +52,6 @@ class UnsupportedReport(Exception):
     """403 with DAV:supported-report: the server does not do this REPORT here."""
 
 
-def xml_escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def sync_body(token: str | None, *, with_data: bool = True) -> str:
-    """The sync-collection REPORT; without data it names changes by href and etag only."""
-    data = "<C:calendar-data/>" if with_data else ""
-    return _SYNC_BODY.format(token=xml_escape(token or ""), data=data)
-
-
 def query_body() -> str:
     return _QUERY_BODY
 
@@ -86,10 +59,6 @@ def query_body() -> str:
 def multiget_body(hrefs: list[str]) -> str:
     items = "".join(f"<D:href>{xml_escape(quote(h))}</D:href>" for h in hrefs)
     return f"{_MULTIGET_HEAD}{items}</C:calendar-multiget>"
-
-
-def propfind_body() -> str:
-    return _PROPFIND_BODY
 
 
 def conflicting_href(body: Any) -> str | None:

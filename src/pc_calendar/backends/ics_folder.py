@@ -34,7 +34,6 @@ from .base import (
     remote_event_from_ical,
     remote_from_desired,
 )
-from .ics_feed import build_feed
 
 UNSAFE = re.compile(r"[^A-Za-z0-9@._-]")
 
@@ -126,6 +125,12 @@ class IcsFolderBackend(Backend):
                 listing.unmarked.append(remote)  # ours, stripped of its marker by a client
         return listing
 
+    @property
+    def feed_outdated(self) -> bool:
+        """Whether :meth:`close` will write the feed: after our writes, or (seen by a
+        listing) when an earlier run stopped before regenerating it."""
+        return self._dirty
+
     def confirm_writes(
         self, since_token: str | None, written: Mapping[str, str | None], deleted: Collection[str]
     ) -> str | None:
@@ -212,6 +217,8 @@ class IcsFolderBackend(Backend):
 
     def write_feed(self) -> None:
         """The feed: every event of ours in the vdir, one VCALENDAR, deterministic."""
+        from .ics_feed import build_feed  # not needed by a no-op (see sync.quick)
+
         bodies = (body for e in self._files() if (body := self._read(Path(e.path))) is not None)
         feed = build_feed(bodies, self.family_id, f"{self.family_id}: {self.parent_id}")
         self.folder.mkdir(parents=True, exist_ok=True)

@@ -15,24 +15,26 @@ found, or (a single plan) a mistake in the plan.
 
 from __future__ import annotations
 
-import json
 import sys
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..errors import UserError
-from ..plan.model import Plan
 from . import verbosity
-from .caseload_view import PROGRESS_MIN, live_caseload, print_table
+from .caseload_view import PROGRESS_MIN, live_caseload
 from .caseload_view import write_progress as _progress_bar
 from .common import caseload_options, complete_plans, parse_date, state_options
+from .sync_output import echo_calendar, echo_json, print_caseload
 
-__all__ = ["PROGRESS_MIN", "_progress_bar", "default_range", "register"]
+if TYPE_CHECKING:
+    from ..plan.model import Plan
+    from ..sync.results import FamilyResult
+
+__all__ = ["PROGRESS_MIN", "_progress_bar", "default_range", "family_today", "register"]
 
 
 def default_range(today: date) -> tuple[date, date]:
@@ -50,9 +52,12 @@ def default_range(today: date) -> tuple[date, date]:
     return start, first.replace(year=first.year + 2)
 
 
-def _family_today(plan: Plan) -> date:
+def family_today(timezone: str) -> date:
+    """Today in the family's time zone (the system's day if the zone is unknown)."""
+    from zoneinfo import ZoneInfo
+
     try:
-        return datetime.now(ZoneInfo(plan.family.timezone)).date()
+        return datetime.now(ZoneInfo(timezone)).date()
     except (KeyError, ValueError):
         return date.today()
 
@@ -93,17 +98,22 @@ class SyncRequest:
     as_json: bool
     state: Path | None
     state_beside_plan: bool
-    jobs: int
+    jobs: int | None  # None: the default (sync.caseload.default_jobs)
     wait: float
 
-    def options_for(self, plan: Plan) -> Any:
-        from ..sync.runner import SyncOptions
-
-        first, last = default_range(_family_today(plan))
+    def window(self, today: date) -> tuple[date, date]:
+        """The range to sync when it is ``today`` in the family's zone."""
+        first, last = default_range(today)
         first = self.start or first
         last = self.end or last
         if last <= first:
             raise UserError(f"--to {last} must be after --from {first} (--to is exclusive)")
+        return first, last
+
+    def options_for(self, plan: Plan, today: date | None = None) -> Any:
+        from ..sync.runner import SyncOptions
+
+        first, last = self.window(today or family_today(plan.family.timezone))
         return SyncOptions(
             start=first,
             end=last,
@@ -112,15 +122,17 @@ class SyncRequest:
             policy=self.conflicts,  # type: ignore[arg-type]
         )
 
-    def caseload(self, parents: list[str] | None = None) -> Any:
-        from ..sync.caseload import Caseload
+    def caseload(self, parents: list[str] | None = None, today: date | None = None) -> Any:
+        """How to run; ``today``: the day every family's range starts from (default:
+        today in each family's zone)."""
+        from ..sync.caseload import Caseload, default_jobs
         from ..sync.locking import lock_dir_for
 
         return Caseload(
-            options_for=self.options_for,
+            options_for=lambda plan: self.options_for(plan, today),
             state=self.state,
             state_beside_plan=self.state_beside_plan,
-            jobs=self.jobs,
+            jobs=self.jobs or default_jobs(),
             wait=self.wait,
             parents=parents,
             lock_dir=lock_dir_for,
@@ -129,10 +141,10 @@ class SyncRequest:
 
 def run_sync(paths: tuple[Path, ...], request: SyncRequest, recursive: bool = False) -> int:
     """The command's work; returns the exit status."""
-    from ..sync.caseload import discover_plans
-
     if len(paths) == 1 and paths[0].is_file():
         return _run_single(paths[0], request)
+    from ..sync.caseload import discover_plans
+
     plans = discover_plans(paths, recursive)
     if request.parents:
         raise UserError("--parent: only with a single plan file", hint="pass one PLAN.toml")
@@ -140,23 +152,17 @@ def run_sync(paths: tuple[Path, ...], request: SyncRequest, recursive: bool = Fa
 
 
 def _run_single(plan_path: Path, request: SyncRequest) -> int:
-    """One plan: errors in it are the user's to fix (exit 2); output as it always was."""
-    from ..plan.load import load_plan
-    from ..sync.caseload import sync_one
+    """One plan: errors in it are the user's to fix (exit 2); output as it always was.
 
-    plan = load_plan(plan_path)
-    chosen = _parent_ids(plan, request.parents)
-    options = request.options_for(plan)  # a bad range is an error before any work
-    show_bar = not request.as_json and sys.stdout.isatty() and not verbosity.quiet()
-    with _progress_bar(show_bar) as bar:
-        result = sync_one(plan_path, request.caseload(chosen or None), plan, bar)
-    if result.error is not None:
-        if result.trace:
-            click.echo(result.trace, err=True)
-        raise UserError(result.error)
+    A no-op is answered by the quick path when it can vouch for it (see
+    :mod:`pc_calendar.sync.quick`), else by the full sync, which prints the same.
+    """
+    result = _quick_noop(plan_path, request)
+    if result is None:
+        result = _full_sync(plan_path, request)
     summaries = result.calendars
     if request.as_json:
-        _echo_json([result], request, plan_path)
+        echo_json([result], request, plan_path)
         return 0 if result.ok else 1
     if not summaries:
         click.echo(
@@ -164,38 +170,64 @@ def _run_single(plan_path: Path, request: SyncRequest) -> int:
             'folder = "out/NAME" } to a parent'
         )
     for s in summaries:
-        _echo_calendar(s, "")
+        echo_calendar(s, "")
     if request.dry_run:
-        verbosity.say(f"dry run {options.start} .. {options.end}: nothing was written")
+        verbosity.say(f"dry run {result.start} .. {result.end}: nothing was written")
     return 0 if result.ok else 1
 
 
-def _noteworthy(summary: Any) -> bool:
-    """What -q still prints: a calendar that changed, failed, was skipped or met a conflict."""
-    return bool(summary.writes or summary.conflicts or not summary.ok)
+def _quick_noop(plan_path: Path, request: SyncRequest) -> FamilyResult | None:
+    """The result without loading the plan, if nothing changed since a converged run."""
+    if request.dry_run:
+        return None
+    from ..sync.locking import lock_dir_for
+    from ..sync.quick import QuickRequest, try_noop
+    from ..sync.state import default_state_path
+
+    state = request.state or default_state_path(plan_path, request.state_beside_plan)
+    quick = QuickRequest(
+        plan_path,
+        state,
+        lock_dir_for(state),
+        request.parents,
+        request.conflicts,
+        window=request.window,
+        today=lambda zone: family_today(zone),
+    )
+    result = try_noop(quick)
+    if verbosity.level() >= verbosity.DEBUG:
+        import logging
+
+        from ..sync import quick as module
+
+        logging.getLogger(module.__name__).debug("quick no-op: %s", module.last_outcome)
+    return result
 
 
-def _echo_calendar(summary: Any, prefix: str) -> None:
-    """A calendar's line and details; -q: only if noteworthy, without warnings."""
-    if verbosity.quiet():
-        if _noteworthy(summary):
-            click.echo(prefix + summary.line().splitlines()[0])
-            _details(summary, prefix or "  ")
-        return
-    click.echo(prefix + summary.line())
-    _details(summary, prefix or "  ")
-    verbosity.detail(f"{prefix or '  '}{_requests(summary)}; target set in {summary.source}")
+def _full_sync(plan_path: Path, request: SyncRequest) -> FamilyResult:
+    """Load the plan and sync it, recording what the quick path needs next time."""
+    from ..plan.load import load_plan
+    from ..sync.caseload import sync_one
+    from ..sync.inputs import reading
+    from ..sync.quick_record import Recording
 
-
-def _requests(summary: Any) -> str:
-    return f"{summary.requests} request{'s' if summary.requests != 1 else ''}"
-
-
-def _details(summary: Any, indent: str) -> None:
-    for c in summary.conflicts:
-        click.echo(f"{indent}conflict: {c.title}: parent {c.change} it; {c.resolution}")
-    for problem in summary.problems:
-        click.echo(f"{indent}problem: {problem}")
+    recording = None if request.dry_run else Recording(plan_path, request.parents)
+    with reading(recording.reads if recording is not None else None):
+        plan = load_plan(plan_path)
+    chosen = _parent_ids(plan, request.parents)
+    today = family_today(plan.family.timezone)
+    request.window(today)  # a bad range is an error before any work
+    if recording is not None:
+        recording.today = today
+    show_bar = not request.as_json and sys.stdout.isatty() and not verbosity.quiet()
+    with _progress_bar(show_bar) as bar:
+        caseload = request.caseload(chosen or None, today)
+        result = sync_one(plan_path, caseload, plan, bar, recording=recording)
+    if result.error is not None:
+        if result.trace:
+            click.echo(result.trace, err=True)
+        raise UserError(result.error)
+    return result
 
 
 def _run_caseload(plans: list[Path], request: SyncRequest) -> int:
@@ -209,78 +241,16 @@ def _run_caseload(plans: list[Path], request: SyncRequest) -> int:
         if result.trace:
             click.echo(f"{result.plan_path}: {result.trace}", err=True)
     if request.as_json:
-        _echo_json(results, request, None)
+        echo_json(results, request, None)
     elif verbosity.quiet():
         for r in results:
             if r.error is not None:
                 click.echo(f"{r.name} ({r.plan_path}): FAILED: {r.error}")
             for c in r.calendars:
-                _echo_calendar(c, f"{r.name}: ")
+                echo_calendar(c, f"{r.name}: ")
     else:
-        _print_caseload(results, request, tty)
+        print_caseload(results, request, tty)
     return 0 if all(r.ok for r in results) else 1
-
-
-HEADERS = ["family", "parent", "target", "created", "updated", "deleted", "unchanged"]
-HEADERS += ["conflicts", "status"]
-
-
-def _print_caseload(results: list[Any], request: SyncRequest, tty: bool) -> None:
-    rows: list[list[str | int]] = []
-    for r in results:
-        if r.error is not None or not r.calendars:
-            status = "failed" if r.error else "no targets"
-            rows.append([r.name, "-", "-", "-", "-", "-", "-", "-", status])
-        for c in r.calendars:
-            rows.append(
-                [r.name, c.parent, c.target, c.created, c.updated, c.deleted, c.unchanged]
-                + [len(c.conflicts), c.status]
-            )
-    title = "sync (dry run: nothing was written)" if request.dry_run else "sync"
-    print_table(HEADERS, rows, tty, title)
-    click.echo()
-    for r in results:
-        if r.error is not None:
-            click.echo(f"{r.name} ({r.plan_path}): FAILED: {r.error}")
-        for c in r.calendars:
-            if c.error is not None or c.skipped is not None:
-                click.echo(f"{r.name}: {c.line()}")
-            _details(c, f"{r.name}: ")
-            verbosity.detail(
-                f"{r.name}: {c.parent} -> {c.target}: {_requests(c)}; target set in {c.source}"
-            )
-    calendars = [c for r in results for c in r.calendars]
-    failed = sum(1 for r in results if r.error) + sum(1 for c in calendars if c.error)
-    skipped = sum(1 for c in calendars if c.skipped)
-    ok = sum(1 for c in calendars if c.ok)
-    click.echo(
-        f"{len(results)} families, {len(calendars)} calendars: {ok} ok, {failed} failed, "
-        f"{skipped} skipped" + (" (dry run: nothing was written)" if request.dry_run else "")
-    )
-
-
-def _common(values: list[Any]) -> Any:
-    return values[0] if values and all(v == values[0] for v in values) else None
-
-
-def _echo_json(results: list[Any], request: SyncRequest, plan_path: Path | None) -> None:
-    """One shape for one plan and many: ``calendars`` (flat) and ``families``."""
-    calendars = []
-    for r in results:
-        for c in r.calendars:
-            calendars.append({"family": r.family, "plan": str(r.plan_path), **c.as_dict()})
-    starts = [r.start.isoformat() for r in results if r.start]
-    ends = [r.end.isoformat() for r in results if r.end]
-    data: dict[str, Any] = {
-        "plan": str(plan_path) if plan_path else None,
-        "from": _common(starts),
-        "to": _common(ends),
-        "dry_run": request.dry_run,
-        "ok": all(r.ok for r in results),
-        "calendars": calendars,
-        "families": [r.as_dict() for r in results],
-    }
-    click.echo(json.dumps(data, indent=2))
 
 
 def register(cli: click.Group) -> None:
@@ -368,8 +338,6 @@ def register(cli: click.Group) -> None:
         skipped (the others still ran), 2 for a mistake in the options or plan, or
         when no plans were found.
         """
-        from ..sync.caseload import default_jobs
-
         request = SyncRequest(
             parents=parents,
             start=parse_date(start, "--from") if start else None,
@@ -380,7 +348,7 @@ def register(cli: click.Group) -> None:
             as_json=as_json,
             state=state,
             state_beside_plan=state_beside_plan,
-            jobs=jobs or default_jobs(),
+            jobs=jobs,
             wait=wait,
         )
         if request.start and request.end and request.end <= request.start:

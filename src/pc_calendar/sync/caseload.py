@@ -16,18 +16,20 @@ import traceback
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pluggy
 
 from ..errors import UserError
 from ..plan.model import Plan
+from .results import FamilyResult
 from .runner import Progress, SyncOptions, sync_family, utc_now
 from .state import StateStore, default_state_path
-from .summary import CalendarSummary
 from .targets import CALENDARS_FILE
+
+if TYPE_CHECKING:
+    from .quick_record import Recording
 
 
 def default_jobs() -> int:
@@ -69,51 +71,6 @@ def discover_plans(args: Iterable[Path], recursive: bool = False) -> list[Path]:
     return list(unique.values())
 
 
-@dataclass
-class FamilyResult:
-    """One plan's outcome: its calendars, or why the family as a whole failed."""
-
-    plan_path: Path
-    family: str | None = None
-    calendars: list[CalendarSummary] = field(default_factory=list)
-    error: str | None = None  # the plan itself, or a bug (with ``trace``)
-    trace: str | None = None
-    start: date | None = None
-    end: date | None = None
-    seconds: float = 0.0
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None and all(c.ok for c in self.calendars)
-
-    @property
-    def status(self) -> str:
-        if self.error is not None:
-            return "failed"
-        states = {c.status for c in self.calendars}
-        for word in ("failed", "problems", "skipped"):
-            if word in states:
-                return word
-        return "ok"
-
-    @property
-    def name(self) -> str:
-        return self.family or self.plan_path.stem
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "plan": str(self.plan_path),
-            "family": self.family,
-            "ok": self.ok,
-            "status": self.status,
-            "error": self.error,
-            "from": self.start.isoformat() if self.start else None,
-            "to": self.end.isoformat() if self.end else None,
-            "seconds": round(self.seconds, 3),
-            "calendars": [c.as_dict() for c in self.calendars],
-        }
-
-
 #: options for one plan, from its loaded Plan (each family has its own "today")
 OptionsFor = Callable[[Plan], SyncOptions]
 
@@ -147,8 +104,12 @@ def sync_one(
     caseload: Caseload,
     plan: Plan | None = None,
     progress: Progress | None = None,
+    recording: Recording | None = None,
 ) -> FamilyResult:
-    """Sync one family; every failure is captured in the result, none escapes."""
+    """Sync one family; every failure is captured in the result, none escapes.
+
+    ``recording``: see :func:`.runner.sync_family` (one plan's sync from the CLI).
+    """
     from ..plan.load import load_plan
 
     result = FamilyResult(plan_path)
@@ -172,6 +133,7 @@ def sync_one(
                 lock_dir=lock_dir,
                 wait=caseload.wait,
                 clock=caseload.clock,
+                recording=recording,
             )
     except UserError as exc:  # invalid plan, unreadable state, a bad calendars.toml
         result.error = exc.render()

@@ -13,7 +13,7 @@ import functools
 import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,14 +25,17 @@ from ..plan.model import Plan
 from ..schedule.timeline import Timeline
 from .apply import Applier, RetryPolicy, entry_for, with_retries
 from .diff import Policy, check_deletions, claim, compute_plan
+from .inputs import reading
 from .locking import CalendarBusy, calendar_lock
 from .secrets import redact_urls
 from .state import CalendarState, Entry, StateStore
+from .state_history import utc_now
 from .summary import CalendarSummary
 from .targets import BackendContext, Target, load_targets, make_backend
 
 if TYPE_CHECKING:
     from ..render.checkin_text import CheckinNotes
+    from .quick_record import Recording
 
 Progress = Callable[[str, int], Callable[[int], None]]
 
@@ -311,11 +314,6 @@ def _code_identity(pm: pluggy.PluginManager) -> tuple[str, ...]:
     return (__version__, *plugins)
 
 
-def utc_now() -> str:
-    """The run history's time format: UTC, second precision, sortable as text."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def sync_family(
     plan_path: Path,
     options: SyncOptions,
@@ -328,23 +326,26 @@ def sync_family(
     lock_dir: Path | None = None,
     wait: float = 0.0,
     clock: Callable[[], str] = utc_now,
+    recording: Recording | None = None,
 ) -> list[CalendarSummary]:
     """Sync every chosen parent's calendar target of the plan at ``plan_path``.
 
     With ``lock_dir`` each calendar is synced under its lock (see :mod:`.locking`); a
     calendar another process holds is skipped after ``wait`` seconds. Each attempt that
-    ran is recorded in the store's run history (``pc-calendar status``).
+    ran is recorded in the store's run history (``pc-calendar status``). ``recording``
+    notes what the run read and leaves the quick no-op its entry (:mod:`.quick_record`).
     """
     from ..plugins import get_plugin_manager
 
     pm = pm or get_plugin_manager()
-    work = prepare_family(plan_path, options, parents, pm, plan)
-    history = retroactive_notes(work.plan, options.start, pm)
+    with reading(recording.reads if recording is not None else None):
+        work = prepare_family(plan_path, options, parents, pm, plan)
+        history = retroactive_notes(work.plan, options.start, pm)
     summaries = []
     for target in work.targets:
         try:
             with _locked(work, target, lock_dir, wait, options.dry_run):
-                summary = _sync_target(work, target, options, store, pm, progress)
+                summary = _sync_target(work, target, options, store, pm, progress, recording)
                 if not options.dry_run:
                     error = summary.error or ("; ".join(summary.problems) or None)
                     store.record_run(work.key(target), summary.target, clock(), error)
@@ -357,6 +358,8 @@ def sync_family(
         summaries.append(summary)
         if summary.skipped is None:
             _notify(pm, work.plan.family, summary)
+    if recording is not None:
+        recording.finish(work, options, summaries, [*work.timeline.warnings, *history], pm, store)
     return summaries
 
 
@@ -412,6 +415,7 @@ def _sync_target(
     store: StateStore,
     pm: pluggy.PluginManager,
     progress: Progress | None,
+    recording: Recording | None = None,
 ) -> CalendarSummary:
     """One calendar: build its backend, render, sync; a UserError becomes its summary."""
     label = f"{target.type} ({target.parent_id})"
@@ -419,6 +423,7 @@ def _sync_target(
     try:
         backend = make_backend(target, work.context(target, options.dry_run), pm)
         label = backend.label
+        fingerprint = inputs_fingerprint(work, target, options, pm)
         summary = sync_calendar(
             backend,
             lambda: desired_for(work, target, options, pm),
@@ -427,8 +432,10 @@ def _sync_target(
             options,
             target.parent_id,
             progress,
-            fingerprint=inputs_fingerprint(work, target, options, pm),
+            fingerprint=fingerprint,
         )
+        if recording is not None:
+            recording.add_target(work, target, backend, fingerprint)
         backend.close()
     except UserError as exc:  # auth, missing calendar, a target's own settings
         summary = CalendarSummary(

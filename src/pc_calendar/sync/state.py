@@ -25,6 +25,9 @@ from pathlib import Path
 from ..errors import UserError
 from ..fileio import make_private
 from .secrets import scrub_url_passwords
+from .state_history import HistoryMixin, RunRecord
+
+__all__ = ["CalendarState", "Entry", "RunRecord", "StateStore", "default_state_path"]
 
 STATE_ENV = "PC_CALENDAR_STATE"
 STATE_FILE = "sync-state.sqlite"
@@ -58,6 +61,13 @@ CREATE TABLE IF NOT EXISTS runs (
     last_error TEXT,
     last_error_at TEXT,
     last_failed INTEGER
+);
+CREATE TABLE IF NOT EXISTS quick_noop (
+    plan TEXT NOT NULL,
+    parents TEXT NOT NULL,
+    digest TEXT NOT NULL,
+    entry TEXT NOT NULL,
+    PRIMARY KEY (plan, parents)
 );
 """
 
@@ -106,33 +116,6 @@ class Entry:
         return replace(self, **changes)  # type: ignore[arg-type]
 
 
-@dataclass(frozen=True)
-class RunRecord:
-    """When a calendar was last synced: UTC ISO times; ``last_error`` with its time."""
-
-    key: str
-    target: str | None
-    last_attempt: str | None
-    last_success: str | None
-    last_error: str | None
-    last_error_at: str | None
-    #: whether the latest attempt failed (None in files from before it was recorded)
-    last_failed: bool | None = None
-
-    @property
-    def failing(self) -> bool:
-        """The latest attempt failed.
-
-        Recorded as such: times have whole seconds, and a failed run and the good run
-        that fixed it often share one. Older files fall back to comparing the times.
-        """
-        if self.last_failed is not None:
-            return self.last_failed
-        return self.last_error_at is not None and (
-            self.last_success is None or self.last_error_at >= self.last_success
-        )
-
-
 @dataclass
 class CalendarState:
     """A snapshot of one calendar's state."""
@@ -163,7 +146,7 @@ def default_state_path(plan_path: Path | None = None, beside_plan: bool = False)
     return data_dir() / STATE_FILE
 
 
-class StateStore:
+class StateStore(HistoryMixin):
     """The SQLite file; ``readonly`` (dry runs) reads if it exists and writes nothing."""
 
     def __init__(self, path: Path | None, *, readonly: bool = False) -> None:
@@ -367,48 +350,3 @@ class StateStore:
                 "ON CONFLICT(key) DO UPDATE SET token = excluded.token",
                 (key, token),
             )
-
-    # -- run history (``pc-calendar status``) ---------------------------------------------
-
-    def record_run(self, key: str, target: str, at: str, error: str | None) -> None:
-        """Remember an attempt: a success time, or the error and when it happened."""
-        if self.readonly:
-            return
-        with self._writing():
-            self._db.execute(
-                "INSERT INTO runs (key, target, last_attempt, last_success, last_error, "
-                "last_error_at, last_failed) VALUES (?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT(key) DO UPDATE SET "
-                "target = excluded.target, last_attempt = excluded.last_attempt, "
-                "last_success = coalesce(excluded.last_success, runs.last_success), "
-                "last_error = coalesce(excluded.last_error, runs.last_error), "
-                "last_error_at = coalesce(excluded.last_error_at, runs.last_error_at), "
-                "last_failed = excluded.last_failed",
-                (
-                    key,
-                    target,
-                    at,
-                    None if error else at,
-                    error,
-                    at if error else None,
-                    int(bool(error)),
-                ),
-            )
-
-    def last_run(self, key: str) -> RunRecord | None:
-        """The run history of one calendar, or None if it was never synced."""
-        columns = "key, target, last_attempt, last_success, last_error, last_error_at"
-        try:
-            row = self._read(
-                f"SELECT {columns}, last_failed FROM runs WHERE key = ?",
-                f"SELECT {columns}, NULL FROM runs WHERE key = ?",  # read-only, older file
-                key,
-            )
-        except UserError as exc:
-            if "no such table" in str(exc):
-                return None  # a read-only look at a state file older than run history
-            raise
-        if row is None:
-            return None
-        *fields, failed = row
-        return RunRecord(*fields, last_failed=None if failed is None else bool(failed))

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .diff import Conflict
+if TYPE_CHECKING:
+    from .diff import Conflict
 
 
 @dataclass
