@@ -13,10 +13,8 @@ from __future__ import annotations
 import difflib
 import importlib
 import importlib.util
-import os
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from gettext import gettext as _
 from typing import Any
 
@@ -105,8 +103,10 @@ class LazyGroup(click.Group):
 
     def _load_module(self, module: str) -> None:
         """Register the module's commands."""
+        from ..startup import importing_command
+
         try:
-            with _plan_models_unobserved():
+            with importing_command():
                 loaded = importlib.import_module(f"{__name__}.{module}")
         except ModuleNotFoundError as exc:
             if exc.name == f"{__name__}.{module}":
@@ -208,32 +208,6 @@ class LazyGroup(click.Group):
         ):
             raise click.UsageError(_no_such_command(name, self.list_commands(ctx)), ctx=ctx)
         return super().resolve_command(ctx, args)
-
-
-#: pydantic's switch for its plugins (``__all__``: none); see :func:`_plan_models_unobserved`
-PYDANTIC_PLUGINS_ENV = "PYDANTIC_DISABLE_PLUGINS"
-
-
-@contextmanager
-def _plan_models_unobserved() -> Iterator[None]:
-    """Build the plan model's classes (imported with a command) without pydantic plugins.
-
-    Before its first model class, pydantic reads the entry points of every installed
-    distribution looking for plugins that observe validation (Logfire's, for one):
-    ~10 ms of each command with a few hundred installed, for a plan model that is
-    pc-calendar's own. So while a command module is imported, and only then (nothing
-    runs a subprocess that could inherit it), ``PYDANTIC_DISABLE_PLUGINS`` is
-    ``__all__``. A value the user set is left alone, so ``PYDANTIC_DISABLE_PLUGINS=""``
-    lets plugins observe the plan model too.
-    """
-    if PYDANTIC_PLUGINS_ENV in os.environ:
-        yield
-        return
-    os.environ[PYDANTIC_PLUGINS_ENV] = "__all__"
-    try:
-        yield
-    finally:
-        os.environ.pop(PYDANTIC_PLUGINS_ENV, None)
 
 
 def _no_such_command(name: str, commands: list[str]) -> str:
