@@ -95,7 +95,7 @@ def family_today(plan: Plan) -> date:
     """The family's local date now: of ``$PC_CALENDAR_NOW`` when set (scripts, tests)."""
     from zoneinfo import ZoneInfo
 
-    from ..exchanges.status import current_time
+    from ..clock import current_time
 
     try:
         zone = ZoneInfo(plan.family.timezone)
