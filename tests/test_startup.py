@@ -152,3 +152,20 @@ def test_importing_a_command_keeps_a_paused_collector_paused_and_a_users_setting
     finally:
         gc.enable()
     assert os.environ[startup.PYDANTIC_PLUGINS_ENV] == "logfire"
+
+
+def test_the_import_is_frozen_only_when_the_run_is_the_whole_process(tmp_path):
+    plan = tmp_path / "family.toml"
+    shutil.copy(EXAMPLE, plan)
+    code = textwrap.dedent(
+        """
+        import gc, sys
+        from pc_calendar.cli import main
+        {call}
+        print(gc.get_freeze_count())
+        """
+    )
+    from_shell = code.format(call="main()")  # arguments from sys.argv, as the script's
+    caller = code.format(call="main(['check', sys.argv[2]])")  # a caller that goes on
+    assert int(_run(from_shell, "check", str(plan)).stdout.split()[-1]) > 0
+    assert int(_run(caller, "-", str(plan)).stdout.split()[-1]) == 0

@@ -164,8 +164,12 @@ def _describe(plan: Plan, key: str, item: Any, today: date) -> Decision:
         window=window,
         review_on=item.review_on,
         fees=_fees(item.fees),
-        review_due=item.review_on is not None and item.review_on <= today,
+        review_due=_review_due(item, today),
     )
+
+
+def _review_due(item: Any, today: date) -> bool:
+    return item.review_on is not None and item.review_on <= today
 
 
 def _without(plan: Plan, key: str) -> Plan:
@@ -206,11 +210,19 @@ def effect_of(
 
 
 def build_register(
-    plan: Plan, today: date, pm: pluggy.PluginManager | None = None, *, effects: bool = True
+    plan: Plan,
+    today: date,
+    pm: pluggy.PluginManager | None = None,
+    *,
+    effects: bool = True,
+    only_due: bool = False,
 ) -> Register:
-    """Every swap, decision and amendment by ``decided_on`` (then plan order)."""
+    """Every swap, decision and amendment by ``decided_on`` (then plan order); with
+    ``only_due``, only those whose review has come (the others are not even described)."""
     register = Register(plan, today)
     for key, item in _items(plan):
+        if only_due and not _review_due(item, today):
+            continue
         entry = _describe(plan, key, item, today)
         if effects:
             try:
@@ -269,8 +281,9 @@ def _without_problem(key: str, exc: PlanError) -> str:
 
 
 def due_reviews(plan: Plan, today: date) -> list[Decision]:
-    """Entries whose review date has come (cheap: no timeline), in date order."""
-    return build_register(plan, today, effects=False).reviews_due
+    """Entries whose review date has come (cheap: no timeline, and the wording of the
+    others is never loaded), in date order."""
+    return build_register(plan, today, effects=False, only_due=True).decisions
 
 
 def review_warnings(
