@@ -4,7 +4,8 @@ Times ``--help``, ``check`` of the example and a no-op ``sync`` of the example (
 target, already synced) as separate processes, each against its nearest vdirsyncer
 counterpart measured in the same run (``vdirsyncer --help``; a no-op ``vdirsyncer sync``
 of a filesystem pair holding the same events), plus the interpreter's own start-up as the
-floor. Prints medians, peak memory (each process's own maximum RSS) and ratios.
+floor. Prints medians of wall and CPU time (user + system: the steadier figure on a busy
+machine), peak memory (each process's own maximum RSS) and ratios.
 
     python3 benchmarks/bench_startup.py [--runs 9]
 """
@@ -25,8 +26,8 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "rivera-chen.toml"
 
 
-def measure(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MiB) of one run of ``cmd``."""
+def measure(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds and peak RSS (MiB) of one run of ``cmd``."""
     began = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE)  # fmt: skip
@@ -36,13 +37,17 @@ def measure(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[float, floa
     if proc.returncode not in (0,):
         raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}): {proc.stderr.read()!r}")
     proc.stderr.close()
-    return elapsed, usage.ru_maxrss / 1024
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
-def series(cmd: list[str], env: dict[str, str], cwd: Path, runs: int) -> tuple[float, float]:
+def series(cmd: list[str], env: dict[str, str], cwd: Path, runs: int) -> tuple[float, float, float]:
     measure(cmd, env, cwd)  # warm the page cache and bytecode
     samples = [measure(cmd, env, cwd) for _ in range(runs)]
-    return statistics.median(s[0] for s in samples), max(s[1] for s in samples)
+    return (
+        statistics.median(s[0] for s in samples),
+        statistics.median(s[1] for s in samples),
+        max(s[2] for s in samples),
+    )
 
 
 def prepare(work: Path) -> tuple[dict[str, str], Path]:
@@ -50,6 +55,10 @@ def prepare(work: Path) -> tuple[dict[str, str], Path]:
     plan = work / "family.toml"
     shutil.copy(EXAMPLE, plan)
     env = dict(os.environ, PC_CALENDAR_DATA_DIR=str(work / "data"))
+    # An installed tool has its bytecode (pip compiles it); with PYTHONDONTWRITEBYTECODE
+    # inherited, the warm-up run could not write it and every run would compile ~90
+    # modules from source (~0.1 s that no user waits for).
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     subprocess.run(["pc-calendar", "sync", str(plan)], env=env, check=True,
                    capture_output=True)  # fmt: skip
     vdir = work / "out" / "alex" / "vdir"
@@ -88,9 +97,10 @@ def main() -> None:
             "vdirsyncer sync (no-op, same events)": ["vdirsyncer", "sync"],
         }
         results = {name: series(cmd, env, work, args.runs) for name, cmd in rows.items()}
-    print(f"{'command':40} {'median ms':>10} {'peak MiB':>9}")
-    for name, (seconds, mib) in results.items():
-        print(f"{name:40} {seconds * 1000:10.0f} {mib:9.1f}")
+    print(f"{'command':40} {'median ms':>10} {'cpu ms':>7} {'peak MiB':>9}")
+    for name, (seconds, cpu, mib) in results.items():
+        print(f"{name:40} {seconds * 1000:10.0f} {cpu * 1000:7.0f} {mib:9.1f}")
+    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     help_ratio = results["pc-calendar --help"][0] / results["vdirsyncer --help"][0]
     sync_ratio = (
         results["pc-calendar sync example (no-op)"][0]
