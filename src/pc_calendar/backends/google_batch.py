@@ -12,9 +12,7 @@ follow-up request (adopting an existing event needs a get, then maybe an update)
 
 from __future__ import annotations
 
-import http.client
 import json
-import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -106,6 +104,9 @@ def retryable(exc: Any) -> bool:
 
 
 def _connection_errors() -> tuple[type[BaseException], ...]:
+    import http.client  # here, not at the top: http.client loads ssl, and check never needs it
+    import socket
+
     import httplib2
 
     return (OSError, socket.timeout, http.client.HTTPException, httplib2.HttpLib2Error)

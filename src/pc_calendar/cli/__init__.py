@@ -109,10 +109,22 @@ class LazyGroup(click.Group):
         module = COMMANDS.get(name, (None, ""))[0]
         return module if module in COMMAND_MODULES else None
 
+    def main(self, args: Any = None, *rest: Any, **kwargs: Any) -> Any:
+        """As click's; without ``args`` (they come from the command line) the run is the
+        whole process, which :mod:`pc_calendar.startup` may tune for a fast start."""
+        if args is None:
+            from ..startup import whole_process
+
+            whole_process()
+        return super().main(args, *rest, **kwargs)
+
     def _load_module(self, module: str) -> None:
         """Register the module's commands."""
+        from ..startup import importing_command
+
         try:
-            loaded = importlib.import_module(f"{__name__}.{module}")
+            with importing_command():
+                loaded = importlib.import_module(f"{__name__}.{module}")
         except ModuleNotFoundError as exc:
             if exc.name == f"{__name__}.{module}":
                 return  # a command still being built; the rest of the CLI works

@@ -10,6 +10,9 @@ runs are repeatable.
 A review is *due* from its ``review_on`` day on. Fees are percentages per parent of one
 decision's fee; the register sums them as whole fees (60% + 50% = 1.1 fees), since the
 plan records how charges were apportioned, not their amounts.
+
+The engine, the statistics and the event wording are imported where an effect or an
+override's summary needs them: ``check`` asks only for the reviews that are due.
 """
 
 from __future__ import annotations
@@ -26,11 +29,6 @@ import pluggy
 from ..errors import PlanError, UserError
 from ..plan.lint import LintWarning
 from ..plan.model import Plan
-from ..render import text
-from ..schedule.engine import compute_timeline
-from ..schedule.stats import NightConvention
-from .handovers import compare_exchanges
-from .shares import compare_shares, stats_timeline
 
 #: how long after it takes effect an amendment's effect is measured
 AMENDMENT_WINDOW = timedelta(days=365)
@@ -97,7 +95,7 @@ def family_today(plan: Plan) -> date:
     """The family's local date now: of ``$PC_CALENDAR_NOW`` when set (scripts, tests)."""
     from zoneinfo import ZoneInfo
 
-    from ..exchanges.status import current_time
+    from ..clock import current_time
 
     try:
         zone = ZoneInfo(plan.family.timezone)
@@ -140,6 +138,8 @@ def _effective_day(plan: Plan, amendment: Any) -> tuple[date, str]:
 def _describe(plan: Plan, key: str, item: Any, today: date) -> Decision:
     """The entry's facts; its effect is worked out separately (it needs the engine)."""
     if key.startswith("overrides"):
+        from ..render import text
+
         start, end = item.start, item.end
         applies = f"{_stamp(start)} to {_stamp(end)}, with {text.full_name(plan, item.parent)}"
         if item.children:
@@ -164,8 +164,12 @@ def _describe(plan: Plan, key: str, item: Any, today: date) -> Decision:
         window=window,
         review_on=item.review_on,
         fees=_fees(item.fees),
-        review_due=item.review_on is not None and item.review_on <= today,
+        review_due=_review_due(item, today),
     )
+
+
+def _review_due(item: Any, today: date) -> bool:
+    return item.review_on is not None and item.review_on <= today
 
 
 def _without(plan: Plan, key: str) -> Plan:
@@ -180,6 +184,10 @@ def effect_of(
 ) -> tuple[tuple[Effect, ...], dict[str, int]]:
     """Overnights and time per parent the entry moved over ``window`` (with minus without),
     and how many exchanges it added, removed and moved there (see ``compare.handovers``)."""
+    from ..schedule.stats import NightConvention
+    from .handovers import compare_exchanges
+    from .shares import compare_shares, stats_timeline
+
     start, end = window
     with_it = stats_timeline(plan, start, end, pm)
     without = stats_timeline(_without(plan, key), start, end, pm)
@@ -202,11 +210,19 @@ def effect_of(
 
 
 def build_register(
-    plan: Plan, today: date, pm: pluggy.PluginManager | None = None, *, effects: bool = True
+    plan: Plan,
+    today: date,
+    pm: pluggy.PluginManager | None = None,
+    *,
+    effects: bool = True,
+    only_due: bool = False,
 ) -> Register:
-    """Every swap, decision and amendment by ``decided_on`` (then plan order)."""
+    """Every swap, decision and amendment by ``decided_on`` (then plan order); with
+    ``only_due``, only those whose review has come (the others are not even described)."""
     register = Register(plan, today)
     for key, item in _items(plan):
+        if only_due and not _review_due(item, today):
+            continue
         entry = _describe(plan, key, item, today)
         if effects:
             try:
@@ -236,6 +252,8 @@ def _in_force_from(plan: Plan, entry: Decision, pm: pluggy.PluginManager | None)
     amendment = plan.amendments[index]
     if isinstance(amendment.effective, date) or amendment.effective.at == "birthday":
         return entry
+    from ..schedule.engine import compute_timeline
+
     first = entry.window[0]
     probe = compute_timeline(plan, first, first + AMENDMENT_WINDOW + SCHOOL_YEAR_SLACK, pm)
     days = [
@@ -263,8 +281,9 @@ def _without_problem(key: str, exc: PlanError) -> str:
 
 
 def due_reviews(plan: Plan, today: date) -> list[Decision]:
-    """Entries whose review date has come (cheap: no timeline), in date order."""
-    return build_register(plan, today, effects=False).reviews_due
+    """Entries whose review date has come (cheap: no timeline, and the wording of the
+    others is never loaded), in date order."""
+    return build_register(plan, today, effects=False, only_due=True).decisions
 
 
 def review_warnings(

@@ -6,19 +6,18 @@ is always passed in (``PC_CALENDAR_NOW`` for the CLI) so tests are deterministic
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from ..clock import NOW_ENV, current_time  # noqa: F401  (where callers look for them)
 from ..errors import UserError
 from ..schedule.timeline import Exchange
 from .agreement import Agreement, agreement
 from .chain import FAULT_SIDES, HANDING_OVER, OUTCOME, RECEIVING, Record
 
-NOW_ENV = "PC_CALENDAR_NOW"
 COORDINATOR = "coordinator"
 MAX_MINUTES_LATE = 7 * 24 * 60  # later than a week is a missed exchange, not a late one
 
@@ -36,24 +35,6 @@ class Status(StrEnum):
 STATUSES = tuple(s.value for s in Status)
 ALARMING = frozenset({Status.missed, Status.interference})  # notifier plugins hear at once
 CHANNELS = ("cli", "checkin", "import")
-
-
-def current_time(now: datetime | None = None) -> datetime:
-    """``now`` if given, else ``$PC_CALENDAR_NOW`` (ISO; naive means UTC), else the clock."""
-    if now is None:
-        raw = os.environ.get(NOW_ENV)
-        if raw:
-            try:
-                now = datetime.fromisoformat(raw)
-            except ValueError:
-                raise UserError(
-                    f"{NOW_ENV}: expected an ISO date-time like 2026-12-04T18:30:00Z, got {raw!r}"
-                ) from None
-        else:
-            now = datetime.now(UTC)
-    if now.tzinfo is None:
-        now = now.replace(tzinfo=UTC)
-    return now.astimezone(UTC)
 
 
 def utc_text(moment: datetime) -> str:

@@ -20,10 +20,8 @@ from pydantic import ValidationError
 from ..errors import LOADED_PLANS, PlanError, Problem
 from .locate import Locator
 from .model import Plan
-from .pydantic_messages import problems_from_validation
 from .references import check_references, check_spans
 from .school_ics import import_school_ics
-from .toml_errors import toml_problem
 from .toml_types import TOML_INPUT
 
 
@@ -59,11 +57,15 @@ def parse_plan_text(
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
+        from .toml_errors import toml_problem
+
         raise PlanError(path, [toml_problem(text, str(exc))]) from None
     locator = Locator(text)
     try:
         plan = Plan.model_validate(data, context={TOML_INPUT: True})
     except ValidationError as exc:
+        from .pydantic_messages import problems_from_validation  # only a plan with mistakes
+
         raise PlanError(path, _sorted(problems_from_validation(exc, data, locator))) from None
     plan, problems = import_school_ics(plan, path.parent)
     problems += check_references(plan, pm)

@@ -192,6 +192,14 @@ def _public_calendar(
     return {name: tuple(days) for name, days in names.items()}
 
 
+def _has_name(country: str, subdiv: str | None, categories: tuple[str, ...], name: str) -> bool:
+    """Whether ``name`` is a holiday in some year of NAME_CHECK_YEARS: stops at the first
+    year that has it (usually the first year), where :func:`_names` builds every year."""
+    return any(
+        name in _public_calendar(country, subdiv, categories, year) for year in NAME_CHECK_YEARS
+    )
+
+
 def _names(country: str, subdiv: str | None, categories: tuple[str, ...]) -> set[str]:
     names: set[str] = set()
     for year in NAME_CHECK_YEARS:
@@ -236,13 +244,13 @@ class PublicHolidayRule:
         if subdiv is not None and subdiv not in known:
             close = ", ".join(_closest(subdiv, known))
             return [f"subdiv: {country} has no subdivision {subdiv!r} (close: {close})"]
+        name = options["name"]
         try:
+            if _has_name(country, subdiv, tuple(categories), name):
+                return []
             names = _names(country, subdiv, tuple(categories))
         except (ValueError, NotImplementedError) as exc:
             return [f"categories: {exc}"]
-        name = options["name"]
-        if name in names:
-            return []
         where = f"{country}-{subdiv}" if subdiv else country
         message = (
             f"name: {where} has no holiday named {name!r} in categories "

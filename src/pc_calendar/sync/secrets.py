@@ -19,15 +19,17 @@ from __future__ import annotations
 
 import os
 import re
-import sqlite3
 import stat
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from ..errors import UserError
+
+if TYPE_CHECKING:  # only an annotation here (the caller opened the database): check skips it
+    import sqlite3
 
 #: keys that would hold a secret's value; refused in plans and calendars.toml
 SECRET_VALUE_KEYS = frozenset(
