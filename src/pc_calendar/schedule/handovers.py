@@ -12,7 +12,7 @@ from bisect import bisect_left, bisect_right
 from datetime import datetime
 from typing import Any
 
-from ..plan.model import Child
+from ..plan.model import Child, TimeKeyword
 from .context import EngineContext
 from .layers import Paint, exchange_table, fallback_place
 from .painter import Painter
@@ -30,7 +30,11 @@ def _runs(painter: Painter, start: int, end: int) -> list[tuple[int, int, Paint]
     run_start, current = start, values[i]
     for k in range(i + 1, last):
         value = values[k]
-        if value.parent != current.parent or value.rule != current.rule:
+        if value is current:  # the rotation paints one value per parent
+            continue
+        if value.parent != current.parent or (
+            value.rule is not current.rule and value.rule != current.rule
+        ):
             runs.append((run_start, keys[k], current))
             run_start, current = keys[k], value
     runs.append((run_start, end, current))
@@ -89,18 +93,64 @@ def _shared_facts(
     children: tuple[str, ...],
 ) -> tuple[list[CustodyBlock], list[Exchange]]:
     """The blocks and exchanges over ``[start, end)`` of the first of the children who
-    move together (the others get copies naming them)."""
+    move together (the others get copies naming them).
+
+    One pass over the runs: each run is a block, and the boundary between two runs of
+    different parents is a handover whose place is that of the rule whose boundary it
+    is (the rotation's for the day between two rotation runs).
+    """
     runs = _runs(painter, start, end)
-    amended = len(versioned.versions) > 1
-    blocks = []
+    versions = versioned.versions
+    only = versions[0] if len(versions) == 1 else None
+    zone, is_school_day = ctx.zone, ctx.school.is_school_day
+    blocks: list[CustodyBlock] = []
+    exchanges: list[Exchange] = []
+    table_of: Any = None
+    table: Any = None
+    defaults: Any = None
+    ending: Paint = runs[0][2]
     block_end = from_seconds(runs[0][0])
     for s, e, value in runs:
-        block_start, block_end = block_end, from_seconds(e)
-        amendment = _amendment_of(versioned, value.rule, s) if amended else None
-        blocks.append(
-            new_block(block_start, block_end, value.parent, value.rule, children, amendment)
+        instant, block_end = block_end, from_seconds(e)
+        rule = value.rule
+        amendment = None if only else _amendment_of(versioned, rule, s)
+        blocks.append(new_block(instant, block_end, value.parent, rule, children, amendment))
+        if ending.parent == value.parent:  # the first run, or a change of rule only
+            ending = value
+            continue
+        version = only or versioned.handover_version(s)
+        if version is not table_of:  # one table per version, not per exchange
+            table_of, defaults = version, version.part.schedule.exchange
+            table = exchange_table(ctx, defaults)
+        local: datetime = local_time(s, zone)
+        day = local.date()
+        rotation = table[is_school_day(day)][day.weekday()]
+        if rule.layer != "rotation":
+            place = None if value.daily else value.location
+        elif ending.rule.layer != "rotation":
+            place = None if ending.daily else ending.end_location
+        else:
+            place = rotation[1]
+        if place is None and (rule.layer != "rotation" or ending.rule.layer != "rotation"):
+            if rotation[0].__class__ is TimeKeyword:  # a bell time: is it this handover's?
+                place = fallback_place(ctx, defaults, day, s, rotation)
+            else:
+                place = rotation[1]
+        exchanges.append(
+            new_exchange(
+                instant,
+                ending.parent,
+                value.parent,
+                place,
+                rule,
+                ending.rule,
+                children,
+                local,
+                version.title,
+            )
         )
-    return blocks, _exchanges(ctx, versioned, runs, children)
+        ending = value
+    return blocks, exchanges
 
 
 def _amendment_of(versioned: VersionedSchedule, rule: Rule, at: int) -> str | None:
@@ -109,55 +159,3 @@ def _amendment_of(versioned: VersionedSchedule, rule: Rule, at: int) -> str | No
         index = int(rule.source[len("amendments[") : rule.source.index("]")])
         return next((v.title for v in versioned.versions if v.amendment == index), None)
     return versioned.at(at).title
-
-
-def _exchanges(
-    ctx: EngineContext,
-    versioned: VersionedSchedule,
-    runs: list[tuple[int, int, Paint]],
-    children: tuple[str, ...],
-) -> list[Exchange]:
-    """The handovers between runs of different parents; the place of each is that of
-    the rule whose boundary it is (the rotation's for the day between two rotation runs).
-    """
-    zone, is_school_day = ctx.zone, ctx.school.is_school_day
-    only = versioned.versions[0] if len(versioned.versions) == 1 else None
-    exchanges = []
-    ending = runs[0][2]
-    table_of: Any = None
-    for at, _, beginning in runs[1:]:
-        if ending.parent == beginning.parent:
-            ending = beginning
-            continue
-        version = only or versioned.handover_version(at)
-        if version is not table_of:  # one table per version, not per exchange
-            table_of, defaults = version, version.part.schedule.exchange
-            table = exchange_table(ctx, defaults)
-        instant = from_seconds(at)
-        local: datetime = local_time(at, zone)
-        day = local.date()
-        rotation = table[is_school_day(day)][day.weekday()]
-        begins, ends = beginning.rule.layer, ending.rule.layer
-        if begins != "rotation":
-            place = None if beginning.daily else beginning.location
-        elif ends != "rotation":
-            place = None if ending.daily else ending.end_location
-        else:
-            place = rotation[1]
-        if place is None and (begins != "rotation" or ends != "rotation"):
-            place = fallback_place(ctx, defaults, day, at, rotation)
-        exchanges.append(
-            new_exchange(
-                instant,
-                ending.parent,
-                beginning.parent,
-                place,
-                beginning.rule,
-                ending.rule,
-                children,
-                local,
-                version.title,
-            )
-        )
-        ending = beginning
-    return exchanges

@@ -23,10 +23,15 @@ Conventions (documented in the plan reference):
 from __future__ import annotations
 
 from bisect import bisect_right
+from dataclasses import fields
 from datetime import date, time, timedelta
 
 from ..plan.model import DateRange, School
 from .api import SchoolBreak
+
+_new = object.__new__
+_set = object.__setattr__
+assert [f.name for f in fields(SchoolBreak)] == ["name", "first", "last"]  # as built below
 
 _SEARCH_LIMIT = 366  # days to look for the next/previous school day
 VACATION_WEEKDAYS = 5  # a break covering a school week or more takes its days out of term
@@ -34,7 +39,7 @@ VACATION_WEEKDAYS = 5  # a break covering a school week or more takes its days o
 
 def _merge(ranges: list[DateRange]) -> tuple[list[int], list[int]]:
     """Sorted, merged [first, last] ordinal intervals as two parallel lists."""
-    spans = sorted((r.start.toordinal(), r.end.toordinal()) for r in ranges)
+    spans = sorted([(r.start.toordinal(), r.end.toordinal()) for r in ranges])
     starts: list[int] = []
     ends: list[int] = []
     for first, last in spans:
@@ -49,6 +54,18 @@ def _merge(ranges: list[DateRange]) -> tuple[list[int], list[int]]:
 def _weekdays(first: int, last: int) -> int:
     """Weekdays among the ordinals ``first..last`` (ordinal 1, 0001-01-01, is a Monday)."""
     return _weekdays_before(last + 1) - _weekdays_before(first)
+
+
+def _is_vacation(first: int, last: int) -> bool:
+    """Whether the days ``first..last`` hold a school week (``VACATION_WEEKDAYS``).
+
+    Any seven days in a row hold five weekdays and fewer days than that number cannot,
+    so most breaks need no counting (a plan lists dozens of breaks).
+    """
+    days = last - first + 1
+    if days // 7 * 5 >= VACATION_WEEKDAYS:
+        return True
+    return days >= VACATION_WEEKDAYS and _weekdays(first, last) >= VACATION_WEEKDAYS
 
 
 def _weekdays_before(ordinal: int) -> int:
@@ -73,7 +90,7 @@ class SchoolDays:
         vacations = [
             (a, b)
             for a, b in zip(self._break_starts, self._break_ends, strict=True)
-            if _weekdays(a, b) >= VACATION_WEEKDAYS
+            if _is_vacation(a, b)
         ]
         self._vacation_starts = [a for a, _ in vacations]
         self._vacation_ends = [b for _, b in vacations]
@@ -162,8 +179,17 @@ class SchoolDays:
         return None
 
     def breaks(self) -> tuple[SchoolBreak, ...]:
-        """The listed breaks, for date rules (``rule = "school_break"``)."""
-        return tuple(SchoolBreak(b.name, b.start, b.end) for b in self.school.breaks)
+        """The listed breaks, for date rules (``rule = "school_break"``).
+
+        Every engine run hands a plan's dozens of breaks to the date rules, so they are
+        built without the frozen dataclass's ``__init__`` (a third of its cost).
+        """
+        made = []
+        for listed in self.school.breaks:
+            each = _new(SchoolBreak)
+            _set(each, "__dict__", {"name": listed.name, "first": listed.start, "last": listed.end})
+            made.append(each)
+        return tuple(made)
 
 
 def school_year(day: date) -> str:
