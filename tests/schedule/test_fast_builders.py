@@ -1,7 +1,7 @@
 """Blocks and exchanges built without ``__init__`` are the very objects ``__init__`` makes.
 
 The engine builds them through ``timeline.new_block``/``new_exchange`` and copies a
-sibling's through ``handovers._for_children`` (speed, issue 15); consumers compare,
+sibling's through ``timeline.blocks_for``/``exchanges_for`` (speed, issue 15); consumers compare,
 hash, copy and replace them like any frozen dataclass.
 """
 
@@ -14,8 +14,15 @@ from datetime import UTC, datetime
 
 import pytest
 
-from pc_calendar.schedule.handovers import _for_children
-from pc_calendar.schedule.timeline import CustodyBlock, Exchange, Rule, new_block, new_exchange
+from pc_calendar.schedule.timeline import (
+    CustodyBlock,
+    Exchange,
+    Rule,
+    blocks_for,
+    exchanges_for,
+    new_block,
+    new_exchange,
+)
 
 RULE = Rule("visit", "Wednesday dinner", "visits[0]")
 AT = datetime(2027, 3, 3, 23, 0, tzinfo=UTC)
@@ -34,16 +41,27 @@ EXCHANGE = (
 
 
 @pytest.mark.parametrize(
-    ("cls", "build", "args"), [(CustodyBlock, new_block, BLOCK), (Exchange, new_exchange, EXCHANGE)]
+    ("cls", "build", "copies", "args"),
+    [
+        (CustodyBlock, new_block, blocks_for, BLOCK),
+        (Exchange, new_exchange, exchanges_for, EXCHANGE),
+    ],
 )
-def test_built_like_init(cls, build, args):
+def test_built_like_init(cls, build, copies, args):
     fast, slow = build(*args), cls(*args)
     assert type(fast) is cls
+    assert values(fast) == values(slow)  # with the fields equality ignores
     assert fast == slow and hash(fast) == hash(slow) and repr(fast) == repr(slow)
     assert dataclasses.asdict(fast) == dataclasses.asdict(slow)
     assert copy.deepcopy(fast) == slow and pickle.loads(pickle.dumps(fast)) == slow
     with pytest.raises(dataclasses.FrozenInstanceError):
         fast.children = ()  # type: ignore[misc]
-    copied = _for_children(fast, ("leo",))
+    (copied,) = copies([fast], ("leo",))
+    assert type(copied) is cls
     assert copied == dataclasses.replace(slow, children=("leo",))
+    assert values(copied) == values(dataclasses.replace(slow, children=("leo",)))
     assert fast.children == ("maya",)  # the original is untouched
+
+
+def values(fact: object) -> list[object]:
+    return [getattr(fact, f.name) for f in dataclasses.fields(fact)]  # type: ignore[arg-type]

@@ -16,7 +16,16 @@ from ..plan.model import Child, TimeKeyword
 from .context import EngineContext
 from .layers import Paint, exchange_table, fallback_place
 from .painter import Painter
-from .timeline import ChildTimeline, CustodyBlock, Exchange, Rule, new_block, new_exchange
+from .timeline import (
+    ChildTimeline,
+    CustodyBlock,
+    Exchange,
+    Rule,
+    blocks_for,
+    exchanges_for,
+    new_block,
+    new_exchange,
+)
 from .timeutil import from_seconds, local_time
 from .versions import VersionedSchedule
 
@@ -62,26 +71,7 @@ def child_timeline(
         ctx.runs[key] = (blocks, exchanges)
         return ChildTimeline(child.id, blocks, exchanges)
     blocks, exchanges = shared
-    return ChildTimeline(
-        child.id,
-        [_for_children(block, children) for block in blocks],
-        [_for_children(exchange, children) for exchange in exchanges],
-    )
-
-
-def _for_children(fact: Any, children: tuple[str, ...]) -> Any:
-    """``dataclasses.replace(fact, children=children)`` at a fifth of the cost.
-
-    A frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``;
-    a sibling's copy of thousands of blocks and exchanges need not pay that again. The
-    fields are those of a block or exchange built the ordinary way, so a field added to
-    the class later is copied too.
-    """
-    state = fact.__dict__.copy()
-    state["children"] = children
-    clone = object.__new__(type(fact))
-    object.__setattr__(clone, "__dict__", state)
-    return clone
+    return ChildTimeline(child.id, blocks_for(blocks, children), exchanges_for(exchanges, children))
 
 
 def _shared_facts(
