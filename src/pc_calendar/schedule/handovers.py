@@ -14,7 +14,8 @@ from typing import Any
 
 from ..plan.model import Child, TimeKeyword
 from .context import EngineContext
-from .layers import Paint, exchange_table, fallback_place
+from .handover_places import exchange_table
+from .layers import Paint
 from .painter import Painter
 from .timeline import (
     ChildTimeline,
@@ -26,7 +27,7 @@ from .timeline import (
     new_block,
     new_exchange,
 )
-from .timeutil import from_seconds, local_time
+from .timeutil import from_seconds, local_seconds, local_time
 from .versions import VersionedSchedule
 
 
@@ -92,7 +93,7 @@ def _shared_facts(
     runs = _runs(painter, start, end)
     versions = versioned.versions
     only = versions[0] if len(versions) == 1 else None
-    zone, is_school_day = ctx.zone, ctx.school.is_school_day
+    zone, is_school_day, wall_time = ctx.zone, ctx.school.is_school_day, ctx.wall_time
     blocks: list[CustodyBlock] = []
     exchanges: list[Exchange] = []
     table_of: Any = None
@@ -122,8 +123,12 @@ def _shared_facts(
         else:
             place = rotation[1]
         if place is None and (rule.layer != "rotation" or ending.rule.layer != "rotation"):
-            if rotation[0].__class__ is TimeKeyword:  # a bell time: is it this handover's?
-                place = fallback_place(ctx, defaults, day, s, rotation)
+            # Another rule's handover naming no place: the rotation's place that day,
+            # unless that place goes with a school bell this handover is not at.
+            when = rotation[0]
+            bell = when.__class__ is TimeKeyword
+            if bell and local_seconds(day, wall_time(when, day), zone)[0] != s:
+                place = rotation[2]
             else:
                 place = rotation[1]
         exchanges.append(

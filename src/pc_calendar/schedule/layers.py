@@ -12,9 +12,10 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, NamedTuple
 
 from ..plan.amend import RuleKeys, SchedulePart
-from ..plan.model import ExchangeDefaults, Rotation, Schedule, TimeKeyword, Weekday
+from ..plan.model import ExchangeDefaults, Rotation, Schedule
 from .api import PatternContext
 from .context import EngineContext, plan_error
+from .handover_places import exchange_table
 from .painter import Painter
 from .patterns import FALLBACK_ANCHOR
 from .school_gaps import warn_terms_unknown
@@ -48,69 +49,6 @@ class Paint(NamedTuple):
 def fixed(parent: str, rule: Rule, location: str | None) -> Paint:
     """A segment with one place for both of its ends."""
     return Paint(parent, rule, location, False, location)
-
-
-def exchange_for(
-    exchange: ExchangeDefaults, school_day: bool, weekday: int
-) -> tuple[time | TimeKeyword, str | None]:
-    """Time and place of a rotation handover: weekday > school/non-school > default."""
-    levels = [exchange.weekdays.get(_WEEKDAY_KEYS[weekday])]
-    levels.append(exchange.school_day if school_day else exchange.non_school_day)
-    when: Any = None
-    where: str | None = None
-    for level in levels:
-        if level is None:
-            continue
-        when = level.time if when is None else when
-        where = level.location if where is None else where
-    return (exchange.time if when is None else when, exchange.location if where is None else where)
-
-
-ExchangeTable = tuple[tuple[tuple[time | TimeKeyword, str | None], ...], ...]
-
-
-def exchange_table(ctx: EngineContext, exchange: ExchangeDefaults) -> ExchangeTable:
-    """``exchange_for`` for every (school day?, weekday), worked out once per run:
-    ``table[school_day][weekday]``."""
-    table = ctx.tables.get(id(exchange))
-    if table is None or table[0] is not exchange:
-        rows = tuple(
-            tuple(exchange_for(exchange, school_day, weekday) for weekday in range(7))
-            for school_day in (False, True)
-        )
-        table = ctx.tables[id(exchange)] = (exchange, rows)
-    return table[1]
-
-
-_WEEKDAY_KEYS = list(Weekday)
-
-
-def fallback_place(
-    ctx: EngineContext,
-    exchange: ExchangeDefaults,
-    day: date,
-    at: int,
-    rotation: tuple[time | TimeKeyword, str | None],
-) -> str | None:
-    """The place of another rule's handover at ``at`` that names none of its own.
-
-    ``rotation`` is the rotation's (time, place) on ``day``. A place that goes with a
-    school bell (the level deciding the day's time says ``dismissal`` or
-    ``school_start``, typically ``school_day = { time = "dismissal", location =
-    "school" }``) is only right at that bell: an override ending at 18:00 on a school
-    day must not send the children to a closed school. Such a handover takes the
-    place the rotation uses without school, from the levels not tied to a bell.
-    """
-    when, where = rotation
-    if not isinstance(when, TimeKeyword):
-        return where
-    if local_seconds(day, ctx.wall_time(when, day), ctx.zone)[0] == at:
-        return where
-    levels = [exchange.weekdays.get(_WEEKDAY_KEYS[day.weekday()]), exchange.non_school_day]
-    for level in levels:
-        if level is not None and level.location and not isinstance(level.time, TimeKeyword):
-            return level.location
-    return exchange.location
 
 
 def local_date(ctx: EngineContext, seconds: int) -> date:
