@@ -25,6 +25,7 @@ from .timeutil import from_seconds
 
 MAX_SNAP_DAYS = 21  # a school snap moving further than this is probably off the calendar
 LONG_SPAN_DAYS = 30  # a holiday longer than this is more likely a mistake than a holiday
+NEAR_DAYS = timedelta(days=2)  # a span's days this close to the range are resolved
 
 
 @dataclass(frozen=True)
@@ -111,24 +112,30 @@ def resolve_holidays(
     spans: list[ResolvedSpan] = []
     labels: list[HolidayLabel] = []
     years = range(first.year - 1, last.year + 2)
+    # Days an occurrence's span must reach to be resolved to instants (see _holiday_span).
+    near = (from_seconds(start).date() - NEAR_DAYS, from_seconds(end).date() + NEAR_DAYS)
+    parents = ctx.plan.parents
     for index, holiday in enumerate(schedule.holidays):
-        key = keys.item("holidays", index)
+        key = keys.holidays[index]
         rule = Rule("holiday", holiday.name, key, holiday.citation)
         found = holiday_occurrences(ctx, holiday, key, years)
         bounds = rule_bounds(ctx, holiday, key)
         _, reach, uses_school = _facts(ctx, holiday)
         if uses_school:
             school_gaps.warn_missing_years(ctx, holiday, key, found, first, last)
+        if reach is not None:
+            latest, earliest = last + reach, first - reach
+        assign = holiday.assign
         for occ in found:
             if reach is not None and (
-                occ.first > last + reach or occ.last < first - reach
+                occ.first > latest or occ.last < earliest
             ):  # its span cannot come near the range: skip resolving its edges
                 continue
-            parent = holiday.assign.parent_for(occ.first.year) if holiday.assign else None
-            if parent is not None:
-                ctx.check_parent(parent, f"{key}.assign")
+            parent = assign.parent_for(occ.first.year) if assign else None
+            if parent is not None and parent not in parents:
+                ctx.check_parent(parent, f"{key}.assign")  # raises: an unknown parent
             found_spans = _holiday_span(
-                ctx, schedule, holiday, key, rule, index, occ, parent, start, end
+                ctx, schedule, holiday, key, rule, index, occ, parent, start, end, near
             )
             if bounds is not None and not starts_within(ctx, bounds, found_spans, occ.first):
                 continue
@@ -176,15 +183,17 @@ def _holiday_span(
     parent: str | None,
     start: int,
     end: int,
+    near: tuple[date, date],
 ) -> list[ResolvedSpan]:
-    """The span (or two split halves) of one occurrence, if it overlaps the range."""
+    """The span (or two split halves) of one occurrence, if it overlaps the range.
+
+    ``near``: the UTC dates of the range's ends, widened by ``NEAR_DAYS``.
+    """
     first_day, last_day, snapped = edge_days(ctx, holiday, occ)
-    snaps = list(snapped)
     # Resolve instants only for occurrences near the range (DST warnings stay relevant).
-    if first_day > from_seconds(end).date() + timedelta(days=2):
+    if first_day > near[1] or last_day < near[0]:
         return []
-    if last_day < from_seconds(start).date() - timedelta(days=2):
-        return []
+    snaps = list(snapped)
     what = f"{key} ({holiday.name})"
     s = ctx.instant(first_day, holiday.start.time, f"{what} start")
     e = ctx.instant(last_day, holiday.end.time, f"{what} end")
