@@ -28,27 +28,7 @@ from .timeline import (
     new_exchange,
 )
 from .timeutil import from_seconds, local_seconds, local_time
-from .versions import VersionedSchedule
-
-
-def _runs(painter: Painter, start: int, end: int) -> list[tuple[int, int, Paint]]:
-    """Maximal runs of one parent under one rule over ``[start, end)``."""
-    keys, values = painter.keys, painter.values
-    i = bisect_right(keys, start) - 1
-    last = bisect_left(keys, end)  # the segments i .. last - 1 overlap the range
-    runs: list[tuple[int, int, Paint]] = []
-    run_start, current = start, values[i]
-    for k in range(i + 1, last):
-        value = values[k]
-        if value is current:  # the rotation paints one value per parent
-            continue
-        if value.parent != current.parent or (
-            value.rule is not current.rule and value.rule != current.rule
-        ):
-            runs.append((run_start, keys[k], current))
-            run_start, current = keys[k], value
-    runs.append((run_start, end, current))
-    return runs
+from .versions import Version, VersionedSchedule
 
 
 def child_timeline(
@@ -86,66 +66,96 @@ def _shared_facts(
     """The blocks and exchanges over ``[start, end)`` of the first of the children who
     move together (the others get copies naming them).
 
-    One pass over the runs: each run is a block, and the boundary between two runs of
-    different parents is a handover whose place is that of the rule whose boundary it
-    is (the rotation's for the day between two rotation runs).
+    One pass over the painted segments: a block is a maximal run of one parent under
+    one rule, and the boundary between two runs of different parents is a handover.
     """
-    runs = _runs(painter, start, end)
+    keys, values = painter.keys, painter.values
+    i = bisect_right(keys, start) - 1
+    last = bisect_left(keys, end)  # the segments i .. last - 1 overlap the range
     versions = versioned.versions
     only = versions[0] if len(versions) == 1 else None
-    zone, is_school_day, wall_time = ctx.zone, ctx.school.is_school_day, ctx.wall_time
+    places = _Places(ctx)
     blocks: list[CustodyBlock] = []
     exchanges: list[Exchange] = []
-    table_of: Any = None
-    table: Any = None
-    defaults: Any = None
-    ending: Paint = runs[0][2]
-    block_end = from_seconds(runs[0][0])
-    for s, e, value in runs:
-        instant, block_end = block_end, from_seconds(e)
-        rule = value.rule
-        amendment = None if only else _amendment_of(versioned, rule, s)
-        blocks.append(new_block(instant, block_end, value.parent, rule, children, amendment))
-        if ending.parent == value.parent:  # the first run, or a change of rule only
-            ending = value
-            continue
-        version = only or versioned.handover_version(s)
-        if version is not table_of:  # one table per version, not per exchange
-            table_of, defaults = version, version.part.schedule.exchange
-            table = exchange_table(ctx, defaults)
-        local: datetime = local_time(s, zone)
+    run_start, current = start, values[i]
+    block_start = from_seconds(start)
+    for k in range(i + 1, last + 1):
+        if k < last:
+            value = values[k]
+            if value is current:  # the rotation paints one value per parent
+                continue
+            if value.parent == current.parent and (
+                value.rule is current.rule or value.rule == current.rule
+            ):
+                continue  # the same run goes on
+            at = keys[k]
+        else:
+            value, at = None, end
+        rule = current.rule
+        amendment = None if only else _amendment_of(versioned, rule, run_start)
+        block_end = from_seconds(at)
+        blocks.append(new_block(block_start, block_end, current.parent, rule, children, amendment))
+        if value is not None and value.parent != current.parent:
+            version = only or versioned.handover_version(at)
+            exchanges.append(places.exchange(version, block_end, at, current, value, children))
+        run_start, current, block_start = at, value, block_end
+    return blocks, exchanges
+
+
+class _Places:
+    """Handovers between two runs, with the place of the rule whose boundary each is
+    (the rotation's for the day between two rotation runs)."""
+
+    def __init__(self, ctx: EngineContext) -> None:
+        self.ctx = ctx
+        self.zone, self.wall_time = ctx.zone, ctx.wall_time
+        self.is_school_day = ctx.school.is_school_day
+        self.table_of: Any = None
+        self.table: Any = None
+
+    def exchange(
+        self,
+        version: Version,
+        instant: datetime,
+        at: int,
+        ending: Paint,
+        beginning: Paint,
+        children: tuple[str, ...],
+    ) -> Exchange:
+        if version is not self.table_of:  # one table per version, not per exchange
+            self.table_of = version
+            self.table = exchange_table(self.ctx, version.part.schedule.exchange)
+        zone = self.zone
+        local: datetime = local_time(at, zone)
         day = local.date()
-        rotation = table[is_school_day(day)][day.weekday()]
-        if rule.layer != "rotation":
-            place = None if value.daily else value.location
-        elif ending.rule.layer != "rotation":
+        rotation = self.table[self.is_school_day(day)][day.weekday()]
+        begins, ends = beginning.rule.layer == "rotation", ending.rule.layer == "rotation"
+        if not begins:
+            place = None if beginning.daily else beginning.location
+        elif not ends:
             place = None if ending.daily else ending.end_location
         else:
             place = rotation[1]
-        if place is None and (rule.layer != "rotation" or ending.rule.layer != "rotation"):
+        if place is None and not (begins and ends):
             # Another rule's handover naming no place: the rotation's place that day,
             # unless that place goes with a school bell this handover is not at.
             when = rotation[0]
             bell = when.__class__ is TimeKeyword
-            if bell and local_seconds(day, wall_time(when, day), zone)[0] != s:
+            if bell and local_seconds(day, self.wall_time(when, day), zone)[0] != at:
                 place = rotation[2]
             else:
                 place = rotation[1]
-        exchanges.append(
-            new_exchange(
-                instant,
-                ending.parent,
-                value.parent,
-                place,
-                rule,
-                ending.rule,
-                children,
-                local,
-                version.title,
-            )
+        return new_exchange(
+            instant,
+            ending.parent,
+            beginning.parent,
+            place,
+            beginning.rule,
+            ending.rule,
+            children,
+            local,
+            version.title,
         )
-        ending = value
-    return blocks, exchanges
 
 
 def _amendment_of(versioned: VersionedSchedule, rule: Rule, at: int) -> str | None:
