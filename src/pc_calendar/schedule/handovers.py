@@ -9,12 +9,12 @@ the first child's blocks and exchanges are built, the others get copies naming t
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from ..plan.model import Child, TimeKeyword
 from .context import EngineContext
-from .handover_places import exchange_table
+from .handover_places import HandoverRule, exchange_table
 from .layers import Paint
 from .painter import Painter
 from .timeline import (
@@ -108,10 +108,10 @@ class _Places:
 
     def __init__(self, ctx: EngineContext) -> None:
         self.ctx = ctx
-        self.zone, self.wall_time = ctx.zone, ctx.wall_time
-        self.is_school_day = ctx.school.is_school_day
+        self.zone = ctx.zone
         self.table_of: Any = None
-        self.table: Any = None
+        # local ordinal -> (day, rotation's (time, place, place off the bell), bell instant)
+        self.days: dict[int, tuple[date, HandoverRule, int | None]] = {}
 
     def exchange(
         self,
@@ -125,10 +125,10 @@ class _Places:
         if version is not self.table_of:  # one table per version, not per exchange
             self.table_of = version
             self.table = exchange_table(self.ctx, version.part.schedule.exchange)
-        zone = self.zone
-        local: datetime = local_time(at, zone)
-        day = local.date()
-        rotation = self.table[self.is_school_day(day)][day.weekday()]
+            self.days.clear()
+        local: datetime = local_time(at, self.zone)
+        day_facts = self.days.get(local.toordinal()) or self._day(local)
+        rotation = day_facts[1]
         begins, ends = beginning.rule.layer == "rotation", ending.rule.layer == "rotation"
         if not begins:
             place = None if beginning.daily else beginning.location
@@ -139,12 +139,8 @@ class _Places:
         if place is None and not (begins and ends):
             # Another rule's handover naming no place: the rotation's place that day,
             # unless that place goes with a school bell this handover is not at.
-            when = rotation[0]
-            bell = when.__class__ is TimeKeyword
-            if bell and local_seconds(day, self.wall_time(when, day), zone)[0] != at:
-                place = rotation[2]
-            else:
-                place = rotation[1]
+            bell = day_facts[2]
+            place = rotation[1] if bell is None or bell == at else rotation[2]
         return new_exchange(
             instant,
             ending.parent,
@@ -156,6 +152,18 @@ class _Places:
             local,
             version.title,
         )
+
+    def _day(self, local: datetime) -> tuple[date, HandoverRule, int | None]:
+        """A day's rotation handover rule and, when its time is a school bell, the
+        instant of that bell (a visit's handovers share the day)."""
+        day = local.date()
+        rotation = self.table[self.ctx.school.is_school_day(day)][day.weekday()]
+        when = rotation[0]
+        bell = None
+        if when.__class__ is TimeKeyword:
+            bell = local_seconds(day, self.ctx.wall_time(when, day), self.zone)[0]
+        found = self.days[local.toordinal()] = (day, rotation, bell)
+        return found
 
 
 def _amendment_of(versioned: VersionedSchedule, rule: Rule, at: int) -> str | None:

@@ -43,12 +43,15 @@ def _merge(ranges: list[DateRange]) -> tuple[list[int], list[int]]:
     spans = sorted([(r.start.toordinal(), r.end.toordinal()) for r in ranges])
     starts: list[int] = []
     ends: list[int] = []
+    reach = None  # the last day of the interval being merged into
     for first, last in spans:
-        if ends and first <= ends[-1] + 1:
-            ends[-1] = max(ends[-1], last)
+        if reach is not None and first <= reach + 1:
+            if last > reach:
+                reach = ends[-1] = last
         else:
             starts.append(first)
             ends.append(last)
+            reach = last
     return starts, ends
 
 
