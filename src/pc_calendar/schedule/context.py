@@ -86,7 +86,7 @@ class EngineContext:
     # (rule name, options, year) -> occurrences, and (rule name, options, first year, end
     # year) -> those of the years: schedule versions share their holidays.
     _occurrences: dict[tuple, list[Any]] = field(default_factory=dict)
-    # (id(holiday), occurrence) -> (holiday, (first day, last day, school snaps)) (spans.py)
+    # (id(holiday), first, last) -> (holiday, (first day, last day, school snaps)) (spans.py)
     edge_days: dict[tuple[int, Any], tuple[Any, Any]] = field(default_factory=dict)
     # id(holiday) -> (holiday, (date-rule options, reach, reads the school calendar))
     holiday_facts: dict[int, tuple[Any, Any]] = field(default_factory=dict)
