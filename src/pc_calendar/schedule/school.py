@@ -57,7 +57,9 @@ def _merge(ranges: list[DateRange]) -> tuple[list[int], list[int]]:
 
 def _weekdays(first: int, last: int) -> int:
     """Weekdays among the ordinals ``first..last`` (ordinal 1, 0001-01-01, is a Monday)."""
-    return _weekdays_before(last + 1) - _weekdays_before(first)
+    weeks, rest = divmod(last, 7)  # the ordinals 1..last
+    before, rest_before = divmod(first - 1, 7)  # the ordinals 1..first - 1
+    return weeks * 5 + min(rest, 5) - before * 5 - min(rest_before, 5)
 
 
 def _is_vacation(first: int, last: int) -> bool:
@@ -70,12 +72,6 @@ def _is_vacation(first: int, last: int) -> bool:
     if days // 7 * 5 >= VACATION_WEEKDAYS:
         return True
     return days >= VACATION_WEEKDAYS and _weekdays(first, last) >= VACATION_WEEKDAYS
-
-
-def _weekdays_before(ordinal: int) -> int:
-    """Weekdays among the ordinals ``1..ordinal - 1``."""
-    weeks, rest = divmod(ordinal - 1, 7)
-    return weeks * 5 + min(rest, 5)
 
 
 # Flags of a day in SchoolDays' table, and the byte maps that set them (bytes.translate).
