@@ -100,7 +100,9 @@ def _local(seconds: int, ctx: EngineContext) -> str:
 
 
 def _rule_options(holiday: Holiday) -> dict[str, Any]:
-    return {k: v for k, v in holiday.date.items() if k != "rule"}
+    options = dict(holiday.date)
+    options.pop("rule", None)
+    return options
 
 
 def holiday_occurrences(
@@ -196,10 +198,12 @@ def _reach(holiday: Holiday) -> timedelta | None:
     UTC date of an instant; None when an edge snaps to the school calendar or names a
     month-day, whose reach has no small bound.
     """
-    edges = (holiday.start, holiday.end)
-    if any(e.school is not None or e.month_day is not None for e in edges):
+    first, last = holiday.start, holiday.end
+    if first.school is not None or first.month_day is not None:
         return None
-    return timedelta(days=max(abs(e.days) for e in edges) + 10)
+    if last.school is not None or last.month_day is not None:
+        return None
+    return timedelta(days=max(abs(first.days), abs(last.days)) + 10)
 
 
 def _holiday_span(
