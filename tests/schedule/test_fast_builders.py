@@ -1,8 +1,10 @@
-"""Blocks and exchanges built without ``__init__`` are the very objects ``__init__`` makes.
+"""Records built without ``__init__`` are the very objects ``__init__`` makes.
 
-The engine builds them through ``timeline.new_block``/``new_exchange`` and copies a
-sibling's through ``timeline.blocks_for``/``exchanges_for`` (speed, issue 15); consumers compare,
-hash, copy and replace them like any frozen dataclass.
+The engine builds blocks and exchanges through ``timeline.new_block``/``new_exchange``
+(drafts with the same slots, then given their class) and copies a sibling's through
+``timeline.blocks_for``/``exchanges_for``, and holiday spans through
+``spans._new_span`` (speed, issue 15); consumers compare, hash, copy and replace them
+like any frozen dataclass.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from pc_calendar.schedule.spans import ResolvedSpan, _new_span
 from pc_calendar.schedule.timeline import (
     CustodyBlock,
     Exchange,
@@ -65,3 +68,12 @@ def test_built_like_init(cls, build, copies, args):
 
 def values(fact: object) -> list[object]:
     return [getattr(fact, f.name) for f in dataclasses.fields(fact)]  # type: ignore[arg-type]
+
+
+def test_holiday_spans_built_like_init():
+    """``spans._new_span`` (every holiday occurrence near the range) is ``ResolvedSpan``."""
+    args = (RULE, 3, AT, AT, "sam", 1, "school", None, False, AT.date())
+    fast, slow = _new_span(*args), ResolvedSpan(*args)
+    assert type(fast) is ResolvedSpan and values(fast) == values(slow)
+    assert fast == slow and hash(fast) == hash(slow) and repr(fast) == repr(slow)
+    assert pickle.loads(pickle.dumps(fast)) == slow
