@@ -16,10 +16,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from pc_calendar.schedule.spans import ResolvedSpan, _new_span
+from pc_calendar.schedule.spans import ResolvedSpan, _new_label, _new_span
 from pc_calendar.schedule.timeline import (
     CustodyBlock,
     Exchange,
+    HolidayLabel,
     Rule,
     blocks_for,
     exchanges_for,
@@ -77,3 +78,10 @@ def test_holiday_spans_built_like_init():
     assert type(fast) is ResolvedSpan and values(fast) == values(slow)
     assert fast == slow and hash(fast) == hash(slow) and repr(fast) == repr(slow)
     assert pickle.loads(pickle.dumps(fast)) == slow
+
+
+def test_holiday_labels_built_like_init():
+    args = ("Christmas", AT.date(), AT.date(), "sam", RULE, AT, "alex", False)
+    fast, slow = _new_label(*args), HolidayLabel(*args)
+    assert type(fast) is HolidayLabel and values(fast) == values(slow)
+    assert fast == slow and hash(fast) == hash(slow) and repr(fast) == repr(slow)

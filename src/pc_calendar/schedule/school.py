@@ -211,16 +211,23 @@ class SchoolDays:
     def last_school_day_before(self, day: date) -> date | None:
         """The last school day strictly before ``day`` (None if none within a year)."""
         ordinal = day.toordinal()
-        for candidate in range(ordinal - 1, ordinal - _SEARCH_LIMIT - 1, -1):
-            if self._school_day(candidate):
-                return date.fromordinal(candidate)
-        return None
+        return self._first_school_day(range(ordinal - 1, ordinal - _SEARCH_LIMIT - 1, -1))
 
     def first_school_day_after(self, day: date) -> date | None:
         """The first school day strictly after ``day`` (None if none within a year)."""
         ordinal = day.toordinal()
-        for candidate in range(ordinal + 1, ordinal + _SEARCH_LIMIT + 1):
-            if self._school_day(candidate):
+        return self._first_school_day(range(ordinal + 1, ordinal + _SEARCH_LIMIT + 1))
+
+    def _first_school_day(self, ordinals: range) -> date | None:
+        """The first of ``ordinals`` that is a school day (``_school_day`` written out:
+        a holiday's school snap walks back over a break day by day)."""
+        chunks = self._chunks
+        for candidate in ordinals:
+            chunk = chunks.get(candidate >> CHUNK_BITS) or self._chunk(candidate)
+            flags = chunk[candidate & CHUNK_MASK]
+            if flags & GUESSED and self.assumed is None and not flags & WEEKEND:
+                self._guessed(candidate)
+            if flags & SCHOOL_DAY:
                 return date.fromordinal(candidate)
         return None
 

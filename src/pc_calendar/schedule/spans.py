@@ -80,6 +80,29 @@ def _new_span(
 assert [f.name for f in fields(ResolvedSpan)] == list(_new_span.__code__.co_varnames[:10])
 
 
+def _new_label(
+    name: str,
+    first: date,
+    last: date,
+    parent: str | None,
+    rule: Rule,
+    split_at: datetime | None,
+    second_parent: str | None,
+    not_in_possession: bool,
+) -> HolidayLabel:
+    """``HolidayLabel(...)`` with every field given, without the frozen ``__init__``."""
+    label = _new(HolidayLabel)
+    _set(label, "__dict__", {
+        "name": name, "first": first, "last": last, "parent": parent, "rule": rule,
+        "split_at": split_at, "second_parent": second_parent,
+        "not_in_possession": not_in_possession,
+    })  # fmt: skip
+    return label
+
+
+assert [f.name for f in fields(HolidayLabel)] == list(_new_label.__code__.co_varnames[:8])
+
+
 @dataclass(frozen=True)
 class SpanNote:
     """Something about a resolved span the coordinator should look at (for lint)."""
@@ -174,17 +197,15 @@ def resolve_holidays(
             if occ.first <= last and occ.last >= first:
                 halves = found_spans if len(found_spans) == 2 else None
                 labels.append(
-                    HolidayLabel(
+                    _new_label(
                         holiday.name,
                         occ.first,
                         occ.last,
                         parent,
                         rule,
-                        split_at=halves[1].start if halves else None,
-                        second_parent=halves[1].parent if halves else None,
-                        not_in_possession=bool(
-                            holiday.assign is not None and holiday.assign.not_in_possession
-                        ),
+                        halves[1].start if halves else None,
+                        halves[1].parent if halves else None,
+                        bool(holiday.assign is not None and holiday.assign.not_in_possession),
                     )
                 )
             spans.extend(found_spans)
