@@ -166,9 +166,27 @@ class _Places:
         return found
 
 
+_IN_FORCE = object()  # a rule of the plan as written: the amendment in force names it
+
+
 def _amendment_of(versioned: VersionedSchedule, rule: Rule, at: int) -> str | None:
-    """The amendment behind a block: the one that made its rule, else the one in force."""
-    if rule.source.startswith("amendments["):
-        index = int(rule.source[len("amendments[") : rule.source.index("]")])
-        return next((v.title for v in versioned.versions if v.amendment == index), None)
-    return versioned.at(at).title
+    """The amendment behind a block: the one that made its rule, else the one in force.
+
+    Which amendment made a rule depends on the rule's source alone, so it is worked out
+    once per source and kept on ``versioned`` (an amended timeline has thousands of
+    blocks and a dozen sources).
+    """
+    made_by = versioned.made_by.get(rule.source, _IN_FORCE)
+    if made_by is _IN_FORCE and rule.source not in versioned.made_by:
+        made_by = versioned.made_by[rule.source] = _maker(versioned, rule.source)
+    if made_by is _IN_FORCE:
+        return versioned.at(at).title
+    return made_by  # type: ignore[return-value]
+
+
+def _maker(versioned: VersionedSchedule, source: str) -> object:
+    """The title of the amendment that made the rule at ``source`` (``_IN_FORCE``: none)."""
+    if not source.startswith("amendments["):
+        return _IN_FORCE
+    index = int(source[len("amendments[") : source.index("]")])
+    return next((v.title for v in versioned.versions if v.amendment == index), None)
