@@ -9,13 +9,12 @@ the first child's blocks and exchanges are built, the others get copies naming t
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from ..plan.model import Child, TimeKeyword
 from .context import EngineContext
-from .handover_places import HandoverRule, exchange_table
-from .layers import Paint
+from .handover_places import ExchangeTable, HandoverRule, exchange_table
 from .painter import Painter
 from .timeline import (
     ChildTimeline,
@@ -28,7 +27,7 @@ from .timeline import (
     new_exchange,
 )
 from .timeutil import from_seconds, local_seconds, local_time
-from .versions import Version, VersionedSchedule
+from .versions import VersionedSchedule
 
 
 def child_timeline(
@@ -67,14 +66,19 @@ def _shared_facts(
     move together (the others get copies naming them).
 
     One pass over the painted segments: a block is a maximal run of one parent under
-    one rule, and the boundary between two runs of different parents is a handover.
+    one rule, and the boundary between two runs of different parents is a handover,
+    at the place of the rule whose boundary it is (the rotation's for the day between
+    two rotation runs).
     """
     keys, values = painter.keys, painter.values
     i = bisect_right(keys, start) - 1
     last = bisect_left(keys, end)  # the segments i .. last - 1 overlap the range
     versions = versioned.versions
     only = versions[0] if len(versions) == 1 else None
-    places = _Places(ctx)
+    zone = ctx.zone
+    table_of: Any = None
+    table: Any = None
+    days: dict[int, DayFacts] = {}  # local ordinal -> the facts of the table in use
     blocks: list[CustodyBlock] = []
     exchanges: list[Exchange] = []
     run_start, current = start, values[i]
@@ -97,73 +101,59 @@ def _shared_facts(
         blocks.append(new_block(block_start, block_end, current.parent, rule, children, amendment))
         if value is not None and value.parent != current.parent:
             version = only or versioned.handover_version(at)
-            exchanges.append(places.exchange(version, block_end, at, current, value, children))
+            if version is not table_of:  # one table per version, not per exchange
+                table_of, days = version, {}
+                table = exchange_table(ctx, version.part.schedule.exchange)
+            local: datetime = local_time(at, zone)
+            facts = days.get(local.toordinal()) or _day_facts(ctx, table, local, days)
+            rotation = facts[0]
+            begins, ends = value.rule.layer == "rotation", rule.layer == "rotation"
+            if not begins:
+                place = None if value.daily else value.location
+            elif not ends:
+                place = None if current.daily else current.end_location
+            else:
+                place = rotation[1]
+            if place is None and not (begins and ends):
+                # Another rule's handover naming no place: the rotation's place that
+                # day, unless that place goes with a school bell this handover is not at.
+                bell = facts[1]
+                place = rotation[1] if bell is None or bell == at else rotation[2]
+            exchanges.append(
+                new_exchange(
+                    block_end,
+                    current.parent,
+                    value.parent,
+                    place,
+                    value.rule,
+                    rule,
+                    children,
+                    local,
+                    version.title,
+                )
+            )
         run_start, current, block_start = at, value, block_end
     return blocks, exchanges
 
 
-class _Places:
-    """Handovers between two runs, with the place of the rule whose boundary each is
-    (the rotation's for the day between two rotation runs)."""
+# A day's rotation handover rule, and the instant of its school bell (None: the rule's
+# time is a clock time).
+DayFacts = tuple[HandoverRule, int | None]
 
-    def __init__(self, ctx: EngineContext) -> None:
-        self.ctx = ctx
-        self.zone = ctx.zone
-        self.table_of: Any = None
-        # local ordinal -> (day, rotation's (time, place, place off the bell), bell instant)
-        self.days: dict[int, tuple[date, HandoverRule, int | None]] = {}
 
-    def exchange(
-        self,
-        version: Version,
-        instant: datetime,
-        at: int,
-        ending: Paint,
-        beginning: Paint,
-        children: tuple[str, ...],
-    ) -> Exchange:
-        if version is not self.table_of:  # one table per version, not per exchange
-            self.table_of = version
-            self.table = exchange_table(self.ctx, version.part.schedule.exchange)
-            self.days.clear()
-        local: datetime = local_time(at, self.zone)
-        day_facts = self.days.get(local.toordinal()) or self._day(local)
-        rotation = day_facts[1]
-        begins, ends = beginning.rule.layer == "rotation", ending.rule.layer == "rotation"
-        if not begins:
-            place = None if beginning.daily else beginning.location
-        elif not ends:
-            place = None if ending.daily else ending.end_location
-        else:
-            place = rotation[1]
-        if place is None and not (begins and ends):
-            # Another rule's handover naming no place: the rotation's place that day,
-            # unless that place goes with a school bell this handover is not at.
-            bell = day_facts[2]
-            place = rotation[1] if bell is None or bell == at else rotation[2]
-        return new_exchange(
-            instant,
-            ending.parent,
-            beginning.parent,
-            place,
-            beginning.rule,
-            ending.rule,
-            children,
-            local,
-            version.title,
-        )
-
-    def _day(self, local: datetime) -> tuple[date, HandoverRule, int | None]:
-        """A day's rotation handover rule and, when its time is a school bell, the
-        instant of that bell (a visit's handovers share the day)."""
-        day = local.date()
-        rotation = self.table[self.ctx.school.is_school_day(day)][day.weekday()]
-        when = rotation[0]
-        bell = None
-        if when.__class__ is TimeKeyword:
-            bell = local_seconds(day, self.ctx.wall_time(when, day), self.zone)[0]
-        found = self.days[local.toordinal()] = (day, rotation, bell)
-        return found
+def _day_facts(
+    ctx: EngineContext, table: ExchangeTable, local: datetime, days: dict[int, DayFacts]
+) -> DayFacts:
+    """The facts of the day of ``local``, kept in ``days`` (a visit's two handovers
+    share their day)."""
+    day = local.date()
+    rotation = table[ctx.school.is_school_day(day)][day.weekday()]
+    when = rotation[0]
+    bell = None
+    if when.__class__ is TimeKeyword:
+        bell = local_seconds(day, ctx.wall_time(when, day), ctx.zone)[0]
+    found = days[local.toordinal()] = (rotation, bell)
+    return found
 
 
 _IN_FORCE = object()  # a rule of the plan as written: the amendment in force names it
