@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from pc_calendar.schedule.spans import ResolvedSpan, _new_label, _new_span
+from pc_calendar.schedule.spans import ResolvedSpan, _new_span
 from pc_calendar.schedule.timeline import (
     CustodyBlock,
     Exchange,
@@ -26,6 +26,7 @@ from pc_calendar.schedule.timeline import (
     exchanges_for,
     new_block,
     new_exchange,
+    new_label,
 )
 
 RULE = Rule("visit", "Wednesday dinner", "visits[0]")
@@ -82,6 +83,6 @@ def test_holiday_spans_built_like_init():
 
 def test_holiday_labels_built_like_init():
     args = ("Christmas", AT.date(), AT.date(), "sam", RULE, AT, "alex", False)
-    fast, slow = _new_label(*args), HolidayLabel(*args)
+    fast, slow = new_label(*args), HolidayLabel(*args)
     assert type(fast) is HolidayLabel and values(fast) == values(slow)
     assert fast == slow and hash(fast) == hash(slow) and repr(fast) == repr(slow)

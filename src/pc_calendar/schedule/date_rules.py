@@ -372,17 +372,10 @@ def _breaks_by_name(breaks: tuple[Any, ...]) -> dict[str, list[Any]]:
     last = _BY_NAME[0] if _BY_NAME else None  # one read: another thread may replace it
     if last is not None and last[0] is breaks:
         return last[1]
-    folded: dict[str, str] = {}  # a calendar repeats a few names every year
-    index: dict[str, list[Any]] = {}
+    folded = {name: name.strip().casefold() for name in {b.name for b in breaks}}
+    index: dict[str, list[Any]] = {}  # (a calendar repeats a few names every year)
     for b in breaks:
-        key = folded.get(b.name)
-        if key is None:
-            key = folded[b.name] = b.name.strip().casefold()
-        listed = index.get(key)
-        if listed is None:
-            index[key] = [b]
-        else:
-            listed.append(b)
+        index.setdefault(folded[b.name], []).append(b)
     _BY_NAME[:] = [(breaks, index)]
     return index
 

@@ -20,7 +20,7 @@ from .api import Occurrence
 from .bounds import rule_bounds, starts_within, within
 from .context import EngineContext, plan_error
 from .span_edges import Snap, edge_days, midpoint_day, month_day_after
-from .timeline import HolidayLabel, Rule
+from .timeline import HolidayLabel, Rule, new_label
 from .timeutil import from_seconds
 
 MAX_SNAP_DAYS = 21  # a school snap moving further than this is probably off the calendar
@@ -78,29 +78,6 @@ def _new_span(
 
 
 assert [f.name for f in fields(ResolvedSpan)] == list(_new_span.__code__.co_varnames[:10])
-
-
-def _new_label(
-    name: str,
-    first: date,
-    last: date,
-    parent: str | None,
-    rule: Rule,
-    split_at: datetime | None,
-    second_parent: str | None,
-    not_in_possession: bool,
-) -> HolidayLabel:
-    """``HolidayLabel(...)`` with every field given, without the frozen ``__init__``."""
-    label = _new(HolidayLabel)
-    _set(label, "__dict__", {
-        "name": name, "first": first, "last": last, "parent": parent, "rule": rule,
-        "split_at": split_at, "second_parent": second_parent,
-        "not_in_possession": not_in_possession,
-    })  # fmt: skip
-    return label
-
-
-assert [f.name for f in fields(HolidayLabel)] == list(_new_label.__code__.co_varnames[:8])
 
 
 @dataclass(frozen=True)
@@ -197,7 +174,7 @@ def resolve_holidays(
             if occ.first <= last and occ.last >= first:
                 halves = found_spans if len(found_spans) == 2 else None
                 labels.append(
-                    _new_label(
+                    new_label(
                         holiday.name,
                         occ.first,
                         occ.last,

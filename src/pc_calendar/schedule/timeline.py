@@ -208,6 +208,32 @@ class HolidayLabel:
         return self.parent is None and not self.not_in_possession
 
 
+_set = object.__setattr__
+
+
+def new_label(
+    name: str,
+    first: date,
+    last: date,
+    parent: str | None,
+    rule: Rule,
+    split_at: datetime | None,
+    second_parent: str | None,
+    not_in_possession: bool,
+) -> HolidayLabel:
+    """``HolidayLabel(...)`` with every field given, without the frozen ``__init__``."""
+    label = _new(HolidayLabel)
+    _set(label, "__dict__", {
+        "name": name, "first": first, "last": last, "parent": parent, "rule": rule,
+        "split_at": split_at, "second_parent": second_parent,
+        "not_in_possession": not_in_possession,
+    })  # fmt: skip
+    return label
+
+
+assert [f.name for f in fields(HolidayLabel)] == list(new_label.__code__.co_varnames[:8])
+
+
 @dataclass
 class ChildTimeline:
     """One child's blocks and exchanges, sorted by time, contiguous over the range."""
