@@ -158,9 +158,7 @@ class SchoolDays:
 
     def is_school_day(self, day: date) -> bool:
         """A weekday in term that is not inside any listed break."""
-        return self._school_day(day.toordinal())
-
-    def _school_day(self, ordinal: int) -> bool:
+        ordinal = day.toordinal()
         chunk = self._chunks.get(ordinal >> CHUNK_BITS) or self._chunk(ordinal)
         flags = chunk[ordinal & CHUNK_MASK]
         if flags & GUESSED and self.assumed is None and not flags & WEEKEND:
@@ -219,8 +217,8 @@ class SchoolDays:
         return self._first_school_day(range(ordinal + 1, ordinal + _SEARCH_LIMIT + 1))
 
     def _first_school_day(self, ordinals: range) -> date | None:
-        """The first of ``ordinals`` that is a school day (``_school_day`` written out:
-        a holiday's school snap walks back over a break day by day)."""
+        """The first of ``ordinals`` that is a school day (``is_school_day`` written
+        out: a holiday's school snap walks back over a break day by day)."""
         chunks = self._chunks
         for candidate in ordinals:
             chunk = chunks.get(candidate >> CHUNK_BITS) or self._chunk(candidate)
