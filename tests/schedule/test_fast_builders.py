@@ -1,8 +1,10 @@
-"""Blocks and exchanges built without ``__init__`` are the very objects ``__init__`` makes.
+"""Records built without ``__init__`` are the very objects ``__init__`` makes.
 
-The engine builds them through ``timeline.new_block``/``new_exchange`` and copies a
-sibling's through ``handovers._for_children`` (speed, issue 15); consumers compare,
-hash, copy and replace them like any frozen dataclass.
+The engine builds blocks and exchanges through ``timeline.new_block``/``new_exchange``
+(drafts with the same slots, then given their class) and copies a sibling's through
+``timeline.blocks_for``/``exchanges_for``, and holiday spans through
+``spans._new_span`` (speed, issue 15); consumers compare, hash, copy and replace them
+like any frozen dataclass.
 """
 
 from __future__ import annotations
@@ -14,8 +16,18 @@ from datetime import UTC, datetime
 
 import pytest
 
-from pc_calendar.schedule.handovers import _for_children
-from pc_calendar.schedule.timeline import CustodyBlock, Exchange, Rule, new_block, new_exchange
+from pc_calendar.schedule.spans import ResolvedSpan, _new_span
+from pc_calendar.schedule.timeline import (
+    CustodyBlock,
+    Exchange,
+    HolidayLabel,
+    Rule,
+    blocks_for,
+    exchanges_for,
+    new_block,
+    new_exchange,
+    new_label,
+)
 
 RULE = Rule("visit", "Wednesday dinner", "visits[0]")
 AT = datetime(2027, 3, 3, 23, 0, tzinfo=UTC)
@@ -34,16 +46,43 @@ EXCHANGE = (
 
 
 @pytest.mark.parametrize(
-    ("cls", "build", "args"), [(CustodyBlock, new_block, BLOCK), (Exchange, new_exchange, EXCHANGE)]
+    ("cls", "build", "copies", "args"),
+    [
+        (CustodyBlock, new_block, blocks_for, BLOCK),
+        (Exchange, new_exchange, exchanges_for, EXCHANGE),
+    ],
 )
-def test_built_like_init(cls, build, args):
+def test_built_like_init(cls, build, copies, args):
     fast, slow = build(*args), cls(*args)
     assert type(fast) is cls
+    assert values(fast) == values(slow)  # with the fields equality ignores
     assert fast == slow and hash(fast) == hash(slow) and repr(fast) == repr(slow)
     assert dataclasses.asdict(fast) == dataclasses.asdict(slow)
     assert copy.deepcopy(fast) == slow and pickle.loads(pickle.dumps(fast)) == slow
     with pytest.raises(dataclasses.FrozenInstanceError):
         fast.children = ()  # type: ignore[misc]
-    copied = _for_children(fast, ("leo",))
+    (copied,) = copies([fast], ("leo",))
+    assert type(copied) is cls
     assert copied == dataclasses.replace(slow, children=("leo",))
+    assert values(copied) == values(dataclasses.replace(slow, children=("leo",)))
     assert fast.children == ("maya",)  # the original is untouched
+
+
+def values(fact: object) -> list[object]:
+    return [getattr(fact, f.name) for f in dataclasses.fields(fact)]  # type: ignore[arg-type]
+
+
+def test_holiday_spans_built_like_init():
+    """``spans._new_span`` (every holiday occurrence near the range) is ``ResolvedSpan``."""
+    args = (RULE, 3, AT, AT, "sam", 1, "school", None, False, AT.date())
+    fast, slow = _new_span(*args), ResolvedSpan(*args)
+    assert type(fast) is ResolvedSpan and values(fast) == values(slow)
+    assert fast == slow and hash(fast) == hash(slow) and repr(fast) == repr(slow)
+    assert pickle.loads(pickle.dumps(fast)) == slow
+
+
+def test_holiday_labels_built_like_init():
+    args = ("Christmas", AT.date(), AT.date(), "sam", RULE, AT, "alex", False)
+    fast, slow = new_label(*args), HolidayLabel(*args)
+    assert type(fast) is HolidayLabel and values(fast) == values(slow)
+    assert fast == slow and hash(fast) == hash(slow) and repr(fast) == repr(slow)

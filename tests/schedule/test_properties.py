@@ -234,3 +234,23 @@ def test_painter_matches_a_naive_model(strokes):
     assert got == model
     assert painter.keys == sorted(set(painter.keys))
     assert [painter.value_at(t) for t in range(10, 50)] == model
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 60), st.integers(0, 60), st.integers(0, 5), st.booleans()),
+        max_size=25,
+    )
+)
+def test_paint_where_matches_painting_each_passing_segment(strokes):
+    """``paint_where`` (with its shortcut inside one segment) leaves the very keys and
+    values that painting each passing segment would."""
+    fast, slow = Painter(10, 50, 0), Painter(10, 50, 0)
+    for a, b, v, odd in strokes:
+        passes = lambda old, odd=odd: old % 2 == odd  # noqa: E731
+        fast.paint_where(a, b, v, passes)
+        pieces = [(s, e) for s, e, old in slow.segments(a, b) if passes(old)]
+        for s, e in pieces:
+            slow.paint(s, e, v)
+        assert (fast.keys, fast.values) == (slow.keys, slow.values)

@@ -24,8 +24,9 @@ from .api import RuleContext
 from .school import SchoolDays
 from .timeutil import describe_flag, from_seconds, local_seconds
 
-# (rule, options, year) -> occurrences of the rules marked ``context_free``, for all runs.
-_CONTEXT_FREE: dict[tuple[Any, str, int], list[Any]] = {}
+# (rule, options, year) and (rule, options, first year, end year) -> occurrences of the
+# rules marked ``context_free``, for all runs.
+_CONTEXT_FREE: dict[tuple, list[Any]] = {}
 _CONTEXT_FREE_LIMIT = 1 << 16
 _REGISTRIES: weakref.WeakKeyDictionary[Any, tuple[Any, Any]] = weakref.WeakKeyDictionary()
 
@@ -86,7 +87,7 @@ class EngineContext:
     # (rule name, options, year) -> occurrences, and (rule name, options, first year, end
     # year) -> those of the years: schedule versions share their holidays.
     _occurrences: dict[tuple, list[Any]] = field(default_factory=dict)
-    # (id(holiday), occurrence) -> (holiday, (first day, last day, school snaps)) (spans.py)
+    # (id(holiday), first, last) -> (holiday, (first day, last day, school snaps)) (spans.py)
     edge_days: dict[tuple[int, Any], tuple[Any, Any]] = field(default_factory=dict)
     # id(holiday) -> (holiday, (date-rule options, reach, reads the school calendar))
     holiday_facts: dict[int, tuple[Any, Any]] = field(default_factory=dict)
@@ -162,8 +163,13 @@ class EngineContext:
             return listed
         rule = self.date_rules[name]
         # A rule that never reads the RuleContext (a fixed day, Easter...) gives the same
-        # dates to every plan: those are shared across runs.
+        # dates to every plan: those are shared across runs, by year and by years.
         shared = _CONTEXT_FREE if getattr(rule, "context_free", False) is True else None
+        if shared is not None:
+            listed = shared.get((rule, options_key, years.start, years.stop))
+            if listed is not None:
+                self._occurrences[span_key] = listed
+                return listed
         found: list[Any] = []
         for year in years:
             key = (name, options_key, year)
@@ -179,6 +185,8 @@ class EngineContext:
             self._occurrences[key] = known
             found.extend(known)
         self._occurrences[span_key] = found
+        if shared is not None:
+            shared[(rule, options_key, years.start, years.stop)] = found
         return found
 
     def check_parent(self, parent: str, key: str) -> str:

@@ -380,9 +380,10 @@ def _breaks_by_name(breaks: tuple[Any, ...]) -> dict[str, list[Any]]:
     last = _BY_NAME[0] if _BY_NAME else None  # one read: another thread may replace it
     if last is not None and last[0] is breaks:
         return last[1]
-    index: dict[str, list[Any]] = {}
+    folded = {name: name.strip().casefold() for name in {b.name for b in breaks}}
+    index: dict[str, list[Any]] = {}  # (a calendar repeats a few names every year)
     for b in breaks:
-        index.setdefault(b.name.strip().casefold(), []).append(b)
+        index.setdefault(folded[b.name], []).append(b)
     _BY_NAME[:] = [(breaks, index)]
     return index
 

@@ -12,29 +12,22 @@ from bisect import bisect_left, bisect_right
 from datetime import datetime
 from typing import Any
 
-from ..plan.model import Child
+from ..plan.model import Child, TimeKeyword
 from .context import EngineContext
-from .layers import Paint, exchange_table, fallback_place
+from .handover_places import ExchangeTable, HandoverRule, exchange_table
 from .painter import Painter
-from .timeline import ChildTimeline, CustodyBlock, Exchange, Rule, new_block, new_exchange
-from .timeutil import from_seconds, local_time
+from .timeline import (
+    ChildTimeline,
+    CustodyBlock,
+    Exchange,
+    Rule,
+    blocks_for,
+    exchanges_for,
+    new_block,
+    new_exchange,
+)
+from .timeutil import from_seconds, local_seconds, local_time
 from .versions import VersionedSchedule
-
-
-def _runs(painter: Painter, start: int, end: int) -> list[tuple[int, int, Paint]]:
-    """Maximal runs of one parent under one rule over ``[start, end)``."""
-    keys, values = painter.keys, painter.values
-    i = bisect_right(keys, start) - 1
-    last = bisect_left(keys, end)  # the segments i .. last - 1 overlap the range
-    runs: list[tuple[int, int, Paint]] = []
-    run_start, current = start, values[i]
-    for k in range(i + 1, last):
-        value = values[k]
-        if value.parent != current.parent or value.rule != current.rule:
-            runs.append((run_start, keys[k], current))
-            run_start, current = keys[k], value
-    runs.append((run_start, end, current))
-    return runs
 
 
 def child_timeline(
@@ -58,26 +51,7 @@ def child_timeline(
         ctx.runs[key] = (blocks, exchanges)
         return ChildTimeline(child.id, blocks, exchanges)
     blocks, exchanges = shared
-    return ChildTimeline(
-        child.id,
-        [_for_children(block, children) for block in blocks],
-        [_for_children(exchange, children) for exchange in exchanges],
-    )
-
-
-def _for_children(fact: Any, children: tuple[str, ...]) -> Any:
-    """``dataclasses.replace(fact, children=children)`` at a fifth of the cost.
-
-    A frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``;
-    a sibling's copy of thousands of blocks and exchanges need not pay that again. The
-    fields are those of a block or exchange built the ordinary way, so a field added to
-    the class later is copied too.
-    """
-    state = fact.__dict__.copy()
-    state["children"] = children
-    clone = object.__new__(type(fact))
-    object.__setattr__(clone, "__dict__", state)
-    return clone
+    return ChildTimeline(child.id, blocks_for(blocks, children), exchanges_for(exchanges, children))
 
 
 def _shared_facts(
@@ -89,75 +63,120 @@ def _shared_facts(
     children: tuple[str, ...],
 ) -> tuple[list[CustodyBlock], list[Exchange]]:
     """The blocks and exchanges over ``[start, end)`` of the first of the children who
-    move together (the others get copies naming them)."""
-    runs = _runs(painter, start, end)
-    amended = len(versioned.versions) > 1
-    blocks = []
-    block_end = from_seconds(runs[0][0])
-    for s, e, value in runs:
-        block_start, block_end = block_end, from_seconds(e)
-        amendment = _amendment_of(versioned, value.rule, s) if amended else None
-        blocks.append(
-            new_block(block_start, block_end, value.parent, value.rule, children, amendment)
-        )
-    return blocks, _exchanges(ctx, versioned, runs, children)
+    move together (the others get copies naming them).
+
+    One pass over the painted segments: a block is a maximal run of one parent under
+    one rule, and the boundary between two runs of different parents is a handover,
+    at the place of the rule whose boundary it is (the rotation's for the day between
+    two rotation runs).
+    """
+    keys, values = painter.keys, painter.values
+    i = bisect_right(keys, start) - 1
+    last = bisect_left(keys, end)  # the segments i .. last - 1 overlap the range
+    versions = versioned.versions
+    only = versions[0] if len(versions) == 1 else None
+    zone = ctx.zone
+    table_of: Any = None
+    table: Any = None
+    days: dict[int, DayFacts] = {}  # local ordinal -> the facts of the table in use
+    blocks: list[CustodyBlock] = []
+    exchanges: list[Exchange] = []
+    run_start, current = start, values[i]
+    block_start = from_seconds(start)
+    for k in range(i + 1, last + 1):
+        if k < last:
+            value = values[k]
+            if value is current:  # the rotation paints one value per parent
+                continue
+            if value.parent == current.parent and (
+                value.rule is current.rule or value.rule == current.rule
+            ):
+                continue  # the same run goes on
+            at = keys[k]
+        else:
+            value, at = None, end
+        rule = current.rule
+        amendment = None if only else _amendment_of(versioned, rule, run_start)
+        block_end = from_seconds(at)
+        blocks.append(new_block(block_start, block_end, current.parent, rule, children, amendment))
+        if value is not None and value.parent != current.parent:
+            version = only or versioned.handover_version(at)
+            if version is not table_of:  # one table per version, not per exchange
+                table_of, days = version, {}
+                table = exchange_table(ctx, version.part.schedule.exchange)
+            local: datetime = local_time(at, zone)
+            facts = days.get(local.toordinal()) or _day_facts(ctx, table, local, days)
+            rotation = facts[0]
+            begins, ends = value.rule.layer == "rotation", rule.layer == "rotation"
+            if not begins:
+                place = None if value.daily else value.location
+            elif not ends:
+                place = None if current.daily else current.end_location
+            else:
+                place = rotation[1]
+            if place is None and not (begins and ends):
+                # Another rule's handover naming no place: the rotation's place that
+                # day, unless that place goes with a school bell this handover is not at.
+                bell = facts[1]
+                place = rotation[1] if bell is None or bell == at else rotation[2]
+            exchanges.append(
+                new_exchange(
+                    block_end,
+                    current.parent,
+                    value.parent,
+                    place,
+                    value.rule,
+                    rule,
+                    children,
+                    local,
+                    version.title,
+                )
+            )
+        run_start, current, block_start = at, value, block_end
+    return blocks, exchanges
+
+
+# A day's rotation handover rule, and the instant of its school bell (None: the rule's
+# time is a clock time).
+DayFacts = tuple[HandoverRule, int | None]
+
+
+def _day_facts(
+    ctx: EngineContext, table: ExchangeTable, local: datetime, days: dict[int, DayFacts]
+) -> DayFacts:
+    """The facts of the day of ``local``, kept in ``days`` (a visit's two handovers
+    share their day)."""
+    day = local.date()
+    rotation = table[ctx.school.is_school_day(day)][day.weekday()]
+    when = rotation[0]
+    bell = None
+    if when.__class__ is TimeKeyword:
+        bell = local_seconds(day, ctx.wall_time(when, day), ctx.zone)[0]
+    found = days[local.toordinal()] = (rotation, bell)
+    return found
+
+
+_IN_FORCE = object()  # a rule of the plan as written: the amendment in force names it
 
 
 def _amendment_of(versioned: VersionedSchedule, rule: Rule, at: int) -> str | None:
-    """The amendment behind a block: the one that made its rule, else the one in force."""
-    if rule.source.startswith("amendments["):
-        index = int(rule.source[len("amendments[") : rule.source.index("]")])
-        return next((v.title for v in versioned.versions if v.amendment == index), None)
-    return versioned.at(at).title
+    """The amendment behind a block: the one that made its rule, else the one in force.
 
-
-def _exchanges(
-    ctx: EngineContext,
-    versioned: VersionedSchedule,
-    runs: list[tuple[int, int, Paint]],
-    children: tuple[str, ...],
-) -> list[Exchange]:
-    """The handovers between runs of different parents; the place of each is that of
-    the rule whose boundary it is (the rotation's for the day between two rotation runs).
+    Which amendment made a rule depends on the rule's source alone, so it is worked out
+    once per source and kept on ``versioned`` (an amended timeline has thousands of
+    blocks and a dozen sources).
     """
-    zone, is_school_day = ctx.zone, ctx.school.is_school_day
-    only = versioned.versions[0] if len(versioned.versions) == 1 else None
-    exchanges = []
-    ending = runs[0][2]
-    table_of: Any = None
-    for at, _, beginning in runs[1:]:
-        if ending.parent == beginning.parent:
-            ending = beginning
-            continue
-        version = only or versioned.handover_version(at)
-        if version is not table_of:  # one table per version, not per exchange
-            table_of, defaults = version, version.part.schedule.exchange
-            table = exchange_table(ctx, defaults)
-        instant = from_seconds(at)
-        local: datetime = local_time(at, zone)
-        day = local.date()
-        rotation = table[is_school_day(day)][day.weekday()]
-        begins, ends = beginning.rule.layer, ending.rule.layer
-        if begins != "rotation":
-            place = None if beginning.daily else beginning.location
-        elif ends != "rotation":
-            place = None if ending.daily else ending.end_location
-        else:
-            place = rotation[1]
-        if place is None and (begins != "rotation" or ends != "rotation"):
-            place = fallback_place(ctx, defaults, day, at, rotation)
-        exchanges.append(
-            new_exchange(
-                instant,
-                ending.parent,
-                beginning.parent,
-                place,
-                beginning.rule,
-                ending.rule,
-                children,
-                local,
-                version.title,
-            )
-        )
-        ending = beginning
-    return exchanges
+    made_by = versioned.made_by.get(rule.source, _IN_FORCE)
+    if made_by is _IN_FORCE and rule.source not in versioned.made_by:
+        made_by = versioned.made_by[rule.source] = _maker(versioned, rule.source)
+    if made_by is _IN_FORCE:
+        return versioned.at(at).title
+    return made_by  # type: ignore[return-value]
+
+
+def _maker(versioned: VersionedSchedule, source: str) -> object:
+    """The title of the amendment that made the rule at ``source`` (``_IN_FORCE``: none)."""
+    if not source.startswith("amendments["):
+        return _IN_FORCE
+    index = int(source[len("amendments[") : source.index("]")])
+    return next((v.title for v in versioned.versions if v.amendment == index), None)

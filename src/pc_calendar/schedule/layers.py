@@ -6,15 +6,16 @@ Overrides are painted per child by the engine, because they may name children.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any, NamedTuple
 
 from ..plan.amend import RuleKeys, SchedulePart
-from ..plan.model import ExchangeDefaults, Rotation, Schedule, TimeKeyword, Weekday
+from ..plan.model import ExchangeDefaults, Rotation, Schedule
 from .api import PatternContext
 from .context import EngineContext, plan_error
+from .handover_places import exchange_table
 from .painter import Painter
 from .patterns import FALLBACK_ANCHOR
 from .school_gaps import warn_terms_unknown
@@ -24,7 +25,6 @@ from .spans import (
     resolve_holidays,
     resolve_seasons,
     rule_bounds,
-    within,
 )
 from .timeline import HolidayLabel, Rule
 from .timeutil import local_midnight, local_seconds
@@ -49,69 +49,6 @@ class Paint(NamedTuple):
 def fixed(parent: str, rule: Rule, location: str | None) -> Paint:
     """A segment with one place for both of its ends."""
     return Paint(parent, rule, location, False, location)
-
-
-def exchange_for(
-    exchange: ExchangeDefaults, school_day: bool, weekday: int
-) -> tuple[time | TimeKeyword, str | None]:
-    """Time and place of a rotation handover: weekday > school/non-school > default."""
-    levels = [exchange.weekdays.get(_WEEKDAY_KEYS[weekday])]
-    levels.append(exchange.school_day if school_day else exchange.non_school_day)
-    when: Any = None
-    where: str | None = None
-    for level in levels:
-        if level is None:
-            continue
-        when = level.time if when is None else when
-        where = level.location if where is None else where
-    return (exchange.time if when is None else when, exchange.location if where is None else where)
-
-
-ExchangeTable = tuple[tuple[tuple[time | TimeKeyword, str | None], ...], ...]
-
-
-def exchange_table(ctx: EngineContext, exchange: ExchangeDefaults) -> ExchangeTable:
-    """``exchange_for`` for every (school day?, weekday), worked out once per run:
-    ``table[school_day][weekday]``."""
-    table = ctx.tables.get(id(exchange))
-    if table is None or table[0] is not exchange:
-        rows = tuple(
-            tuple(exchange_for(exchange, school_day, weekday) for weekday in range(7))
-            for school_day in (False, True)
-        )
-        table = ctx.tables[id(exchange)] = (exchange, rows)
-    return table[1]
-
-
-_WEEKDAY_KEYS = list(Weekday)
-
-
-def fallback_place(
-    ctx: EngineContext,
-    exchange: ExchangeDefaults,
-    day: date,
-    at: int,
-    rotation: tuple[time | TimeKeyword, str | None],
-) -> str | None:
-    """The place of another rule's handover at ``at`` that names none of its own.
-
-    ``rotation`` is the rotation's (time, place) on ``day``. A place that goes with a
-    school bell (the level deciding the day's time says ``dismissal`` or
-    ``school_start``, typically ``school_day = { time = "dismissal", location =
-    "school" }``) is only right at that bell: an override ending at 18:00 on a school
-    day must not send the children to a closed school. Such a handover takes the
-    place the rotation uses without school, from the levels not tied to a bell.
-    """
-    when, where = rotation
-    if not isinstance(when, TimeKeyword):
-        return where
-    if local_seconds(day, ctx.wall_time(when, day), ctx.zone)[0] == at:
-        return where
-    levels = [exchange.weekdays.get(_WEEKDAY_KEYS[day.weekday()]), exchange.non_school_day]
-    for level in levels:
-        if level is not None and level.location and not isinstance(level.time, TimeKeyword):
-            return level.location
-    return exchange.location
 
 
 def local_date(ctx: EngineContext, seconds: int) -> date:
@@ -163,39 +100,48 @@ def rotation_pieces(
     last = local_date(ctx, end - 1)
     parents = rot.parents
     daily = location is None
+    paints = {
+        slot: Paint(parent, rot.rule, location, daily, location)
+        for slot, parent in enumerate(parents)
+    }
 
     def paint(slot: int) -> Paint:
-        if not 0 <= slot < len(parents):
+        found = paints.get(slot) if 0 <= slot < len(parents) else None
+        if found is None:
             raise plan_error(
                 f"{rot.name}.parents",
                 f"the pattern uses slot {slot + 1} but {len(parents)} parents are listed",
             )
-        return paints[slot]
+        return found
 
-    paints = [Paint(parent, rot.rule, location, daily, location) for parent in parents]
     initial, changes = _slot_changes(rot, first, last)
     current = paint(initial)
     cut = start
     pieces: list[tuple[int, int, Paint]] = []
     table = exchange_table(ctx, rot.exchange)
-    is_school_day = ctx.school.is_school_day
+    is_school_day, wall_time, zone = ctx.school.is_school_day, ctx.wall_time, ctx.zone
     what = f"{rot.times_from}: rotation handover" if rot.times_from else f"{rot.name} exchange"
     for day, slot in changes:
         when = table[is_school_day(day)][day.weekday()][0]
-        at = ctx.instant(day, when, what)
+        # ctx.instant, inlined: it is asked once a handover; it warns about DST days.
+        at, flag = local_seconds(
+            day, when if when.__class__ is time else wall_time(when, day), zone
+        )
+        if flag is not None:
+            at = ctx.instant(day, when, what)
         if at >= end:
             break
         if at > cut:
             pieces.append((cut, at, current))
             cut = at
-        current = paint(slot)
+        current = paints.get(slot) or paint(slot)
     pieces.append((cut, end, current))
     return pieces
 
 
 def _slot_changes(
     rot: ResolvedRotation, first: date, last: date
-) -> tuple[int, Iterator[tuple[date, int]]]:
+) -> tuple[int, Iterable[tuple[date, int]]]:
     """The slot of day ``first``, and (day, slot) for each later day up to ``last`` whose
     slot differs from the day before's."""
     pattern, pctx = rot.pattern, rot.context
@@ -216,22 +162,20 @@ def _slot_changes(
         return initial, each_day()
     origin, slots = cycle(pctx)
     size, base = len(slots), origin.toordinal()
-    # Offsets within the cycle where the slot differs from the day before's.
-    turns = [k for k in range(size) if slots[k] != slots[k - 1]]
     lo, hi = first.toordinal(), last.toordinal()
-
-    def from_cycle() -> Iterator[tuple[date, int]]:
-        if not turns:
-            return
+    # Offsets within the cycle where the slot differs from the day before's.
+    turns = [(k, slots[k]) for k in range(size) if slots[k] != slots[k - 1]]
+    changes: list[tuple[date, int]] = []
+    if turns:
+        fromordinal = date.fromordinal
         round_start = lo + 1 - (lo + 1 - base) % size  # a day at offset 0 of the cycle
         while round_start <= hi:
-            for k in turns:
+            for k, slot in turns:
                 ordinal = round_start + k
                 if lo < ordinal <= hi:
-                    yield date.fromordinal(ordinal), slots[k]
+                    changes.append((fromordinal(ordinal), slot))
             round_start += size
-
-    return slots[(lo - base) % size], from_cycle()
+    return slots[(lo - base) % size], changes
 
 
 def paint_visits(ctx: EngineContext, painter: Painter, schedule: Schedule, keys: RuleKeys) -> None:
@@ -248,16 +192,23 @@ def paint_visits(ctx: EngineContext, painter: Painter, schedule: Schedule, keys:
         start, end, during = visit.start, visit.end, visit.during
         start_what, end_what = f"{key} ({visit.name}) start", f"{key} ({visit.name}) end"
         in_term, week = ctx.school.in_term, timedelta(days=7)
+        wall_time, zone, paint_where = ctx.wall_time, ctx.zone, painter.paint_where
         not_theirs = lambda old, p=parent: old.parent != p  # noqa: E731
         while day <= last:
             if during == "always" or (during == "school_term") == in_term(day):
-                if ctx.wall_time(start, day) >= end:
+                wall = start if start.__class__ is time else wall_time(start, day)
+                if wall >= end:
                     raise plan_error(f"{key}.end", f"'{visit.name}' on {day} ends before it starts")
-                s = ctx.instant(day, start, start_what)
-                e = ctx.instant(day, end, end_what)
+                # ctx.instant, inlined (once a week a visit); a DST day goes through it to warn.
+                s, flag = local_seconds(day, wall, zone)
+                if flag is not None:
+                    s = ctx.instant(day, start, start_what)
+                e, flag = local_seconds(day, end, zone)
+                if flag is not None:
+                    e = ctx.instant(day, end, end_what)
                 # Both ends inside one DST gap collapse to the same instant: nothing to paint.
-                if within(bounds, s):
-                    painter.paint_where(s, e, value, not_theirs)
+                if bounds is None or bounds[0] <= s < bounds[1]:
+                    paint_where(s, e, value, not_theirs)
             day += week
 
 

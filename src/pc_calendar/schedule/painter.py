@@ -61,12 +61,30 @@ class Painter:
         keys = self.keys
         i = bisect_right(keys, start) - 1
         if 0 <= i < len(keys) - 1 and end <= keys[i + 1]:  # inside one segment
-            if where(self.values[i]):
-                self.paint(start, end, value)
+            if start < end and where(self.values[i]):
+                self._paint_inside(i, start, end, value)
             return
         pieces = [(s, e) for s, e, old in self.segments(start, end) if where(old)]
         for s, e in pieces:
             self.paint(s, e, value)
+
+    def _paint_inside(self, i: int, start: int, end: int, value: Any) -> None:
+        """``paint`` for ``keys[i] <= start < end <= keys[i + 1]``: what a weekly visit
+        inside a rotation block is, without searching for the segment again."""
+        keys, values = self.keys, self.values
+        if keys[i] == start:
+            if keys[i + 1] == end:
+                values[i] = value
+            else:
+                keys.insert(i + 1, end)
+                values.insert(i + 1, values[i])
+                values[i] = value
+        elif keys[i + 1] == end:
+            keys.insert(i + 1, start)
+            values.insert(i + 1, value)
+        else:
+            keys[i + 1 : i + 1] = [start, end]
+            values[i + 1 : i + 1] = [value, values[i]]
 
     def value_at(self, instant: int) -> Any:
         """The value holding at ``instant`` (which must lie on the strip)."""

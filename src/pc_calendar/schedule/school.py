@@ -22,11 +22,17 @@ Conventions (documented in the plan reference):
 
 from __future__ import annotations
 
-from bisect import bisect_right
-from datetime import date, time, timedelta
+from bisect import bisect_left
+from collections.abc import Callable
+from dataclasses import fields
+from datetime import date, time
 
 from ..plan.model import DateRange, School
 from .api import SchoolBreak
+
+_new = object.__new__
+_set = object.__setattr__
+assert [f.name for f in fields(SchoolBreak)] == ["name", "first", "last"]  # as built below
 
 _SEARCH_LIMIT = 366  # days to look for the next/previous school day
 VACATION_WEEKDAYS = 5  # a break covering a school week or more takes its days out of term
@@ -34,32 +40,65 @@ VACATION_WEEKDAYS = 5  # a break covering a school week or more takes its days o
 
 def _merge(ranges: list[DateRange]) -> tuple[list[int], list[int]]:
     """Sorted, merged [first, last] ordinal intervals as two parallel lists."""
-    spans = sorted((r.start.toordinal(), r.end.toordinal()) for r in ranges)
+    spans = sorted([(r.start.toordinal(), r.end.toordinal()) for r in ranges])
     starts: list[int] = []
     ends: list[int] = []
+    reach = None  # the last day of the interval being merged into
     for first, last in spans:
-        if ends and first <= ends[-1] + 1:
-            ends[-1] = max(ends[-1], last)
+        if reach is not None and first <= reach + 1:
+            if last > reach:
+                reach = ends[-1] = last
         else:
             starts.append(first)
             ends.append(last)
+            reach = last
     return starts, ends
 
 
 def _weekdays(first: int, last: int) -> int:
     """Weekdays among the ordinals ``first..last`` (ordinal 1, 0001-01-01, is a Monday)."""
-    return _weekdays_before(last + 1) - _weekdays_before(first)
+    weeks, rest = divmod(last, 7)  # the ordinals 1..last
+    before, rest_before = divmod(first - 1, 7)  # the ordinals 1..first - 1
+    return weeks * 5 + min(rest, 5) - before * 5 - min(rest_before, 5)
 
 
-def _weekdays_before(ordinal: int) -> int:
-    """Weekdays among the ordinals ``1..ordinal - 1``."""
-    weeks, rest = divmod(ordinal - 1, 7)
-    return weeks * 5 + min(rest, 5)
+def _is_vacation(first: int, last: int) -> bool:
+    """Whether the days ``first..last`` hold a school week (``VACATION_WEEKDAYS``).
+
+    Any seven days in a row hold five weekdays and fewer days than that number cannot,
+    so most breaks need no counting (a plan lists dozens of breaks).
+    """
+    days = last - first + 1
+    if days // 7 * 5 >= VACATION_WEEKDAYS:
+        return True
+    return days >= VACATION_WEEKDAYS and _weekdays(first, last) >= VACATION_WEEKDAYS
 
 
-def _inside(ordinal: int, starts: list[int], ends: list[int]) -> bool:
-    i = bisect_right(starts, ordinal) - 1
-    return i >= 0 and ordinal <= ends[i]
+# Flags of a day in SchoolDays' table, and the byte maps that set them (bytes.translate).
+IN_TERM, SCHOOL_DAY, GUESSED, WEEKEND = 1, 2, 4, 8
+CHUNK_BITS = 9
+CHUNK_DAYS, CHUNK_MASK = 1 << CHUNK_BITS, (1 << CHUNK_BITS) - 1
+
+
+def _byte_map(change: Callable[[int], int]) -> bytes:
+    return bytes(change(flags) & 0xFF for flags in range(256))
+
+
+_SET_IN_TERM = _byte_map(lambda f: f | IN_TERM)
+_CLEAR_IN_TERM = _byte_map(lambda f: f & ~IN_TERM)
+_SCHOOL_IF_IN_TERM = _byte_map(lambda f: f | SCHOOL_DAY if f & IN_TERM else f)
+_WEEKEND = _byte_map(lambda f: (f & ~SCHOOL_DAY) | WEEKEND)
+_NO_SCHOOL = _byte_map(lambda f: f & ~SCHOOL_DAY)
+
+
+def _fill(flags: bytearray, base: int, starts: list[int], ends: list[int], change: bytes) -> None:
+    """Apply ``change`` to the days of ``flags`` (ordinals from ``base``) in the intervals."""
+    i = max(bisect_left(ends, base), 0)  # the first interval not over before the chunk
+    stop = base + len(flags)
+    while i < len(starts) and starts[i] < stop:
+        lo, hi = max(starts[i] - base, 0), min(ends[i] + 1 - base, len(flags))
+        flags[lo:hi] = flags[lo:hi].translate(change)
+        i += 1
 
 
 class SchoolDays:
@@ -73,7 +112,7 @@ class SchoolDays:
         vacations = [
             (a, b)
             for a, b in zip(self._break_starts, self._break_ends, strict=True)
-            if _weekdays(a, b) >= VACATION_WEEKDAYS
+            if _is_vacation(a, b)
         ]
         self._vacation_starts = [a for a, _ in vacations]
         self._vacation_ends = [b for _, b in vacations]
@@ -84,8 +123,7 @@ class SchoolDays:
             (date.fromordinal(min(starts)), date.fromordinal(max(ends))) if starts else None
         )
         self._dismissal, self._start = self.school.dismissal, self.school.start
-        self._term_memo: dict[date, bool] = {}
-        self._school_memo: dict[date, bool] = {}
+        self._chunks: dict[int, bytearray] = {}  # ordinal >> CHUNK_BITS -> day flags
         self.assumed: date | None = None  # a watched day outside the listed terms was asked
         self.watch: tuple[int, int] = (date.min.toordinal(), date.max.toordinal())
 
@@ -111,31 +149,54 @@ class SchoolDays:
         A short break (fewer than ``VACATION_WEEKDAYS`` weekdays) stays in term: it is a
         day off, not the end of the term. ``is_school_day`` answers the other question.
         """
-        known = self._term_memo.get(day)
-        if known is None:
-            ordinal = day.toordinal()
-            first, last = self._covered
-            outside = self._has_terms and not first <= ordinal <= last
-            if outside and self.assumed is None and self.watch[0] <= ordinal <= self.watch[1]:
-                self.assumed = day
-            known = not _inside(ordinal, self._vacation_starts, self._vacation_ends) and (
-                not self._has_terms
-                or outside
-                or _inside(ordinal, self._term_starts, self._term_ends)
-            )
-            self._term_memo[day] = known
-        return known
+        ordinal = day.toordinal()
+        chunk = self._chunks.get(ordinal >> CHUNK_BITS) or self._chunk(ordinal)
+        flags = chunk[ordinal & CHUNK_MASK]
+        if flags & GUESSED and self.assumed is None:
+            self._guessed(ordinal)
+        return flags & IN_TERM != 0
 
     def is_school_day(self, day: date) -> bool:
         """A weekday in term that is not inside any listed break."""
-        known = self._school_memo.get(day)
-        if known is None:
-            known = self._school_memo[day] = (
-                day.weekday() < 5
-                and self.in_term(day)
-                and not _inside(day.toordinal(), self._break_starts, self._break_ends)
-            )
-        return known
+        ordinal = day.toordinal()
+        chunk = self._chunks.get(ordinal >> CHUNK_BITS) or self._chunk(ordinal)
+        flags = chunk[ordinal & CHUNK_MASK]
+        if flags & GUESSED and self.assumed is None and not flags & WEEKEND:
+            self._guessed(ordinal)  # a weekend is no school day, guessed or not
+        return flags & SCHOOL_DAY != 0
+
+    def _guessed(self, ordinal: int) -> None:
+        """A day outside the listed terms was asked about: note the first watched one."""
+        if self.watch[0] <= ordinal <= self.watch[1]:
+            self.assumed = date.fromordinal(ordinal)
+
+    def _chunk(self, ordinal: int) -> bytearray:
+        """The flags of the ``CHUNK_DAYS`` days around ``ordinal``, worked out at once.
+
+        The engine asks about most days of its range (handover days, visit days, span
+        edges), several times each: a table filled from the merged intervals answers
+        each question with one lookup instead of bisecting the terms and breaks.
+        """
+        base = ordinal & ~CHUNK_MASK
+        if not self._has_terms:
+            flags = bytearray(bytes([IN_TERM]) * CHUNK_DAYS)
+        else:
+            flags = bytearray(CHUNK_DAYS)
+            first, last = self._covered
+            before = min(max(first - base, 0), CHUNK_DAYS)  # days before the listed terms
+            flags[:before] = bytes([IN_TERM | GUESSED]) * before
+            after = min(max(last + 1 - base, 0), CHUNK_DAYS)  # days after them
+            flags[after:] = bytes([IN_TERM | GUESSED]) * (CHUNK_DAYS - after)
+            _fill(flags, base, self._term_starts, self._term_ends, _SET_IN_TERM)
+        _fill(flags, base, self._vacation_starts, self._vacation_ends, _CLEAR_IN_TERM)
+        flags = flags.translate(_SCHOOL_IF_IN_TERM)
+        monday = (base - 1) % 7  # ordinal 1 (0001-01-01) is a Monday
+        for weekend_day in (5, 6):
+            offset = (weekend_day - monday) % 7
+            flags[offset::7] = flags[offset::7].translate(_WEEKEND)
+        _fill(flags, base, self._break_starts, self._break_ends, _NO_SCHOOL)
+        self._chunks[ordinal >> CHUNK_BITS] = flags
+        return flags
 
     def dismissal(self, day: date) -> time:
         """The dismissal time on ``day`` (one bell schedule for now)."""
@@ -147,23 +208,39 @@ class SchoolDays:
 
     def last_school_day_before(self, day: date) -> date | None:
         """The last school day strictly before ``day`` (None if none within a year)."""
-        for back in range(1, _SEARCH_LIMIT + 1):
-            candidate = day - timedelta(days=back)
-            if self.is_school_day(candidate):
-                return candidate
-        return None
+        ordinal = day.toordinal()
+        return self._first_school_day(range(ordinal - 1, ordinal - _SEARCH_LIMIT - 1, -1))
 
     def first_school_day_after(self, day: date) -> date | None:
         """The first school day strictly after ``day`` (None if none within a year)."""
-        for ahead in range(1, _SEARCH_LIMIT + 1):
-            candidate = day + timedelta(days=ahead)
-            if self.is_school_day(candidate):
-                return candidate
+        ordinal = day.toordinal()
+        return self._first_school_day(range(ordinal + 1, ordinal + _SEARCH_LIMIT + 1))
+
+    def _first_school_day(self, ordinals: range) -> date | None:
+        """The first of ``ordinals`` that is a school day (``is_school_day`` written
+        out: a holiday's school snap walks back over a break day by day)."""
+        chunks = self._chunks
+        for candidate in ordinals:
+            chunk = chunks.get(candidate >> CHUNK_BITS) or self._chunk(candidate)
+            flags = chunk[candidate & CHUNK_MASK]
+            if flags & GUESSED and self.assumed is None and not flags & WEEKEND:
+                self._guessed(candidate)
+            if flags & SCHOOL_DAY:
+                return date.fromordinal(candidate)
         return None
 
     def breaks(self) -> tuple[SchoolBreak, ...]:
-        """The listed breaks, for date rules (``rule = "school_break"``)."""
-        return tuple(SchoolBreak(b.name, b.start, b.end) for b in self.school.breaks)
+        """The listed breaks, for date rules (``rule = "school_break"``).
+
+        Every engine run hands a plan's dozens of breaks to the date rules, so they are
+        built without the frozen dataclass's ``__init__`` (a third of its cost).
+        """
+        made = []
+        for listed in self.school.breaks:
+            each = _new(SchoolBreak)
+            _set(each, "__dict__", {"name": listed.name, "first": listed.start, "last": listed.end})
+            made.append(each)
+        return tuple(made)
 
 
 def school_year(day: date) -> str:

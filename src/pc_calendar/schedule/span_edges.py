@@ -113,7 +113,7 @@ def edge_days(
     Worked out once a run per holiday and occurrence: the versions of an amended plan
     share their holidays, and each switch-over paints a short strip asking again.
     """
-    memo_key = (id(holiday), occ)
+    memo_key = (id(holiday), occ.first, occ.last)  # (no dataclass __hash__ to call)
     known = ctx.edge_days.get(memo_key)
     if known is not None and known[0] is holiday:
         return known[1]

@@ -8,7 +8,7 @@ instants.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -20,11 +20,12 @@ from .api import Occurrence
 from .bounds import rule_bounds, starts_within, within
 from .context import EngineContext, plan_error
 from .span_edges import Snap, edge_days, midpoint_day, month_day_after
-from .timeline import HolidayLabel, Rule
+from .timeline import HolidayLabel, Rule, new_label
 from .timeutil import from_seconds
 
 MAX_SNAP_DAYS = 21  # a school snap moving further than this is probably off the calendar
 LONG_SPAN_DAYS = 30  # a holiday longer than this is more likely a mistake than a holiday
+NEAR_DAYS = timedelta(days=2)  # a span's days this close to the range are resolved
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,36 @@ class ResolvedSpan:
     occurrence: date | None = None  # first day of the holiday occurrence (None: a season)
 
 
+_new = object.__new__
+_set = object.__setattr__
+
+
+def _new_span(
+    rule: Rule,
+    index: int,
+    start: datetime,
+    end: datetime,
+    parent: str | None,
+    priority: int,
+    start_location: str | None,
+    end_location: str | None,
+    not_in_possession: bool,
+    occurrence: date | None,
+) -> ResolvedSpan:
+    """``ResolvedSpan(...)`` with every field given, without the frozen ``__init__``
+    (every holiday occurrence near the range makes one or two, every run)."""
+    span = _new(ResolvedSpan)
+    _set(span, "__dict__", {
+        "rule": rule, "index": index, "start": start, "end": end, "parent": parent,
+        "priority": priority, "start_location": start_location, "end_location": end_location,
+        "not_in_possession": not_in_possession, "occurrence": occurrence,
+    })  # fmt: skip
+    return span
+
+
+assert [f.name for f in fields(ResolvedSpan)] == list(_new_span.__code__.co_varnames[:10])
+
+
 @dataclass(frozen=True)
 class SpanNote:
     """Something about a resolved span the coordinator should look at (for lint)."""
@@ -69,7 +100,9 @@ def _local(seconds: int, ctx: EngineContext) -> str:
 
 
 def _rule_options(holiday: Holiday) -> dict[str, Any]:
-    return {k: v for k, v in holiday.date.items() if k != "rule"}
+    options = dict(holiday.date)
+    options.pop("rule", None)
+    return options
 
 
 def holiday_occurrences(
@@ -111,41 +144,45 @@ def resolve_holidays(
     spans: list[ResolvedSpan] = []
     labels: list[HolidayLabel] = []
     years = range(first.year - 1, last.year + 2)
+    # Days an occurrence's span must reach to be resolved to instants (see _holiday_span).
+    near = (from_seconds(start).date() - NEAR_DAYS, from_seconds(end).date() + NEAR_DAYS)
+    parents = ctx.plan.parents
     for index, holiday in enumerate(schedule.holidays):
-        key = keys.item("holidays", index)
+        key = keys.holidays[index]
         rule = Rule("holiday", holiday.name, key, holiday.citation)
         found = holiday_occurrences(ctx, holiday, key, years)
         bounds = rule_bounds(ctx, holiday, key)
-        _, reach, uses_school = _facts(ctx, holiday)
+        _, reach, uses_school = _facts(ctx, holiday)  # (worked out by holiday_occurrences)
         if uses_school:
             school_gaps.warn_missing_years(ctx, holiday, key, found, first, last)
+        if reach is not None:
+            latest, earliest = last + reach, first - reach
+        assign = holiday.assign
         for occ in found:
             if reach is not None and (
-                occ.first > last + reach or occ.last < first - reach
+                occ.first > latest or occ.last < earliest
             ):  # its span cannot come near the range: skip resolving its edges
                 continue
-            parent = holiday.assign.parent_for(occ.first.year) if holiday.assign else None
-            if parent is not None:
-                ctx.check_parent(parent, f"{key}.assign")
+            parent = assign.parent_for(occ.first.year) if assign else None
+            if parent is not None and parent not in parents:
+                ctx.check_parent(parent, f"{key}.assign")  # raises: an unknown parent
             found_spans = _holiday_span(
-                ctx, schedule, holiday, key, rule, index, occ, parent, start, end
+                ctx, schedule, holiday, key, rule, index, occ, parent, start, end, near
             )
             if bounds is not None and not starts_within(ctx, bounds, found_spans, occ.first):
                 continue
             if occ.first <= last and occ.last >= first:
                 halves = found_spans if len(found_spans) == 2 else None
                 labels.append(
-                    HolidayLabel(
+                    new_label(
                         holiday.name,
                         occ.first,
                         occ.last,
                         parent,
                         rule,
-                        split_at=halves[1].start if halves else None,
-                        second_parent=halves[1].parent if halves else None,
-                        not_in_possession=bool(
-                            holiday.assign is not None and holiday.assign.not_in_possession
-                        ),
+                        halves[1].start if halves else None,
+                        halves[1].parent if halves else None,
+                        bool(holiday.assign is not None and holiday.assign.not_in_possession),
                     )
                 )
             spans.extend(found_spans)
@@ -159,10 +196,12 @@ def _reach(holiday: Holiday) -> timedelta | None:
     UTC date of an instant; None when an edge snaps to the school calendar or names a
     month-day, whose reach has no small bound.
     """
-    edges = (holiday.start, holiday.end)
-    if any(e.school is not None or e.month_day is not None for e in edges):
+    first, last = holiday.start, holiday.end
+    if first.school is not None or first.month_day is not None:
         return None
-    return timedelta(days=max(abs(e.days) for e in edges) + 10)
+    if last.school is not None or last.month_day is not None:
+        return None
+    return timedelta(days=max(abs(first.days), abs(last.days)) + 10)
 
 
 def _holiday_span(
@@ -176,15 +215,17 @@ def _holiday_span(
     parent: str | None,
     start: int,
     end: int,
+    near: tuple[date, date],
 ) -> list[ResolvedSpan]:
-    """The span (or two split halves) of one occurrence, if it overlaps the range."""
+    """The span (or two split halves) of one occurrence, if it overlaps the range.
+
+    ``near``: the UTC dates of the range's ends, widened by ``NEAR_DAYS``.
+    """
     first_day, last_day, snapped = edge_days(ctx, holiday, occ)
-    snaps = list(snapped)
     # Resolve instants only for occurrences near the range (DST warnings stay relevant).
-    if first_day > from_seconds(end).date() + timedelta(days=2):
+    if first_day > near[1] or last_day < near[0]:
         return []
-    if last_day < from_seconds(start).date() - timedelta(days=2):
-        return []
+    snaps = list(snapped)
     what = f"{key} ({holiday.name})"
     s = ctx.instant(first_day, holiday.start.time, f"{what} start")
     e = ctx.instant(last_day, holiday.end.time, f"{what} end")
@@ -233,7 +274,7 @@ def _holiday_span(
             )
         )
     return [
-        ResolvedSpan(
+        _new_span(
             rule,
             index,
             from_seconds(a),

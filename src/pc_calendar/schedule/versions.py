@@ -82,6 +82,8 @@ class VersionedSchedule:
     versions: list[Version]
     switchovers: list[Switchover] = field(default_factory=list)
     starts: list[int] = field(default_factory=list)
+    # rule source -> title of the amendment that made it, for blocks (handovers.py)
+    made_by: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         self.starts = [v.start for v in self.versions]

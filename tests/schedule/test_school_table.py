@@ -1,0 +1,113 @@
+"""SchoolDays answers from a table of day flags; a plain reading of the rules agrees.
+
+The table (filled from merged intervals, a chunk of days at a time) is there for speed
+(issue 15). ``Reference`` below answers the same questions the slow, obvious way, one
+list scan per question, straight from the conventions in ``school.py``'s docstring,
+and notes the first watched day outside the listed terms asked about (``assumed``,
+which names the day in the engine's warning). Random calendars, random questions in a
+random order: every answer, and ``assumed`` after each, must match.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pc_calendar.plan.model import School
+from pc_calendar.schedule.school import VACATION_WEEKDAYS, SchoolDays
+
+FIRST = date(2025, 1, 1)
+SPAN_DAYS = 1500
+
+
+class Reference:
+    """The school-calendar rules read literally (no merging, no memo, no table)."""
+
+    def __init__(self, school: School, watch: tuple[int, int]) -> None:
+        self.terms = [(t.start, t.end) for t in school.terms]
+        self.breaks = [(b.start, b.end) for b in school.breaks]
+        self.watch = watch
+        self.assumed: date | None = None
+
+    def _covered(self, day: date) -> bool:
+        return min(a for a, _ in self.terms) <= day <= max(b for _, b in self.terms)
+
+    def _vacation(self, day: date) -> bool:
+        """Inside a run of overlapping or touching breaks holding a school week."""
+        days = {d for a, b in self.breaks for d in _days(a, b)}
+        if day not in days:
+            return False
+        lo = hi = day
+        while lo - timedelta(days=1) in days:
+            lo -= timedelta(days=1)
+        while hi + timedelta(days=1) in days:
+            hi += timedelta(days=1)
+        return sum(d.weekday() < 5 for d in _days(lo, hi)) >= VACATION_WEEKDAYS
+
+    def in_term(self, day: date) -> bool:
+        if not self.terms:
+            return not self._vacation(day)
+        outside = not self._covered(day)
+        watched = self.watch[0] <= day.toordinal() <= self.watch[1]
+        if outside and watched and self.assumed is None:
+            self.assumed = day
+        in_a_term = any(a <= day <= b for a, b in self.terms)
+        return not self._vacation(day) and (outside or in_a_term)
+
+    def is_school_day(self, day: date) -> bool:
+        return (
+            day.weekday() < 5
+            and self.in_term(day)
+            and not any(a <= day <= b for a, b in self.breaks)
+        )
+
+    def last_school_day_before(self, day: date) -> date | None:
+        return next(
+            (d for k in range(1, 367) if self.is_school_day(d := day - timedelta(days=k))), None
+        )
+
+    def first_school_day_after(self, day: date) -> date | None:
+        return next(
+            (d for k in range(1, 367) if self.is_school_day(d := day + timedelta(days=k))), None
+        )
+
+
+def _days(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=k) for k in range((last - first).days + 1)]
+
+
+def _range(offset: int, length: int) -> dict[str, date]:
+    start = FIRST + timedelta(days=offset)
+    return {"start": start, "end": start + timedelta(days=length)}
+
+
+ranges = st.builds(_range, st.integers(0, SPAN_DAYS), st.integers(0, 12))
+terms = st.builds(_range, st.integers(0, SPAN_DAYS), st.integers(0, 300))
+days = st.builds(lambda k: FIRST + timedelta(days=k), st.integers(-400, SPAN_DAYS + 400))
+QUESTIONS = ["in_term", "is_school_day", "last_school_day_before", "first_school_day_after"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(terms, max_size=4),
+    st.lists(ranges, max_size=12),
+    st.lists(st.tuples(st.sampled_from(QUESTIONS), days), min_size=1, max_size=40),
+    st.tuples(st.integers(-400, SPAN_DAYS + 400), st.integers(0, 2000)),
+)
+def test_the_table_answers_like_the_rules(term_list, break_list, questions, watch_window):
+    school = School(terms=term_list, breaks=break_list)
+    watch = (FIRST.toordinal() + watch_window[0], FIRST.toordinal() + sum(watch_window))
+    table, reference = SchoolDays(school), Reference(school, watch)
+    table.watch = watch
+    for question, day in questions:
+        assert getattr(table, question)(day) == getattr(reference, question)(day), (question, day)
+        assert table.assumed == reference.assumed, (question, day)
+
+
+def test_no_school_table_means_weekdays_outside_breaks():
+    table = SchoolDays(School(breaks=[{"start": date(2026, 3, 16), "end": date(2026, 3, 20)}]))
+    assert table.is_school_day(date(2026, 3, 13)) and not table.is_school_day(date(2026, 3, 14))
+    assert not table.is_school_day(date(2026, 3, 16)) and not table.in_term(date(2026, 3, 16))
+    assert table.in_term(date(2026, 3, 14)) and table.assumed is None
