@@ -1,0 +1,164 @@
+"""A push through a TLS reverse proxy that offers HTTP/2 (Caddy, nginx) in front of real
+Radicale and Xandikos: the writes in flight are multiplexed on one connection, the
+proxy's access log says HTTP/2, and everything else holds as over HTTP/1.1 (every write
+conditional and booked, a re-run a no-op, a crash mid-push converging, nothing twice).
+Through the same proxy speaking HTTP/1.1 only, each worker keeps its own connection.
+
+Caddy advertises HTTP/3 by default; the push stays on HTTP/2 over TCP with the
+self-signed certificate given as ``verify`` (niquests' QUIC stack would refuse it).
+Skipped outside CI when a proxy or openssl is missing; failing in CI.
+"""
+
+from __future__ import annotations
+
+import http.client
+import ssl
+from collections.abc import Iterator
+
+import pytest
+from servers import CalDAVServer, CalendarRef
+from test_caldav_concurrent import Crash, Watched, WatchedSyncer, events
+from tls_proxy import Logged, TLSProxy, need_tools
+
+from pc_calendar.sync.state import StateStore
+
+IN_FLIGHT = 6
+
+
+class ProxiedSyncer(WatchedSyncer):
+    """The engine's runs against ``calendar``, reached through ``proxy`` over TLS."""
+
+    def __init__(self, tmp_path, calendar: CalendarRef, proxy: TLSProxy) -> None:
+        super().__init__(tmp_path, calendar, in_flight=IN_FLIGHT)
+        self.proxy = proxy
+
+    def backend(self) -> Watched:
+        config = self.calendar.config(
+            url=self.proxy.base_url,
+            verify=str(self.proxy.cert),
+            timeout=10,
+            max_in_flight=self.in_flight,
+        )
+        self.last = Watched(config, {"family_id": "test-family"}, crash_after=self.crash_after)
+        self.crash_after = None
+        return self.last
+
+    def logged_during(self, run) -> tuple[object, list[Logged]]:
+        """``run()``'s result and the requests the proxy logged meanwhile."""
+        before = len(self.proxy.requests())
+        result = run()
+        return result, self.proxy.requests()[before:]
+
+
+def overlap(requests: list[Logged]) -> int:
+    """How many of ``requests`` were in the proxy at once, at most."""
+    edges = sorted([(r.end - r.seconds, 1) for r in requests] + [(r.end, -1) for r in requests])
+    peak = active = 0
+    for _, step in edges:
+        active += step
+        peak = max(peak, active)
+    return peak
+
+
+def _proxy(request, tmp_path_factory, *, http2: bool) -> Iterator[tuple[TLSProxy, CalDAVServer]]:
+    kind, server_name = request.param
+    need_tools(kind)
+    server = request.getfixturevalue(f"{server_name}_server")
+    if server.process is None or server.process.poll() is not None:
+        server.start()
+    folder = tmp_path_factory.mktemp(f"{kind}-{server_name}")
+    proxy = TLSProxy(kind, folder, server.port, http2=http2).start()
+    try:
+        yield proxy, server
+    finally:
+        proxy.stop()
+
+
+PAIRS = [("caddy", "radicale"), ("caddy", "xandikos"), ("nginx", "radicale")]
+
+
+@pytest.fixture(scope="module", params=PAIRS, ids=["-".join(p) for p in PAIRS])
+def h2_proxy(request, tmp_path_factory) -> Iterator[tuple[TLSProxy, CalDAVServer]]:
+    yield from _proxy(request, tmp_path_factory, http2=True)
+
+
+@pytest.fixture(scope="module", params=[("caddy", "radicale")], ids=["caddy-radicale"])
+def h1_proxy(request, tmp_path_factory) -> Iterator[tuple[TLSProxy, CalDAVServer]]:
+    yield from _proxy(request, tmp_path_factory, http2=False)
+
+
+def test_a_push_through_an_h2_proxy_multiplexes_on_one_connection(tmp_path, h2_proxy) -> None:
+    proxy, server = h2_proxy
+    syncer = ProxiedSyncer(tmp_path, server.new_calendar(), proxy)
+    desired = events(30)
+    summary, logged = syncer.logged_during(lambda: syncer.run(desired))
+    assert summary.ok and summary.created == 30, (summary.error, summary.problems)
+    backend = syncer.last
+    assert backend is not None and backend.session.clients.protocol == "HTTP/2"
+    assert {r.protocol for r in logged} == {"HTTP/2.0"}, logged
+    puts = [r for r in logged if r.method == "PUT"]
+    assert len(puts) == 30 and {r.status for r in puts} == {201}
+    assert len({r.connection for r in logged}) == 1  # every request, one TLS connection
+    assert 2 <= backend.peak <= IN_FLIGHT
+    assert overlap(puts) >= 2  # the proxy had several of them at once: multiplexed
+    with StateStore(syncer.state_path) as store:
+        assert sorted(store.load(syncer.key).entries) == sorted(d.uid for d in desired)
+
+    again, logged = syncer.logged_during(lambda: syncer.run(desired))
+    assert again.ok and again.writes == 0 and again.requests <= 2
+    assert {r.protocol for r in logged} == {"HTTP/2.0"} and len(logged) == again.requests
+    assert syncer.ours() == {d.uid: d.content_hash for d in desired}  # nothing twice
+
+
+def test_caddy_advertises_http3_and_the_push_stays_on_http2(tmp_path, h2_proxy) -> None:
+    proxy, server = h2_proxy
+    if proxy.kind != "caddy":
+        pytest.skip("only Caddy advertises HTTP/3 by default")
+    context = ssl.create_default_context(cafile=str(proxy.cert))
+    conn = http.client.HTTPSConnection("127.0.0.1", proxy.port, timeout=10, context=context)
+    try:
+        conn.request("OPTIONS", "/")
+        alt_svc = conn.getresponse().getheader("Alt-Svc") or ""
+    finally:
+        conn.close()
+    assert "h3=" in alt_svc  # what makes niquests try QUIC, unless we turn it off
+    syncer = ProxiedSyncer(tmp_path, server.new_calendar(), proxy)
+    summary, logged = syncer.logged_during(lambda: syncer.run(events(12)))
+    assert summary.ok and summary.created == 12, (summary.error, summary.problems)
+    assert {r.protocol for r in logged} == {"HTTP/2.0"}
+
+
+def test_a_crash_mid_multiplexed_push_converges_without_duplicates(tmp_path, h2_proxy) -> None:
+    """Killed right after the server took the 9th write, with several more in flight on
+    the one connection: the re-run finds the unbooked ones (If-None-Match: * fails on our
+    own bytes), books them, creates the rest, and nothing is there twice."""
+    proxy, server = h2_proxy
+    syncer = ProxiedSyncer(tmp_path, server.new_calendar(), proxy)
+    desired = events(30)
+    syncer.crash_after = 9
+    with pytest.raises(Crash):
+        syncer.run(desired)
+    with StateStore(syncer.state_path) as store:
+        booked = len(store.load(syncer.key).entries)
+    assert 1 <= booked < 30
+    summary = syncer.run(desired)
+    assert summary.ok, (summary.error, summary.problems)
+    assert summary.created + summary.unchanged == 30 and summary.created <= 30 - booked
+    assert syncer.ours() == {d.uid: d.content_hash for d in desired}
+    assert syncer.run(desired).writes == 0
+
+
+def test_an_http1_proxy_keeps_one_connection_per_worker(tmp_path, h1_proxy) -> None:
+    proxy, server = h1_proxy
+    syncer = ProxiedSyncer(tmp_path, server.new_calendar(), proxy)
+    desired = events(30)
+    summary, logged = syncer.logged_during(lambda: syncer.run(desired))
+    assert summary.ok and summary.created == 30, (summary.error, summary.problems)
+    backend = syncer.last
+    assert backend is not None and backend.session.clients.protocol == "HTTP/1.1"
+    assert not backend.session.clients.multiplexed
+    assert {r.protocol for r in logged} == {"HTTP/1.1"}
+    # the listing's connection, plus one per worker (no more than max_in_flight)
+    assert 2 < len({r.connection for r in logged}) <= IN_FLIGHT + 1
+    assert syncer.run(desired).writes == 0
+    assert syncer.ours() == {d.uid: d.content_hash for d in desired}
