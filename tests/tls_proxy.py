@@ -40,10 +40,23 @@ class Logged:
 
 
 class TLSProxy:
-    """``kind`` ("caddy" or "nginx") on a free port, forwarding to ``upstream``."""
+    """``kind`` ("caddy" or "nginx") on a free port, forwarding to ``upstream``.
 
-    def __init__(self, kind: str, folder: Path, upstream: int, *, http2: bool = True) -> None:
+    ``per_connection`` (nginx): requests per client connection before nginx closes it
+    (``keepalive_requests``; over HTTP/2 a GOAWAY with streams in flight).
+    """
+
+    def __init__(
+        self,
+        kind: str,
+        folder: Path,
+        upstream: int,
+        *,
+        http2: bool = True,
+        per_connection: int = 1000,
+    ) -> None:
         self.kind = kind
+        self.per_connection = per_connection
         self.path = need_tools(kind)
         self.folder = folder
         self.upstream = upstream
@@ -118,6 +131,7 @@ https://:{self.port} {{
         ssl_certificate {self.cert};
         ssl_certificate_key {self.key};
         client_max_body_size 10m;
+        keepalive_requests {self.per_connection};
         location / {{
             proxy_pass http://127.0.0.1:{self.upstream};
             proxy_http_version 1.1;

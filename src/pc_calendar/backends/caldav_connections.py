@@ -18,6 +18,18 @@ learnt from the first answer (the listing, sent before any write):
   applied (RFC 9112 9.3.2 forbids retrying them), and niquests does not offer it. The
   protocol's way to overlap requests is several connections, which is what we do.
 
+niquests' multiplexing does not survive the server closing the shared connection while
+streams are in flight (a GOAWAY: nginx after ``keepalive_requests``, Apache after
+``MaxKeepAliveRequests``, a reload): the threads waiting on it get one of many errors
+(niquests' ConnectionError and MultiplexingError, urllib3-future's ResponseNotReady and
+its pool's UnavailableTraffic were all seen), some with no relation to the request. Any
+failure of a multiplexed request other than an answer caldav classified is therefore
+sent again once, on a connection of its own, and the rest of the run keeps one connection
+per worker, where niquests reconnects by itself and real errors show as over HTTP/1.1.
+Re-sending is safe because every write is conditional: one the server did apply meets
+its own precondition (412 on our own bytes, or 404 for a delete) and the engine books it
+from there, as after a crash; reads can always be re-sent.
+
 HTTP/3 is switched off. niquests would move to it on the server's ``Alt-Svc`` (Caddy
 advertises it by default), and its QUIC stack verifies certificates differently from
 OpenSSL: it refuses a self-signed server certificate given as ``verify`` (accepted over
@@ -32,6 +44,7 @@ from collections.abc import Callable
 from typing import Any
 
 from caldav import DAVClient
+from caldav.lib.error import DAVError
 from caldav.lib.http_sync import requests as http
 
 #: niquests' ``Response.http_version`` for HTTP/2 (11 is HTTP/1.1, 10 HTTP/1.0)
@@ -62,6 +75,8 @@ class DavClients:
         self.http_version: int | None = None
         #: True once the server answered in HTTP/2: every thread shares ``_first``
         self.multiplexed = False
+        #: the shared connection lost a stream: one connection per worker from then on
+        self.lost_stream = False
         self._first = self._local.client = self._new_client(shared=True)
 
     @property
@@ -73,6 +88,23 @@ class DavClients:
         if client is None:
             client = self._local.client = self._new_client(shared=False)
         return client
+
+    def send(self, url: str, method: str, body: Any, headers: dict[str, str]) -> Any:
+        """One request on this thread's client; re-sent on a connection of its own if it
+        was multiplexed and the shared connection went away under it."""
+        if not self.multiplexed:
+            return self.client.request(url, method, body, headers)
+        try:
+            return self._first.request(url, method, body, headers)
+        except DAVError:
+            raise  # an answer: 401/403 with its preconditions, 429/503 with Retry-After
+        except Exception as exc:
+            if exc.__class__.__module__.startswith("lxml"):
+                raise  # an answer too: a body the server called XML, malformed
+            with self._lock:
+                self.lost_stream = True
+                self.multiplexed = self._first.session.multiplexed = False
+            return self.client.request(url, method, body, headers)
 
     @property
     def protocol(self) -> str | None:
@@ -107,7 +139,8 @@ class DavClients:
         with self._lock:
             self.http_version = version
             # Back to a connection per thread if a reconnect ever lands on HTTP/1.1.
-            session.multiplexed = self.multiplexed = version is not None and version >= HTTP2
+            h2 = version is not None and version >= HTTP2
+            session.multiplexed = self.multiplexed = h2 and not self.lost_stream
 
     def close(self) -> None:
         with self._lock:

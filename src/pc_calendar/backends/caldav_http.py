@@ -205,7 +205,7 @@ class DavSession:
         """
         url = self.absolute(href)
         try:
-            response = self.client.request(url, method, body, dict(headers or {}))
+            response = self.clients.send(url, method, body, dict(headers or {}))
         except dav_error.AuthorizationError as exc:
             if SYNC_TOKEN_TAG in exc.preconditions:
                 raise InvalidSyncToken() from None
