@@ -13,10 +13,10 @@ learnt from the first answer (the listing, sent before any write):
   one conditional request booked on its own, exactly as over HTTP/1.1.
 - **HTTP/1.x**: each worker thread gets its own client and keep-alive connection, as
   before. HTTP/1.1 pipelining (several requests written before the first answer) is
-  never used: servers and proxies commonly mishandle it (browsers and curl dropped it),
-  a failure mid-pipeline leaves unknowable which non-idempotent PUTs/DELETEs were
-  applied (RFC 9112 9.3.2 forbids retrying them), and niquests does not offer it. The
-  protocol's way to overlap requests is several connections, which is what we do.
+  never used: servers and proxies commonly mishandle it (browsers and curl dropped it
+  for that reason), answers come strictly in order so one slow write holds up every
+  answer queued behind it, Radicale's own server closes the connection after each answer
+  anyway, and niquests does not offer it. Several connections overlap requests safely.
 
 niquests' multiplexing does not survive the server closing the shared connection while
 streams are in flight (a GOAWAY: nginx after ``keepalive_requests``, Apache after
