@@ -17,12 +17,14 @@ from collections.abc import Iterator
 
 import pytest
 from servers import CalDAVServer, CalendarRef
-from test_caldav_concurrent import Crash, Watched, WatchedSyncer, events
+from test_caldav_concurrent import Watched, WatchedSyncer, crash_then_converge, events
 from tls_proxy import Logged, TLSProxy, need_tools
 
 from pc_calendar.sync.state import StateStore
 
 IN_FLIGHT = 6
+#: how the proxies' logs write each protocol
+LOGGED_AS = {"HTTP/2": "HTTP/2.0", "HTTP/1.1": "HTTP/1.1"}
 
 
 class ProxiedSyncer(WatchedSyncer):
@@ -87,15 +89,22 @@ def h1_proxy(request, tmp_path_factory) -> Iterator[tuple[TLSProxy, CalDAVServer
     yield from _proxy(request, tmp_path_factory, http2=False)
 
 
+def cold_push(syncer: ProxiedSyncer, desired, protocol: str) -> tuple[Watched, list[Logged]]:
+    """Push ``desired`` into the empty calendar, spoken in ``protocol`` ("HTTP/2");
+    the backend and what the proxy logged."""
+    summary, logged = syncer.logged_during(lambda: syncer.run(desired))
+    assert summary.ok and summary.created == len(desired), (summary.error, summary.problems)
+    backend = syncer.last
+    assert backend is not None and backend.session.clients.protocol == protocol
+    assert {r.protocol for r in logged} == {LOGGED_AS[protocol]}
+    return backend, logged
+
+
 def test_a_push_through_an_h2_proxy_multiplexes_on_one_connection(tmp_path, h2_proxy) -> None:
     proxy, server = h2_proxy
     syncer = ProxiedSyncer(tmp_path, server.new_calendar(), proxy)
     desired = events(30)
-    summary, logged = syncer.logged_during(lambda: syncer.run(desired))
-    assert summary.ok and summary.created == 30, (summary.error, summary.problems)
-    backend = syncer.last
-    assert backend is not None and backend.session.clients.protocol == "HTTP/2"
-    assert {r.protocol for r in logged} == {"HTTP/2.0"}, logged
+    backend, logged = cold_push(syncer, desired, "HTTP/2")
     puts = [r for r in logged if r.method == "PUT"]
     assert len(puts) == 30 and {r.status for r in puts} == {201}
     assert len({r.connection for r in logged}) == 1  # every request, one TLS connection
@@ -122,10 +131,7 @@ def test_the_push_stays_on_http2_where_http3_is_advertised(tmp_path, h2_proxy) -
     # what makes niquests try QUIC, unless we turn it off: Caddy's default (nginx offers
     # HTTP/3 only when built and configured for QUIC)
     assert ("h3=" in alt_svc) == (proxy.kind == "caddy")
-    syncer = ProxiedSyncer(tmp_path, server.new_calendar(), proxy)
-    summary, logged = syncer.logged_during(lambda: syncer.run(events(12)))
-    assert summary.ok and summary.created == 12, (summary.error, summary.problems)
-    assert {r.protocol for r in logged} == {"HTTP/2.0"}
+    cold_push(ProxiedSyncer(tmp_path, server.new_calendar(), proxy), events(12), "HTTP/2")
 
 
 def test_a_crash_mid_multiplexed_push_converges_without_duplicates(tmp_path, h2_proxy) -> None:
@@ -134,30 +140,16 @@ def test_a_crash_mid_multiplexed_push_converges_without_duplicates(tmp_path, h2_
     own bytes), books them, creates the rest, and nothing is there twice."""
     proxy, server = h2_proxy
     syncer = ProxiedSyncer(tmp_path, server.new_calendar(), proxy)
-    desired = events(30)
-    syncer.crash_after = 9
-    with pytest.raises(Crash):
-        syncer.run(desired)
-    with StateStore(syncer.state_path) as store:
-        booked = len(store.load(syncer.key).entries)
-    assert 1 <= booked < 30
-    summary = syncer.run(desired)
-    assert summary.ok, (summary.error, summary.problems)
-    assert summary.created + summary.unchanged == 30 and summary.created <= 30 - booked
-    assert syncer.ours() == {d.uid: d.content_hash for d in desired}
-    assert syncer.run(desired).writes == 0
+    crash_then_converge(syncer)
+    assert syncer.last is not None and syncer.last.session.clients.protocol == "HTTP/2"
 
 
 def test_an_http1_proxy_keeps_one_connection_per_worker(tmp_path, h1_proxy) -> None:
     proxy, server = h1_proxy
     syncer = ProxiedSyncer(tmp_path, server.new_calendar(), proxy)
     desired = events(30)
-    summary, logged = syncer.logged_during(lambda: syncer.run(desired))
-    assert summary.ok and summary.created == 30, (summary.error, summary.problems)
-    backend = syncer.last
-    assert backend is not None and backend.session.clients.protocol == "HTTP/1.1"
+    backend, logged = cold_push(syncer, desired, "HTTP/1.1")
     assert not backend.session.clients.multiplexed
-    assert {r.protocol for r in logged} == {"HTTP/1.1"}
     # the listing's connection, plus one per worker (no more than max_in_flight)
     assert 2 < len({r.connection for r in logged}) <= IN_FLIGHT + 1
     assert syncer.run(desired).writes == 0
