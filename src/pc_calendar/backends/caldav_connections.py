@@ -10,7 +10,12 @@ learnt from the first answer (the listing, sent before any write):
   one connection, so the writes in flight are concurrent streams of one TLS connection
   (RFC 9113 9.1: a client should not open more than one connection per origin). Each
   worker still waits for its own answer (caldav reads it at once), so every write stays
-  one conditional request booked on its own, exactly as over HTTP/1.1.
+  one conditional request booked on its own, exactly as over HTTP/1.1. The price, measured
+  by benchmarks/bench_latency.py behind a 40 ms round trip on a quiet machine: niquests
+  reads a connection that threads share one thread at a time, so the cold push takes
+  about 1.5x as long as over 8 HTTP/1.1 connections (raw PUTs from 8 threads on one
+  shared connection: 1.3-1.5x too). One connection instead of eight was chosen over those
+  seconds, once per calendar; a no-op sync is one request either way.
 - **HTTP/1.x**: each worker thread gets its own client and keep-alive connection, as
   before. HTTP/1.1 pipelining (several requests written before the first answer) is
   never used: servers and proxies commonly mishandle it (browsers and curl dropped it
