@@ -2,7 +2,7 @@
 
 Run (as root, or wherever ``unshare -n`` works): ``python3 benchmarks/bench_latency.py
 [--rtt-ms 40] [--events N] [--servers radicale,xandikos,sabredav,google]
-[--in-flight 1,6]``.
+[--in-flight 1,6] [--tls-proxy caddy|nginx|none]``.
 
 The benchmark re-executes itself in a private network namespace (``unshare -n``, only
 ``lo`` up) and starts there the server, a :class:`~latency_relay.LatencyRelay` adding
@@ -24,6 +24,12 @@ collection are really concurrent or serialised by the server. The Google
 emulator's cold push (batches of 50) runs under the same relay; its rate pacing is
 simulated (sleeping advances a fake clock), so the wall time shown is the network's.
 
+Each CalDAV server is then pushed into again through a TLS reverse proxy that offers
+HTTP/2 (``--tls-proxy caddy``, the default, or nginx; see :mod:`latency_tls`), the relay
+in front of the proxy: pc-calendar's cold push (multiplexed on one HTTP/2 connection)
+against raw PUTs over 8 HTTP/1.1 TLS keep-alive connections through the same proxy, each
+with its requests, TLS connections and the protocol the proxy logged.
+
 Radicale's built-in server answers HTTP/1.0 and closes the connection after every
 request, so on it every request of every client pays a handshake's round trip too (as
 it would over a real network); "keep-alive" is what the clients offer.
@@ -38,9 +44,7 @@ import shutil
 import statistics
 import sys
 import tempfile
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 
@@ -50,16 +54,17 @@ sys.path.insert(0, str(ROOT / "tests"))
 from bench_caldav import SETTLE, CountlessXandikos, LoggedRadicale, sync  # noqa: E402
 from bench_google import FakeClock  # noqa: E402
 from caldav_clients import Run, have_vdirsyncer, vdirsyncer_in_process, write_vdir  # noqa: E402
+from latency_baseline import TARGET, line, raw_puts  # noqa: E402
 from latency_relay import LatencyRelay, enter_private_network  # noqa: E402
+from latency_tls import bench_caldav_tls  # noqa: E402
 from sabredav_server import SabreDAVServer, have_sabredav  # noqa: E402
 from servers import CalDAVServer, CalendarRef  # noqa: E402
 
 from pc_calendar.backends.base import DesiredEvent  # noqa: E402
-from pc_calendar.backends.caldav import safe_name  # noqa: E402
 
 PARENT = "alex"
 PLAN = ROOT / "examples" / "rivera-chen.toml"
-TARGET = 1.2  # issue 15: cold push within 1.2x of the 8-connection PUT loop
+KINDS = {"radicale": LoggedRadicale, "xandikos": CountlessXandikos, "sabredav": SabreDAVServer}
 
 
 def behind(server: CalDAVServer, relay: LatencyRelay) -> CalDAVServer:
@@ -71,39 +76,6 @@ def behind(server: CalDAVServer, relay: LatencyRelay) -> CalDAVServer:
     view = copy.copy(server)
     view.port = relay.port
     return view
-
-
-def raw_puts(
-    server: CalDAVServer, calendar: CalendarRef, events: list[DesiredEvent], connections: int
-) -> Run:
-    """The baseline: the same conditional PUTs over ``connections`` keep-alive sessions."""
-    import niquests
-
-    local = threading.local()
-    sessions: list[niquests.Session] = []
-    headers = {"Content-Type": "text/calendar; charset=utf-8", "If-None-Match": "*"}
-    base = server.base_url.rstrip("/") + calendar.path
-
-    def put(event: DesiredEvent) -> int:
-        session = getattr(local, "session", None)
-        if session is None:
-            session = local.session = niquests.Session()
-            sessions.append(session)
-            if server.username:
-                session.auth = (server.username, server.password)
-        response = session.put(base + safe_name(event.uid), data=event.ical, headers=headers)
-        return response.status_code
-
-    began = time.perf_counter()
-    with ThreadPoolExecutor(connections) as pool:
-        statuses = list(pool.map(put, events))
-    seconds = time.perf_counter() - began
-    for session in sessions:
-        session.close()
-    failed = [s for s in statuses if s not in (200, 201, 204)]
-    if failed:
-        raise SystemExit(f"raw PUTs: {len(failed)} failed, e.g. HTTP {failed[0]}")
-    return Run(seconds, len(events), len(events))
 
 
 def default_range_events() -> tuple[str, date, list[DesiredEvent]]:
@@ -135,22 +107,13 @@ def pc_calendar_runs(
     return runs
 
 
-def line(label: str, run: Run, base: Run | None) -> str:
-    requests = f"{run.requests:6d} requests" if run.requests is not None else "   (not counted)"
-    text = f"  {label:44s} {run.seconds:8.2f} s {requests}"
-    if base is not None:
-        text += f"   {run.seconds / base.seconds:5.2f}x the 8-connection loop"
-    return text
-
-
 def bench_caldav(
     kind: str, events: list[DesiredEvent], start: date, rtt: float, args, work: Path
 ) -> None:
     """One CalDAV server behind the relay: baselines, vdirsyncer, pc-calendar."""
     folder = work / kind
     folder.mkdir()
-    kinds = {"radicale": LoggedRadicale, "xandikos": CountlessXandikos, "sabredav": SabreDAVServer}
-    server = kinds[kind](folder)
+    server = KINDS[kind](folder)
     os.environ[server.password_env] = server.password or ""
     server.start()
     relay = LatencyRelay(server.port, rtt / 2).start()
@@ -276,6 +239,12 @@ def main() -> None:
     )
     parser.add_argument("--no-vdirsyncer", action="store_true")
     parser.add_argument(
+        "--tls-proxy",
+        default="caddy",
+        choices=["caddy", "nginx", "none"],
+        help="also push into each CalDAV server through this TLS proxy offering HTTP/2",
+    )
+    parser.add_argument(
         "--repeat", type=int, default=1, help="rounds of (8-connection loop, pc-calendar)"
     )
     args = parser.parse_args()
@@ -301,6 +270,12 @@ def main() -> None:
                 bench_google(events, family, start, rtt)
             else:
                 bench_caldav(kind, events, start, rtt, args, work)
+                if args.tls_proxy == "none":
+                    continue
+                if not shutil.which(args.tls_proxy, path=f"{os.environ['PATH']}:/usr/sbin"):
+                    print(f"\n{kind} behind {args.tls_proxy}: not run ({args.tls_proxy} missing)")
+                else:
+                    bench_caldav_tls(KINDS[kind], kind, events, start, rtt, args, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

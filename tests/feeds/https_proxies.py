@@ -79,8 +79,9 @@ def nginx_server_block(port: int, upstream: int, cert: Path, key: Path) -> str:
     return _replace_once(block, f"http://{DOC_UPSTREAM};", f"http://127.0.0.1:{upstream};")
 
 
-def nginx_conf(folder: Path, port: int, upstream: int, cert: Path, key: Path) -> str:
-    """A whole nginx.conf around the doc's block: everything inside ``folder``."""
+def nginx_conf_head(folder: Path) -> str:
+    """nginx.conf up to inside its ``http`` block (the caller adds servers and closes
+    it): everything inside ``folder``, which must hold a ``temp`` folder."""
     temp = "\n".join(
         f"    {kind}_temp_path {folder / 'temp' / kind};"
         for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
@@ -100,9 +101,12 @@ http {{
     access_log {folder / "access.log"};
     default_type text/plain;
 {temp}
-{nginx_server_block(port, upstream, cert, key)}
-}}
 """
+
+
+def nginx_conf(folder: Path, port: int, upstream: int, cert: Path, key: Path) -> str:
+    """A whole nginx.conf around the doc's block: everything inside ``folder``."""
+    return f"{nginx_conf_head(folder)}{nginx_server_block(port, upstream, cert, key)}\n}}\n"
 
 
 def caddyfile(folder: Path, port: int, upstream: int, cert: Path, key: Path) -> str:

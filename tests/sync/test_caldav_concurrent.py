@@ -100,7 +100,11 @@ def test_crash_mid_concurrent_push_converges_without_duplicates(tmp_path, caldav
     """Killed right after the server took the 9th write: up to 4 writes reached the
     server without being booked. The re-run finds them (If-None-Match: * fails on our
     own bytes), books them, creates the rest, and nothing is there twice."""
-    syncer = WatchedSyncer(tmp_path, caldav_calendar, in_flight=4)
+    crash_then_converge(WatchedSyncer(tmp_path, caldav_calendar, in_flight=4))
+
+
+def crash_then_converge(syncer: WatchedSyncer) -> None:
+    """Push 30 events, dying after the server took the 9th write; then run again."""
     desired = events(30)
     syncer.crash_after = 9
     with pytest.raises(Crash):

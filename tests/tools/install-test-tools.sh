@@ -62,9 +62,10 @@ apt_install libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils chr
 
 # Reverse proxies: tests/feeds/test_behind_https_proxy.py runs docs/feeds.md's nginx and
 # Caddy configurations (TLS on 127.0.0.1, their own folders and logs) in front of
-# `pc-calendar serve`. Where systemd runs, each package starts a system service on port 80:
-# one installed here for the tests is stopped and disabled again (one that was already
-# installed is left alone).
+# `pc-calendar serve`; tests/sync/test_caldav_http2.py puts them (HTTP/2 on) in front of
+# Radicale and Xandikos for a push (tests/tls_proxy.py). Where systemd runs, each package
+# starts a system service on port 80: one installed here for the tests is stopped and
+# disabled again (one that was already installed is left alone).
 for proxy in nginx caddy; do
   if ! dpkg -s "$proxy" >/dev/null 2>&1; then
     apt_install "$proxy"

@@ -17,9 +17,10 @@ the calendar when it is left out); ``username``; the password by reference only
 (``password_env``, ``password_file`` with mode 0600, or ``keyring = true``); ``timeout``
 in seconds; ``quick_check = false`` never uses the calendar's last-modified time in place
 of its sync token (see :mod:`.caldav_stamp`; it is learnt per calendar whether it can
-be); ``max_in_flight`` (default 8) writes sent at once, each on its own keep-alive
-connection (see :mod:`pc_calendar.sync.concurrent`). caldav (and its HTTP stack) is
-imported only when a CalDAV target is built.
+be); ``max_in_flight`` (default 8) writes sent at once, multiplexed on one HTTP/2
+connection or each on its own HTTP/1.1 keep-alive connection (see
+:mod:`pc_calendar.sync.concurrent` and :mod:`.caldav_connections`). caldav (and its HTTP
+stack) is imported only when a CalDAV target is built.
 """
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ class CalDAVBackend(ListingMixin, Backend):
             label=self.label,
             verify=settings.verify,
         )
-        #: writes sent at once, one keep-alive connection each (DavSession per thread)
+        #: writes sent at once (one HTTP/2 connection, or an HTTP/1.1 one per worker)
         self.max_in_flight = settings.max_in_flight
         self._collection: str | None = None
         self._our_uid_suffix = f"@{self.family_id}.{UID_DOMAIN}"

@@ -55,7 +55,7 @@ class CalDAVSettings:
     #: True (the system's CAs), or a PEM file: a CA bundle, or the server's own
     #: certificate to pin it (a self-signed certificate is its own authority)
     verify: bool | str = True
-    #: writes sent at once into the calendar, each on its own keep-alive connection
+    #: writes sent at once into the calendar (see backends.caldav_connections)
     max_in_flight: int = MAX_IN_FLIGHT
 
 

@@ -1,8 +1,9 @@
-"""The HTTP side of the CalDAV backend: one keep-alive session, counted, errors mapped.
+"""The HTTP side of the CalDAV backend: keep-alive connections, counted, errors mapped.
 
-caldav's ``DAVClient`` owns the session, authentication and response parsing; this module
-adds what the sync engine needs on top: every request counted (a no-op sync must cost one
-or two), and every failure turned into one of our errors so the engine can tell "retry
+caldav's ``DAVClient`` owns authentication and response parsing, and
+:mod:`.caldav_connections` which connection a request takes; this module adds what the
+sync engine needs on top: every request counted (a no-op sync must cost one or two), and
+every failure turned into one of our errors so the engine can tell "retry
 later" (:class:`TransientBackendError`) from "the user must fix something"
 (:class:`BackendError`) from "someone changed it under us" (:class:`PreconditionFailed`).
 Imported only when a CalDAV target is used, so ``pc-calendar --help`` never loads caldav.
@@ -20,6 +21,7 @@ from caldav.lib import error as dav_error
 from caldav.lib.http_sync import requests as http
 
 from ..errors import BackendError, PreconditionFailed, TransientBackendError, WriteRefused
+from .caldav_connections import DavClients
 from .dav_bodies import LAST_MODIFIED_BODY, propfind_body, sync_body, xml_escape  # noqa: F401
 
 SYNC_TOKEN_TAG = "{DAV:}valid-sync-token"
@@ -113,7 +115,7 @@ def normalize_href(href: str) -> str:
 
 
 class DavSession:
-    """A counted, error-mapped keep-alive connection to one CalDAV server."""
+    """Counted, error-mapped keep-alive connections to one CalDAV server."""
 
     def __init__(
         self,
@@ -129,7 +131,7 @@ class DavSession:
         self.username = username
         self.label = label
         self.requests = 0
-        self._options = {
+        options = {
             "url": url,
             "username": username,
             "password": password,
@@ -139,37 +141,21 @@ class DavSession:
             "ssl_verify_cert": verify,
             "enable_rfc6764": False,
         }
-        # One DAVClient (one keep-alive connection) per thread: the sync engine's write
-        # workers (max_in_flight) each send on their own, and none shares a connection.
         #: the server's Date on the latest write it acknowledged (epoch seconds)
         self.latest_write: int | None = None
-        self._local = threading.local()
-        self._clients: list[DAVClient] = []
         self._count = threading.Lock()
-        self._local.client = self._new_client()
+        # The sync engine's write workers (max_in_flight) send from their own threads:
+        # multiplexed on one HTTP/2 connection, or one HTTP/1.1 connection each.
+        self.clients = DavClients(options, self._counted)
+
+    def _counted(self) -> None:
+        with self._count:
+            self.requests += 1
 
     @property
     def client(self) -> DAVClient:
-        """This thread's client (created on its first request)."""
-        client = getattr(self._local, "client", None)
-        if client is None:
-            client = self._local.client = self._new_client()
-        return client
-
-    def _new_client(self) -> DAVClient:
-        client = DAVClient(**self._options)
-        session = client.session
-        send = session.request
-
-        def counted(*args: Any, **kwargs: Any) -> Any:
-            with self._count:
-                self.requests += 1
-            return send(*args, **kwargs)
-
-        session.request = counted
-        with self._count:
-            self._clients.append(client)
-        return client
+        """This thread's client (see :class:`DavClients`)."""
+        return self.clients.client
 
     def absolute(self, href: str) -> str:
         """The full URL of a server path (quoted once)."""
@@ -188,7 +174,7 @@ class DavSession:
         """
         url = self.absolute(href)
         try:
-            response = self.client.request(url, method, body, dict(headers or {}))
+            response = self.clients.send(url, method, body, dict(headers or {}))
         except dav_error.AuthorizationError as exc:
             if SYNC_TOKEN_TAG in exc.preconditions:
                 raise InvalidSyncToken() from None
@@ -309,7 +295,4 @@ class DavSession:
         return PreconditionFailed(href, f"{what} refused: {reason} (HTTP {status})")
 
     def close(self) -> None:
-        with self._count:
-            clients, self._clients = self._clients, []
-        for client in clients:
-            client.close()
+        self.clients.close()
