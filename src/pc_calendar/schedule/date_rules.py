@@ -8,75 +8,18 @@ a year. Rules are pure: the same options and context always give the same dates.
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, timedelta
-from functools import lru_cache
 from typing import Any
 
 from dateutil.easter import EASTER_ORTHODOX, EASTER_WESTERN, easter
 
 from .. import hookimpl
 from .api import Occurrence, RuleContext
-from .public_calendars import country_codes, country_holidays, subdivisions
+from .public_holiday_rule import PublicHolidayRule
+from .rule_options import check_int, check_str, unknown_keys
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-# Years scanned when checking that a public-holiday name exists: a name need only exist
-# in some of them (Juneteenth exists only from 2021).
-NAME_CHECK_YEARS = range(2015, 2041)
-
-
-def _unknown_keys(options: Mapping[str, Any], allowed: Iterable[str]) -> list[str]:
-    allowed = list(allowed)
-    return [
-        f"{key}: unknown option (expected one of {', '.join(allowed)})"
-        for key in options
-        if key not in allowed
-    ]
-
-
-def _check_int(
-    options: Mapping[str, Any],
-    key: str,
-    lo: int,
-    hi: int,
-    *,
-    required: bool = True,
-    also: tuple[int, ...] = (),
-) -> list[str]:
-    """An integer option in ``lo..hi`` (or one of ``also``); bools are not integers."""
-    if key not in options:
-        return [f"{key}: required, expected a whole number {lo}..{hi}"] if required else []
-    value = options[key]
-    extra = "".join(f" or {v}" for v in also)
-    if isinstance(value, bool) or not isinstance(value, int):
-        return [f"{key}: expected a whole number {lo}..{hi}{extra}, got {value!r}"]
-    if not (lo <= value <= hi or value in also):
-        return [f"{key}: expected {lo}..{hi}{extra}, got {value}"]
-    return []
-
-
-def _check_str(options: Mapping[str, Any], key: str, *, required: bool = True) -> list[str]:
-    if key not in options:
-        return [f"{key}: required, expected a text value"] if required else []
-    value = options[key]
-    if not isinstance(value, str) or not value.strip():
-        return [f"{key}: expected a non-empty text value, got {value!r}"]
-    return []
-
-
-def _closest(word: str, candidates: Iterable[str], n: int = 5) -> list[str]:
-    """Candidates that look like ``word``: case-insensitive equals first, then similar."""
-    candidates = sorted(set(candidates))
-    by_fold: dict[str, list[str]] = {}
-    for c in candidates:
-        by_fold.setdefault(c.casefold(), []).append(c)
-    folds = by_fold.get(word.casefold(), []) and [word.casefold()]
-    folds += [
-        f for f in difflib.get_close_matches(word.casefold(), list(by_fold), n=n) if f not in folds
-    ]
-    out = [c for f in folds for c in by_fold[f]]
-    return out[:n] if out else candidates[:n]
 
 
 def _one_day(day: date) -> list[Occurrence]:
@@ -94,8 +37,8 @@ class FixedRule:
     context_free = True  # its dates depend on the options and year alone
 
     def validate(self, options: Mapping[str, Any], ctx: RuleContext) -> list[str]:
-        problems = _unknown_keys(options, ("month", "day"))
-        problems += _check_int(options, "month", 1, 12) + _check_int(options, "day", 1, 31)
+        problems = unknown_keys(options, ("month", "day"))
+        problems += check_int(options, "month", 1, 12) + check_int(options, "day", 1, 31)
         if not problems:
             try:
                 date(2024, options["month"], options["day"])  # 2024 is a leap year
@@ -133,14 +76,14 @@ class NthWeekdayRule:
     context_free = True  # its dates depend on the options and year alone
 
     def validate(self, options: Mapping[str, Any], ctx: RuleContext) -> list[str]:
-        problems = _unknown_keys(options, ("month", "weekday", "n"))
-        problems += _check_int(options, "month", 1, 12)
+        problems = unknown_keys(options, ("month", "weekday", "n"))
+        problems += check_int(options, "month", 1, 12)
         weekday = options.get("weekday")
         if weekday is None:
             problems.append(f"weekday: required, expected one of {', '.join(WEEKDAYS)}")
         elif not isinstance(weekday, str) or weekday.lower() not in WEEKDAYS:
             problems.append(f"weekday: expected one of {', '.join(WEEKDAYS)}, got {weekday!r}")
-        problems += _check_int(options, "n", 1, 5, also=(-1,))
+        problems += check_int(options, "n", 1, 5, also=(-1,))
         return problems
 
     def occurrences(
@@ -162,8 +105,8 @@ class EasterRule:
     METHODS = {"western": EASTER_WESTERN, "orthodox": EASTER_ORTHODOX}
 
     def validate(self, options: Mapping[str, Any], ctx: RuleContext) -> list[str]:
-        problems = _unknown_keys(options, ("offset", "method"))
-        problems += _check_int(options, "offset", -180, 180, required=False)
+        problems = unknown_keys(options, ("offset", "method"))
+        problems += check_int(options, "offset", -180, 180, required=False)
         method = options.get("method", "western")
         if method not in self.METHODS:
             problems.append(f"method: expected western or orthodox, got {method!r}")
@@ -179,119 +122,6 @@ class EasterRule:
         return [Occurrence(d, d) for d in days if d.year == year]
 
 
-@lru_cache(maxsize=2048)
-def _public_calendar(
-    country: str, subdiv: str | None, categories: tuple[str, ...], year: int
-) -> dict[str, tuple[date, ...]]:
-    """Holiday name -> its dates in ``year`` for one country, subdivision and categories."""
-    calendar = country_holidays(country, subdiv=subdiv, years=year, categories=categories)
-    names: dict[str, list[date]] = {}
-    for day in sorted(calendar):
-        for name in calendar.get_list(day):
-            names.setdefault(name, []).append(day)
-    return {name: tuple(days) for name, days in names.items()}
-
-
-def _has_name(country: str, subdiv: str | None, categories: tuple[str, ...], name: str) -> bool:
-    """Whether ``name`` is a holiday in some year of NAME_CHECK_YEARS: stops at the first
-    year that has it (usually the first year), where :func:`_names` builds every year."""
-    return any(
-        name in _public_calendar(country, subdiv, categories, year) for year in NAME_CHECK_YEARS
-    )
-
-
-def _names(country: str, subdiv: str | None, categories: tuple[str, ...]) -> set[str]:
-    names: set[str] = set()
-    for year in NAME_CHECK_YEARS:
-        names.update(_public_calendar(country, subdiv, categories, year))
-    return names
-
-
-class PublicHolidayRule:
-    """A public holiday by its exact name in the ``holidays`` package.
-
-    Options: ``country`` (ISO code, e.g. "US"), ``subdiv`` (e.g. "TX"), ``name``
-    (matched exactly, as ``lookup="exact"`` does, because "Christmas" must not also
-    match "Christmas Eve"), ``categories`` (default ["public"]; Mother's and Father's
-    Day are "unofficial" in the US). Consecutive days with the same name form one
-    occurrence.
-    """
-
-    description = "a public holiday by name: country, subdiv, name, categories"
-    context_free = True  # its dates depend on the options and year alone
-
-    def validate(self, options: Mapping[str, Any], ctx: RuleContext) -> list[str]:
-        problems = _unknown_keys(options, ("country", "subdiv", "name", "categories"))
-        problems += _check_str(options, "country") + _check_str(options, "name")
-        problems += _check_str(options, "subdiv", required=False)
-        categories = options.get("categories", ["public"])
-        if (
-            not isinstance(categories, list)
-            or not categories
-            or not all(isinstance(c, str) for c in categories)
-        ):
-            problems.append(f"categories: expected a list of names, got {categories!r}")
-        if problems:
-            return problems
-        # the registry's codes, and the one country's module: loading any country the
-        # usual way imports all 250 country modules (~0.1 s a run)
-        codes = country_codes()
-        country, subdiv = options["country"], options.get("subdiv")
-        if country not in codes:
-            close = ", ".join(_closest(country, codes))
-            return [f"country: unknown country {country!r} (close: {close})"]
-        known = subdivisions(country)
-        if subdiv is not None and subdiv not in known:
-            close = ", ".join(_closest(subdiv, known))
-            return [f"subdiv: {country} has no subdivision {subdiv!r} (close: {close})"]
-        name = options["name"]
-        try:
-            if _has_name(country, subdiv, tuple(categories), name):
-                return []
-            names = _names(country, subdiv, tuple(categories))
-        except (ValueError, NotImplementedError) as exc:
-            return [f"categories: {exc}"]
-        where = f"{country}-{subdiv}" if subdiv else country
-        message = (
-            f"name: {where} has no holiday named {name!r} in categories "
-            f"{', '.join(categories)} (close: {', '.join(_closest(name, names))})"
-        )
-        elsewhere = self._other_categories(country, subdiv, name, categories)
-        if elsewhere:
-            message += f"; it is in category {elsewhere}: add it to categories"
-        return [message]
-
-    @staticmethod
-    def _other_categories(
-        country: str, subdiv: str | None, name: str, categories: list[str]
-    ) -> str | None:
-        cls = country_holidays(country, subdiv=subdiv).__class__
-        for category in sorted(getattr(cls, "supported_categories", ())):
-            if category not in categories and name in _names(country, subdiv, (category,)):
-                return category
-        return None
-
-    def occurrences(
-        self, year: int, options: Mapping[str, Any], ctx: RuleContext
-    ) -> list[Occurrence]:
-        categories = tuple(options.get("categories", ["public"]))
-        days = _public_calendar(options["country"], options.get("subdiv"), categories, year).get(
-            options["name"], ()
-        )
-        return _runs(days)
-
-
-def _runs(days: Iterable[date]) -> list[Occurrence]:
-    """Sorted days grouped into runs of consecutive days."""
-    runs: list[Occurrence] = []
-    for day in sorted(days):
-        if runs and runs[-1].last + timedelta(days=1) == day:
-            runs[-1] = Occurrence(runs[-1].first, day)
-        else:
-            runs.append(Occurrence(day, day))
-    return runs
-
-
 class BirthdayRule:
     """A child's or parent's birthday (``of = ID``), from the year after birth.
 
@@ -305,7 +135,7 @@ class BirthdayRule:
     description = "a child's or parent's birthday: of (child or parent id)"
 
     def validate(self, options: Mapping[str, Any], ctx: RuleContext) -> list[str]:
-        problems = _unknown_keys(options, ("of",)) + _check_str(options, "of")
+        problems = unknown_keys(options, ("of",)) + check_str(options, "of")
         if problems:
             return problems
         if options["of"] not in ctx.birthdays:
@@ -341,7 +171,7 @@ class SchoolBreakRule:
     uses_school_calendar = True  # a year past the listed breaks warns (school_gaps)
 
     def validate(self, options: Mapping[str, Any], ctx: RuleContext) -> list[str]:
-        problems = _unknown_keys(options, ("name",)) + _check_str(options, "name")
+        problems = unknown_keys(options, ("name",)) + check_str(options, "name")
         if problems:
             return problems
         if not _matching_breaks(options["name"], ctx):
