@@ -22,7 +22,8 @@ from pathlib import Path
 
 # appended, not prepended: tests/feeds/conftest.py must not shadow another folder's
 sys.path.append(str(Path(__file__).resolve().parent / "feeds"))
-from https_proxies import free_port, need_tools, nginx_conf_head, self_signed  # noqa: E402
+from https_proxies import need_tools, nginx_conf_head, self_signed  # noqa: E402
+from servers import free_port  # noqa: E402
 
 START_SECONDS = 20
 
