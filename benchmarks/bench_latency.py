@@ -26,9 +26,10 @@ simulated (sleeping advances a fake clock), so the wall time shown is the networ
 
 Each CalDAV server is then pushed into again through a TLS reverse proxy that offers
 HTTP/2 (``--tls-proxy caddy``, the default, or nginx; see :mod:`latency_tls`), the relay
-in front of the proxy: pc-calendar's cold push (multiplexed on one HTTP/2 connection)
-against raw PUTs over 8 HTTP/1.1 TLS keep-alive connections through the same proxy, each
-with its requests, TLS connections and the protocol the proxy logged.
+in front of the proxy: pc-calendar's cold push in both ``connections`` modes (the
+default, an HTTP/2 connection per write worker, and ``"one"``, multiplexed on one HTTP/2
+connection) against raw PUTs over 8 HTTP/1.1 TLS keep-alive connections through the same
+proxy, each with its requests, TLS connections and the protocol the proxy logged.
 
 Radicale's built-in server answers HTTP/1.0 and closes the connection after every
 request, so on it every request of every client pays a handshake's round trip too (as

@@ -133,3 +133,18 @@ def test_keyring_entry_defaults_to_the_parent(monkeypatch) -> None:
     assert read_settings(config, {"parent_id": "alex"}).password == "pw"
     read_settings({**config, "username": "alex@example.org"}, {"parent_id": "alex"})
     assert asked == [("pc-calendar", "alex"), ("pc-calendar", "alex@example.org")]
+
+
+def test_connections_per_worker_by_default_or_one() -> None:
+    assert read_settings({**BASE}).connections == "per-worker"
+    assert read_settings({**BASE, "connections": "one"}).connections == "one"
+    assert read_settings({**BASE, "connections": "per-worker"}).connections == "per-worker"
+
+
+@pytest.mark.parametrize("value", ["One", "single", 1, True, ["one"]])
+def test_connections_other_values_are_named(value: object) -> None:
+    with pytest.raises(UserError) as caught:
+        read_settings({**BASE, "connections": value}, {"source": "calendars.toml [alex]"})
+    message = str(caught.value)
+    assert message.startswith("calendars.toml [alex]: key 'connections' must be")
+    assert '"per-worker"' in message and '"one"' in message and repr(value) in message

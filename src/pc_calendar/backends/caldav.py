@@ -17,9 +17,10 @@ the calendar when it is left out); ``username``; the password by reference only
 (``password_env``, ``password_file`` with mode 0600, or ``keyring = true``); ``timeout``
 in seconds; ``quick_check = false`` never uses the calendar's last-modified time in place
 of its sync token (see :mod:`.caldav_stamp`; it is learnt per calendar whether it can
-be); ``max_in_flight`` (default 8) writes sent at once, multiplexed on one HTTP/2
-connection or each on its own HTTP/1.1 keep-alive connection (see
-:mod:`pc_calendar.sync.concurrent` and :mod:`.caldav_connections`). caldav (and its HTTP
+be); ``max_in_flight`` (default 8) writes sent at once, each on its own keep-alive
+connection (HTTP/2 where offered, else HTTP/1.1), or with ``connections = "one"`` all
+multiplexed on one HTTP/2 connection (see :mod:`pc_calendar.sync.concurrent` and
+:mod:`.caldav_connections`). caldav (and its HTTP
 stack) is imported only when a CalDAV target is built.
 """
 
@@ -72,8 +73,9 @@ class CalDAVBackend(ListingMixin, Backend):
             timeout=settings.timeout,
             label=self.label,
             verify=settings.verify,
+            share_connection=settings.connections == "one",
         )
-        #: writes sent at once (one HTTP/2 connection, or an HTTP/1.1 one per worker)
+        #: writes sent at once (a connection per worker, or one multiplexed HTTP/2 one)
         self.max_in_flight = settings.max_in_flight
         self._collection: str | None = None
         self._our_uid_suffix = f"@{self.family_id}.{UID_DOMAIN}"

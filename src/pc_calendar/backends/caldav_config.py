@@ -32,6 +32,7 @@ KNOWN_KEYS = frozenset(
         "quick_check",
         "verify",
         "max_in_flight",
+        "connections",
     }
 )
 
@@ -41,6 +42,10 @@ KNOWN_KEYS = frozenset(
 MAX_IN_FLIGHT = 8
 #: the most a target may ask for (browsers keep at most 6 connections per host)
 MAX_IN_FLIGHT_LIMIT = 16
+#: how the writes in flight travel (see backends.caldav_connections): a connection per
+#: write worker (the default, HTTP/2 where offered), or all multiplexed on one HTTP/2
+#: connection for servers that limit connections per client
+CONNECTIONS = ("per-worker", "one")
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,8 @@ class CalDAVSettings:
     verify: bool | str = True
     #: writes sent at once into the calendar (see backends.caldav_connections)
     max_in_flight: int = MAX_IN_FLIGHT
+    #: "per-worker" (a connection per write worker) or "one" (multiplexed over HTTP/2)
+    connections: str = CONNECTIONS[0]
 
 
 def _where(context: Any) -> str:
@@ -128,6 +135,13 @@ def read_settings(config: dict, context: Any = None) -> CalDAVSettings:
             f"{MAX_IN_FLIGHT_LIMIT} (writes sent at once; 1 sends one at a time), "
             f"got {in_flight!r}"
         )
+    connections = config.get("connections", CONNECTIONS[0])
+    if connections not in CONNECTIONS:
+        raise UserError(
+            f"{where}: key 'connections' must be \"per-worker\" (a connection per write "
+            f'in flight, the default) or "one" (every write multiplexed on one HTTP/2 '
+            f"connection, for servers that limit connections per client), got {connections!r}"
+        )
     password = _password(
         config, username, where, _ctx(context, "base_dir"), _ctx(context, "parent_id")
     )
@@ -140,6 +154,7 @@ def read_settings(config: dict, context: Any = None) -> CalDAVSettings:
         quick_check,
         _verify(config.get("verify", True), where, _ctx(context, "base_dir")),
         in_flight,
+        connections,
     )
 
 

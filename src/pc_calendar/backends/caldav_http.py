@@ -126,6 +126,7 @@ class DavSession:
         timeout: float,
         label: str,
         verify: bool | str = True,
+        share_connection: bool = False,
     ) -> None:
         self.url = url
         self.username = username
@@ -145,8 +146,8 @@ class DavSession:
         self.latest_write: int | None = None
         self._count = threading.Lock()
         # The sync engine's write workers (max_in_flight) send from their own threads:
-        # multiplexed on one HTTP/2 connection, or one HTTP/1.1 connection each.
-        self.clients = DavClients(options, self._counted)
+        # a connection each, or (share_connection) multiplexed on one HTTP/2 connection.
+        self.clients = DavClients(options, self._counted, share=share_connection)
 
     def _counted(self) -> None:
         with self._count:

@@ -3,9 +3,9 @@
 Over a real network every write costs a round trip (30-150 ms) before the server even
 starts on it; one at a time, a push of hundreds of events spends most of its time
 waiting. A backend that can send from several threads at once (``Backend.max_in_flight``
-> 1: CalDAV multiplexes them on one HTTP/2 connection, or keeps an HTTP/1.1 keep-alive
-connection per worker) gets its writes sent up to that many at a time. What does not
-change:
+> 1: CalDAV keeps a keep-alive connection per worker, HTTP/2 where offered, or on
+request multiplexes them on one HTTP/2 connection) gets its writes sent up to that many
+at a time. What does not change:
 
 - every write is the same conditional request (``If-None-Match: *`` / ``If-Match``);
 - every acknowledged write is booked in the sync state by the calling thread, one by one,

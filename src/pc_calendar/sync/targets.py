@@ -56,6 +56,7 @@ NOT_IDENTITY = frozenset(
         "requests_per_minute",
         "verify",
         "max_in_flight",
+        "connections",
     }
 )
 
