@@ -70,7 +70,7 @@ class WatchedSyncer(CalDAVSyncer):
         self.last: Watched | None = None
 
     def backend(self) -> Watched:
-        config = self.calendar.config(timeout=5, max_in_flight=self.in_flight)
+        config = self.calendar.config(timeout=30, max_in_flight=self.in_flight)
         self.last = Watched(config, {"family_id": "test-family"}, crash_after=self.crash_after)
         self.crash_after = None
         return self.last

@@ -57,7 +57,7 @@ class Run:
         retry = RetryPolicy(attempts=3, base=0.01, sleep=self.slept.append, rand=lambda: 1.0)
         values = dict(start=date(2026, 1, 1), end=date(2028, 1, 1), retry=retry)
         values.update(changes)
-        config = CalendarRef(self.proxy, path).config(timeout=5)
+        config = CalendarRef(self.proxy, path).config(timeout=30)
         backend = CalDAVBackend(config, {"family_id": self.family})
         try:
             with StateStore(self.state) as store:
