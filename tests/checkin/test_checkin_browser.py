@@ -61,38 +61,75 @@ def browser(request, tmp_path: Path):
         driver.quit()
 
 
-def _press(driver, css: str) -> None:
-    """Click the button ``css`` finds and wait for the page the server redirects to.
+#: chromedriver's words for "that node's document is being replaced": a navigation is
+#: under way, so the question is asked again rather than failing (it says so in an
+#: "unknown error", not as a stale element, when asked at the moment the new page
+#: replaces the old one)
+GONE = "does not belong to the document"
+NAVIGATING = (
+    GONE,
+    "Execution context was destroyed",
+    "no such execution context",
+)
 
-    The button is looked up afresh on each try: chromium with JavaScript on sometimes
-    reports a node found a moment ago as no longer in the document ("Node with given id
-    does not belong to the document") before anything was sent. A click that did reach
-    the server would show as a second record, which the tests' exact logs refuse.
+
+def _navigating(exc: Exception) -> bool:
+    from selenium.common.exceptions import StaleElementReferenceException
+
+    return isinstance(exc, StaleElementReferenceException) or any(
+        words in str(exc) for words in NAVIGATING
+    )
+
+
+def _showing_receipt(driver, receipt: int) -> bool:
+    """Whether the page is the one a press redirects to (``?done=receipt``), fully
+    loaded and showing that receipt. Asked of the document, never of a node found
+    earlier, so the old page going away mid-question is just "not yet"."""
+    from selenium.common.exceptions import WebDriverException
+
+    try:
+        state, query, status = driver.execute_script(
+            "const s = document.querySelector('[role=status]');"
+            "return [document.readyState, location.search, s ? s.textContent : ''];"
+        )  # WebDriver's own scripts run even when pages may not
+    except WebDriverException as exc:
+        if _navigating(exc):
+            return False
+        raise
+    return state == "complete" and query == f"?done={receipt}" and f"#{receipt}:" in status
+
+
+def _press(driver, css: str, receipt: int) -> None:
+    """Click the button ``css`` finds and wait for the page the server redirects to,
+    the one showing ``receipt`` (the press's record number).
+
+    It waits for that page by what it shows, not for the old page to go stale: asking
+    the old page's nodes while the new one replaces it makes chromedriver answer with
+    an "unknown error" (not a stale element) now and then on a loaded machine. The
+    button is looked up afresh on each try for the same reason: a node found a moment
+    ago can be reported gone before anything was sent. A click that did reach the
+    server would show as a second record, which the tests' exact logs refuse.
     """
     from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as gone
     from selenium.webdriver.support.ui import WebDriverWait
 
     for attempt in range(3):
-        page = driver.find_element(By.TAG_NAME, "html")
         button = driver.find_element(By.CSS_SELECTOR, css)
-        # chromium's phone emulation misplaces a click on a button scrolled out of view by
-        # the page's #fragment; scroll it to the middle first, as a thumb would.
-        driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", button)
         try:
+            # chromium's phone emulation misplaces a click on a button scrolled out of
+            # view by the page's #fragment; scroll it to the middle first, as a thumb would.
+            driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", button)
             button.click()
-        except (StaleElementReferenceException, WebDriverException) as exc:
-            if (
-                attempt == 2
-                or "does not belong to the document" not in str(exc)
-                and not (isinstance(exc, StaleElementReferenceException))
-            ):
+        except WebDriverException as exc:  # retried only where nothing can have been sent
+            gone = isinstance(exc, StaleElementReferenceException) or GONE in str(exc)
+            if attempt == 2 or not gone:
                 raise
             continue
         break
-    WebDriverWait(driver, 15).until(gone.staleness_of(page))
-    WebDriverWait(driver, 15).until(lambda d: d.find_elements(By.TAG_NAME, "main"))
+    WebDriverWait(driver, 60).until(
+        lambda d: _showing_receipt(d, receipt), f"no page showing receipt #{receipt}"
+    )
 
 
 def _log(data: Path) -> list:
@@ -119,7 +156,7 @@ def test_parents_report_and_answer_on_a_phone(browser, site: Site, data, clock, 
     card.find_element(By.NAME, "note").send_keys("stuck behind a bus" + Keys.ENTER)
     assert _log(data) == []  # Enter in a field submits nothing (no button pressed)
     card.find_element(By.NAME, "minutes").send_keys("10")
-    _press(driver, f"#x-{EXCHANGE} button[value=late]")
+    _press(driver, f"#x-{EXCHANGE} button[value=late]", receipt=1)
     assert "Recorded. Receipt #1" in driver.find_element(By.CSS_SELECTOR, "[role=status]").text
     [late] = _log(data)
     assert (late.reported_by, late.status, late.minutes_late) == ("sam", "late", 10)
@@ -133,8 +170,8 @@ def test_parents_report_and_answer_on_a_phone(browser, site: Site, data, clock, 
     clock[0] = AT + timedelta(minutes=12)
     driver.get(site.url + site.path("alex"))
     assert "stuck behind a bus" in driver.page_source  # the other side is heard
-    _press(driver, "form.answer button[value=confirm]")
-    _press(driver, f"#x-{EXCHANGE} button[value=handed]")
+    _press(driver, "form.answer button[value=confirm]", receipt=2)
+    _press(driver, f"#x-{EXCHANGE} button[value=handed]", receipt=3)
     log = _log(data)
     assert [(r.reported_by, r.kind, r.status) for r in log] == [
         ("sam", "outcome", "late"),

@@ -13,9 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from doctor_helpers import EXAMPLE
 from servers import RadicaleServer
-
-EXAMPLE = Path(__file__).parents[2] / "examples" / "rivera-chen.toml"
 
 RIGHTS = """\
 [root]
@@ -109,11 +108,3 @@ def family(tmp_path) -> Path:
     plan = tmp_path / "family.toml"
     shutil.copy(EXAMPLE, plan)
     return plan
-
-
-def write_calendars(plan: Path, **tables: dict) -> None:
-    lines = []
-    for parent, table in tables.items():
-        lines.append(f"[{parent}]")
-        lines += [f"{k} = {json.dumps(v)}" for k, v in table.items()]
-    (plan.parent / "calendars.toml").write_text("\n".join(lines) + "\n")

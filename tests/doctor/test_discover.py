@@ -6,7 +6,7 @@ import json
 import tomllib
 import uuid
 
-from conftest import write_calendars
+from doctor_helpers import write_calendars
 
 from pc_calendar.testing_cli import run_cli
 

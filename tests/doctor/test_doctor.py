@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import write_calendars
+from doctor_helpers import write_calendars
 
 from pc_calendar.testing_cli import run_cli
 

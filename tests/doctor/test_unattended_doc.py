@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE, write_calendars
+from doctor_helpers import EXAMPLE, write_calendars
 
 DOC = Path(__file__).parents[2] / "docs" / "unattended.md"
 
