@@ -42,7 +42,6 @@ import argparse
 import copy
 import os
 import shutil
-import statistics
 import sys
 import tempfile
 import time
@@ -55,7 +54,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from bench_caldav import SETTLE, CountlessXandikos, LoggedRadicale, sync  # noqa: E402
 from bench_google import FakeClock  # noqa: E402
 from caldav_clients import Run, have_vdirsyncer, vdirsyncer_in_process, write_vdir  # noqa: E402
-from latency_baseline import TARGET, line, raw_puts  # noqa: E402
+from latency_baseline import TARGET, line, raw_puts, rounds_line  # noqa: E402
 from latency_relay import LatencyRelay, enter_private_network  # noqa: E402
 from latency_tls import bench_caldav_tls  # noqa: E402
 from sabredav_server import SabreDAVServer, have_sabredav  # noqa: E402
@@ -167,12 +166,8 @@ def bench_caldav(
                 print(line(f"pc-calendar, no-op after {SETTLE:.0f} s still", runs[2], None))
         if args.repeat > 1:
             for in_flight, found in ratios.items():
-                each = ", ".join(f"{r:.2f}" for r in found)
-                print(
-                    f"  max_in_flight={in_flight or 'default'}: cold push / 8-connection loop "
-                    f"per round {each}; median {statistics.median(found):.2f}x "
-                    f"(target <= {TARGET}x)"
-                )
+                label = f"max_in_flight={in_flight or 'default'}: cold push / 8-connection loop"
+                print(rounds_line(label, found))
     finally:
         relay.stop()
         server.stop()

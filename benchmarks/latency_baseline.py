@@ -3,6 +3,7 @@ over N keep-alive connections; and how a run is printed against it."""
 
 from __future__ import annotations
 
+import statistics
 import threading
 import time
 from collections.abc import Callable
@@ -80,3 +81,10 @@ def line(label: str, run: Run, base: Run | None) -> str:
     if base is not None:
         text += f"   {run.seconds / base.seconds:5.2f}x the 8-connection loop"
     return text
+
+
+def rounds_line(label: str, ratios: list[float]) -> str:
+    """Every round's ratio to the 8-connection baseline, their median and the target."""
+    each = ", ".join(f"{r:.2f}" for r in ratios)
+    median = statistics.median(ratios)
+    return f"  {label}: per round {each}; median {median:.2f}x (target <= {TARGET}x)"

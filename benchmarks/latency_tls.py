@@ -18,7 +18,6 @@ pc-calendar never uses it, see ``pc_calendar.backends.caldav_connections``).
 from __future__ import annotations
 
 import os
-import statistics
 from collections import Counter
 from collections.abc import Callable
 from datetime import date
@@ -26,7 +25,7 @@ from pathlib import Path
 
 from bench_caldav import sync
 from caldav_clients import Run
-from latency_baseline import TARGET, line, raw_puts
+from latency_baseline import TARGET, line, raw_puts, rounds_line
 from latency_relay import LatencyRelay
 from servers import CalDAVServer, CalendarRef
 from tls_proxy import TLSProxy
@@ -152,12 +151,11 @@ def bench_caldav_tls(
             for mode, ratio in found.items():
                 ratios[mode].append(ratio)
         for mode, found in ratios.items():
-            each = ", ".join(f"{r:.2f}" for r in found)
-            print(
-                f"  {kind} behind {args.tls_proxy}, connections = {mode!r}: cold push / 8 "
-                f"HTTP/1.1 TLS connections per round {each}; median "
-                f"{statistics.median(found):.2f}x (target <= {TARGET}x)"
+            label = (
+                f"{kind} behind {args.tls_proxy}, connections = {mode!r}: "
+                "cold push / 8 HTTP/1.1 TLS connections"
             )
+            print(rounds_line(label, found))
     finally:
         stop_proxy(through)
         server.stop()
