@@ -54,3 +54,22 @@ def changes(timeline: ChildTimeline, zone: ZoneInfo = CHICAGO) -> list[tuple[str
         (f"{ex.at.astimezone(zone):%Y-%m-%d %H:%M}", ex.from_parent, ex.to_parent)
         for ex in timeline.exchanges
     ]
+
+
+def assert_chained(timeline: ChildTimeline) -> None:
+    """The invariants every child's timeline keeps, whatever the plan: blocks abut with
+    no gap or overlap, neighbours differ, and the exchanges are exactly the changes of
+    parent between them, each from the parent who had the children, in time order."""
+    blocks, exchanges = timeline.blocks, timeline.exchanges
+    for block in blocks:
+        assert block.start < block.end
+    for before, after in zip(blocks, blocks[1:], strict=False):
+        assert before.end == after.start
+        assert (before.parent, before.rule) != (after.parent, after.rule)
+    changes = [
+        (b.start, a.parent, b.parent) for a, b in zip(blocks, blocks[1:], strict=False)
+        if a.parent != b.parent
+    ]  # fmt: skip
+    assert [(ex.at, ex.from_parent, ex.to_parent) for ex in exchanges] == changes
+    for prev, ex in zip(exchanges, exchanges[1:], strict=False):
+        assert ex.from_parent == prev.to_parent and prev.at < ex.at

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
+from engine_helpers import assert_chained
 from hypothesis import given
 from hypothesis import strategies as st
 from test_properties import SETTINGS, WEEKDAYS, plans, rotations, times
@@ -124,20 +125,7 @@ def test_amended_timelines_keep_the_invariants(case):
     if timeline is None:
         return
     for child in plan.children:
-        tl = timeline.children[child.id]
-        for block in tl.blocks:
-            assert block.start < block.end
-        for before, after in zip(tl.blocks, tl.blocks[1:], strict=False):
-            assert before.end == after.start
-            assert (before.parent, before.rule) != (after.parent, after.rule)
-        changed = [
-            (b.start, a.parent, b.parent)
-            for a, b in zip(tl.blocks, tl.blocks[1:], strict=False)
-            if a.parent != b.parent
-        ]
-        assert [(ex.at, ex.from_parent, ex.to_parent) for ex in tl.exchanges] == changed
-        for prev, ex in zip(tl.exchanges, tl.exchanges[1:], strict=False):
-            assert ex.from_parent == prev.to_parent and prev.at < ex.at
+        assert_chained(timeline.children[child.id])
 
 
 @SETTINGS
