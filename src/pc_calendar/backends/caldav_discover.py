@@ -20,7 +20,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..errors import BackendError, UserError
-from .caldav_http import DavSession, normalize_href, xml_escape
+from .caldav_http import DavSession, normalize_href
+from .dav_bodies import xml_escape
 
 _LIST_BODY = (
     '<?xml version="1.0" encoding="utf-8"?>\n'

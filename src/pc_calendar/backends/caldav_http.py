@@ -22,7 +22,7 @@ from caldav.lib.http_sync import requests as http
 
 from ..errors import BackendError, PreconditionFailed, TransientBackendError, WriteRefused
 from .caldav_connections import DavClients
-from .dav_bodies import LAST_MODIFIED_BODY, propfind_body, sync_body, xml_escape  # noqa: F401
+from .dav_bodies import xml_escape
 
 SYNC_TOKEN_TAG = "{DAV:}valid-sync-token"
 SUPPORTED_REPORT_TAG = "{DAV:}supported-report"

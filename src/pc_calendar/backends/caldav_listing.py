@@ -20,6 +20,7 @@ from typing import Any
 from ..errors import BackendError
 from .base import Listing, RemoteEvent, remote_event_from_ical
 from .caldav_stamp import DavToken, LastModified, http_date
+from .dav_bodies import LAST_MODIFIED_BODY, propfind_body, sync_body
 
 MULTIGET_CHUNK = 1000
 SYNC_PREFIX = "sync:"
@@ -137,8 +138,6 @@ class ListingMixin:
 
     def _last_modified(self) -> LastModified | None:
         """The collection's last-modified and the server's clock, if it tells both."""
-        from .caldav_http import LAST_MODIFIED_BODY
-
         response = self.session.request(
             "PROPFIND",
             self.collection,
@@ -185,7 +184,7 @@ class ListingMixin:
         """The sync-collection REPORT: changed href -> (etag, data), removed, new token."""
         from caldav.lib import error as dav_error
 
-        from .caldav_http import SYNC_TOKEN_TAG, InvalidSyncToken, sync_body
+        from .caldav_http import SYNC_TOKEN_TAG, InvalidSyncToken
 
         changed: dict[str, tuple[str | None, str | None]] = {}
         removed: list[str] = []
@@ -239,8 +238,6 @@ class ListingMixin:
         return Listing(events=events, full=True, token=token, unmarked=stripped)
 
     def _ctag(self) -> str | None:
-        from .caldav_http import propfind_body
-
         response = self.session.request(
             "PROPFIND",
             self.collection,
