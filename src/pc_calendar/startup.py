@@ -42,6 +42,8 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from . import collector
+
 #: pydantic's switch for its plugins (``__all__``: none)
 PYDANTIC_PLUGINS_ENV = "PYDANTIC_DISABLE_PLUGINS"
 
@@ -60,7 +62,7 @@ def whole_process() -> None:
 def importing_command() -> Iterator[None]:
     """Around the import of a command module: see the module docstring."""
     _skip_final_collection()
-    with _plan_models_unobserved(), _collector_paused():
+    with _plan_models_unobserved(), collector.paused():
         yield
     if _whole_process:
         gc.freeze()
@@ -84,15 +86,3 @@ def _plan_models_unobserved() -> Iterator[None]:
         yield
     finally:
         os.environ.pop(PYDANTIC_PLUGINS_ENV, None)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()

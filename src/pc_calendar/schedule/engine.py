@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 import pluggy
 
+from .. import collector
 from ..errors import UserError
 from ..plan.amend import RuleKeys, SchedulePart, applicable
 from ..plan.model import Child, Plan, Schedule
@@ -58,9 +59,23 @@ def compute_timeline(
     ``watch``: the dates ``[first, last)`` whose guesses are warned about (school days
     outside the listed terms); the whole range by default. A range padded around a
     window (:mod:`.window`) watches the window only.
+
+    The garbage collector is paused meanwhile (:mod:`pc_calendar.collector`): the
+    engine makes hundreds of blocks and exchanges a family-year and no cycles.
     """
     if end <= start:
         raise UserError(f"the range end {end} must be after its start {start}")
+    with collector.paused():
+        return _compute(plan, start, end, pm, watch)
+
+
+def _compute(
+    plan: Plan,
+    start: date,
+    end: date,
+    pm: pluggy.PluginManager | None,
+    watch: tuple[date, date] | None,
+) -> Timeline:
     ctx = EngineContext.build(plan, pm)
     range_start = to_seconds(local_midnight(start, ctx.zone))
     range_end = to_seconds(local_midnight(end, ctx.zone))
