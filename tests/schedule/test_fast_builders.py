@@ -1,7 +1,8 @@
 """Records built without ``__init__`` are the very objects ``__init__`` makes.
 
-The engine builds blocks and exchanges through ``timeline.new_block``/``new_exchange``
-(drafts with the same slots, then given their class) and copies a sibling's through
+The engine builds blocks and exchanges as ``timeline.new_block``/``new_exchange`` do
+(drafts with the same slots, then given their class; written out in
+``handovers._shared_facts``) and copies a sibling's through
 ``timeline.blocks_for``/``exchanges_for``, and holiday spans through
 ``spans._new_span`` (speed, issue 15); consumers compare, hash, copy and replace them
 like any frozen dataclass.
@@ -86,3 +87,27 @@ def test_holiday_labels_built_like_init():
     fast, slow = new_label(*args), HolidayLabel(*args)
     assert type(fast) is HolidayLabel and values(fast) == values(slow)
     assert fast == slow and hash(fast) == hash(slow) and repr(fast) == repr(slow)
+
+
+def test_engine_made_records_are_init_made_ones():
+    """What the engine's loop builds (its own copy of the builders) equals, hashes,
+    copies and pickles as ``__init__``'s records, and stays frozen."""
+    from datetime import date
+    from pathlib import Path
+
+    from pc_calendar.plan.load import load_plan
+    from pc_calendar.schedule.engine import compute_timeline
+
+    example = Path(__file__).resolve().parents[2] / "examples" / "rivera-chen.toml"
+    timeline = compute_timeline(load_plan(example), date(2027, 1, 1), date(2027, 4, 1))
+    child = next(iter(timeline.children.values()))
+    assert child.blocks and child.exchanges
+    for fact in [*child.blocks, *child.exchanges]:
+        cls = type(fact)
+        assert cls in (CustodyBlock, Exchange)
+        slow = cls(*values(fact))
+        assert values(fact) == values(slow)
+        assert fact == slow and hash(fact) == hash(slow) and repr(fact) == repr(slow)
+        assert pickle.loads(pickle.dumps(fact)) == slow
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            fact.children = ()  # type: ignore[misc]

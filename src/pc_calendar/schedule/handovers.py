@@ -17,14 +17,15 @@ from .context import EngineContext
 from .handover_places import ExchangeTable, HandoverRule, exchange_table
 from .painter import Painter
 from .timeline import (
+    BlockDraft,
     ChildTimeline,
     CustodyBlock,
     Exchange,
+    ExchangeDraft,
     Rule,
     blocks_for,
     exchanges_for,
     new_block,
-    new_exchange,
 )
 from .timeutil import from_seconds, local_seconds, local_time
 from .versions import VersionedSchedule
@@ -69,6 +70,9 @@ def _shared_facts(
     one rule, and the boundary between two runs of different parents is a handover,
     at the place of the rule whose boundary it is (the rotation's for the day between
     two rotation runs).
+
+    ``timeline.new_block``/``new_exchange`` are written out in the loop: a call each
+    per handover was a tenth of this function's time (issue 15's engine target).
     """
     keys, values = painter.keys, painter.values
     i = bisect_right(keys, start) - 1
@@ -81,25 +85,31 @@ def _shared_facts(
     days: dict[int, DayFacts] = {}  # local ordinal -> the facts of the table in use
     blocks: list[CustodyBlock] = []
     exchanges: list[Exchange] = []
+    add_block, add_exchange = blocks.append, exchanges.append
+    new = object.__new__
     run_start, current = start, values[i]
+    parent, rule = current.parent, current.rule
     block_start = from_seconds(start)
-    for k in range(i + 1, last + 1):
-        if k < last:
-            value = values[k]
-            if value is current:  # the rotation paints one value per parent
-                continue
-            if value.parent == current.parent and (
-                value.rule is current.rule or value.rule == current.rule
-            ):
-                continue  # the same run goes on
-            at = keys[k]
-        else:
-            value, at = None, end
-        rule = current.rule
+    for k in range(i + 1, last):
+        value = values[k]
+        if value is current:  # the rotation paints one value per parent
+            continue
+        to_parent, to_rule, location, daily, _ = value
+        if to_parent == parent and (to_rule is rule or to_rule == rule):
+            continue  # the same run goes on
+        at = keys[k]
         amendment = None if only else _amendment_of(versioned, rule, run_start)
         block_end = from_seconds(at)
-        blocks.append(new_block(block_start, block_end, current.parent, rule, children, amendment))
-        if value is not None and value.parent != current.parent:
+        block = new(BlockDraft)
+        block.start = block_start
+        block.end = block_end
+        block.parent = parent
+        block.rule = rule
+        block.children = children
+        block.amendment = amendment
+        block.__class__ = CustodyBlock
+        add_block(block)
+        if to_parent != parent:
             version = only or versioned.handover_version(at)
             if version is not table_of:  # one table per version, not per exchange
                 table_of, days = version, {}
@@ -107,9 +117,9 @@ def _shared_facts(
             local: datetime = local_time(at, zone)
             facts = days.get(local.toordinal()) or _day_facts(ctx, table, local, days)
             rotation = facts[0]
-            begins, ends = value.rule.layer == "rotation", rule.layer == "rotation"
+            begins, ends = to_rule.layer == "rotation", rule.layer == "rotation"
             if not begins:
-                place = None if value.daily else value.location
+                place = None if daily else location
             elif not ends:
                 place = None if current.daily else current.end_location
             else:
@@ -119,20 +129,21 @@ def _shared_facts(
                 # day, unless that place goes with a school bell this handover is not at.
                 bell = facts[1]
                 place = rotation[1] if bell is None or bell == at else rotation[2]
-            exchanges.append(
-                new_exchange(
-                    block_end,
-                    current.parent,
-                    value.parent,
-                    place,
-                    value.rule,
-                    rule,
-                    children,
-                    local,
-                    version.title,
-                )
-            )
-        run_start, current, block_start = at, value, block_end
+            exchange = new(ExchangeDraft)
+            exchange.at = block_end
+            exchange.from_parent = parent
+            exchange.to_parent = to_parent
+            exchange.location = place
+            exchange.rule = to_rule
+            exchange.ending_rule = rule
+            exchange.children = children
+            exchange.local_at = local
+            exchange.amendment = version.title
+            exchange.__class__ = Exchange
+            add_exchange(exchange)
+        run_start, current, block_start, parent, rule = at, value, block_end, to_parent, to_rule
+    amendment = None if only else _amendment_of(versioned, rule, run_start)
+    add_block(new_block(block_start, from_seconds(end), parent, rule, children, amendment))
     return blocks, exchanges
 
 
@@ -152,7 +163,7 @@ def _day_facts(
     bell = None
     if when.__class__ is TimeKeyword:
         bell = local_seconds(day, ctx.wall_time(when, day), ctx.zone)[0]
-    found = days[local.toordinal()] = (rotation, bell)
+    found = days[day.toordinal()] = (rotation, bell)
     return found
 
 

@@ -6,6 +6,7 @@ Overrides are painted per child by the engine, because they may name children.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
@@ -193,6 +194,7 @@ def paint_visits(ctx: EngineContext, painter: Painter, schedule: Schedule, keys:
         start_what, end_what = f"{key} ({visit.name}) start", f"{key} ({visit.name}) end"
         in_term, week = ctx.school.in_term, timedelta(days=7)
         wall_time, zone, paint_where = ctx.wall_time, ctx.zone, painter.paint_where
+        paint_inside, strip, held = painter.paint_inside, painter.keys, painter.values
         not_theirs = lambda old, p=parent: old.parent != p  # noqa: E731
         while day <= last:
             if during == "always" or (during == "school_term") == in_term(day):
@@ -208,7 +210,14 @@ def paint_visits(ctx: EngineContext, painter: Painter, schedule: Schedule, keys:
                     e = ctx.instant(day, end, end_what)
                 # Both ends inside one DST gap collapse to the same instant: nothing to paint.
                 if bounds is None or bounds[0] <= s < bounds[1]:
-                    paint_where(s, e, value, not_theirs)
+                    # Painter.paint_where, its common case written out: the visit lies
+                    # inside one segment of the rotation (most weeks of most plans).
+                    i = bisect_right(strip, s) - 1
+                    if 0 <= i < len(strip) - 1 and e <= strip[i + 1]:
+                        if s < e and held[i].parent != parent:
+                            paint_inside(i, s, e, value)
+                    else:
+                        paint_where(s, e, value, not_theirs)
             day += week
 
 

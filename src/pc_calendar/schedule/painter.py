@@ -62,15 +62,16 @@ class Painter:
         i = bisect_right(keys, start) - 1
         if 0 <= i < len(keys) - 1 and end <= keys[i + 1]:  # inside one segment
             if start < end and where(self.values[i]):
-                self._paint_inside(i, start, end, value)
+                self.paint_inside(i, start, end, value)
             return
         pieces = [(s, e) for s, e, old in self.segments(start, end) if where(old)]
         for s, e in pieces:
             self.paint(s, e, value)
 
-    def _paint_inside(self, i: int, start: int, end: int, value: Any) -> None:
+    def paint_inside(self, i: int, start: int, end: int, value: Any) -> None:
         """``paint`` for ``keys[i] <= start < end <= keys[i + 1]``: what a weekly visit
-        inside a rotation block is, without searching for the segment again."""
+        inside a rotation block is, without searching for the segment again (the caller
+        found ``i``)."""
         keys, values = self.keys, self.values
         if keys[i] == start:
             if keys[i + 1] == end:

@@ -82,11 +82,11 @@ class Exchange:
 _new = object.__new__
 
 
-class _BlockDraft:
+class BlockDraft:
     __slots__ = CustodyBlock.__slots__  # type: ignore[attr-defined]
 
 
-class _ExchangeDraft:
+class ExchangeDraft:
     __slots__ = Exchange.__slots__  # type: ignore[attr-defined]
 
 
@@ -109,7 +109,7 @@ def new_block(
     amendment: str | None,
 ) -> CustodyBlock:
     """``CustodyBlock(...)`` with every field given, built without ``__init__``."""
-    block: Any = _new(_BlockDraft)
+    block: Any = _new(BlockDraft)
     block.start = start
     block.end = end
     block.parent = parent
@@ -132,7 +132,7 @@ def new_exchange(
     amendment: str | None,
 ) -> Exchange:
     """``Exchange(...)`` with every field given, built without ``__init__``."""
-    exchange: Any = _new(_ExchangeDraft)
+    exchange: Any = _new(ExchangeDraft)
     exchange.at = at
     exchange.from_parent = from_parent
     exchange.to_parent = to_parent
@@ -151,7 +151,7 @@ def blocks_for(blocks: list[CustodyBlock], children: tuple[str, ...]) -> list[Cu
     a sibling's thousands of blocks, so ``new_block`` is written out here)."""
     copies = []
     for b in blocks:
-        block: Any = _new(_BlockDraft)
+        block: Any = _new(BlockDraft)
         block.start = b.start
         block.end = b.end
         block.parent = b.parent
@@ -168,7 +168,7 @@ def exchanges_for(exchanges: list[Exchange], children: tuple[str, ...]) -> list[
     ``new_exchange`` written out, as in ``blocks_for``)."""
     copies = []
     for x in exchanges:
-        exchange: Any = _new(_ExchangeDraft)
+        exchange: Any = _new(ExchangeDraft)
         exchange.at = x.at
         exchange.from_parent = x.from_parent
         exchange.to_parent = x.to_parent
