@@ -42,8 +42,8 @@ def doctor(
 
     -q prints only the targets with a failed step.
 
-    Exit status: 0 every target is healthy; 1 a step failed; 2 a usage mistake or a
-    plan that does not load.
+    Exit status: 0 every target is healthy; 1 a step failed; 2 a usage mistake, a
+    plan that does not load, or a target whose settings are wrong (file and key named).
     """
     from ..doctor.report import render_text
     from ..doctor.run import diagnose
