@@ -35,9 +35,11 @@ def doctor(
     """Check every parent's calendar target and say what to fix.
 
     Per target, in order: the settings; the server's name, connection, TLS and HTTP
-    answer and its clock; the login; the calendar; whether sync tokens or a ctag make
-    no-op syncs cheap; that we may write (one probe event of ours, added and removed
-    again, nothing else touched); and the last sync. A failed step skips the steps
+    answer and its clock; the login; the HTTP version a push speaks (HTTP/2 where
+    the server offers it, else HTTP/1.1; "http_version" in --json); the calendar;
+    whether sync tokens or a ctag make no-op syncs cheap; that we may write (one
+    probe event of ours, added and removed again, nothing else touched); and the
+    last sync. A failed step skips the steps
     that need it, so the first failure is the one to fix.
 
     -q prints only the targets with a failed step.
