@@ -29,13 +29,22 @@ from collections.abc import Callable
 from contextlib import suppress
 
 CHUNK = 65536
+#: seconds stop() waits for the connections to close and the loop to end
+SHUTDOWN_WAIT = 10.0
 #: set in the re-executed process, so it does not unshare again
 INSIDE = "PC_CALENDAR_BENCH_PRIVATE_NET"
 
 
 class LatencyRelay:
     """Listen on 127.0.0.1:``port`` (0: any free port), relay to ``target``, adding
-    ``one_way`` seconds each direction. Runs its event loop in a daemon thread."""
+    ``one_way`` seconds each direction. Runs its event loop in a daemon thread.
+
+    :meth:`stop` closes the listener and every connection and sees each task to its
+    end before the loop closes: a task left pending when its loop goes away makes
+    asyncio print "Task was destroyed but it is pending!" (and, on Python 3.11, a
+    connection task that ends cancelled makes it print a CancelledError traceback),
+    noise in the benchmarks' output.
+    """
 
     def __init__(self, target_port: int, one_way: float, target_host: str = "127.0.0.1") -> None:
         self.target = (target_host, target_port)
@@ -45,6 +54,8 @@ class LatencyRelay:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._server: asyncio.base_events.Server | None = None
         self._thread: threading.Thread | None = None
+        self._closing = False
+        self._relaying: set[asyncio.Task] = set()  # one per open connection
 
     def start(self, port: int = 0) -> LatencyRelay:
         ready = threading.Event()
@@ -60,11 +71,8 @@ class LatencyRelay:
             self.port = server.sockets[0].getsockname()[1]
             ready.set()
             loop.run_forever()
-            server.close()
-            pending = asyncio.all_tasks(loop)  # open connections: drop them
-            for task in pending:
-                task.cancel()
-            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+            loop.run_until_complete(self._shutdown())  # when stop() could not run it
+            loop.run_until_complete(loop.shutdown_asyncgens())
             loop.close()
 
         self._thread = threading.Thread(target=serve, name="latency-relay", daemon=True)
@@ -74,10 +82,16 @@ class LatencyRelay:
         return self
 
     def stop(self) -> None:
-        if self._loop is not None and self._thread is not None:
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            self._thread.join(10)
-            self._loop = None
+        """Stop accepting, drop every connection, finish every task, close the loop."""
+        loop, thread = self._loop, self._thread
+        if loop is None or thread is None:
+            return
+        with suppress(Exception):  # a loop that already ended shuts down on its own
+            asyncio.run_coroutine_threadsafe(self._shutdown(), loop).result(SHUTDOWN_WAIT)
+        with suppress(RuntimeError):
+            loop.call_soon_threadsafe(loop.stop)
+        thread.join(SHUTDOWN_WAIT)
+        self._loop = None
 
     def __enter__(self) -> LatencyRelay:
         return self.start()
@@ -85,13 +99,52 @@ class LatencyRelay:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
+    async def _shutdown(self) -> None:
+        """Stop accepting, cancel each connection's relaying, wait until no task is
+        left, then close the listener.
+
+        Accepting stops first and the listener closes last: a connection asyncio is
+        still accepting when its server closes is left half-made (Python 3.11), its
+        socket never closed. Connections accepted meanwhile see ``_closing`` and end.
+        """
+        self._closing = True
+        server = self._server
+        if server is not None:
+            for sock in server.sockets:
+                asyncio.get_running_loop().remove_reader(sock.fileno())
+        me = asyncio.current_task()
+        deadline = time.monotonic() + SHUTDOWN_WAIT
+        while time.monotonic() < deadline:
+            others = {task for task in asyncio.all_tasks() if task is not me}
+            if not others:
+                break
+            for task in others & self._relaying:
+                task.cancel()
+            await asyncio.wait(others, timeout=deadline - time.monotonic())
+        if server is not None:
+            server.close()
+            await server.wait_closed()
+
     async def _accept(self, client_r: asyncio.StreamReader, client_w: asyncio.StreamWriter) -> None:
+        """One client connection; never ends cancelled (see the class docstring)."""
+        task = asyncio.current_task()
+        assert task is not None
+        self._relaying.add(task)
+        try:
+            if not self._closing:
+                await self._relay(client_r, client_w)
+        except asyncio.CancelledError:
+            pass  # the relay is stopping
+        finally:
+            self._relaying.discard(task)
+            await _closed(client_w, drop=self._closing)
+
+    async def _relay(self, client_r: asyncio.StreamReader, client_w: asyncio.StreamWriter) -> None:
         self.connections += 1
         opened = time.monotonic()
         try:
             server_r, server_w = await asyncio.open_connection(*self.target)
         except OSError:
-            client_w.close()
             return
 
         def close_both() -> None:
@@ -102,14 +155,14 @@ class LatencyRelay:
         # A handshake: the client's first byte reaches the server no sooner than 1.5 RTT
         # after connecting (SYN, SYN-ACK, then the data's own way).
         first = opened + 3 * self.one_way
-        pumps = asyncio.gather(
-            self._pump(client_r, server_w, first, close_both),
-            self._pump(server_r, client_w, opened, close_both),
-            return_exceptions=True,
-        )
-        with suppress(asyncio.CancelledError):  # the relay is stopping
-            await pumps
-        close_both()
+        try:
+            await asyncio.gather(
+                self._pump(client_r, server_w, first, close_both),
+                self._pump(server_r, client_w, opened, close_both),
+                return_exceptions=True,
+            )
+        finally:
+            await _closed(server_w, drop=self._closing)
 
     async def _pump(
         self,
@@ -144,8 +197,23 @@ class LatencyRelay:
                     break
             await sender
         except (OSError, RuntimeError):
-            sender.cancel()
             on_error()
+        finally:
+            sender.cancel()
+            with suppress(asyncio.CancelledError, Exception):  # its end is taken, not logged
+                await sender
+
+
+async def _closed(writer: asyncio.StreamWriter, drop: bool = False) -> None:
+    """Close ``writer`` (``drop``: at once, unsent data discarded, as a stopping relay
+    does) and wait (briefly) until its socket is released."""
+    with suppress(OSError, RuntimeError):
+        if drop:
+            writer.transport.abort()
+        else:
+            writer.close()
+    with suppress(Exception):
+        await asyncio.wait_for(writer.wait_closed(), SHUTDOWN_WAIT / 10)
 
 
 def enter_private_network() -> None:

@@ -125,13 +125,14 @@ def test_self_signed_certificate_fails_at_tls_until_pinned(tls_radicale, family)
     assert synced.exit_code == 0, synced.stderr
 
 
-def test_bad_settings_fail_first_with_the_key(family):
+def test_bad_settings_are_a_usage_mistake_named_by_file_and_key(family):
+    """Wrong keys in the files are the user's to fix, found before any step: exit 2
+    (as sync and check), not a failed step (see tests/sync/test_target_mistakes_cli.py)."""
     write_calendars(family, alex={"type": "caldav", "url": "ftp://x", "calendar": "k"})
-    code, checks = _doctor(family)
-    assert code == 1
-    assert checks["settings"]["status"] == "fail"
-    assert "'url'" in checks["settings"]["detail"]
-    assert checks["write"]["status"] == "skip"
+    result = run_cli(["doctor", str(family), "--parent", "alex", "--json", "--state-beside-plan"])
+    assert result.exit_code == 2 and result.output == ""
+    calendars = family.parent / "calendars.toml"
+    assert f"{calendars}: [alex]: key 'url' must be an http(s) URL" in result.stderr
 
 
 def test_the_example_ics_targets_are_healthy_in_text(family):

@@ -92,8 +92,12 @@ def family_id_of(config: dict, context: Any) -> str:
     return str(family)
 
 
-def read_settings(config: dict, context: Any = None) -> CalDAVSettings:
-    """Validate ``config`` and resolve the password; raise UserError naming the key."""
+def read_settings(config: dict, context: Any = None, *, secrets: bool = True) -> CalDAVSettings:
+    """Validate ``config`` and resolve the password; raise UserError naming the key.
+
+    ``secrets=False`` checks how the password is referenced without reading it (no
+    environment, file, keyring or command): the checks made before anything is synced.
+    """
     where = _where(context)
     from ..sync.secrets import refuse_secret_values
 
@@ -143,7 +147,7 @@ def read_settings(config: dict, context: Any = None) -> CalDAVSettings:
             f"connection, for servers that limit connections per client), got {connections!r}"
         )
     password = _password(
-        config, username, where, _ctx(context, "base_dir"), _ctx(context, "parent_id")
+        config, username, where, _ctx(context, "base_dir"), _ctx(context, "parent_id"), secrets
     )
     return CalDAVSettings(
         url if url.endswith("/") else url + "/",
@@ -177,14 +181,23 @@ def _verify(value: Any, where: str, base_dir: Any) -> bool | str:
 
 
 def _password(
-    config: dict, username: str | None, where: str, base_dir: Any, parent: str | None
+    config: dict,
+    username: str | None,
+    where: str,
+    base_dir: Any,
+    parent: str | None,
+    resolve: bool = True,
 ) -> str | None:
     """One implementation of password sources for every backend (see sync.secrets)."""
-    from ..sync.secrets import resolve_password
+    from ..sync.secrets import command_argv, resolve_password
 
     sources = [k for k in ("password_env", "password_file", "password_command") if config.get(k)]
     if len(sources) > 1:
         raise UserError(f"{where}: give only one of {' and '.join(sources)}")
+    if not resolve:
+        if config.get("password_command"):
+            command_argv(config["password_command"], where)
+        return None
     base = Path(base_dir) if base_dir is not None else Path.cwd()
     # the keyring entry is under the login name, else the parent (as for every backend)
     return resolve_password(

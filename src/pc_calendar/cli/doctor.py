@@ -35,15 +35,17 @@ def doctor(
     """Check every parent's calendar target and say what to fix.
 
     Per target, in order: the settings; the server's name, connection, TLS and HTTP
-    answer and its clock; the login; the calendar; whether sync tokens or a ctag make
-    no-op syncs cheap; that we may write (one probe event of ours, added and removed
-    again, nothing else touched); and the last sync. A failed step skips the steps
+    answer and its clock; the login; the HTTP version a push speaks (HTTP/2 where
+    the server offers it, else HTTP/1.1; "http_version" in --json); the calendar;
+    whether sync tokens or a ctag make no-op syncs cheap; that we may write (one
+    probe event of ours, added and removed again, nothing else touched); and the
+    last sync. A failed step skips the steps
     that need it, so the first failure is the one to fix.
 
     -q prints only the targets with a failed step.
 
-    Exit status: 0 every target is healthy; 1 a step failed; 2 a usage mistake or a
-    plan that does not load.
+    Exit status: 0 every target is healthy; 1 a step failed; 2 a usage mistake, a
+    plan that does not load, or a target whose settings are wrong (file and key named).
     """
     from ..doctor.report import render_text
     from ..doctor.run import diagnose

@@ -1,4 +1,5 @@
-"""CalDAV steps after the network: login, the calendar, how changes can be asked for."""
+"""CalDAV steps after the network: login, the HTTP version, the calendar, how changes
+can be asked for."""
 
 from __future__ import annotations
 
@@ -38,6 +39,37 @@ def check_login(report: TargetReport, backend: Any, discover_hint: str) -> bool:
         return False
     report.add("login", OK, f"logged in as {who} (principal {principal})")
     return True
+
+
+def check_protocol(report: TargetReport, backend: Any) -> None:
+    """The HTTP version the push will speak, as the backend's client negotiated it on
+    the login's request (HTTP/2 when the server offers ``h2`` by ALPN over TLS, else
+    HTTP/1.1): no request of its own. The network steps use the standard library,
+    which only speaks HTTP/1.1, so they cannot tell."""
+    protocol = backend.session.clients.protocol
+    if protocol is None:
+        return
+    report.http_version = protocol
+    one = backend.settings.connections == "one"
+    if protocol not in ("HTTP/1.1", "HTTP/1.0"):
+        shared = "one connection" if one else "a connection per write in flight"
+        report.add("protocol", OK, f"{protocol} (the writes in flight go on {shared})")
+        return
+    why = (
+        "plain http: HTTP/2 is offered over https only"
+        if backend.settings.url.startswith("http:")
+        else "the server (or its proxy) offers no HTTP/2"
+    )
+    if one:
+        report.add(
+            "protocol",
+            WARN,
+            f'{protocol} ({why}): connections = "one" needs HTTP/2, so each write in '
+            "flight still takes a connection of its own",
+            'enable HTTP/2 on the server or its proxy, or remove connections = "one"',
+        )
+        return
+    report.add("protocol", OK, f"{protocol} ({why}); each write in flight on its own connection")
 
 
 def check_calendar(report: TargetReport, backend: Any, discover_hint: str) -> bool:

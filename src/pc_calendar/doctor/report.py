@@ -25,6 +25,8 @@ class TargetReport:
     parent: str
     target: str
     checks: list[Check] = field(default_factory=list)
+    #: the HTTP version a CalDAV target's server answered in ("HTTP/2", "HTTP/1.1")
+    http_version: str | None = None
 
     def add(self, name: str, status: str, detail: str, next_step: str | None = None) -> bool:
         """Record a step; True when later steps may build on it."""

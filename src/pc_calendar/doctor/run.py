@@ -10,8 +10,8 @@ import pluggy
 from ..errors import UserError
 from .report import FAIL, OK, WARN, TargetReport
 
-STEPS = ["settings", "name", "connection", "tls", "http", "clock", "login", "calendar",
-         "changes", "write"]  # fmt: skip
+STEPS = ["settings", "name", "connection", "tls", "http", "clock", "login", "protocol",
+         "calendar", "changes", "write"]  # fmt: skip
 
 
 def diagnose(
@@ -75,7 +75,7 @@ def _reach(report: TargetReport, backend: Any, target: Any, plan: Any, plan_path
 
 
 def _caldav(report: TargetReport, backend: Any, target: Any, plan_path: Path) -> bool:
-    from .caldav_checks import check_calendar, check_login
+    from .caldav_checks import check_calendar, check_login, check_protocol
     from .network import check_network
 
     settings = backend.settings
@@ -85,11 +85,12 @@ def _caldav(report: TargetReport, backend: Any, target: Any, plan_path: Path) ->
         f"pc-calendar targets discover {settings.url}{user} --write {plan_path} "
         f"--parent {target.parent_id} --replace"
     )
-    ok = (
-        check_network(report, settings.url, settings.timeout, verify)
-        and check_login(report, backend, hint)
-        and check_calendar(report, backend, hint)
+    ok = check_network(report, settings.url, settings.timeout, verify) and check_login(
+        report, backend, hint
     )
+    if ok:
+        check_protocol(report, backend)
+        ok = check_calendar(report, backend, hint)
     if not ok:
         report.skip(STEPS, "an earlier step failed")
     return ok

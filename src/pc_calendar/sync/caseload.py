@@ -111,6 +111,7 @@ def sync_one(
     ``recording``: see :func:`.runner.sync_family` (one plan's sync from the CLI).
     """
     from ..plan.load import load_plan
+    from .targets import load_targets
 
     result = FamilyResult(plan_path)
     began = time.perf_counter()
@@ -119,6 +120,9 @@ def sync_one(
         result.family = plan.family.id
         options = caseload.options_for(plan)
         result.start, result.end = options.start, options.end
+        # a mistake in a calendar target is found before the state file is opened (or
+        # made) and before any calendar is touched: nothing is half-written
+        load_targets(plan, plan_path, caseload.parents, caseload.pm)
         state_path = caseload.state_path(plan_path)
         lock_dir = caseload.lock_dir(state_path) if caseload.lock_dir else None
         with StateStore(state_path, readonly=options.dry_run) as store:

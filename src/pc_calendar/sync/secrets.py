@@ -173,8 +173,9 @@ def _resolve(base_dir: Path, value: str) -> Path:
 COMMAND_TIMEOUT = 60
 
 
-def _from_command(command: Any, source: str, base_dir: Path) -> str:
-    """The first line ``command`` prints; its output is never shown in a message."""
+def command_argv(command: Any, source: str) -> list[str]:
+    """``password_command`` checked for its shape without running it (``check`` and
+    sync's checks before any calendar is touched must not wake a password manager)."""
     if (
         not isinstance(command, list)
         or not command
@@ -184,6 +185,12 @@ def _from_command(command: Any, source: str, base_dir: Path) -> str:
             f"{source}: key 'password_command' must be a list of strings, the command and "
             f'its arguments, like ["pass", "show", "alex"], got {command!r}'
         )
+    return command
+
+
+def _from_command(command: Any, source: str, base_dir: Path) -> str:
+    """The first line ``command`` prints; its output is never shown in a message."""
+    command = command_argv(command, source)
     import subprocess
 
     try:

@@ -41,10 +41,6 @@ from .secrets import (
 )
 
 CALENDARS_FILE = "calendars.toml"
-#: built-in backends whose factory only reads its settings (no file, no request), so
-#: ``check`` can build them to run their own checks of every key
-OFFLINE_BUILDABLE = frozenset({"ics", "caldav"})
-SECRET_REFERENCES = ("password_env", "password_file", "keyring")
 NOT_IDENTITY = frozenset(
     {
         "password_env",
@@ -179,10 +175,10 @@ def target_problems(
 ) -> list[TargetProblem]:
     """Every mistake in the plan's targets and ``calendars.toml``, found without secrets.
 
-    ``check`` lists them all with lines; ``sync`` refuses to start on the first. The
-    same checks serve both, so a plan that checks clean is not rejected by sync. With
-    ``build``, the built-in backends' own settings checks run too (see
-    :func:`_backend_problems`); sync runs them when it builds each backend.
+    ``check`` lists them all with lines; ``sync`` and ``doctor`` refuse to start on the
+    first. The same checks serve both, so a plan that checks clean is not rejected by
+    sync. With ``build``, the built-in backends' own settings checks run too (see
+    :mod:`.target_settings`).
     """
     try:
         beside, _text, overrides = calendars_file(plan_path)
@@ -240,35 +236,9 @@ def target_problems(
         targets.append((Target(pid, kind, settings, source), file, path))
     problems += _shared(targets, plan.family.id, plan_path.parent)
     if build and not problems:
-        problems += _backend_problems(plan, targets, plan_path, pm)
-    return problems
+        from .target_settings import settings_problems
 
-
-def _backend_problems(
-    plan: Plan,
-    targets: list[tuple[Target, Path, tuple[str, ...]]],
-    plan_path: Path,
-    pm: pluggy.PluginManager | None,
-) -> list[TargetProblem]:
-    """What each built-in backend's own settings reader refuses, secrets left unread.
-
-    The factory is the validator sync uses; it is given the target without its password
-    reference (``check`` runs where the parents' passwords are not), in a dry run.
-    """
-    problems = []
-    for target, file, path in targets:
-        if target.type not in OFFLINE_BUILDABLE:
-            continue
-        config = {k: v for k, v in target.config.items() if k not in SECRET_REFERENCES}
-        unlocked = Target(target.parent_id, target.type, config, target.source)
-        context = BackendContext(
-            plan.family.id, target.parent_id, plan_path.parent, target.source, dry_run=True
-        )
-        try:
-            make_backend(unlocked, context, pm).close()
-        except UserError as exc:
-            message = exc.message.removeprefix(f"{target.source}: ")
-            problems.append(TargetProblem(file, path, message, exc.hint))
+        problems += settings_problems(plan.family.id, targets, plan_path, pm)
     return problems
 
 
@@ -285,7 +255,7 @@ def load_targets(
                 f"--parent {pid}: no such parent in {plan_path}",
                 hint=f"parents are: {', '.join(plan.parents)}",
             )
-    problems = target_problems(plan, plan_path, pm)
+    problems = target_problems(plan, plan_path, pm, build=True)
     if problems:
         raise problems[0].error()
     beside, _text, overrides = calendars_file(plan_path)
