@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pc_calendar.plan.model import School
-from pc_calendar.schedule.school import VACATION_WEEKDAYS, SchoolDays
+from pc_calendar.schedule.school import VACATION_WEEKDAYS, SchoolDays, _merge
 
 FIRST = date(2025, 1, 1)
 SPAN_DAYS = 1500
@@ -95,8 +95,13 @@ QUESTIONS = ["in_term", "is_school_day", "last_school_day_before", "first_school
     st.lists(ranges, max_size=12),
     st.lists(st.tuples(st.sampled_from(QUESTIONS), days), min_size=1, max_size=40),
     st.tuples(st.integers(-400, SPAN_DAYS + 400), st.integers(0, 2000)),
+    st.booleans(),
 )
-def test_the_table_answers_like_the_rules(term_list, break_list, questions, watch_window):
+def test_the_table_answers_like_the_rules(term_list, break_list, questions, watch_window, in_order):
+    if in_order:  # listed by date, as most calendars are (the merge's fast path)
+        term_list, break_list = (
+            sorted(x, key=lambda r: r["start"]) for x in (term_list, break_list)
+        )
     school = School(terms=term_list, breaks=break_list)
     watch = (FIRST.toordinal() + watch_window[0], FIRST.toordinal() + sum(watch_window))
     table, reference = SchoolDays(school), Reference(school, watch)
@@ -104,6 +109,26 @@ def test_the_table_answers_like_the_rules(term_list, break_list, questions, watc
     for question, day in questions:
         assert getattr(table, question)(day) == getattr(reference, question)(day), (question, day)
         assert table.assumed == reference.assumed, (question, day)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 60), st.integers(0, 9)), max_size=10), st.booleans())
+def test_merge_joins_overlapping_and_touching_ranges(spans, in_order):
+    """The merged intervals cover exactly the listed days, each run of days once."""
+    listed = [
+        {"start": FIRST + timedelta(days=a), "end": FIRST + timedelta(days=a + n)} for a, n in spans
+    ]
+    if in_order:
+        listed.sort(key=lambda r: r["start"])
+    starts, ends = _merge(School(breaks=listed).breaks)
+    days = {FIRST.toordinal() + a + k for a, n in spans for k in range(n + 1)}
+    expected: list[tuple[int, int]] = []
+    for day in sorted(days):
+        if expected and day == expected[-1][1] + 1:
+            expected[-1] = (expected[-1][0], day)
+        else:
+            expected.append((day, day))
+    assert list(zip(starts, ends, strict=True)) == expected
 
 
 def test_no_school_table_means_weekdays_outside_breaks():

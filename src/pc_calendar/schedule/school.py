@@ -23,9 +23,10 @@ Conventions (documented in the plan reference):
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import fields
 from datetime import date, time
+from operator import attrgetter, le, sub
 
 from ..plan.model import DateRange, School
 from .api import SchoolBreak
@@ -34,25 +35,35 @@ _new = object.__new__
 _set = object.__setattr__
 assert [f.name for f in fields(SchoolBreak)] == ["name", "first", "last"]  # as built below
 
+_START, _END, _ordinal = attrgetter("start"), attrgetter("end"), date.toordinal
 _SEARCH_LIMIT = 366  # days to look for the next/previous school day
 VACATION_WEEKDAYS = 5  # a break covering a school week or more takes its days out of term
 
 
-def _merge(ranges: list[DateRange]) -> tuple[list[int], list[int]]:
-    """Sorted, merged [first, last] ordinal intervals as two parallel lists."""
-    spans = sorted([(r.start.toordinal(), r.end.toordinal()) for r in ranges])
-    starts: list[int] = []
-    ends: list[int] = []
+def _merge(ranges: Sequence[DateRange]) -> tuple[list[int], list[int]]:
+    """Sorted, merged [first, last] ordinal intervals as two parallel lists.
+
+    Every run reads the whole calendar once (dozens of terms and breaks), so the usual
+    listing -- in order, each range ending at least a day before the next starts -- is
+    recognised and read with C-level maps; only an unordered or touching list is
+    sorted and merged in a loop.
+    """
+    starts = list(map(_ordinal, map(_START, ranges)))
+    ends = list(map(_ordinal, map(_END, ranges)))
+    if min(map(sub, starts[1:], ends), default=2) > 1 and all(map(le, starts, ends)):
+        return starts, ends
+    merged_starts: list[int] = []
+    merged_ends: list[int] = []
     reach = None  # the last day of the interval being merged into
-    for first, last in spans:
+    for first, last in sorted(zip(starts, ends, strict=True)):
         if reach is not None and first <= reach + 1:
             if last > reach:
-                reach = ends[-1] = last
+                reach = merged_ends[-1] = last
         else:
-            starts.append(first)
-            ends.append(last)
+            merged_starts.append(first)
+            merged_ends.append(last)
             reach = last
-    return starts, ends
+    return merged_starts, merged_ends
 
 
 def _weekdays(first: int, last: int) -> int:
@@ -78,61 +89,70 @@ def _is_vacation(first: int, last: int) -> bool:
 IN_TERM, SCHOOL_DAY, GUESSED, WEEKEND = 1, 2, 4, 8
 CHUNK_BITS = 9
 CHUNK_DAYS, CHUNK_MASK = 1 << CHUNK_BITS, (1 << CHUNK_BITS) - 1
+_FIRST_DAY, _LAST_DAY = date.min.toordinal(), date.max.toordinal()
 
 
 def _byte_map(change: Callable[[int], int]) -> bytes:
     return bytes(change(flags) & 0xFF for flags in range(256))
 
 
-_SET_IN_TERM = _byte_map(lambda f: f | IN_TERM)
-_CLEAR_IN_TERM = _byte_map(lambda f: f & ~IN_TERM)
-_SCHOOL_IF_IN_TERM = _byte_map(lambda f: f | SCHOOL_DAY if f & IN_TERM else f)
+_TERM_DAY = IN_TERM | SCHOOL_DAY  # until weekends and breaks are taken out
+_SET_TERM_DAY = _byte_map(lambda f: f | _TERM_DAY)
 _WEEKEND = _byte_map(lambda f: (f & ~SCHOOL_DAY) | WEEKEND)
 _NO_SCHOOL = _byte_map(lambda f: f & ~SCHOOL_DAY)
+_VACATION = _byte_map(lambda f: f & ~_TERM_DAY)
 
 
-def _fill(flags: bytearray, base: int, starts: list[int], ends: list[int], change: bytes) -> None:
-    """Apply ``change`` to the days of ``flags`` (ordinals from ``base``) in the intervals."""
-    i = max(bisect_left(ends, base), 0)  # the first interval not over before the chunk
+def _fill(
+    flags: bytearray,
+    base: int,
+    starts: list[int],
+    ends: list[int],
+    change: bytes,
+    vacation: bytes | None = None,
+) -> None:
+    """Apply ``change`` to the days of ``flags`` (ordinals from ``base``) in the intervals;
+    ``vacation`` instead to an interval that holds a school week, when given."""
+    i = bisect_left(ends, base)  # the first interval not over before the chunk
     stop = base + len(flags)
     while i < len(starts) and starts[i] < stop:
-        lo, hi = max(starts[i] - base, 0), min(ends[i] + 1 - base, len(flags))
-        flags[lo:hi] = flags[lo:hi].translate(change)
+        first, last = starts[i], ends[i]
+        lo, hi = max(first - base, 0), min(last + 1 - base, len(flags))
+        by = vacation if vacation is not None and _is_vacation(first, last) else change
+        flags[lo:hi] = flags[lo:hi].translate(by)
         i += 1
 
 
 class SchoolDays:
-    """Answers school-calendar questions for one plan's ``[school]`` table (or none)."""
+    """Answers school-calendar questions for one plan's ``[school]`` table (or none).
+
+    Nothing is read from the calendar until a question needs it, and then only the
+    days asked about are tabled (``_chunk``): a run over a short range asks about a
+    few hundred days of a calendar listing eighteen years.
+    """
 
     def __init__(self, school: School | None) -> None:
         self.school = school if school is not None else School()
         self._has_terms = bool(self.school.terms)
-        self._term_starts, self._term_ends = _merge(list(self.school.terms))
-        self._break_starts, self._break_ends = _merge(list(self.school.breaks))
-        vacations = [
-            (a, b)
-            for a, b in zip(self._break_starts, self._break_ends, strict=True)
-            if _is_vacation(a, b)
-        ]
-        self._vacation_starts = [a for a, _ in vacations]
-        self._vacation_ends = [b for _, b in vacations]
-        self._covered = (self._term_starts[0], max(self._term_ends)) if self._has_terms else (0, 0)
-        starts = self._term_starts[:1] + self._break_starts[:1]
-        ends = self._term_ends + self._break_ends
-        self._known = (
-            (date.fromordinal(min(starts)), date.fromordinal(max(ends))) if starts else None
-        )
         self._dismissal, self._start = self.school.dismissal, self.school.start
+        self._merged: tuple[list[int], list[int], list[int], list[int]] | None = None
         self._chunks: dict[int, bytearray] = {}  # ordinal >> CHUNK_BITS -> day flags
         self.assumed: date | None = None  # a watched day outside the listed terms was asked
-        self.watch: tuple[int, int] = (date.min.toordinal(), date.max.toordinal())
+        self.watch: tuple[int, int] = (_FIRST_DAY, _LAST_DAY)
+
+    def _intervals(self) -> tuple[list[int], list[int], list[int], list[int]]:
+        """Merged (term starts, term ends, break starts, break ends), read once."""
+        if self._merged is None:
+            self._merged = (*_merge(self.school.terms), *_merge(self.school.breaks))
+        return self._merged
 
     @property
     def coverage(self) -> tuple[date, date] | None:
         """First and last day of the listed terms (None when no terms are listed)."""
         if not self._has_terms:
             return None
-        return date.fromordinal(self._covered[0]), date.fromordinal(self._covered[1])
+        term_starts, term_ends, _, _ = self._intervals()
+        return date.fromordinal(term_starts[0]), date.fromordinal(term_ends[-1])
 
     @property
     def known(self) -> tuple[date, date] | None:
@@ -141,7 +161,12 @@ class SchoolDays:
         Outside these days the calendar is a guess; holidays found from it (a
         ``school_break`` date rule, a school snap) warn rather than vanish silently.
         """
-        return self._known
+        term_starts, term_ends, break_starts, break_ends = self._intervals()
+        starts = term_starts[:1] + break_starts[:1]
+        if not starts:
+            return None
+        ends = term_ends[-1:] + break_ends[-1:]
+        return date.fromordinal(min(starts)), date.fromordinal(max(ends))
 
     def in_term(self, day: date) -> bool:
         """Inside a listed term (any day when none are listed) and not in a vacation.
@@ -175,26 +200,27 @@ class SchoolDays:
 
         The engine asks about most days of its range (handover days, visit days, span
         edges), several times each: a table filled from the merged intervals answers
-        each question with one lookup instead of bisecting the terms and breaks.
+        each question with one lookup instead of bisecting the terms and breaks. Days
+        in term start as school days; weekends, then breaks, take that away (and a
+        break holding a school week takes the days out of term as well).
         """
         base = ordinal & ~CHUNK_MASK
+        term_starts, term_ends, break_starts, break_ends = self._intervals()
         if not self._has_terms:
-            flags = bytearray(bytes([IN_TERM]) * CHUNK_DAYS)
+            flags = bytearray(bytes([_TERM_DAY]) * CHUNK_DAYS)
         else:
             flags = bytearray(CHUNK_DAYS)
-            first, last = self._covered
+            first, last = term_starts[0], term_ends[-1]
             before = min(max(first - base, 0), CHUNK_DAYS)  # days before the listed terms
-            flags[:before] = bytes([IN_TERM | GUESSED]) * before
+            flags[:before] = bytes([_TERM_DAY | GUESSED]) * before
             after = min(max(last + 1 - base, 0), CHUNK_DAYS)  # days after them
-            flags[after:] = bytes([IN_TERM | GUESSED]) * (CHUNK_DAYS - after)
-            _fill(flags, base, self._term_starts, self._term_ends, _SET_IN_TERM)
-        _fill(flags, base, self._vacation_starts, self._vacation_ends, _CLEAR_IN_TERM)
-        flags = flags.translate(_SCHOOL_IF_IN_TERM)
+            flags[after:] = bytes([_TERM_DAY | GUESSED]) * (CHUNK_DAYS - after)
+            _fill(flags, base, term_starts, term_ends, _SET_TERM_DAY)
         monday = (base - 1) % 7  # ordinal 1 (0001-01-01) is a Monday
         for weekend_day in (5, 6):
             offset = (weekend_day - monday) % 7
             flags[offset::7] = flags[offset::7].translate(_WEEKEND)
-        _fill(flags, base, self._break_starts, self._break_ends, _NO_SCHOOL)
+        _fill(flags, base, break_starts, break_ends, _NO_SCHOOL, _VACATION)
         self._chunks[ordinal >> CHUNK_BITS] = flags
         return flags
 
