@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, time
+from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -20,7 +21,7 @@ import pluggy
 from .. import plugins
 from ..errors import PlanError, Problem
 from ..plan.model import Child, Plan, TimeKeyword
-from .api import RuleContext
+from .api import RuleContext, SchoolBreak
 from .school import SchoolDays
 from .timeutil import describe_flag, from_seconds, local_seconds
 
@@ -39,6 +40,42 @@ def registries(pm: pluggy.PluginManager | None) -> tuple[plugins.Registry, plugi
         cached = (plugins.patterns(manager), plugins.date_rules(manager))
         _REGISTRIES[manager] = cached
     return cached
+
+
+class RunRuleContext(RuleContext):
+    """The ``RuleContext`` of one engine run: ``school_breaks`` is made when a date rule
+    first reads it.
+
+    Most holidays' rules never look at the school calendar, and the built-in
+    ``school_break`` rule asks ``breaks_named`` for the breaks of one name: a run
+    would otherwise make an object for every break listed over eighteen years. A
+    plugin reading ``school_breaks`` sees the same tuple as before.
+    """
+
+    _school: SchoolDays
+
+    @cached_property
+    def school_breaks(self) -> tuple[SchoolBreak, ...]:  # type: ignore[override]
+        return self._school.breaks()
+
+    def breaks_named(self, name: str) -> tuple[SchoolBreak, ...]:
+        """The breaks named ``name`` (case-insensitively), as ``school_breaks`` lists them."""
+        school = vars(self).get("_school")  # (absent in a dataclasses.replace() copy)
+        if school is None:
+            key = name.strip().casefold()
+            return tuple(b for b in self.school_breaks if b.name.strip().casefold() == key)
+        return school.breaks_named(name)
+
+
+def run_rule_context(
+    birthdays: dict[str, date], school: SchoolDays, leaves: dict[str, date]
+) -> RunRuleContext:
+    """A ``RunRuleContext``, its fields set as the frozen dataclass's ``__init__`` would."""
+    made = object.__new__(RunRuleContext)
+    object.__setattr__(
+        made, "__dict__", {"birthdays": birthdays, "leaves": leaves, "_school": school}
+    )
+    return made
 
 
 def plan_error(key: str, message: str) -> PlanError:
@@ -107,11 +144,7 @@ class EngineContext:
             school,
             pattern_registry,
             rule_registry,
-            RuleContext(
-                birthdays=birthdays,
-                school_breaks=school.breaks(),
-                leaves={c.id: leave_date(c) for c in plan.children},
-            ),
+            run_rule_context(birthdays, school, {c.id: leave_date(c) for c in plan.children}),
         )
 
     @contextmanager

@@ -8,7 +8,7 @@ a year. Rules are pure: the same options and context always give the same dates.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -197,7 +197,12 @@ class SchoolBreakRule:
         return sorted({Occurrence(b.first, b.last) for b in found}, key=lambda o: o.first)
 
 
-def _matching_breaks(name: str, ctx: RuleContext) -> list[Any]:
+def _matching_breaks(name: str, ctx: RuleContext) -> Sequence[Any]:
+    """The context's breaks named ``name``; an engine run's context finds them itself
+    (``RunRuleContext.breaks_named``) without making every break of the calendar."""
+    named = getattr(ctx, "breaks_named", None)
+    if named is not None:
+        return named(name)
     return _breaks_by_name(ctx.school_breaks).get(name.strip().casefold(), [])
 
 

@@ -23,9 +23,10 @@ Conventions (documented in the plan reference):
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import fields
 from datetime import date, time
+from itertools import compress
 from operator import attrgetter, le, sub
 
 from ..plan.model import DateRange, School
@@ -35,7 +36,8 @@ _new = object.__new__
 _set = object.__setattr__
 assert [f.name for f in fields(SchoolBreak)] == ["name", "first", "last"]  # as built below
 
-_START, _END, _ordinal = attrgetter("start"), attrgetter("end"), date.toordinal
+_START, _END, _NAME = attrgetter("start"), attrgetter("end"), attrgetter("name")
+_ordinal = date.toordinal
 _SEARCH_LIMIT = 366  # days to look for the next/previous school day
 VACATION_WEEKDAYS = 5  # a break covering a school week or more takes its days out of term
 
@@ -137,6 +139,7 @@ class SchoolDays:
         self._dismissal, self._start = self.school.dismissal, self.school.start
         self._merged: tuple[list[int], list[int], list[int], list[int]] | None = None
         self._chunks: dict[int, bytearray] = {}  # ordinal >> CHUNK_BITS -> day flags
+        self._named: dict[str, tuple[SchoolBreak, ...]] = {}  # folded name -> its breaks
         self.assumed: date | None = None  # a watched day outside the listed terms was asked
         self.watch: tuple[int, int] = (_FIRST_DAY, _LAST_DAY)
 
@@ -256,17 +259,36 @@ class SchoolDays:
         return None
 
     def breaks(self) -> tuple[SchoolBreak, ...]:
-        """The listed breaks, for date rules (``rule = "school_break"``).
+        """The listed breaks, for date rules (``RuleContext.school_breaks``)."""
+        return _school_breaks(self.school.breaks)
 
-        Every engine run hands a plan's dozens of breaks to the date rules, so they are
-        built without the frozen dataclass's ``__init__`` (a third of its cost).
+    def breaks_named(self, name: str) -> tuple[SchoolBreak, ...]:
+        """The listed breaks whose name matches ``name`` case-insensitively, in order.
+
+        The ``school_break`` date rule asks this rather than reading every ``breaks()``:
+        a calendar lists dozens of breaks under a few names, and a run then makes the
+        objects of the one name a holiday asks for.
         """
-        made = []
-        for listed in self.school.breaks:
-            each = _new(SchoolBreak)
-            _set(each, "__dict__", {"name": listed.name, "first": listed.start, "last": listed.end})
-            made.append(each)
-        return tuple(made)
+        key = name.strip().casefold()
+        found = self._named.get(key)
+        if found is None:
+            listed = self.school.breaks
+            names = list(map(_NAME, listed))
+            wanted = {n for n in set(names) if n.strip().casefold() == key}
+            chosen = compress(listed, map(wanted.__contains__, names))
+            found = self._named[key] = _school_breaks(chosen)
+        return found
+
+
+def _school_breaks(listed: Iterable[DateRange]) -> tuple[SchoolBreak, ...]:
+    """``SchoolBreak``s of listed breaks, made without the frozen dataclass's
+    ``__init__`` (a third of its cost; a run may make dozens)."""
+    made = []
+    for each in listed:
+        school_break = _new(SchoolBreak)
+        _set(school_break, "__dict__", {"name": each.name, "first": each.start, "last": each.end})
+        made.append(school_break)
+    return tuple(made)
 
 
 def school_year(day: date) -> str:
