@@ -8,10 +8,10 @@ unknown parent or plugin name becomes a PlanError naming the plan key.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import date, datetime, time
 from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -76,6 +76,24 @@ def run_rule_context(
         made, "__dict__", {"birthdays": birthdays, "leaves": leaves, "_school": school}
     )
     return made
+
+
+# Option values that equal one another only when they are the same option: not bool
+# (True == 1), float (0.0 == -0.0) or subclasses (an IntEnum equals its int).
+_PLAIN_VALUES = frozenset({str, int, date, datetime, time, type(None)})
+
+
+def key_of(options: dict[str, Any]) -> Hashable:
+    """A key that two date-rule options share only when they are the same options.
+
+    Plain values (numbers, names, dates) are keyed as the sorted items themselves; any
+    other value falls back to the ``repr`` of the sorted items, a string, which never
+    equals a tuple. Every holiday of every run asks, so the common case avoids ``repr``.
+    """
+    items = sorted(options.items())
+    if _PLAIN_VALUES.issuperset(map(type, options.values())):
+        return tuple(items)
+    return repr(items)
 
 
 def plan_error(key: str, message: str) -> PlanError:
@@ -188,7 +206,7 @@ class EngineContext:
         """
         known_key = self._option_keys.get(id(options))
         if known_key is None or known_key[0] is not options:
-            known_key = self._option_keys[id(options)] = (options, repr(sorted(options.items())))
+            known_key = self._option_keys[id(options)] = (options, key_of(options))
         options_key = known_key[1]
         span_key = (name, options_key, years.start, years.stop)
         listed = self._occurrences.get(span_key)
