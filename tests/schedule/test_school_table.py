@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pc_calendar.plan.model import School
-from pc_calendar.schedule.school import VACATION_WEEKDAYS, SchoolDays, _merge
+from pc_calendar.schedule.school import CHUNK_MASK, VACATION_WEEKDAYS, SchoolDays, _joined
 
 FIRST = date(2025, 1, 1)
 SPAN_DAYS = 1500
@@ -98,7 +99,7 @@ QUESTIONS = ["in_term", "is_school_day", "last_school_day_before", "first_school
     st.booleans(),
 )
 def test_the_table_answers_like_the_rules(term_list, break_list, questions, watch_window, in_order):
-    if in_order:  # listed by date, as most calendars are (the merge's fast path)
+    if in_order:  # listed by date, as most calendars are
         term_list, break_list = (
             sorted(x, key=lambda r: r["start"]) for x in (term_list, break_list)
         )
@@ -113,14 +114,11 @@ def test_the_table_answers_like_the_rules(term_list, break_list, questions, watc
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 60), st.integers(0, 9)), max_size=10), st.booleans())
-def test_merge_joins_overlapping_and_touching_ranges(spans, in_order):
-    """The merged intervals cover exactly the listed days, each run of days once."""
-    listed = [
-        {"start": FIRST + timedelta(days=a), "end": FIRST + timedelta(days=a + n)} for a, n in spans
-    ]
-    if in_order:
-        listed.sort(key=lambda r: r["start"])
-    starts, ends = _merge(School(breaks=listed).breaks)
+def test_joined_merges_overlapping_and_touching_ranges(spans, by_both):
+    """The joined intervals cover exactly the listed days, each run of days once, however
+    ranges starting on the same day are ordered."""
+    pairs = [(FIRST.toordinal() + a, FIRST.toordinal() + a + n) for a, n in spans]
+    starts, ends = _joined(sorted(pairs) if by_both else sorted(pairs, key=lambda p: p[0]))
     days = {FIRST.toordinal() + a + k for a, n in spans for k in range(n + 1)}
     expected: list[tuple[int, int]] = []
     for day in sorted(days):
@@ -129,6 +127,29 @@ def test_merge_joins_overlapping_and_touching_ranges(spans, in_order):
         else:
             expected.append((day, day))
     assert list(zip(starts, ends, strict=True)) == expected
+
+
+@pytest.mark.parametrize("offset", [-40, -12, -8, -7, -6, -3, 0, 3, 6, 7, 8, 30])
+@pytest.mark.parametrize("piece", [1, 2, 3])
+def test_a_run_of_short_breaks_across_a_chunk_edge_is_a_vacation(offset, piece):
+    """Touching breaks of a day or three make a vacation together, even when the run
+    starts or ends far beyond the chunk a day is tabled in (each chunk reads only the
+    breaks near it)."""
+    edge = (date(2026, 6, 1).toordinal() | CHUNK_MASK) + 1  # the first day of a chunk
+    first = date.fromordinal(edge + offset)
+    run = [
+        (first + timedelta(days=k), first + timedelta(days=k + piece - 1))
+        for k in range(0, 21, piece)
+    ]
+    school = School(
+        terms=[{"start": date(2025, 8, 17), "end": date(2027, 5, 28)}],
+        breaks=[{"start": a, "end": b} for a, b in run],
+    )
+    table, reference = SchoolDays(school), Reference(school, (0, 0))
+    for k in range(-30, 60):
+        day = date.fromordinal(edge + k)
+        assert table.in_term(day) == reference.in_term(day), day
+        assert table.is_school_day(day) == reference.is_school_day(day), day
 
 
 def test_no_school_table_means_weekdays_outside_breaks():

@@ -22,12 +22,11 @@ Conventions (documented in the plan reference):
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import fields
 from datetime import date, time
-from itertools import compress
-from operator import attrgetter, le, sub
+from itertools import chain, compress, repeat
+from operator import and_, attrgetter, ge, le
 
 from ..plan.model import DateRange, School
 from .api import SchoolBreak
@@ -38,34 +37,24 @@ assert [f.name for f in fields(SchoolBreak)] == ["name", "first", "last"]  # as 
 
 _START, _END, _NAME = attrgetter("start"), attrgetter("end"), attrgetter("name")
 _ordinal = date.toordinal
-_SEARCH_LIMIT = 366  # days to look for the next/previous school day
+SEARCH_LIMIT = 366  # days to look for the next/previous school day
 VACATION_WEEKDAYS = 5  # a break covering a school week or more takes its days out of term
 
 
-def _merge(ranges: Sequence[DateRange]) -> tuple[list[int], list[int]]:
-    """Sorted, merged [first, last] ordinal intervals as two parallel lists.
-
-    Every run reads the whole calendar once (dozens of terms and breaks), so the usual
-    listing -- in order, each range ending at least a day before the next starts -- is
-    recognised and read with C-level maps; only an unordered or touching list is
-    sorted and merged in a loop.
-    """
-    starts = list(map(_ordinal, map(_START, ranges)))
-    ends = list(map(_ordinal, map(_END, ranges)))
-    if min(map(sub, starts[1:], ends), default=2) > 1 and all(map(le, starts, ends)):
-        return starts, ends
-    merged_starts: list[int] = []
-    merged_ends: list[int] = []
+def _joined(pairs: Iterable[tuple[int, int]]) -> tuple[list[int], list[int]]:
+    """(first, last) pairs sorted by first, with overlapping or touching ones merged."""
+    starts: list[int] = []
+    ends: list[int] = []
     reach = None  # the last day of the interval being merged into
-    for first, last in sorted(zip(starts, ends, strict=True)):
+    for first, last in pairs:
         if reach is not None and first <= reach + 1:
             if last > reach:
-                reach = merged_ends[-1] = last
+                reach = ends[-1] = last
         else:
-            merged_starts.append(first)
-            merged_ends.append(last)
+            starts.append(first)
+            ends.append(last)
             reach = last
-    return merged_starts, merged_ends
+    return starts, ends
 
 
 def _weekdays(first: int, last: int) -> int:
@@ -105,24 +94,28 @@ _NO_SCHOOL = _byte_map(lambda f: f & ~SCHOOL_DAY)
 _VACATION = _byte_map(lambda f: f & ~_TERM_DAY)
 
 
-def _fill(
-    flags: bytearray,
-    base: int,
-    starts: list[int],
-    ends: list[int],
-    change: bytes,
-    vacation: bytes | None = None,
-) -> None:
-    """Apply ``change`` to the days of ``flags`` (ordinals from ``base``) in the intervals;
-    ``vacation`` instead to an interval that holds a school week, when given."""
-    i = bisect_left(ends, base)  # the first interval not over before the chunk
-    stop = base + len(flags)
-    while i < len(starts) and starts[i] < stop:
-        first, last = starts[i], ends[i]
-        lo, hi = max(first - base, 0), min(last + 1 - base, len(flags))
-        by = vacation if vacation is not None and _is_vacation(first, last) else change
-        flags[lo:hi] = flags[lo:hi].translate(by)
-        i += 1
+def _read(ranges: Sequence[DateRange]) -> tuple[list[int], list[int]]:
+    """First and last days (ordinals) of listed ranges, in listed order."""
+    return list(map(_ordinal, map(_START, ranges))), list(map(_ordinal, map(_END, ranges)))
+
+
+def _overlapping(
+    starts: list[int], ends: list[int], first: int, last: int
+) -> list[tuple[int, int]]:
+    """(first, last) of the listed ranges meeting the days ``first..last``.
+
+    Every chunk looks through every listed range (a plan lists dozens): with C-level
+    maps rather than a sorted index, which would cost every run a sort of them all.
+    """
+    meets = map(and_, map(le, starts, repeat(last)), map(ge, ends, repeat(first)))
+    return list(compress(zip(starts, ends, strict=True), meets))
+
+
+def _change(flags: bytearray, lo: int, hi: int, change: bytes) -> None:
+    """Apply the byte map ``change`` to ``flags[lo:hi]`` (clipped to the chunk)."""
+    lo, hi = max(lo, 0), min(hi, len(flags))
+    if lo < hi:
+        flags[lo:hi] = flags[lo:hi].translate(change)
 
 
 class SchoolDays:
@@ -135,27 +128,30 @@ class SchoolDays:
 
     def __init__(self, school: School | None) -> None:
         self.school = school if school is not None else School()
-        self._has_terms = bool(self.school.terms)
+        self.has_terms = bool(self.school.terms)
         self._dismissal, self._start = self.school.dismissal, self.school.start
-        self._merged: tuple[list[int], list[int], list[int], list[int]] | None = None
+        self._listed: tuple[list[int], list[int], list[int], list[int]] | None = None
+        self._term_span: tuple[int, int] = (0, 0)  # ordinals of coverage (read with _listed)
         self._chunks: dict[int, bytearray] = {}  # ordinal >> CHUNK_BITS -> day flags
         self._named: dict[str, tuple[SchoolBreak, ...]] = {}  # folded name -> its breaks
         self.assumed: date | None = None  # a watched day outside the listed terms was asked
         self.watch: tuple[int, int] = (_FIRST_DAY, _LAST_DAY)
 
-    def _intervals(self) -> tuple[list[int], list[int], list[int], list[int]]:
-        """Merged (term starts, term ends, break starts, break ends), read once."""
-        if self._merged is None:
-            self._merged = (*_merge(self.school.terms), *_merge(self.school.breaks))
-        return self._merged
+    def _calendar(self) -> tuple[list[int], list[int], list[int], list[int]]:
+        """(term starts, term ends, break starts, break ends) as listed, read once."""
+        if self._listed is None:
+            self._listed = (*_read(self.school.terms), *_read(self.school.breaks))
+            if self.has_terms:
+                self._term_span = (min(self._listed[0]), max(self._listed[1]))
+        return self._listed
 
     @property
     def coverage(self) -> tuple[date, date] | None:
         """First and last day of the listed terms (None when no terms are listed)."""
-        if not self._has_terms:
+        if not self.has_terms:
             return None
-        term_starts, term_ends, _, _ = self._intervals()
-        return date.fromordinal(term_starts[0]), date.fromordinal(term_ends[-1])
+        self._calendar()
+        return date.fromordinal(self._term_span[0]), date.fromordinal(self._term_span[1])
 
     @property
     def known(self) -> tuple[date, date] | None:
@@ -164,12 +160,11 @@ class SchoolDays:
         Outside these days the calendar is a guess; holidays found from it (a
         ``school_break`` date rule, a school snap) warn rather than vanish silently.
         """
-        term_starts, term_ends, break_starts, break_ends = self._intervals()
-        starts = term_starts[:1] + break_starts[:1]
-        if not starts:
+        term_starts, term_ends, break_starts, break_ends = self._calendar()
+        if not term_starts and not break_starts:
             return None
-        ends = term_ends[-1:] + break_ends[-1:]
-        return date.fromordinal(min(starts)), date.fromordinal(max(ends))
+        first, last = min(chain(term_starts, break_starts)), max(chain(term_ends, break_ends))
+        return date.fromordinal(first), date.fromordinal(last)
 
     def in_term(self, day: date) -> bool:
         """Inside a listed term (any day when none are listed) and not in a vacation.
@@ -202,28 +197,35 @@ class SchoolDays:
         """The flags of the ``CHUNK_DAYS`` days around ``ordinal``, worked out at once.
 
         The engine asks about most days of its range (handover days, visit days, span
-        edges), several times each: a table filled from the merged intervals answers
-        each question with one lookup instead of bisecting the terms and breaks. Days
-        in term start as school days; weekends, then breaks, take that away (and a
-        break holding a school week takes the days out of term as well).
+        edges), several times each: a table filled from the listed ranges meeting it
+        answers each question with one lookup. Days in term start as school days;
+        weekends, then breaks, take that away, and a run of touching breaks holding a
+        school week takes its days out of term as well.
         """
         base = ordinal & ~CHUNK_MASK
-        term_starts, term_ends, break_starts, break_ends = self._intervals()
-        if not self._has_terms:
+        stop = base + CHUNK_DAYS
+        term_starts, term_ends, break_starts, break_ends = self._calendar()
+        if not self.has_terms:
             flags = bytearray(bytes([_TERM_DAY]) * CHUNK_DAYS)
         else:
             flags = bytearray(CHUNK_DAYS)
-            first, last = term_starts[0], term_ends[-1]
+            first, last = self._term_span
             before = min(max(first - base, 0), CHUNK_DAYS)  # days before the listed terms
             flags[:before] = bytes([_TERM_DAY | GUESSED]) * before
             after = min(max(last + 1 - base, 0), CHUNK_DAYS)  # days after them
             flags[after:] = bytes([_TERM_DAY | GUESSED]) * (CHUNK_DAYS - after)
-            _fill(flags, base, term_starts, term_ends, _SET_TERM_DAY)
+            for first, last in _overlapping(term_starts, term_ends, base, stop - 1):
+                _change(flags, first - base, last + 1 - base, _SET_TERM_DAY)
         monday = (base - 1) % 7  # ordinal 1 (0001-01-01) is a Monday
         for weekend_day in (5, 6):
             offset = (weekend_day - monday) % 7
             flags[offset::7] = flags[offset::7].translate(_WEEKEND)
-        _fill(flags, base, break_starts, break_ends, _NO_SCHOOL, _VACATION)
+        # A run of touching breaks reaching a week past the chunk holds a school week
+        # whatever lies beyond, so breaks further away cannot change a day in it.
+        near = _overlapping(break_starts, break_ends, base - 7, stop - 1 + 7)
+        for first, last in zip(*_joined(sorted(near)), strict=True):
+            change = _VACATION if _is_vacation(first, last) else _NO_SCHOOL
+            _change(flags, first - base, last + 1 - base, change)
         self._chunks[ordinal >> CHUNK_BITS] = flags
         return flags
 
@@ -238,12 +240,12 @@ class SchoolDays:
     def last_school_day_before(self, day: date) -> date | None:
         """The last school day strictly before ``day`` (None if none within a year)."""
         ordinal = day.toordinal()
-        return self._first_school_day(range(ordinal - 1, ordinal - _SEARCH_LIMIT - 1, -1))
+        return self._first_school_day(range(ordinal - 1, ordinal - SEARCH_LIMIT - 1, -1))
 
     def first_school_day_after(self, day: date) -> date | None:
         """The first school day strictly after ``day`` (None if none within a year)."""
         ordinal = day.toordinal()
-        return self._first_school_day(range(ordinal + 1, ordinal + _SEARCH_LIMIT + 1))
+        return self._first_school_day(range(ordinal + 1, ordinal + SEARCH_LIMIT + 1))
 
     def _first_school_day(self, ordinals: range) -> date | None:
         """The first of ``ordinals`` that is a school day (``is_school_day`` written

@@ -105,7 +105,7 @@ def visit_label(key: str, visit: Visit) -> str:
 
 def warn_terms_unknown(ctx: EngineContext, key: str, visit: Visit) -> None:
     """Warn that a term-only visit is placed with no school terms known."""
-    if visit.during == "always" or ctx.school.coverage is not None:
+    if visit.during == "always" or ctx.school.has_terms:
         return
     ics = ctx.plan.school.ics if ctx.plan.school is not None else None
     where = f" and {ics} has no first and last day of school" if ics else ""
