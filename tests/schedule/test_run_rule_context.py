@@ -1,8 +1,8 @@
 """An engine run's RuleContext makes the school breaks only when asked, with the same
 answers (speed, issue 15).
 
-``RunRuleContext.school_breaks`` is built on first read and ``breaks_named`` gives the
-``school_break`` rule one name's breaks without making every break of the calendar.
+``RunRuleContext.school_breaks`` is built on first read and ``break_days`` gives the
+``school_break`` rule one name's break days without making every break of the calendar.
 Both must agree with the plain ``RuleContext`` a plugin (or plan validation) builds
 from the listed breaks, and a third-party date rule reading ``school_breaks`` during a
 run must see them all.
@@ -55,7 +55,11 @@ def test_a_replaced_copy_keeps_its_breaks():
     ctx = EngineContext.build(plan, None).rule_context
     copy = dataclasses.replace(ctx, birthdays={"maya": date(2016, 4, 12)})
     assert copy.school_breaks == listed(plan.school)
-    assert copy.breaks_named("spring BREAK") == ctx.breaks_named("Spring Break")
+    assert copy.break_days("spring BREAK") == ctx.break_days("Spring Break")
+    assert ctx.break_days(" spring break") == [
+        (date(2027, 3, 15), date(2027, 3, 19)),
+        (date(2028, 3, 13), date(2028, 3, 17)),
+    ]
 
 
 names = st.sampled_from(["Spring Break", "spring break", " Winter Break", "Teacher Day", ""])
@@ -82,9 +86,11 @@ def test_school_break_rule_answers_as_from_all_the_breaks(break_list, name, year
     assert rule.occurrences(year, {"name": name}, run) == rule.occurrences(
         year, {"name": name}, plain
     )
-    assert run.breaks_named(name) == tuple(
-        b for b in plain.school_breaks if b.name.strip().casefold() == name.strip().casefold()
-    )
+    assert run.break_days(name) == [
+        (b.first, b.last)
+        for b in plain.school_breaks
+        if b.name.strip().casefold() == name.strip().casefold()
+    ]
 
 
 class FirstBreakRule:

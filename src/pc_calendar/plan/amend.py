@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from itertools import repeat
 from typing import Any
 
 from ..errors import Problem
@@ -38,14 +39,16 @@ class RuleKeys:
         return cls(
             f"{prefix}rotation",
             f"{prefix}exchange",
-            *(
-                tuple(f"{prefix}{kind}[{i}]" for i in range(len(getattr(schedule, kind))))
-                for kind in KINDS
-            ),
+            *(_numbered(f"{prefix}{kind}[", len(getattr(schedule, kind))) for kind in KINDS),
         )
 
     def item(self, kind: str, index: int) -> str:
         return getattr(self, kind)[index]
+
+
+def _numbered(head: str, count: int) -> tuple[str, ...]:
+    """``head0]``, ``head1]``...: the keys of a list's items (every run names them all)."""
+    return tuple(map("{}{}]".format, repeat(head, count), range(count)))
 
 
 @dataclass(frozen=True)

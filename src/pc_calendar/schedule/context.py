@@ -47,7 +47,7 @@ class RunRuleContext(RuleContext):
     first reads it.
 
     Most holidays' rules never look at the school calendar, and the built-in
-    ``school_break`` rule asks ``breaks_named`` for the breaks of one name: a run
+    ``school_break`` rule asks ``break_days`` for the days of one name's breaks: a run
     would otherwise make an object for every break listed over eighteen years. A
     plugin reading ``school_breaks`` sees the same tuple as before.
     """
@@ -58,13 +58,14 @@ class RunRuleContext(RuleContext):
     def school_breaks(self) -> tuple[SchoolBreak, ...]:  # type: ignore[override]
         return self._school.breaks()
 
-    def breaks_named(self, name: str) -> tuple[SchoolBreak, ...]:
-        """The breaks named ``name`` (case-insensitively), as ``school_breaks`` lists them."""
+    def break_days(self, name: str) -> list[tuple[date, date]]:
+        """(first, last) of the breaks named ``name`` (case-insensitively), in order."""
         school = vars(self).get("_school")  # (absent in a dataclasses.replace() copy)
         if school is None:
             key = name.strip().casefold()
-            return tuple(b for b in self.school_breaks if b.name.strip().casefold() == key)
-        return school.breaks_named(name)
+            found = [b for b in self.school_breaks if b.name.strip().casefold() == key]
+            return [(b.first, b.last) for b in found]
+        return school.break_days(name)
 
 
 def run_rule_context(

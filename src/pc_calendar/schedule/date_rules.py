@@ -8,7 +8,7 @@ a year. Rules are pure: the same options and context always give the same dates.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from datetime import date, timedelta
 from typing import Any
 
@@ -193,16 +193,16 @@ class SchoolBreakRule:
     def occurrences(
         self, year: int, options: Mapping[str, Any], ctx: RuleContext
     ) -> list[Occurrence]:
-        found = [b for b in _matching_breaks(options["name"], ctx) if b.first.year == year]
-        return sorted({Occurrence(b.first, b.last) for b in found}, key=lambda o: o.first)
+        days = getattr(ctx, "break_days", None)  # an engine run's (RunRuleContext)
+        if days is not None:  # finds one name's breaks without making them all
+            found = [(first, last) for first, last in days(options["name"]) if first.year == year]
+        else:
+            matching = _matching_breaks(options["name"], ctx)
+            found = [(b.first, b.last) for b in matching if b.first.year == year]
+        return sorted({Occurrence(first, last) for first, last in found}, key=lambda o: o.first)
 
 
-def _matching_breaks(name: str, ctx: RuleContext) -> Sequence[Any]:
-    """The context's breaks named ``name``; an engine run's context finds them itself
-    (``RunRuleContext.breaks_named``) without making every break of the calendar."""
-    named = getattr(ctx, "breaks_named", None)
-    if named is not None:
-        return named(name)
+def _matching_breaks(name: str, ctx: RuleContext) -> list[Any]:
     return _breaks_by_name(ctx.school_breaks).get(name.strip().casefold(), [])
 
 

@@ -133,7 +133,7 @@ class SchoolDays:
         self._listed: tuple[list[int], list[int], list[int], list[int]] | None = None
         self._term_span: tuple[int, int] = (0, 0)  # ordinals of coverage (read with _listed)
         self._chunks: dict[int, bytearray] = {}  # ordinal >> CHUNK_BITS -> day flags
-        self._named: dict[str, tuple[SchoolBreak, ...]] = {}  # folded name -> its breaks
+        self._named: dict[str, list[tuple[date, date]]] = {}  # folded name -> break days
         self.assumed: date | None = None  # a watched day outside the listed terms was asked
         self.watch: tuple[int, int] = (_FIRST_DAY, _LAST_DAY)
 
@@ -264,12 +264,13 @@ class SchoolDays:
         """The listed breaks, for date rules (``RuleContext.school_breaks``)."""
         return _school_breaks(self.school.breaks)
 
-    def breaks_named(self, name: str) -> tuple[SchoolBreak, ...]:
-        """The listed breaks whose name matches ``name`` case-insensitively, in order.
+    def break_days(self, name: str) -> list[tuple[date, date]]:
+        """(first, last) day of each listed break named ``name`` (case-insensitively),
+        in listed order.
 
         The ``school_break`` date rule asks this rather than reading every ``breaks()``:
-        a calendar lists dozens of breaks under a few names, and a run then makes the
-        objects of the one name a holiday asks for.
+        a calendar lists dozens of breaks under a few names, and one name's days are
+        found without making an object for each break.
         """
         key = name.strip().casefold()
         found = self._named.get(key)
@@ -277,8 +278,10 @@ class SchoolDays:
             listed = self.school.breaks
             names = list(map(_NAME, listed))
             wanted = {n for n in set(names) if n.strip().casefold() == key}
-            chosen = compress(listed, map(wanted.__contains__, names))
-            found = self._named[key] = _school_breaks(chosen)
+            chosen = list(compress(listed, map(wanted.__contains__, names)))
+            found = self._named[key] = list(
+                zip(map(_START, chosen), map(_END, chosen), strict=True)
+            )
         return found
 
 

@@ -80,12 +80,11 @@ def edge_window(edge: SpanEdge, ref: date, *, is_start: bool) -> tuple[int, int]
     days back (``last_school_day_before``) or forward (the other two).
     """
     if edge.month_day is None:
-        candidates = [ref]
+        lo = hi = _shifted(edge, ref, is_start).toordinal()
     else:
         years = range(ref.year - 1 if is_start else ref.year, ref.year + 2)
-        candidates = [edge.month_day.in_year(year) for year in years]
-    days = [_shifted(edge, day, is_start).toordinal() for day in candidates]
-    lo, hi = min(days), max(days)
+        days = [_shifted(edge, edge.month_day.in_year(year), is_start) for year in years]
+        lo, hi = min(days).toordinal(), max(days).toordinal()
     if edge.school == "last_school_day_before":
         lo -= SEARCH_LIMIT
     elif edge.school is not None:

@@ -152,7 +152,7 @@ def resolve_holidays(
     parents = ctx.plan.parents
     for index, holiday in enumerate(schedule.holidays):
         key = keys.holidays[index]
-        rule = Rule("holiday", holiday.name, key, holiday.citation)
+        rule: Rule | None = None  # made for the first occurrence resolved (most are not)
         found = holiday_occurrences(ctx, holiday, key, years)
         bounds = rule_bounds(ctx, holiday, key)
         _, reach, uses_school = _facts(ctx, holiday)  # (worked out by holiday_occurrences)
@@ -170,6 +170,8 @@ def resolve_holidays(
             parent = assign.parent_for(occ.first.year) if assign else None
             if parent is not None and parent not in parents:
                 ctx.check_parent(parent, f"{key}.assign")  # raises: an unknown parent
+            if rule is None:
+                rule = Rule("holiday", holiday.name, key, holiday.citation)
             found_spans = _holiday_span(
                 ctx, schedule, holiday, key, rule, index, occ, parent, start, end, near
             )
