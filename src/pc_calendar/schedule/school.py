@@ -36,7 +36,6 @@ _set = object.__setattr__
 assert [f.name for f in fields(SchoolBreak)] == ["name", "first", "last"]  # as built below
 
 _START, _END, _NAME = attrgetter("start"), attrgetter("end"), attrgetter("name")
-_ordinal = date.toordinal
 SEARCH_LIMIT = 366  # days to look for the next/previous school day
 VACATION_WEEKDAYS = 5  # a break covering a school week or more takes its days out of term
 
@@ -94,21 +93,27 @@ _NO_SCHOOL = _byte_map(lambda f: f & ~SCHOOL_DAY)
 _VACATION = _byte_map(lambda f: f & ~_TERM_DAY)
 
 
-def _read(ranges: Sequence[DateRange]) -> tuple[list[int], list[int]]:
-    """First and last days (ordinals) of listed ranges, in listed order."""
-    return list(map(_ordinal, map(_START, ranges))), list(map(_ordinal, map(_END, ranges)))
+def _read(ranges: Sequence[DateRange]) -> tuple[list[date], list[date]]:
+    """First and last days of listed ranges, in listed order."""
+    return list(map(_START, ranges)), list(map(_END, ranges))
 
 
 def _overlapping(
-    starts: list[int], ends: list[int], first: int, last: int
+    starts: list[date], ends: list[date], first: int, last: int
 ) -> list[tuple[int, int]]:
-    """(first, last) of the listed ranges meeting the days ``first..last``.
+    """(first, last) ordinals of the listed ranges meeting the days ``first..last``.
 
     Every chunk looks through every listed range (a plan lists dozens): with C-level
     maps rather than a sorted index, which would cost every run a sort of them all.
     """
-    meets = map(and_, map(le, starts, repeat(last)), map(ge, ends, repeat(first)))
-    return list(compress(zip(starts, ends, strict=True), meets))
+    lo, hi = _day(first), _day(last)
+    meets = map(and_, map(le, starts, repeat(hi)), map(ge, ends, repeat(lo)))
+    hits = compress(zip(starts, ends, strict=True), meets)
+    return [(a.toordinal(), b.toordinal()) for a, b in hits]
+
+
+def _day(ordinal: int) -> date:
+    return date.fromordinal(min(max(ordinal, _FIRST_DAY), _LAST_DAY))
 
 
 def _change(flags: bytearray, lo: int, hi: int, change: bytes) -> None:
@@ -130,19 +135,20 @@ class SchoolDays:
         self.school = school if school is not None else School()
         self.has_terms = bool(self.school.terms)
         self._dismissal, self._start = self.school.dismissal, self.school.start
-        self._listed: tuple[list[int], list[int], list[int], list[int]] | None = None
+        self._listed: tuple[list[date], list[date], list[date], list[date]] | None = None
         self._term_span: tuple[int, int] = (0, 0)  # ordinals of coverage (read with _listed)
         self._chunks: dict[int, bytearray] = {}  # ordinal >> CHUNK_BITS -> day flags
         self._named: dict[str, list[tuple[date, date]]] = {}  # folded name -> break days
         self.assumed: date | None = None  # a watched day outside the listed terms was asked
         self.watch: tuple[int, int] = (_FIRST_DAY, _LAST_DAY)
 
-    def _calendar(self) -> tuple[list[int], list[int], list[int], list[int]]:
+    def _calendar(self) -> tuple[list[date], list[date], list[date], list[date]]:
         """(term starts, term ends, break starts, break ends) as listed, read once."""
         if self._listed is None:
             self._listed = (*_read(self.school.terms), *_read(self.school.breaks))
             if self.has_terms:
-                self._term_span = (min(self._listed[0]), max(self._listed[1]))
+                first, last = min(self._listed[0]), max(self._listed[1])
+                self._term_span = (first.toordinal(), last.toordinal())
         return self._listed
 
     @property
@@ -163,8 +169,7 @@ class SchoolDays:
         term_starts, term_ends, break_starts, break_ends = self._calendar()
         if not term_starts and not break_starts:
             return None
-        first, last = min(chain(term_starts, break_starts)), max(chain(term_ends, break_ends))
-        return date.fromordinal(first), date.fromordinal(last)
+        return min(chain(term_starts, break_starts)), max(chain(term_ends, break_ends))
 
     def in_term(self, day: date) -> bool:
         """Inside a listed term (any day when none are listed) and not in a vacation.
