@@ -13,7 +13,6 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from itertools import repeat
 from typing import Any
 
 from ..errors import Problem
@@ -48,7 +47,7 @@ class RuleKeys:
 
 def _numbered(head: str, count: int) -> tuple[str, ...]:
     """``head0]``, ``head1]``...: the keys of a list's items (every run names them all)."""
-    return tuple(map("{}{}]".format, repeat(head, count), range(count)))
+    return tuple([f"{head}{i}]" for i in range(count)])
 
 
 @dataclass(frozen=True)

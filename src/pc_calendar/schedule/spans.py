@@ -367,17 +367,13 @@ def resolve_seasons(
     """Every season occurrence overlapping ``[start, end)``, in file order."""
     found: list[tuple[ResolvedSpan, Season]] = []
     years = range(first.year - 1, last.year + 1)
+    after, before = last + timedelta(days=1), first - timedelta(days=1)
     for index, season in enumerate(schedule.seasons):
         key = keys.item("seasons", index)
         bounds = rule_bounds(ctx, season, key)
-        rule = Rule(
-            "season",
-            season.name,
-            key,
-            season.citation or (season.rotation.citation if season.rotation else None),
-        )
+        rule: Rule | None = None  # made for the first occurrence near the range
         for day_from, day_to in _season_dates(season, years):
-            if day_from > last + timedelta(days=1) or day_to < first - timedelta(days=1):
+            if day_from > after or day_to < before:
                 continue
             s = ctx.instant(day_from, season.start_time, f"{key} ({season.name}) start")
             e = ctx.instant(day_to, season.end_time, f"{key} ({season.name}) end")
@@ -394,7 +390,14 @@ def resolve_seasons(
                 raise plan_error(f"{key}.assign", "expected parent, or even_years and odd_years")
             if parent is not None:
                 ctx.check_parent(parent, f"{key}.assign")
-            found.append(
-                (ResolvedSpan(rule, index, from_seconds(s), from_seconds(e), parent, 0), season)
-            )
+            rule = rule or _season_rule(season, key)
+            span = ResolvedSpan(rule, index, from_seconds(s), from_seconds(e), parent, 0)
+            found.append((span, season))
     return found
+
+
+def _season_rule(season: Season, key: str) -> Rule:
+    """The Rule of a season's spans (made only for an occurrence near the range)."""
+    rotation = season.rotation
+    citation = season.citation or (rotation.citation if rotation else None)
+    return Rule("season", season.name, key, citation)
