@@ -137,6 +137,7 @@ class SchoolDays:
         self._dismissal, self._start = self.school.dismissal, self.school.start
         self._listed: tuple[list[date], list[date], list[date], list[date]] | None = None
         self._term_span: tuple[int, int] = (0, 0)  # ordinals of coverage (read with _listed)
+        self._known: tuple[tuple[date, date] | None] | None = None  # (known,) once asked
         self._chunks: dict[int, bytearray] = {}  # ordinal >> CHUNK_BITS -> day flags
         self._named: dict[str, list[tuple[date, date]]] = {}  # folded name -> break days
         self.assumed: date | None = None  # a watched day outside the listed terms was asked
@@ -166,10 +167,14 @@ class SchoolDays:
         Outside these days the calendar is a guess; holidays found from it (a
         ``school_break`` date rule, a school snap) warn rather than vanish silently.
         """
-        term_starts, term_ends, break_starts, break_ends = self._calendar()
-        if not term_starts and not break_starts:
-            return None
-        return min(chain(term_starts, break_starts)), max(chain(term_ends, break_ends))
+        if self._known is None:
+            term_starts, term_ends, break_starts, break_ends = self._calendar()
+            if not term_starts and not break_starts:
+                self._known = (None,)
+            else:
+                first = min(chain(term_starts, break_starts))
+                self._known = ((first, max(chain(term_ends, break_ends))),)
+        return self._known[0]
 
     def in_term(self, day: date) -> bool:
         """Inside a listed term (any day when none are listed) and not in a vacation.

@@ -105,24 +105,20 @@ def _rule_options(holiday: Holiday) -> dict[str, Any]:
     return options
 
 
-def holiday_occurrences(
-    ctx: EngineContext, holiday: Holiday, key: str, years: range
-) -> list[Occurrence]:
-    """All occurrences of a holiday's date rule whose first day is in ``years``."""
-    name = holiday.date["rule"]
-    if name not in ctx.date_rules:
-        known = ", ".join(ctx.date_rules.names()) or "none registered"
-        raise plan_error(f"{key}.date.rule", f"unknown date rule {name!r} (known: {known})")
-    return ctx.occurrences(name, _facts(ctx, holiday)[0], years)
-
-
-def _facts(ctx: EngineContext, holiday: Holiday) -> tuple[dict[str, Any], timedelta | None, bool]:
+def _facts(
+    ctx: EngineContext, holiday: Holiday, key: str
+) -> tuple[dict[str, Any], timedelta | None, bool]:
     """A holiday's date-rule options, reach, and whether its rule reads the school
     calendar, worked out once a run (the versions of an amended plan, and each
-    switch-over's short strip, ask again)."""
+    switch-over's short strip, ask again). An unknown rule is a PlanError at ``key``."""
     known = ctx.holiday_facts.get(id(holiday))
     if known is None or known[0] is not holiday:
-        school = school_gaps.uses_school_calendar(ctx.date_rules[holiday.date["rule"]])
+        name = holiday.date["rule"]
+        if name not in ctx.date_rules:
+            known_rules = ", ".join(ctx.date_rules.names()) or "none registered"
+            message = f"unknown date rule {name!r} (known: {known_rules})"
+            raise plan_error(f"{key}.date.rule", message)
+        school = school_gaps.uses_school_calendar(ctx.date_rules[name])
         facts = (_rule_options(holiday), _reach(holiday), school)
         known = ctx.holiday_facts[id(holiday)] = (holiday, facts)
     return known[1]
@@ -153,9 +149,9 @@ def resolve_holidays(
     for index, holiday in enumerate(schedule.holidays):
         key = keys.holidays[index]
         rule: Rule | None = None  # made for the first occurrence resolved (most are not)
-        found = holiday_occurrences(ctx, holiday, key, years)
+        options, reach, uses_school = _facts(ctx, holiday, key)
+        found = ctx.occurrences(holiday.date["rule"], options, years)
         bounds = rule_bounds(ctx, holiday, key)
-        _, reach, uses_school = _facts(ctx, holiday)  # (worked out by holiday_occurrences)
         if uses_school:
             school_gaps.warn_missing_years(ctx, holiday, key, found, first, last)
         if reach is not None:
