@@ -40,20 +40,16 @@ SEARCH_LIMIT = 366  # days to look for the next/previous school day
 VACATION_WEEKDAYS = 5  # a break covering a school week or more takes its days out of term
 
 
-def _joined(pairs: Iterable[tuple[int, int]]) -> tuple[list[int], list[int]]:
+def _joined(pairs: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     """(first, last) pairs sorted by first, with overlapping or touching ones merged."""
-    starts: list[int] = []
-    ends: list[int] = []
-    reach = None  # the last day of the interval being merged into
+    runs: list[tuple[int, int]] = []
     for first, last in pairs:
-        if reach is not None and first <= reach + 1:
-            if last > reach:
-                reach = ends[-1] = last
+        if runs and first <= runs[-1][1] + 1:
+            if last > runs[-1][1]:
+                runs[-1] = (runs[-1][0], last)
         else:
-            starts.append(first)
-            ends.append(last)
-            reach = last
-    return starts, ends
+            runs.append((first, last))
+    return runs
 
 
 def _weekdays(first: int, last: int) -> int:
@@ -87,6 +83,8 @@ def _byte_map(change: Callable[[int], int]) -> bytes:
 
 
 _TERM_DAY = IN_TERM | SCHOOL_DAY  # until weekends and breaks are taken out
+_ALL_TERM_DAYS = bytes([_TERM_DAY]) * CHUNK_DAYS
+_ALL_GUESSED = bytes([_TERM_DAY | GUESSED]) * CHUNK_DAYS
 _SET_TERM_DAY = _byte_map(lambda f: f | _TERM_DAY)
 _WEEKEND = _byte_map(lambda f: (f & ~SCHOOL_DAY) | WEEKEND)
 _NO_SCHOOL = _byte_map(lambda f: f & ~SCHOOL_DAY)
@@ -103,8 +101,9 @@ def _overlapping(
 ) -> list[tuple[int, int]]:
     """(first, last) ordinals of the listed ranges meeting the days ``first..last``.
 
-    Every chunk looks through every listed range (a plan lists dozens): with C-level
-    maps rather than a sorted index, which would cost every run a sort of them all.
+    Every run looks through every listed range (a plan lists dozens) for the days it
+    tables: with C-level maps rather than a sorted index, which would cost every run
+    a sort of them all.
     """
     lo, hi = _day(first), _day(last)
     meets = map(and_, map(le, starts, repeat(hi)), map(ge, ends, repeat(lo)))
@@ -139,6 +138,7 @@ class SchoolDays:
         self._term_span: tuple[int, int] = (0, 0)  # ordinals of coverage (read with _listed)
         self._known: tuple[tuple[date, date] | None] | None = None  # (known,) once asked
         self._chunks: dict[int, bytearray] = {}  # ordinal >> CHUNK_BITS -> day flags
+        self._window: tuple[int, int, list, list] = (0, -1, [], [])  # see _near
         self._named: dict[str, list[tuple[date, date]]] = {}  # folded name -> break days
         self.assumed: date | None = None  # a watched day outside the listed terms was asked
         self.watch: tuple[int, int] = (_FIRST_DAY, _LAST_DAY)
@@ -207,37 +207,51 @@ class SchoolDays:
         """The flags of the ``CHUNK_DAYS`` days around ``ordinal``, worked out at once.
 
         The engine asks about most days of its range (handover days, visit days, span
-        edges), several times each: a table filled from the listed ranges meeting it
+        edges), several times each: a table filled from the listed ranges near it
         answers each question with one lookup. Days in term start as school days;
         weekends, then breaks, take that away, and a run of touching breaks holding a
         school week takes its days out of term as well.
         """
         base = ordinal & ~CHUNK_MASK
-        stop = base + CHUNK_DAYS
-        term_starts, term_ends, break_starts, break_ends = self._calendar()
+        terms, breaks = self._near(base)
         if not self.has_terms:
-            flags = bytearray(bytes([_TERM_DAY]) * CHUNK_DAYS)
+            flags = bytearray(_ALL_TERM_DAYS)
         else:
             flags = bytearray(CHUNK_DAYS)
             first, last = self._term_span
             before = min(max(first - base, 0), CHUNK_DAYS)  # days before the listed terms
-            flags[:before] = bytes([_TERM_DAY | GUESSED]) * before
+            flags[:before] = _ALL_GUESSED[:before]
             after = min(max(last + 1 - base, 0), CHUNK_DAYS)  # days after them
-            flags[after:] = bytes([_TERM_DAY | GUESSED]) * (CHUNK_DAYS - after)
-            for first, last in _overlapping(term_starts, term_ends, base, stop - 1):
+            flags[after:] = _ALL_GUESSED[after:]
+            for first, last in terms:
                 _change(flags, first - base, last + 1 - base, _SET_TERM_DAY)
         monday = (base - 1) % 7  # ordinal 1 (0001-01-01) is a Monday
         for weekend_day in (5, 6):
             offset = (weekend_day - monday) % 7
             flags[offset::7] = flags[offset::7].translate(_WEEKEND)
-        # A run of touching breaks reaching a week past the chunk holds a school week
-        # whatever lies beyond, so breaks further away cannot change a day in it.
-        near = _overlapping(break_starts, break_ends, base - 7, stop - 1 + 7)
-        for first, last in zip(*_joined(sorted(near)), strict=True):
-            change = _VACATION if _is_vacation(first, last) else _NO_SCHOOL
+        for first, last, change in breaks:
             _change(flags, first - base, last + 1 - base, change)
         self._chunks[ordinal >> CHUNK_BITS] = flags
         return flags
+
+    def _near(self, base: int) -> tuple[list[tuple[int, int]], list[tuple[int, int, bytes]]]:
+        """The terms, and the runs of touching breaks with the change each makes, near
+        the chunk starting at ``base``.
+
+        Every listed range is looked through for the chunk and the one on each side
+        at once (a run asks about neighbouring chunks: its range, its school snaps).
+        A run of breaks reaching a week past a chunk holds a school week whatever lies
+        beyond, so breaks further away cannot change a day in it.
+        """
+        lo, hi, terms, breaks = self._window
+        if not (lo <= base - 7 and base + CHUNK_DAYS + 6 <= hi):
+            lo, hi = base - CHUNK_DAYS - 7, base + 2 * CHUNK_DAYS + 6
+            term_starts, term_ends, break_starts, break_ends = self._calendar()
+            terms = _overlapping(term_starts, term_ends, lo, hi)
+            runs = _joined(sorted(_overlapping(break_starts, break_ends, lo, hi)))
+            breaks = [(a, b, _VACATION if _is_vacation(a, b) else _NO_SCHOOL) for a, b in runs]
+            self._window = (lo, hi, terms, breaks)
+        return terms, breaks
 
     def dismissal(self, day: date) -> time:
         """The dismissal time on ``day`` (one bell schedule for now)."""
