@@ -87,14 +87,14 @@ _PLAIN_VALUES = frozenset({str, int, date, datetime, time, type(None)})
 def key_of(options: dict[str, Any]) -> Hashable:
     """A key that two date-rule options share only when they are the same options.
 
-    Plain values (numbers, names, dates) are keyed as the sorted items themselves; any
-    other value falls back to the ``repr`` of the sorted items, a string, which never
-    equals a tuple. Every holiday of every run asks, so the common case avoids ``repr``.
+    Plain values (numbers, names, dates) are keyed as the set of items itself, which
+    ignores their order; any other value falls back to the ``repr`` of the sorted
+    items, a string, which never equals a set. Every holiday of every run asks, so
+    the common case avoids ``repr``.
     """
-    items = sorted(options.items())
     if _PLAIN_VALUES.issuperset(map(type, options.values())):
-        return tuple(items)
-    return repr(items)
+        return frozenset(options.items())
+    return repr(sorted(options.items()))
 
 
 def plan_error(key: str, message: str) -> PlanError:

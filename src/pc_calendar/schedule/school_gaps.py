@@ -49,14 +49,14 @@ def warn_missing_years(
     year, moved to the missing year; a year the calendar covers in full simply has no
     such break, and is not warned about.
     """
-    known = ctx.school.known
-    if known is None:
-        return
-    lo, hi = known
     years = range(first.year - 1, last.year + 1)
     have = {o.first.year for o in found}
     if all(year in have for year in years):
         return  # the usual case: no need to list every year of the calendar
+    known = ctx.school.known
+    if known is None:
+        return
+    lo, hi = known
     name = holiday.date["rule"]
     options = {k: v for k, v in holiday.date.items() if k != "rule"}
     listed = ctx.occurrences(name, options, range(lo.year, hi.year + 1))
