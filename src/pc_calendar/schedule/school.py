@@ -213,6 +213,7 @@ class SchoolDays:
         school week takes its days out of term as well.
         """
         base = ordinal & ~CHUNK_MASK
+        stop = base + CHUNK_DAYS
         terms, breaks = self._near(base)
         if not self.has_terms:
             flags = bytearray(_ALL_TERM_DAYS)
@@ -224,13 +225,15 @@ class SchoolDays:
             after = min(max(last + 1 - base, 0), CHUNK_DAYS)  # days after them
             flags[after:] = _ALL_GUESSED[after:]
             for first, last in terms:
-                _change(flags, first - base, last + 1 - base, _SET_TERM_DAY)
+                if first < stop and last >= base:
+                    _change(flags, first - base, last + 1 - base, _SET_TERM_DAY)
         monday = (base - 1) % 7  # ordinal 1 (0001-01-01) is a Monday
         for weekend_day in (5, 6):
             offset = (weekend_day - monday) % 7
             flags[offset::7] = flags[offset::7].translate(_WEEKEND)
         for first, last, change in breaks:
-            _change(flags, first - base, last + 1 - base, change)
+            if first < stop and last >= base:
+                _change(flags, first - base, last + 1 - base, change)
         self._chunks[ordinal >> CHUNK_BITS] = flags
         return flags
 
