@@ -9,10 +9,13 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from pathlib import Path
 
+import pytest
 from engine_helpers import local, make_plan
 
 from pc_calendar.plan.load import load_plan
+from pc_calendar.schedule.context import EngineContext
 from pc_calendar.schedule.engine import compute_timeline, holiday_spans
+from pc_calendar.schedule.handover_places import exchange_for, exchange_table, off_bell_place
 
 TERMS = {
     "dismissal": time(15, 0),
@@ -171,3 +174,38 @@ def test_edge_places_fall_back_to_the_holiday_location():
         (local(2026, 12, 18, 15), "sam", "curb", "curb"),
         (local(2026, 12, 28, 12), "alex", "curb", "home-b"),
     ]
+
+
+@pytest.mark.parametrize(
+    "exchange",
+    [
+        {"time": time(18, 0), "location": "curb"},
+        {
+            "time": time(17, 0),
+            "location": "curb",
+            "school_day": {"time": "dismissal", "location": "school"},
+            "non_school_day": {"location": "home"},
+        },
+        {
+            "time": time(18, 0),
+            "location": "curb",
+            "school_day": {"time": "dismissal", "location": "school"},
+            "weekdays": {"friday": {"time": time(19, 0)}, "sunday": {"location": "home"}},
+        },
+    ],
+)
+def test_the_exchange_table_reads_each_day_by_the_levels(exchange):
+    """The run's table (one entry repeated when no weekday has its own) says what
+    ``exchange_for`` and ``off_bell_place`` say for every school day and weekday."""
+    plan = make_plan(exchange=exchange)
+    table = exchange_table(EngineContext.build(plan, None), plan.exchange)
+    assert table == tuple(
+        tuple(
+            (
+                *exchange_for(plan.exchange, school_day, weekday),
+                off_bell_place(plan.exchange, weekday),
+            )
+            for weekday in range(7)
+        )
+        for school_day in (False, True)
+    )

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pc_calendar.plan.model import School
-from pc_calendar.schedule.school import VACATION_WEEKDAYS, SchoolDays
+from pc_calendar.schedule.school import CHUNK_MASK, VACATION_WEEKDAYS, SchoolDays, _joined
 
 FIRST = date(2025, 1, 1)
 SPAN_DAYS = 1500
@@ -95,8 +96,13 @@ QUESTIONS = ["in_term", "is_school_day", "last_school_day_before", "first_school
     st.lists(ranges, max_size=12),
     st.lists(st.tuples(st.sampled_from(QUESTIONS), days), min_size=1, max_size=40),
     st.tuples(st.integers(-400, SPAN_DAYS + 400), st.integers(0, 2000)),
+    st.booleans(),
 )
-def test_the_table_answers_like_the_rules(term_list, break_list, questions, watch_window):
+def test_the_table_answers_like_the_rules(term_list, break_list, questions, watch_window, in_order):
+    if in_order:  # listed by date, as most calendars are
+        term_list, break_list = (
+            sorted(x, key=lambda r: r["start"]) for x in (term_list, break_list)
+        )
     school = School(terms=term_list, breaks=break_list)
     watch = (FIRST.toordinal() + watch_window[0], FIRST.toordinal() + sum(watch_window))
     table, reference = SchoolDays(school), Reference(school, watch)
@@ -104,6 +110,50 @@ def test_the_table_answers_like_the_rules(term_list, break_list, questions, watc
     for question, day in questions:
         assert getattr(table, question)(day) == getattr(reference, question)(day), (question, day)
         assert table.assumed == reference.assumed, (question, day)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 60), st.integers(0, 9)), max_size=10), st.booleans())
+def test_joined_merges_overlapping_and_touching_ranges(spans, by_both):
+    """The joined intervals cover exactly the listed days, each run of days once, however
+    ranges starting on the same day are ordered."""
+    pairs = [(FIRST.toordinal() + a, FIRST.toordinal() + a + n) for a, n in spans]
+    runs = _joined(sorted(pairs) if by_both else sorted(pairs, key=lambda p: p[0]))
+    days = {FIRST.toordinal() + a + k for a, n in spans for k in range(n + 1)}
+    expected: list[tuple[int, int]] = []
+    for day in sorted(days):
+        if expected and day == expected[-1][1] + 1:
+            expected[-1] = (expected[-1][0], day)
+        else:
+            expected.append((day, day))
+    assert runs == expected
+
+
+@pytest.mark.parametrize("offset", [-40, -12, -8, -7, -6, -3, 0, 3, 6, 7, 8, 30])
+@pytest.mark.parametrize("piece", [1, 2, 3])
+@pytest.mark.parametrize("first_asked", [None, -1040, -530, -520, 520, 1030, 1040])
+def test_a_run_of_short_breaks_across_a_chunk_edge_is_a_vacation(offset, piece, first_asked):
+    """Touching breaks of a day or three make a vacation together, even when the run
+    starts or ends far beyond the chunk a day is tabled in, or beyond the days whose
+    breaks were looked through with it (``first_asked``: a day asked about first, days
+    from the run, which decides those days)."""
+    edge = (date(2026, 6, 1).toordinal() | CHUNK_MASK) + 1  # the first day of a chunk
+    first = date.fromordinal(edge + offset)
+    run = [
+        (first + timedelta(days=k), first + timedelta(days=k + piece - 1))
+        for k in range(0, 21, piece)
+    ]
+    school = School(
+        terms=[{"start": date(2024, 8, 17), "end": date(2028, 5, 28)}],
+        breaks=[{"start": a, "end": b} for a, b in run],
+    )
+    table, reference = SchoolDays(school), Reference(school, (0, 0))
+    if first_asked is not None:
+        table.is_school_day(date.fromordinal(edge + first_asked))
+    for k in range(-30, 60):
+        day = date.fromordinal(edge + k)
+        assert table.in_term(day) == reference.in_term(day), day
+        assert table.is_school_day(day) == reference.is_school_day(day), day
 
 
 def test_no_school_table_means_weekdays_outside_breaks():

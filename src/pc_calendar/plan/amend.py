@@ -38,14 +38,16 @@ class RuleKeys:
         return cls(
             f"{prefix}rotation",
             f"{prefix}exchange",
-            *(
-                tuple(f"{prefix}{kind}[{i}]" for i in range(len(getattr(schedule, kind))))
-                for kind in KINDS
-            ),
+            *(_numbered(f"{prefix}{kind}[", len(getattr(schedule, kind))) for kind in KINDS),
         )
 
     def item(self, kind: str, index: int) -> str:
         return getattr(self, kind)[index]
+
+
+def _numbered(head: str, count: int) -> tuple[str, ...]:
+    """``head0]``, ``head1]``...: the keys of a list's items (every run names them all)."""
+    return tuple([f"{head}{i}]" for i in range(count)])
 
 
 @dataclass(frozen=True)

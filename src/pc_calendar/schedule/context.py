@@ -8,10 +8,11 @@ unknown parent or plugin name becomes a PlanError naming the plan key.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import date, datetime, time
+from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -20,7 +21,7 @@ import pluggy
 from .. import plugins
 from ..errors import PlanError, Problem
 from ..plan.model import Child, Plan, TimeKeyword
-from .api import RuleContext
+from .api import RuleContext, SchoolBreak
 from .school import SchoolDays
 from .timeutil import describe_flag, from_seconds, local_seconds
 
@@ -39,6 +40,61 @@ def registries(pm: pluggy.PluginManager | None) -> tuple[plugins.Registry, plugi
         cached = (plugins.patterns(manager), plugins.date_rules(manager))
         _REGISTRIES[manager] = cached
     return cached
+
+
+class RunRuleContext(RuleContext):
+    """The ``RuleContext`` of one engine run: ``school_breaks`` is made when a date rule
+    first reads it.
+
+    Most holidays' rules never look at the school calendar, and the built-in
+    ``school_break`` rule asks ``break_days`` for the days of one name's breaks: a run
+    would otherwise make an object for every break listed over eighteen years. A
+    plugin reading ``school_breaks`` sees the same tuple as before.
+    """
+
+    _school: SchoolDays
+
+    @cached_property
+    def school_breaks(self) -> tuple[SchoolBreak, ...]:  # type: ignore[override]
+        return self._school.breaks()
+
+    def break_days(self, name: str) -> list[tuple[date, date]]:
+        """(first, last) of the breaks named ``name`` (case-insensitively), in order."""
+        school = vars(self).get("_school")  # (absent in a dataclasses.replace() copy)
+        if school is None:
+            key = name.strip().casefold()
+            found = [b for b in self.school_breaks if b.name.strip().casefold() == key]
+            return [(b.first, b.last) for b in found]
+        return school.break_days(name)
+
+
+def run_rule_context(
+    birthdays: dict[str, date], school: SchoolDays, leaves: dict[str, date]
+) -> RunRuleContext:
+    """A ``RunRuleContext``, its fields set as the frozen dataclass's ``__init__`` would."""
+    made = object.__new__(RunRuleContext)
+    object.__setattr__(
+        made, "__dict__", {"birthdays": birthdays, "leaves": leaves, "_school": school}
+    )
+    return made
+
+
+# Option values that equal one another only when they are the same option: not bool
+# (True == 1), float (0.0 == -0.0) or subclasses (an IntEnum equals its int).
+_PLAIN_VALUES = frozenset({str, int, date, datetime, time, type(None)})
+
+
+def key_of(options: dict[str, Any]) -> Hashable:
+    """A key that two date-rule options share only when they are the same options.
+
+    Plain values (numbers, names, dates) are keyed as the set of items itself, which
+    ignores their order; any other value falls back to the ``repr`` of the sorted
+    items, a string, which never equals a set. Every holiday of every run asks, so
+    the common case avoids ``repr``.
+    """
+    if _PLAIN_VALUES.issuperset(map(type, options.values())):
+        return frozenset(options.items())
+    return repr(sorted(options.items()))
 
 
 def plan_error(key: str, message: str) -> PlanError:
@@ -107,11 +163,7 @@ class EngineContext:
             school,
             pattern_registry,
             rule_registry,
-            RuleContext(
-                birthdays=birthdays,
-                school_breaks=school.breaks(),
-                leaves={c.id: leave_date(c) for c in plan.children},
-            ),
+            run_rule_context(birthdays, school, {c.id: leave_date(c) for c in plan.children}),
         )
 
     @contextmanager
@@ -155,7 +207,7 @@ class EngineContext:
         """
         known_key = self._option_keys.get(id(options))
         if known_key is None or known_key[0] is not options:
-            known_key = self._option_keys[id(options)] = (options, repr(sorted(options.items())))
+            known_key = self._option_keys[id(options)] = (options, key_of(options))
         options_key = known_key[1]
         span_key = (name, options_key, years.start, years.stop)
         listed = self._occurrences.get(span_key)

@@ -193,8 +193,13 @@ class SchoolBreakRule:
     def occurrences(
         self, year: int, options: Mapping[str, Any], ctx: RuleContext
     ) -> list[Occurrence]:
-        found = [b for b in _matching_breaks(options["name"], ctx) if b.first.year == year]
-        return sorted({Occurrence(b.first, b.last) for b in found}, key=lambda o: o.first)
+        days = getattr(ctx, "break_days", None)  # an engine run's (RunRuleContext)
+        if days is not None:  # finds one name's breaks without making them all
+            found = [(first, last) for first, last in days(options["name"]) if first.year == year]
+        else:
+            matching = _matching_breaks(options["name"], ctx)
+            found = [(b.first, b.last) for b in matching if b.first.year == year]
+        return sorted({Occurrence(first, last) for first, last in found}, key=lambda o: o.first)
 
 
 def _matching_breaks(name: str, ctx: RuleContext) -> list[Any]:

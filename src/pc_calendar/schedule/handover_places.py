@@ -59,12 +59,17 @@ def exchange_table(ctx: EngineContext, exchange: ExchangeDefaults) -> ExchangeTa
     ``off_bell_place``, worked out once per run."""
     table = ctx.tables.get(id(exchange))
     if table is None or table[0] is not exchange:
-        rows = tuple(
-            tuple(
-                (*exchange_for(exchange, school_day, weekday), off_bell_place(exchange, weekday))
-                for weekday in range(7)
-            )
-            for school_day in (False, True)
-        )
+        rows = tuple(_row(exchange, school_day) for school_day in (False, True))
         table = ctx.tables[id(exchange)] = (exchange, rows)
     return table[1]
+
+
+def _row(exchange: ExchangeDefaults, school_day: bool) -> tuple[HandoverRule, ...]:
+    """One row of the table; without weekday entries every weekday is the same (the
+    usual plan, whose table is then made from one entry instead of seven)."""
+    if not exchange.weekdays:
+        return ((*exchange_for(exchange, school_day, 0), off_bell_place(exchange, 0)),) * 7
+    return tuple(
+        (*exchange_for(exchange, school_day, weekday), off_bell_place(exchange, weekday))
+        for weekday in range(7)
+    )

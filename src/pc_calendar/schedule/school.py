@@ -22,10 +22,11 @@ Conventions (documented in the plan reference):
 
 from __future__ import annotations
 
-from bisect import bisect_left
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import fields
 from datetime import date, time
+from itertools import chain, compress, repeat
+from operator import and_, attrgetter, ge, le
 
 from ..plan.model import DateRange, School
 from .api import SchoolBreak
@@ -34,25 +35,21 @@ _new = object.__new__
 _set = object.__setattr__
 assert [f.name for f in fields(SchoolBreak)] == ["name", "first", "last"]  # as built below
 
-_SEARCH_LIMIT = 366  # days to look for the next/previous school day
+_START, _END, _NAME = attrgetter("start"), attrgetter("end"), attrgetter("name")
+SEARCH_LIMIT = 366  # days to look for the next/previous school day
 VACATION_WEEKDAYS = 5  # a break covering a school week or more takes its days out of term
 
 
-def _merge(ranges: list[DateRange]) -> tuple[list[int], list[int]]:
-    """Sorted, merged [first, last] ordinal intervals as two parallel lists."""
-    spans = sorted([(r.start.toordinal(), r.end.toordinal()) for r in ranges])
-    starts: list[int] = []
-    ends: list[int] = []
-    reach = None  # the last day of the interval being merged into
-    for first, last in spans:
-        if reach is not None and first <= reach + 1:
-            if last > reach:
-                reach = ends[-1] = last
+def _joined(pairs: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """(first, last) pairs sorted by first, with overlapping or touching ones merged."""
+    runs: list[tuple[int, int]] = []
+    for first, last in pairs:
+        if runs and first <= runs[-1][1] + 1:
+            if last > runs[-1][1]:
+                runs[-1] = (runs[-1][0], last)
         else:
-            starts.append(first)
-            ends.append(last)
-            reach = last
-    return starts, ends
+            runs.append((first, last))
+    return runs
 
 
 def _weekdays(first: int, last: int) -> int:
@@ -78,61 +75,90 @@ def _is_vacation(first: int, last: int) -> bool:
 IN_TERM, SCHOOL_DAY, GUESSED, WEEKEND = 1, 2, 4, 8
 CHUNK_BITS = 9
 CHUNK_DAYS, CHUNK_MASK = 1 << CHUNK_BITS, (1 << CHUNK_BITS) - 1
+_FIRST_DAY, _LAST_DAY = date.min.toordinal(), date.max.toordinal()
 
 
 def _byte_map(change: Callable[[int], int]) -> bytes:
     return bytes(change(flags) & 0xFF for flags in range(256))
 
 
-_SET_IN_TERM = _byte_map(lambda f: f | IN_TERM)
-_CLEAR_IN_TERM = _byte_map(lambda f: f & ~IN_TERM)
-_SCHOOL_IF_IN_TERM = _byte_map(lambda f: f | SCHOOL_DAY if f & IN_TERM else f)
+_TERM_DAY = IN_TERM | SCHOOL_DAY  # until weekends and breaks are taken out
+_ALL_TERM_DAYS = bytes([_TERM_DAY]) * CHUNK_DAYS
+_ALL_GUESSED = bytes([_TERM_DAY | GUESSED]) * CHUNK_DAYS
+_SET_TERM_DAY = _byte_map(lambda f: f | _TERM_DAY)
 _WEEKEND = _byte_map(lambda f: (f & ~SCHOOL_DAY) | WEEKEND)
 _NO_SCHOOL = _byte_map(lambda f: f & ~SCHOOL_DAY)
+_VACATION = _byte_map(lambda f: f & ~_TERM_DAY)
 
 
-def _fill(flags: bytearray, base: int, starts: list[int], ends: list[int], change: bytes) -> None:
-    """Apply ``change`` to the days of ``flags`` (ordinals from ``base``) in the intervals."""
-    i = max(bisect_left(ends, base), 0)  # the first interval not over before the chunk
-    stop = base + len(flags)
-    while i < len(starts) and starts[i] < stop:
-        lo, hi = max(starts[i] - base, 0), min(ends[i] + 1 - base, len(flags))
+def _read(ranges: Sequence[DateRange]) -> tuple[list[date], list[date]]:
+    """First and last days of listed ranges, in listed order."""
+    return list(map(_START, ranges)), list(map(_END, ranges))
+
+
+def _overlapping(
+    starts: list[date], ends: list[date], first: int, last: int
+) -> list[tuple[int, int]]:
+    """(first, last) ordinals of the listed ranges meeting the days ``first..last``.
+
+    Every run looks through every listed range (a plan lists dozens) for the days it
+    tables: with C-level maps rather than a sorted index, which would cost every run
+    a sort of them all.
+    """
+    lo, hi = _day(first), _day(last)
+    meets = map(and_, map(le, starts, repeat(hi)), map(ge, ends, repeat(lo)))
+    hits = compress(zip(starts, ends, strict=True), meets)
+    return [(a.toordinal(), b.toordinal()) for a, b in hits]
+
+
+def _day(ordinal: int) -> date:
+    return date.fromordinal(min(max(ordinal, _FIRST_DAY), _LAST_DAY))
+
+
+def _change(flags: bytearray, lo: int, hi: int, change: bytes) -> None:
+    """Apply the byte map ``change`` to ``flags[lo:hi]`` (clipped to the chunk)."""
+    lo, hi = max(lo, 0), min(hi, len(flags))
+    if lo < hi:
         flags[lo:hi] = flags[lo:hi].translate(change)
-        i += 1
 
 
 class SchoolDays:
-    """Answers school-calendar questions for one plan's ``[school]`` table (or none)."""
+    """Answers school-calendar questions for one plan's ``[school]`` table (or none).
+
+    Nothing is read from the calendar until a question needs it, and then only the
+    days asked about are tabled (``_chunk``): a run over a short range asks about a
+    few hundred days of a calendar listing eighteen years.
+    """
 
     def __init__(self, school: School | None) -> None:
         self.school = school if school is not None else School()
-        self._has_terms = bool(self.school.terms)
-        self._term_starts, self._term_ends = _merge(list(self.school.terms))
-        self._break_starts, self._break_ends = _merge(list(self.school.breaks))
-        vacations = [
-            (a, b)
-            for a, b in zip(self._break_starts, self._break_ends, strict=True)
-            if _is_vacation(a, b)
-        ]
-        self._vacation_starts = [a for a, _ in vacations]
-        self._vacation_ends = [b for _, b in vacations]
-        self._covered = (self._term_starts[0], max(self._term_ends)) if self._has_terms else (0, 0)
-        starts = self._term_starts[:1] + self._break_starts[:1]
-        ends = self._term_ends + self._break_ends
-        self._known = (
-            (date.fromordinal(min(starts)), date.fromordinal(max(ends))) if starts else None
-        )
+        self.has_terms = bool(self.school.terms)
         self._dismissal, self._start = self.school.dismissal, self.school.start
+        self._listed: tuple[list[date], list[date], list[date], list[date]] | None = None
+        self._term_span: tuple[int, int] = (0, 0)  # ordinals of coverage (read with _listed)
+        self._known: tuple[tuple[date, date] | None] | None = None  # (known,) once asked
         self._chunks: dict[int, bytearray] = {}  # ordinal >> CHUNK_BITS -> day flags
+        self._window: tuple[int, int, list, list] = (0, -1, [], [])  # see _near
+        self._named: dict[str, list[tuple[date, date]]] = {}  # folded name -> break days
         self.assumed: date | None = None  # a watched day outside the listed terms was asked
-        self.watch: tuple[int, int] = (date.min.toordinal(), date.max.toordinal())
+        self.watch: tuple[int, int] = (_FIRST_DAY, _LAST_DAY)
+
+    def _calendar(self) -> tuple[list[date], list[date], list[date], list[date]]:
+        """(term starts, term ends, break starts, break ends) as listed, read once."""
+        if self._listed is None:
+            self._listed = (*_read(self.school.terms), *_read(self.school.breaks))
+            if self.has_terms:
+                first, last = min(self._listed[0]), max(self._listed[1])
+                self._term_span = (first.toordinal(), last.toordinal())
+        return self._listed
 
     @property
     def coverage(self) -> tuple[date, date] | None:
         """First and last day of the listed terms (None when no terms are listed)."""
-        if not self._has_terms:
+        if not self.has_terms:
             return None
-        return date.fromordinal(self._covered[0]), date.fromordinal(self._covered[1])
+        self._calendar()
+        return date.fromordinal(self._term_span[0]), date.fromordinal(self._term_span[1])
 
     @property
     def known(self) -> tuple[date, date] | None:
@@ -141,7 +167,14 @@ class SchoolDays:
         Outside these days the calendar is a guess; holidays found from it (a
         ``school_break`` date rule, a school snap) warn rather than vanish silently.
         """
-        return self._known
+        if self._known is None:
+            term_starts, term_ends, break_starts, break_ends = self._calendar()
+            if not term_starts and not break_starts:
+                self._known = (None,)
+            else:
+                first = min(chain(term_starts, break_starts))
+                self._known = ((first, max(chain(term_ends, break_ends))),)
+        return self._known[0]
 
     def in_term(self, day: date) -> bool:
         """Inside a listed term (any day when none are listed) and not in a vacation.
@@ -174,29 +207,54 @@ class SchoolDays:
         """The flags of the ``CHUNK_DAYS`` days around ``ordinal``, worked out at once.
 
         The engine asks about most days of its range (handover days, visit days, span
-        edges), several times each: a table filled from the merged intervals answers
-        each question with one lookup instead of bisecting the terms and breaks.
+        edges), several times each: a table filled from the listed ranges near it
+        answers each question with one lookup. Days in term start as school days;
+        weekends, then breaks, take that away, and a run of touching breaks holding a
+        school week takes its days out of term as well.
         """
         base = ordinal & ~CHUNK_MASK
-        if not self._has_terms:
-            flags = bytearray(bytes([IN_TERM]) * CHUNK_DAYS)
+        stop = base + CHUNK_DAYS
+        terms, breaks = self._near(base)
+        if not self.has_terms:
+            flags = bytearray(_ALL_TERM_DAYS)
         else:
             flags = bytearray(CHUNK_DAYS)
-            first, last = self._covered
+            first, last = self._term_span
             before = min(max(first - base, 0), CHUNK_DAYS)  # days before the listed terms
-            flags[:before] = bytes([IN_TERM | GUESSED]) * before
+            flags[:before] = _ALL_GUESSED[:before]
             after = min(max(last + 1 - base, 0), CHUNK_DAYS)  # days after them
-            flags[after:] = bytes([IN_TERM | GUESSED]) * (CHUNK_DAYS - after)
-            _fill(flags, base, self._term_starts, self._term_ends, _SET_IN_TERM)
-        _fill(flags, base, self._vacation_starts, self._vacation_ends, _CLEAR_IN_TERM)
-        flags = flags.translate(_SCHOOL_IF_IN_TERM)
+            flags[after:] = _ALL_GUESSED[after:]
+            for first, last in terms:
+                if first < stop and last >= base:
+                    _change(flags, first - base, last + 1 - base, _SET_TERM_DAY)
         monday = (base - 1) % 7  # ordinal 1 (0001-01-01) is a Monday
         for weekend_day in (5, 6):
             offset = (weekend_day - monday) % 7
             flags[offset::7] = flags[offset::7].translate(_WEEKEND)
-        _fill(flags, base, self._break_starts, self._break_ends, _NO_SCHOOL)
+        for first, last, change in breaks:
+            if first < stop and last >= base:
+                _change(flags, first - base, last + 1 - base, change)
         self._chunks[ordinal >> CHUNK_BITS] = flags
         return flags
+
+    def _near(self, base: int) -> tuple[list[tuple[int, int]], list[tuple[int, int, bytes]]]:
+        """The terms, and the runs of touching breaks with the change each makes, near
+        the chunk starting at ``base``.
+
+        Every listed range is looked through for the chunk and the one on each side
+        at once (a run asks about neighbouring chunks: its range, its school snaps).
+        A run of breaks reaching a week past a chunk holds a school week whatever lies
+        beyond, so breaks further away cannot change a day in it.
+        """
+        lo, hi, terms, breaks = self._window
+        if not (lo <= base - 7 and base + CHUNK_DAYS + 6 <= hi):
+            lo, hi = base - CHUNK_DAYS - 7, base + 2 * CHUNK_DAYS + 6
+            term_starts, term_ends, break_starts, break_ends = self._calendar()
+            terms = _overlapping(term_starts, term_ends, lo, hi)
+            runs = _joined(sorted(_overlapping(break_starts, break_ends, lo, hi)))
+            breaks = [(a, b, _VACATION if _is_vacation(a, b) else _NO_SCHOOL) for a, b in runs]
+            self._window = (lo, hi, terms, breaks)
+        return terms, breaks
 
     def dismissal(self, day: date) -> time:
         """The dismissal time on ``day`` (one bell schedule for now)."""
@@ -209,12 +267,12 @@ class SchoolDays:
     def last_school_day_before(self, day: date) -> date | None:
         """The last school day strictly before ``day`` (None if none within a year)."""
         ordinal = day.toordinal()
-        return self._first_school_day(range(ordinal - 1, ordinal - _SEARCH_LIMIT - 1, -1))
+        return self._first_school_day(range(ordinal - 1, ordinal - SEARCH_LIMIT - 1, -1))
 
     def first_school_day_after(self, day: date) -> date | None:
         """The first school day strictly after ``day`` (None if none within a year)."""
         ordinal = day.toordinal()
-        return self._first_school_day(range(ordinal + 1, ordinal + _SEARCH_LIMIT + 1))
+        return self._first_school_day(range(ordinal + 1, ordinal + SEARCH_LIMIT + 1))
 
     def _first_school_day(self, ordinals: range) -> date | None:
         """The first of ``ordinals`` that is a school day (``is_school_day`` written
@@ -230,17 +288,39 @@ class SchoolDays:
         return None
 
     def breaks(self) -> tuple[SchoolBreak, ...]:
-        """The listed breaks, for date rules (``rule = "school_break"``).
+        """The listed breaks, for date rules (``RuleContext.school_breaks``)."""
+        return _school_breaks(self.school.breaks)
 
-        Every engine run hands a plan's dozens of breaks to the date rules, so they are
-        built without the frozen dataclass's ``__init__`` (a third of its cost).
+    def break_days(self, name: str) -> list[tuple[date, date]]:
+        """(first, last) day of each listed break named ``name`` (case-insensitively),
+        in listed order.
+
+        The ``school_break`` date rule asks this rather than reading every ``breaks()``:
+        a calendar lists dozens of breaks under a few names, and one name's days are
+        found without making an object for each break.
         """
-        made = []
-        for listed in self.school.breaks:
-            each = _new(SchoolBreak)
-            _set(each, "__dict__", {"name": listed.name, "first": listed.start, "last": listed.end})
-            made.append(each)
-        return tuple(made)
+        key = name.strip().casefold()
+        found = self._named.get(key)
+        if found is None:
+            listed = self.school.breaks
+            names = list(map(_NAME, listed))
+            wanted = {n for n in set(names) if n.strip().casefold() == key}
+            chosen = list(compress(listed, map(wanted.__contains__, names)))
+            found = self._named[key] = list(
+                zip(map(_START, chosen), map(_END, chosen), strict=True)
+            )
+        return found
+
+
+def _school_breaks(listed: Iterable[DateRange]) -> tuple[SchoolBreak, ...]:
+    """``SchoolBreak``s of listed breaks, made without the frozen dataclass's
+    ``__init__`` (a third of its cost; a run may make dozens)."""
+    made = []
+    for each in listed:
+        school_break = _new(SchoolBreak)
+        _set(school_break, "__dict__", {"name": each.name, "first": each.start, "last": each.end})
+        made.append(school_break)
+    return tuple(made)
 
 
 def school_year(day: date) -> str:

@@ -49,14 +49,14 @@ def warn_missing_years(
     year, moved to the missing year; a year the calendar covers in full simply has no
     such break, and is not warned about.
     """
-    known = ctx.school.known
-    if known is None:
-        return
-    lo, hi = known
     years = range(first.year - 1, last.year + 1)
     have = {o.first.year for o in found}
     if all(year in have for year in years):
         return  # the usual case: no need to list every year of the calendar
+    known = ctx.school.known
+    if known is None:
+        return
+    lo, hi = known
     name = holiday.date["rule"]
     options = {k: v for k, v in holiday.date.items() if k != "rule"}
     listed = ctx.occurrences(name, options, range(lo.year, hi.year + 1))
@@ -105,7 +105,7 @@ def visit_label(key: str, visit: Visit) -> str:
 
 def warn_terms_unknown(ctx: EngineContext, key: str, visit: Visit) -> None:
     """Warn that a term-only visit is placed with no school terms known."""
-    if visit.during == "always" or ctx.school.coverage is not None:
+    if visit.during == "always" or ctx.school.has_terms:
         return
     ics = ctx.plan.school.ics if ctx.plan.school is not None else None
     where = f" and {ics} has no first and last day of school" if ics else ""

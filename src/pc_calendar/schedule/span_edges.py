@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from ..plan.model import Holiday, SpanEdge
 from .api import Occurrence
 from .context import EngineContext
+from .school import SEARCH_LIMIT
 
 
 @dataclass
@@ -41,14 +42,7 @@ def edge_day(
     far or failed ones for the occurrences it actually uses.
     """
     day = edge.month_day.in_year(ref.year + year_shift) if edge.month_day else ref
-    if edge.days:
-        day += timedelta(days=edge.days)
-    if edge.weekday is not None:
-        target = edge.weekday.index
-        if is_start:
-            day -= timedelta(days=(day.weekday() - target) % 7)
-        else:
-            day += timedelta(days=(target - day.weekday()) % 7)
+    day = _shifted(edge, day, is_start)
     if edge.school is not None:
         if edge.school == "last_school_day_before":
             snapped = ctx.school.last_school_day_before(day)
@@ -61,6 +55,41 @@ def edge_day(
         if snapped is not None:
             day = snapped
     return day
+
+
+def _shifted(edge: SpanEdge, day: date, is_start: bool) -> date:
+    """``day`` shifted by the edge's days, then snapped to its weekday (no school snap)."""
+    if edge.days:
+        day += timedelta(days=edge.days)
+    if edge.weekday is not None:
+        target = edge.weekday.index
+        if is_start:
+            day -= timedelta(days=(day.weekday() - target) % 7)
+        else:
+            day += timedelta(days=(target - day.weekday()) % 7)
+    return day
+
+
+def edge_window(edge: SpanEdge, ref: date, *, is_start: bool) -> tuple[int, int]:
+    """Ordinals between which the edge's day falls, and every day its school snap asks
+    about: worked out without asking the school calendar.
+
+    An occurrence whose windows lie far from the range need not be resolved at all
+    (``spans.resolve_holidays``). A month-day may take the year before or after
+    (``start_day``, ``month_day_after``); a school snap looks up to ``SEARCH_LIMIT``
+    days back (``last_school_day_before``) or forward (the other two).
+    """
+    if edge.month_day is None:
+        lo = hi = _shifted(edge, ref, is_start).toordinal()
+    else:
+        years = range(ref.year - 1 if is_start else ref.year, ref.year + 2)
+        days = [_shifted(edge, edge.month_day.in_year(year), is_start) for year in years]
+        lo, hi = min(days).toordinal(), max(days).toordinal()
+    if edge.school == "last_school_day_before":
+        lo -= SEARCH_LIMIT
+    elif edge.school is not None:
+        hi += SEARCH_LIMIT
+    return lo, hi
 
 
 def start_day(

@@ -19,7 +19,7 @@ from . import school_gaps
 from .api import Occurrence
 from .bounds import rule_bounds, starts_within, within
 from .context import EngineContext, plan_error
-from .span_edges import Snap, edge_days, midpoint_day, month_day_after
+from .span_edges import Snap, edge_days, edge_window, midpoint_day, month_day_after
 from .timeline import HolidayLabel, Rule, new_label
 from .timeutil import from_seconds
 
@@ -105,24 +105,20 @@ def _rule_options(holiday: Holiday) -> dict[str, Any]:
     return options
 
 
-def holiday_occurrences(
-    ctx: EngineContext, holiday: Holiday, key: str, years: range
-) -> list[Occurrence]:
-    """All occurrences of a holiday's date rule whose first day is in ``years``."""
-    name = holiday.date["rule"]
-    if name not in ctx.date_rules:
-        known = ", ".join(ctx.date_rules.names()) or "none registered"
-        raise plan_error(f"{key}.date.rule", f"unknown date rule {name!r} (known: {known})")
-    return ctx.occurrences(name, _facts(ctx, holiday)[0], years)
-
-
-def _facts(ctx: EngineContext, holiday: Holiday) -> tuple[dict[str, Any], timedelta | None, bool]:
+def _facts(
+    ctx: EngineContext, holiday: Holiday, key: str
+) -> tuple[dict[str, Any], timedelta | None, bool]:
     """A holiday's date-rule options, reach, and whether its rule reads the school
     calendar, worked out once a run (the versions of an amended plan, and each
-    switch-over's short strip, ask again)."""
+    switch-over's short strip, ask again). An unknown rule is a PlanError at ``key``."""
     known = ctx.holiday_facts.get(id(holiday))
     if known is None or known[0] is not holiday:
-        school = school_gaps.uses_school_calendar(ctx.date_rules[holiday.date["rule"]])
+        name = holiday.date["rule"]
+        if name not in ctx.date_rules:
+            known_rules = ", ".join(ctx.date_rules.names()) or "none registered"
+            message = f"unknown date rule {name!r} (known: {known_rules})"
+            raise plan_error(f"{key}.date.rule", message)
+        school = school_gaps.uses_school_calendar(ctx.date_rules[name])
         facts = (_rule_options(holiday), _reach(holiday), school)
         known = ctx.holiday_facts[id(holiday)] = (holiday, facts)
     return known[1]
@@ -146,26 +142,32 @@ def resolve_holidays(
     years = range(first.year - 1, last.year + 2)
     # Days an occurrence's span must reach to be resolved to instants (see _holiday_span).
     near = (from_seconds(start).date() - NEAR_DAYS, from_seconds(end).date() + NEAR_DAYS)
+    watch = ctx.school.watch
+    # Days where resolving an occurrence could show: near the range, or watched.
+    seen = (min(near[0].toordinal(), watch[0]), max(near[1].toordinal(), watch[1]))
     parents = ctx.plan.parents
     for index, holiday in enumerate(schedule.holidays):
         key = keys.holidays[index]
-        rule = Rule("holiday", holiday.name, key, holiday.citation)
-        found = holiday_occurrences(ctx, holiday, key, years)
+        rule: Rule | None = None  # made for the first occurrence resolved (most are not)
+        options, reach, uses_school = _facts(ctx, holiday, key)
+        found = ctx.occurrences(holiday.date["rule"], options, years)
         bounds = rule_bounds(ctx, holiday, key)
-        _, reach, uses_school = _facts(ctx, holiday)  # (worked out by holiday_occurrences)
         if uses_school:
             school_gaps.warn_missing_years(ctx, holiday, key, found, first, last)
         if reach is not None:
             latest, earliest = last + reach, first - reach
         assign = holiday.assign
         for occ in found:
-            if reach is not None and (
-                occ.first > latest or occ.last < earliest
-            ):  # its span cannot come near the range: skip resolving its edges
+            if reach is not None:
+                if occ.first > latest or occ.last < earliest:
+                    continue  # its span cannot come near the range: skip resolving its edges
+            elif bounds is None and _out_of_sight(holiday, occ, seen, first, last):
                 continue
             parent = assign.parent_for(occ.first.year) if assign else None
             if parent is not None and parent not in parents:
                 ctx.check_parent(parent, f"{key}.assign")  # raises: an unknown parent
+            if rule is None:
+                rule = Rule("holiday", holiday.name, key, holiday.citation)
             found_spans = _holiday_span(
                 ctx, schedule, holiday, key, rule, index, occ, parent, start, end, near
             )
@@ -187,6 +189,27 @@ def resolve_holidays(
                 )
             spans.extend(found_spans)
     return spans, labels
+
+
+def _out_of_sight(
+    holiday: Holiday, occ: Occurrence, seen: tuple[int, int], first: date, last: date
+) -> bool:
+    """Whether resolving an occurrence whose edges snap to the school calendar or name a
+    month-day would show nowhere, so it can be skipped (snaps walk over many days).
+
+    It would not when it is labelled (it falls in the dates ``first..last``), when its
+    span could reach the ``seen`` days (the range's near days and the watched days),
+    or when a school snap of either edge could ask about a seen day (a guessed school
+    day there is warned about, see ``SchoolDays.assumed``).
+    """
+    if occ.first <= last and occ.last >= first:
+        return False
+    lo, hi = seen
+    start_lo, start_hi = edge_window(holiday.start, occ.first, is_start=True)
+    end_lo, end_hi = edge_window(holiday.end, occ.last, is_start=False)
+    if start_lo <= hi and start_hi >= lo or end_lo <= hi and end_hi >= lo:
+        return False
+    return end_hi < lo or start_lo > hi
 
 
 def _reach(holiday: Holiday) -> timedelta | None:
@@ -340,17 +363,13 @@ def resolve_seasons(
     """Every season occurrence overlapping ``[start, end)``, in file order."""
     found: list[tuple[ResolvedSpan, Season]] = []
     years = range(first.year - 1, last.year + 1)
+    after, before = last + timedelta(days=1), first - timedelta(days=1)
     for index, season in enumerate(schedule.seasons):
         key = keys.item("seasons", index)
         bounds = rule_bounds(ctx, season, key)
-        rule = Rule(
-            "season",
-            season.name,
-            key,
-            season.citation or (season.rotation.citation if season.rotation else None),
-        )
+        rule: Rule | None = None  # made for the first occurrence near the range
         for day_from, day_to in _season_dates(season, years):
-            if day_from > last + timedelta(days=1) or day_to < first - timedelta(days=1):
+            if day_from > after or day_to < before:
                 continue
             s = ctx.instant(day_from, season.start_time, f"{key} ({season.name}) start")
             e = ctx.instant(day_to, season.end_time, f"{key} ({season.name}) end")
@@ -367,7 +386,14 @@ def resolve_seasons(
                 raise plan_error(f"{key}.assign", "expected parent, or even_years and odd_years")
             if parent is not None:
                 ctx.check_parent(parent, f"{key}.assign")
-            found.append(
-                (ResolvedSpan(rule, index, from_seconds(s), from_seconds(e), parent, 0), season)
-            )
+            rule = rule or _season_rule(season, key)
+            span = ResolvedSpan(rule, index, from_seconds(s), from_seconds(e), parent, 0)
+            found.append((span, season))
     return found
+
+
+def _season_rule(season: Season, key: str) -> Rule:
+    """The Rule of a season's spans (made only for an occurrence near the range)."""
+    rotation = season.rotation
+    citation = season.citation or (rotation.citation if rotation else None)
+    return Rule("season", season.name, key, citation)
