@@ -150,6 +150,10 @@ class EngineContext:
     _option_keys: dict[int, tuple[Any, str]] = field(default_factory=dict)
     # id(ExchangeDefaults) -> (it, its handover (time, place) by school day and weekday).
     tables: dict[int, tuple[Any, Any]] = field(default_factory=dict)
+    # id(exchange table) -> local ordinal -> (that day's row of the table, the instant of
+    # its school bell or None): a day's handover facts, found by the rotation's painting
+    # on the days it changes hands and read by the handovers (handovers.py).
+    handover_days: dict[int, dict[int, Any]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, plan: Plan, pm: pluggy.PluginManager | None) -> EngineContext:

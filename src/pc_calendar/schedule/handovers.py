@@ -112,8 +112,9 @@ def _shared_facts(
         if to_parent != parent:
             version = only or versioned.handover_version(at)
             if version is not table_of:  # one table per version, not per exchange
-                table_of, days = version, {}
+                table_of = version
                 table = exchange_table(ctx, version.part.schedule.exchange)
+                days = ctx.handover_days.setdefault(id(table), {})
             local: datetime = local_time(at, zone)
             facts = days.get(local.toordinal()) or _day_facts(ctx, table, local, days)
             rotation = facts[0]
@@ -156,7 +157,8 @@ def _day_facts(
     ctx: EngineContext, table: ExchangeTable, local: datetime, days: dict[int, DayFacts]
 ) -> DayFacts:
     """The facts of the day of ``local``, kept in ``days`` (a visit's two handovers
-    share their day)."""
+    share their day; the rotation's painting has already kept those of its handover
+    days: ``EngineContext.handover_days``)."""
     day = local.date()
     rotation = table[ctx.school.is_school_day(day)][day.weekday()]
     when = rotation[0]

@@ -120,18 +120,21 @@ def rotation_pieces(
     cut = start
     pieces: list[tuple[int, int, Paint]] = []
     table = exchange_table(ctx, rot.exchange)
+    # The day's facts the handovers will ask for (most handovers are the rotation's).
+    days = ctx.handover_days.setdefault(id(table), {})
     is_school_day, wall_time, zone = ctx.school.is_school_day, ctx.wall_time, ctx.zone
     what = f"{rot.times_from}: rotation handover" if rot.times_from else f"{rot.name} exchange"
     for day, slot in changes:
-        when = table[is_school_day(day)][day.weekday()][0]
+        row = table[is_school_day(day)][day.weekday()]
+        when = row[0]
+        bell = when.__class__ is not time
         # ctx.instant, inlined: it is asked once a handover; it warns about DST days.
-        at, flag = local_seconds(
-            day, when if when.__class__ is time else wall_time(when, day), zone
-        )
+        at, flag = local_seconds(day, wall_time(when, day) if bell else when, zone)
         if flag is not None:
             at = ctx.instant(day, when, what)
         if at >= end:
             break
+        days[day.toordinal()] = (row, at if bell else None)
         if at > cut:
             pieces.append((cut, at, current))
             cut = at
