@@ -194,7 +194,6 @@ def paint_visits(ctx: EngineContext, painter: Painter, schedule: Schedule, keys:
         warn_terms_unknown(ctx, key, visit)
         day = first + timedelta(days=(visit.weekday.index - first.weekday()) % 7)
         start, end, during = visit.start, visit.end, visit.during
-        start_what, end_what = f"{key} ({visit.name}) start", f"{key} ({visit.name}) end"
         in_term, week = ctx.school.in_term, timedelta(days=7)
         wall_time, zone, paint_where = ctx.wall_time, ctx.zone, painter.paint_where
         paint_inside, strip, held = painter.paint_inside, painter.keys, painter.values
@@ -207,10 +206,10 @@ def paint_visits(ctx: EngineContext, painter: Painter, schedule: Schedule, keys:
                 # ctx.instant, inlined (once a week a visit); a DST day goes through it to warn.
                 s, flag = local_seconds(day, wall, zone)
                 if flag is not None:
-                    s = ctx.instant(day, start, start_what)
+                    s = ctx.instant(day, start, f"{key} ({visit.name}) start")
                 e, flag = local_seconds(day, end, zone)
                 if flag is not None:
-                    e = ctx.instant(day, end, end_what)
+                    e = ctx.instant(day, end, f"{key} ({visit.name}) end")
                 # Both ends inside one DST gap collapse to the same instant: nothing to paint.
                 if bounds is None or bounds[0] <= s < bounds[1]:
                     # Painter.paint_where, its common case written out: the visit lies
