@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, NamedTuple
 
@@ -70,7 +70,12 @@ class ResolvedRotation:
 
 
 def resolve_rotation(
-    ctx: EngineContext, rotation: Rotation, exchange: ExchangeDefaults, key: str, rule: Rule
+    ctx: EngineContext,
+    rotation: Rotation,
+    exchange: ExchangeDefaults,
+    key: str,
+    rule: Rule,
+    times_from: str | None = None,
 ) -> ResolvedRotation:
     if rotation.pattern not in ctx.patterns:
         known = ", ".join(ctx.patterns.names())
@@ -90,7 +95,7 @@ def resolve_rotation(
     for i, parent in enumerate(parents):
         ctx.check_parent(parent, f"{key}.parents[{i}]")
     context = PatternContext(anchor, rotation.options, ctx.school.is_school_day)
-    return ResolvedRotation(pattern, context, parents, rule, exchange, key)
+    return ResolvedRotation(pattern, context, parents, rule, exchange, key, times_from)
 
 
 def rotation_pieces(
@@ -258,9 +263,9 @@ def _paint_layers(
     key = keys.rotation
     rotation = schedule.rotation
     rule = Rule("rotation", rotation.pattern, key, rotation.citation)
-    resolved = resolve_rotation(ctx, rotation, schedule.exchange, key, rule)
-    if keys.exchange.startswith("amendments["):  # times an amendment set: name it
-        resolved = replace(resolved, times_from=keys.exchange)
+    # Handover times an amendment set are named by its key in warnings.
+    times_from = keys.exchange if keys.exchange.startswith("amendments[") else None
+    resolved = resolve_rotation(ctx, rotation, schedule.exchange, key, rule, times_from)
     pieces = rotation_pieces(ctx, resolved, start, end)
     painter = Painter(start, end, pieces[0][2])
     painter.keys[1:1] = [p[0] for p in pieces[1:]]
