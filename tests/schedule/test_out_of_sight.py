@@ -1,6 +1,6 @@
 """Occurrences left unresolved because they cannot show change nothing (speed, issue 15).
 
-``spans._out_of_sight`` lets the engine skip an occurrence of a holiday with school
+``span_edges.out_of_sight`` lets the engine skip an occurrence of a holiday with school
 snaps or month-day edges when neither its span nor any day its school snaps look at
 comes near the range or the watched days. Skipping must be invisible: the same blocks,
 labels and warnings (school snaps past the calendar, a guessed school day in the
@@ -102,7 +102,7 @@ def test_skipping_far_occurrences_changes_nothing(holiday_list, offset, days, wa
         first = start + timedelta(days=min(watched[0], days - 1))
         watch = (first, min(first + timedelta(days=watched[1]), end))
     skipping = outcome(plan, start, end, watch)
-    with mock.patch.object(spans, "_out_of_sight", lambda *args: False):
+    with mock.patch.object(spans, "out_of_sight", lambda *args: False):
         resolving = outcome(plan, start, end, watch)
     assert skipping == resolving
 
@@ -130,7 +130,7 @@ def test_a_snap_walking_through_watched_guessed_days_still_warns(day, start, end
     plan = make_plan(school={**SCHOOL, "breaks": [summer]}, holidays=[walker])
     first, last = date(2028, 7, 4), date(2028, 7, 6)
     skipping = outcome(plan, first, last, None)
-    with mock.patch.object(spans, "_out_of_sight", lambda *args: False):
+    with mock.patch.object(spans, "out_of_sight", lambda *args: False):
         resolving = outcome(plan, first, last, None)
     assert skipping == resolving
     assert any(f"such as {guessed}" in warning for warning in skipping[2])

@@ -3,7 +3,9 @@
 An edge (``SpanEdge``) is written relative to the date rule's occurrence: shift by
 days, snap to a weekday, snap to a school day, or name a fixed month-day. School snaps
 are recorded so the caller can warn about far or failed ones for the occurrences it
-actually uses. The days are pure in the occurrence, so each is worked out once a run.
+actually uses. The days are pure in the occurrence, so each is worked out once a run;
+and where they can fall is bounded without asking the school calendar
+(``edge_window``), so an occurrence that cannot show is not resolved at all.
 """
 
 from __future__ import annotations
@@ -90,6 +92,28 @@ def edge_window(edge: SpanEdge, ref: date, *, is_start: bool) -> tuple[int, int]
     elif edge.school is not None:
         hi += SEARCH_LIMIT
     return lo, hi
+
+
+def out_of_sight(
+    holiday: Holiday, occ: Occurrence, seen: tuple[int, int], first: date, last: date
+) -> bool:
+    """Whether resolving an occurrence whose edges snap to the school calendar or name a
+    month-day would show nowhere, so ``spans.resolve_holidays`` can skip it (a snap
+    walks over many days).
+
+    It would not when it is labelled (it falls in the dates ``first..last``), when its
+    span could reach the ``seen`` days (the range's near days and the watched days),
+    or when a school snap of either edge could ask about a seen day (a guessed school
+    day there is warned about, see ``SchoolDays.assumed``).
+    """
+    if occ.first <= last and occ.last >= first:
+        return False
+    lo, hi = seen
+    start_lo, start_hi = edge_window(holiday.start, occ.first, is_start=True)
+    end_lo, end_hi = edge_window(holiday.end, occ.last, is_start=False)
+    if start_lo <= hi and start_hi >= lo or end_lo <= hi and end_hi >= lo:
+        return False
+    return end_hi < lo or start_lo > hi
 
 
 def start_day(
