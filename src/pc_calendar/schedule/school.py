@@ -231,15 +231,16 @@ class SchoolDays:
         for weekend_day in (5, 6):
             offset = (weekend_day - monday) % 7
             flags[offset::7] = flags[offset::7].translate(_WEEKEND)
-        for first, last, change in breaks:
+        for first, last in breaks:
             if first < stop and last >= base:
+                change = _VACATION if _is_vacation(first, last) else _NO_SCHOOL
                 _change(flags, first - base, last + 1 - base, change)
         self._chunks[ordinal >> CHUNK_BITS] = flags
         return flags
 
-    def _near(self, base: int) -> tuple[list[tuple[int, int]], list[tuple[int, int, bytes]]]:
-        """The terms, and the runs of touching breaks with the change each makes, near
-        the chunk starting at ``base``.
+    def _near(self, base: int) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+        """The terms, and the runs of touching breaks, near the chunk starting at
+        ``base``.
 
         Every listed range is looked through for the chunk and the one on each side
         at once (a run asks about neighbouring chunks: its range, its school snaps).
@@ -251,8 +252,7 @@ class SchoolDays:
             lo, hi = base - CHUNK_DAYS - 7, base + 2 * CHUNK_DAYS + 6
             term_starts, term_ends, break_starts, break_ends = self._calendar()
             terms = _overlapping(term_starts, term_ends, lo, hi)
-            runs = _joined(sorted(_overlapping(break_starts, break_ends, lo, hi)))
-            breaks = [(a, b, _VACATION if _is_vacation(a, b) else _NO_SCHOOL) for a, b in runs]
+            breaks = _joined(sorted(_overlapping(break_starts, break_ends, lo, hi)))
             self._window = (lo, hi, terms, breaks)
         return terms, breaks
 
