@@ -242,14 +242,16 @@ class SchoolDays:
         """The terms, and the runs of touching breaks, near the chunk starting at
         ``base``.
 
-        Every listed range is looked through for the chunk and the one on each side
-        at once (a run asks about neighbouring chunks: its range, its school snaps).
-        A run of breaks reaching a week past a chunk holds a school week whatever lies
-        beyond, so breaks further away cannot change a day in it.
+        Every listed range is looked through for the first chunk (a short run asks
+        about one), then for a later chunk and the one on each side at once (a long run
+        asks about neighbouring chunks: its range, its school snaps). A run of breaks
+        reaching a week past a chunk holds a school week whatever lies beyond, so
+        breaks further away cannot change a day in it.
         """
         lo, hi, terms, breaks = self._window
         if not (lo <= base - 7 and base + CHUNK_DAYS + 6 <= hi):
-            lo, hi = base - CHUNK_DAYS - 7, base + 2 * CHUNK_DAYS + 6
+            reach = 7 if hi < lo else CHUNK_DAYS + 7  # a first chunk may be the only one
+            lo, hi = base - reach, base + CHUNK_DAYS - 1 + reach
             term_starts, term_ends, break_starts, break_ends = self._calendar()
             terms = _overlapping(term_starts, term_ends, lo, hi)
             breaks = _joined(sorted(_overlapping(break_starts, break_ends, lo, hi)))
