@@ -77,12 +77,15 @@ def edge_window(edge: SpanEdge, ref: date, *, is_start: bool) -> tuple[int, int]
     about: worked out without asking the school calendar.
 
     An occurrence whose windows lie far from the range need not be resolved at all
-    (``spans.resolve_holidays``). A month-day may take the year before or after
-    (``start_day``, ``month_day_after``); a school snap looks up to ``SEARCH_LIMIT``
-    days back (``last_school_day_before``) or forward (the other two).
+    (``out_of_sight``), so a window may be wider than the days the edge can take, never
+    narrower. A weekday snap moves up to six days; a month-day may take the year before
+    or after (``start_day``, ``month_day_after``); a school snap looks up to
+    ``SEARCH_LIMIT`` days back (``last_school_day_before``) or forward (the other two).
     """
     if edge.month_day is None:
-        lo = hi = _shifted(edge, ref, is_start).toordinal()
+        lo = hi = ref.toordinal() + edge.days
+        if edge.weekday is not None:  # at most six days back (a start) or on (an end)
+            lo, hi = (lo - 6, hi) if is_start else (lo, hi + 6)
     else:
         years = range(ref.year - 1 if is_start else ref.year, ref.year + 2)
         days = [_shifted(edge, edge.month_day.in_year(year), is_start) for year in years]
