@@ -1,6 +1,6 @@
 """Occurrences left unresolved because they cannot show change nothing (speed, issue 15).
 
-``spans._out_of_sight`` lets the engine skip an occurrence of a holiday with school
+``span_edges.out_of_sight`` lets the engine skip an occurrence of a holiday with school
 snaps or month-day edges when neither its span nor any day its school snaps look at
 comes near the range or the watched days. Skipping must be invisible: the same blocks,
 labels and warnings (school snaps past the calendar, a guessed school day in the
@@ -19,7 +19,10 @@ from hypothesis import strategies as st
 
 from pc_calendar.errors import PlanError
 from pc_calendar.schedule import spans
+from pc_calendar.schedule.api import Occurrence
+from pc_calendar.schedule.context import EngineContext
 from pc_calendar.schedule.engine import compute_timeline
+from pc_calendar.schedule.span_edges import edge_days, edge_window
 
 SCHOOL = {
     "dismissal": time(15, 0),
@@ -102,7 +105,7 @@ def test_skipping_far_occurrences_changes_nothing(holiday_list, offset, days, wa
         first = start + timedelta(days=min(watched[0], days - 1))
         watch = (first, min(first + timedelta(days=watched[1]), end))
     skipping = outcome(plan, start, end, watch)
-    with mock.patch.object(spans, "_out_of_sight", lambda *args: False):
+    with mock.patch.object(spans, "out_of_sight", lambda *args: False):
         resolving = outcome(plan, start, end, watch)
     assert skipping == resolving
 
@@ -130,7 +133,33 @@ def test_a_snap_walking_through_watched_guessed_days_still_warns(day, start, end
     plan = make_plan(school={**SCHOOL, "breaks": [summer]}, holidays=[walker])
     first, last = date(2028, 7, 4), date(2028, 7, 6)
     skipping = outcome(plan, first, last, None)
-    with mock.patch.object(spans, "_out_of_sight", lambda *args: False):
+    with mock.patch.object(spans, "out_of_sight", lambda *args: False):
         resolving = outcome(plan, first, last, None)
     assert skipping == resolving
     assert any(f"such as {guessed}" in warning for warning in skipping[2])
+
+
+@settings(max_examples=300, deadline=None)
+@given(edges(True), edges(False), st.integers(0, 1500), st.integers(0, 20))
+def test_an_edge_falls_inside_its_window(start_edge, end_edge, offset, length):
+    """``edge_window`` holds the day ``edge_days`` finds and every day a school snap
+    looked at (the walk runs from the edge's unsnapped day to the day it found)."""
+    holiday = {"name": "H", "date": {"rule": "fixed", "month": 1, "day": 1}}
+    plan = make_plan(school=SCHOOL, holidays=[{**holiday, "start": start_edge, "end": end_edge}])
+    ctx = EngineContext.build(plan, None)
+    first = date(2025, 6, 1) + timedelta(days=offset)
+    occ = Occurrence(first, first + timedelta(days=length))
+    found = plan.holidays[0]
+    first_day, last_day, snaps = edge_days(ctx, found, occ)
+    windows = {
+        "start": edge_window(found.start, occ.first, is_start=True),
+        "end": edge_window(found.end, occ.last, is_start=False),
+    }
+    for name, day in (("start", first_day), ("end", last_day)):
+        lo, hi = windows[name]
+        assert lo <= day.toordinal() <= hi, (name, day, windows[name])
+    for snap in snaps:
+        lo, hi = windows[snap.edge]
+        assert lo <= snap.day.toordinal() <= hi
+        if snap.to is not None:
+            assert lo <= snap.to.toordinal() <= hi

@@ -231,28 +231,30 @@ class SchoolDays:
         for weekend_day in (5, 6):
             offset = (weekend_day - monday) % 7
             flags[offset::7] = flags[offset::7].translate(_WEEKEND)
-        for first, last, change in breaks:
+        for first, last in breaks:
             if first < stop and last >= base:
+                change = _VACATION if _is_vacation(first, last) else _NO_SCHOOL
                 _change(flags, first - base, last + 1 - base, change)
         self._chunks[ordinal >> CHUNK_BITS] = flags
         return flags
 
-    def _near(self, base: int) -> tuple[list[tuple[int, int]], list[tuple[int, int, bytes]]]:
-        """The terms, and the runs of touching breaks with the change each makes, near
-        the chunk starting at ``base``.
+    def _near(self, base: int) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+        """The terms, and the runs of touching breaks, near the chunk starting at
+        ``base``.
 
-        Every listed range is looked through for the chunk and the one on each side
-        at once (a run asks about neighbouring chunks: its range, its school snaps).
-        A run of breaks reaching a week past a chunk holds a school week whatever lies
-        beyond, so breaks further away cannot change a day in it.
+        Every listed range is looked through for the first chunk (a short run asks
+        about one), then for a later chunk and the one on each side at once (a long run
+        asks about neighbouring chunks: its range, its school snaps). A run of breaks
+        reaching a week past a chunk holds a school week whatever lies beyond, so
+        breaks further away cannot change a day in it.
         """
         lo, hi, terms, breaks = self._window
         if not (lo <= base - 7 and base + CHUNK_DAYS + 6 <= hi):
-            lo, hi = base - CHUNK_DAYS - 7, base + 2 * CHUNK_DAYS + 6
+            reach = 7 if hi < lo else CHUNK_DAYS + 7  # a first chunk may be the only one
+            lo, hi = base - reach, base + CHUNK_DAYS - 1 + reach
             term_starts, term_ends, break_starts, break_ends = self._calendar()
             terms = _overlapping(term_starts, term_ends, lo, hi)
-            runs = _joined(sorted(_overlapping(break_starts, break_ends, lo, hi)))
-            breaks = [(a, b, _VACATION if _is_vacation(a, b) else _NO_SCHOOL) for a, b in runs]
+            breaks = _joined(sorted(_overlapping(break_starts, break_ends, lo, hi)))
             self._window = (lo, hi, terms, breaks)
         return terms, breaks
 

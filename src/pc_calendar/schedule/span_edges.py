@@ -3,7 +3,9 @@
 An edge (``SpanEdge``) is written relative to the date rule's occurrence: shift by
 days, snap to a weekday, snap to a school day, or name a fixed month-day. School snaps
 are recorded so the caller can warn about far or failed ones for the occurrences it
-actually uses. The days are pure in the occurrence, so each is worked out once a run.
+actually uses. The days are pure in the occurrence, so each is worked out once a run;
+and where they can fall is bounded without asking the school calendar
+(``edge_window``), so an occurrence that cannot show is not resolved at all.
 """
 
 from __future__ import annotations
@@ -75,12 +77,15 @@ def edge_window(edge: SpanEdge, ref: date, *, is_start: bool) -> tuple[int, int]
     about: worked out without asking the school calendar.
 
     An occurrence whose windows lie far from the range need not be resolved at all
-    (``spans.resolve_holidays``). A month-day may take the year before or after
-    (``start_day``, ``month_day_after``); a school snap looks up to ``SEARCH_LIMIT``
-    days back (``last_school_day_before``) or forward (the other two).
+    (``out_of_sight``), so a window may be wider than the days the edge can take, never
+    narrower. A weekday snap moves up to six days; a month-day may take the year before
+    or after (``start_day``, ``month_day_after``); a school snap looks up to
+    ``SEARCH_LIMIT`` days back (``last_school_day_before``) or forward (the other two).
     """
     if edge.month_day is None:
-        lo = hi = _shifted(edge, ref, is_start).toordinal()
+        lo = hi = ref.toordinal() + edge.days
+        if edge.weekday is not None:  # at most six days back (a start) or on (an end)
+            lo, hi = (lo - 6, hi) if is_start else (lo, hi + 6)
     else:
         years = range(ref.year - 1 if is_start else ref.year, ref.year + 2)
         days = [_shifted(edge, edge.month_day.in_year(year), is_start) for year in years]
@@ -90,6 +95,28 @@ def edge_window(edge: SpanEdge, ref: date, *, is_start: bool) -> tuple[int, int]
     elif edge.school is not None:
         hi += SEARCH_LIMIT
     return lo, hi
+
+
+def out_of_sight(
+    holiday: Holiday, occ: Occurrence, seen: tuple[int, int], first: date, last: date
+) -> bool:
+    """Whether resolving an occurrence whose edges snap to the school calendar or name a
+    month-day would show nowhere, so ``spans.resolve_holidays`` can skip it (a snap
+    walks over many days).
+
+    It would not when it is labelled (it falls in the dates ``first..last``), when its
+    span could reach the ``seen`` days (the range's near days and the watched days),
+    or when a school snap of either edge could ask about a seen day (a guessed school
+    day there is warned about, see ``SchoolDays.assumed``).
+    """
+    if occ.first <= last and occ.last >= first:
+        return False
+    lo, hi = seen
+    start_lo, start_hi = edge_window(holiday.start, occ.first, is_start=True)
+    end_lo, end_hi = edge_window(holiday.end, occ.last, is_start=False)
+    if start_lo <= hi and start_hi >= lo or end_lo <= hi and end_hi >= lo:
+        return False
+    return end_hi < lo or start_lo > hi
 
 
 def start_day(

@@ -19,7 +19,7 @@ from . import school_gaps
 from .api import Occurrence
 from .bounds import rule_bounds, starts_within, within
 from .context import EngineContext, plan_error
-from .span_edges import Snap, edge_days, edge_window, midpoint_day, month_day_after
+from .span_edges import Snap, edge_days, midpoint_day, month_day_after, out_of_sight
 from .timeline import HolidayLabel, Rule, new_label
 from .timeutil import from_seconds
 
@@ -161,7 +161,7 @@ def resolve_holidays(
             if reach is not None:
                 if occ.first > latest or occ.last < earliest:
                     continue  # its span cannot come near the range: skip resolving its edges
-            elif bounds is None and _out_of_sight(holiday, occ, seen, first, last):
+            elif bounds is None and out_of_sight(holiday, occ, seen, first, last):
                 continue
             parent = assign.parent_for(occ.first.year) if assign else None
             if parent is not None and parent not in parents:
@@ -189,27 +189,6 @@ def resolve_holidays(
                 )
             spans.extend(found_spans)
     return spans, labels
-
-
-def _out_of_sight(
-    holiday: Holiday, occ: Occurrence, seen: tuple[int, int], first: date, last: date
-) -> bool:
-    """Whether resolving an occurrence whose edges snap to the school calendar or name a
-    month-day would show nowhere, so it can be skipped (snaps walk over many days).
-
-    It would not when it is labelled (it falls in the dates ``first..last``), when its
-    span could reach the ``seen`` days (the range's near days and the watched days),
-    or when a school snap of either edge could ask about a seen day (a guessed school
-    day there is warned about, see ``SchoolDays.assumed``).
-    """
-    if occ.first <= last and occ.last >= first:
-        return False
-    lo, hi = seen
-    start_lo, start_hi = edge_window(holiday.start, occ.first, is_start=True)
-    end_lo, end_hi = edge_window(holiday.end, occ.last, is_start=False)
-    if start_lo <= hi and start_hi >= lo or end_lo <= hi and end_hi >= lo:
-        return False
-    return end_hi < lo or start_lo > hi
 
 
 def _reach(holiday: Holiday) -> timedelta | None:
