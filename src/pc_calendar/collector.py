@@ -23,31 +23,35 @@ from contextlib import contextmanager
 
 _lock = threading.Lock()
 _depth = 0
-_resume = False  # whether the collector was on when the outermost pause began
+_was_on = False  # whether the collector was on when the outermost pause began
 
 
 @contextmanager
 def paused() -> Iterator[None]:
     """No automatic collection inside (see the module docstring)."""
-    _enter()
+    pause()
     try:
         yield
     finally:
-        _leave()
+        resume()
 
 
-def _enter() -> None:
-    global _depth, _resume
+def pause() -> None:
+    """Begin a pause; every call must be followed by one :func:`resume` (``finally``).
+
+    ``paused()`` without the generator, for calls made thousands of times a second."""
+    global _depth, _was_on
     with _lock:
         if _depth == 0:
-            _resume = gc.isenabled()
+            _was_on = gc.isenabled()
             gc.disable()
         _depth += 1
 
 
-def _leave() -> None:
+def resume() -> None:
+    """End a pause begun by :func:`pause`."""
     global _depth
     with _lock:
         _depth -= 1
-        if _depth == 0 and _resume:
+        if _depth == 0 and _was_on:
             gc.enable()

@@ -32,6 +32,9 @@ _CONTEXT_FREE_LIMIT = 1 << 16
 _REGISTRIES: weakref.WeakKeyDictionary[Any, tuple[Any, Any]] = weakref.WeakKeyDictionary()
 
 
+_DISMISSAL = TimeKeyword.dismissal
+
+
 def registries(pm: pluggy.PluginManager | None) -> tuple[plugins.Registry, plugins.Registry]:
     """(patterns, date rules) for ``pm``, collected once per plugin manager."""
     manager = pm or plugins.get_plugin_manager()
@@ -145,6 +148,21 @@ class EngineContext:
     _occurrences: dict[tuple, list[Any]] = field(default_factory=dict)
     # (id(holiday), first, last) -> (holiday, (first day, last day, school snaps)) (spans.py)
     edge_days: dict[tuple[int, Any], tuple[Any, Any]] = field(default_factory=dict)
+    # (id(holiday), first, last) -> (holiday, its start's and end's windows) (span_edges.py)
+    edge_windows: dict[tuple[int, Any, Any], tuple[Any, Any, Any]] = field(default_factory=dict)
+    # id(rotation) -> (it, the arguments it was resolved with, the ResolvedRotation)
+    rotations: dict[int, tuple[Any, tuple, Any]] = field(default_factory=dict)
+    # (id(occurrences), first year, last year) of the school holidays whose years are
+    # all listed (school_gaps.warn_missing_years): nothing to warn about.
+    complete_years: set[tuple[int, int, int]] = field(default_factory=set)
+    # Whether a strip is being painted aside, only to read who holds when (versions.py),
+    # and the holiday layers of such strips, by holidays, keys, parents and instants.
+    aside: bool = False
+    # id(holiday) -> (it, its occurrences by (first year, end year), by year) (spans.py)
+    holiday_years: dict[int, tuple[Any, dict, dict]] = field(default_factory=dict)
+    aside_holidays: dict[tuple, tuple[Any, Any, Any]] = field(default_factory=dict)
+    # (id(visit), key) -> (visit, what its painting needs every time) (layers.py)
+    visits: dict[tuple[int, str], tuple[Any, Any]] = field(default_factory=dict)
     # id(holiday) -> (holiday, (date-rule options, reach, reads the school calendar))
     holiday_facts: dict[int, tuple[Any, Any]] = field(default_factory=dict)
     _option_keys: dict[int, tuple[Any, str]] = field(default_factory=dict)
@@ -154,6 +172,8 @@ class EngineContext:
     # its school bell or None): a day's handover facts, found by the rotation's painting
     # on the days it changes hands and read by the handovers (handovers.py).
     handover_days: dict[int, dict[int, Any]] = field(default_factory=dict)
+    # id(schedule) -> (it, its rule keys, the facts of each of its holidays) (spans.py)
+    schedule_holidays: dict[int, tuple[Any, Any, list[tuple]]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, plan: Plan, pm: pluggy.PluginManager | None) -> EngineContext:
@@ -188,9 +208,9 @@ class EngineContext:
 
     def wall_time(self, spec: time | TimeKeyword, day: date) -> time:
         """A TimeSpec on ``day``: a clock time, or the school's bell time that day."""
-        if isinstance(spec, time):
-            return spec
-        if spec == TimeKeyword.dismissal:
+        if spec.__class__ is time:
+            return spec  # type: ignore[return-value]
+        if spec is _DISMISSAL:  # (an enum member read off its class costs 70 ns)
             return self.school.dismissal(day)
         return self.school.start(day)
 
@@ -201,6 +221,18 @@ class EngineContext:
         if flag is not None:
             moment = from_seconds(seconds)
             self.warn(f"{what}: {describe_flag(flag, day, wall, self.zone, moment)}")
+        return seconds
+
+    def instant_of(
+        self, day: date, spec: time | TimeKeyword, key: str, name: str, part: str
+    ) -> int:
+        """:meth:`instant` of a rule's ``part`` (start, end...): the words naming it in a
+        DST warning, ``key (name) part``, are made only when one is warned about (a
+        holiday's edges are resolved by the dozen each run)."""
+        wall = spec if spec.__class__ is time else self.wall_time(spec, day)
+        seconds, flag = local_seconds(day, wall, self.zone)
+        if flag is not None:
+            return self.instant(day, spec, f"{key} ({name}) {part}")
         return seconds
 
     def occurrences(self, name: str, options: dict[str, Any], years: range) -> list[Any]:

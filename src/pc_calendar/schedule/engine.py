@@ -65,8 +65,11 @@ def compute_timeline(
     """
     if end <= start:
         raise UserError(f"the range end {end} must be after its start {start}")
-    with collector.paused():
+    collector.pause()
+    try:
         return _compute(plan, start, end, pm, watch)
+    finally:
+        collector.resume()
 
 
 def _compute(
@@ -95,14 +98,26 @@ def _compute(
     # Each schedule is painted only until the last of its children leaves it: the
     # years after that cost nothing (nobody is on the schedule then).
     paint_until: dict[tuple[str, tuple[int, ...]], int] = {}
-    for _, last, versions_key in on_schedule.values():
+    # Children with the same run (variant and dates) move together: one pass over the
+    # painted strip builds the blocks and exchanges of them all (handovers.py).
+    runs: dict[str, tuple[tuple, int, int]] = {}
+    together: dict[tuple, list[str]] = {}
+    for child in plan.children:
+        if child.id not in on_schedule:
+            continue
+        first, last, versions_key = on_schedule[child.id]
         hi = range_end if last == end else to_seconds(local_midnight(last, ctx.zone))
         paint_until[versions_key] = max(hi, paint_until.get(versions_key, hi))
+        lo = range_start if first == start else to_seconds(local_midnight(first, ctx.zone))
+        mine = tuple(i for i, o in enumerate(overrides) if o[3] is None or child.id in o[3])
+        variant = (child.schedule, versions_key[1], mine)  # equal variants share work
+        runs[child.id] = (variant, lo, hi)
+        together.setdefault((variant, lo, hi), []).append(child.id)
     for index, child in enumerate(plan.children):
         if child.id not in on_schedule:
             children[child.id] = ChildTimeline(child.id, [], [])
             continue
-        first, last, versions_key = on_schedule[child.id]
+        versions_key = on_schedule[child.id][2]
         amended = versions_key[1]
         if versions_key not in painted:
             versioned = _versioned(ctx, plan, child.schedule, amended, index)
@@ -113,17 +128,16 @@ def _compute(
         base, versioned = painted[versions_key]
         for switch in versioned.switchovers:
             switchovers.setdefault(_switch_key(switch), []).append(child.id)
-        mine = tuple(i for i, o in enumerate(overrides) if o[3] is None or child.id in o[3])
-        variant = (child.schedule, amended, mine)  # children with equal variants share work
+        run = runs[child.id]
+        variant, lo, hi = run
+        mine = variant[2]
         painter = variants.get(variant)
         if painter is None:
             painter = variants[variant] = base.copy() if mine else base
             for i in mine:
                 painter.paint(*overrides[i][:3])
-        lo = range_start if first == start else to_seconds(local_midnight(first, ctx.zone))
-        hi = range_end if last == end else to_seconds(local_midnight(last, ctx.zone))
         children[child.id] = child_timeline(
-            ctx, painter, versioned, child, (variant, lo, hi), lo, hi
+            ctx, painter, versioned, child.id, run, tuple(together[run])
         )
     # Holidays are listed even where no child is on the schedule yet (before a birth,
     # say), but not once every child following the schedule has left it.

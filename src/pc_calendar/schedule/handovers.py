@@ -12,7 +12,7 @@ from bisect import bisect_left, bisect_right
 from datetime import datetime
 from typing import Any
 
-from ..plan.model import Child, TimeKeyword
+from ..plan.model import TimeKeyword
 from .context import EngineContext
 from .handover_places import ExchangeTable, HandoverRule, exchange_table
 from .painter import Painter
@@ -23,8 +23,6 @@ from .timeline import (
     Exchange,
     ExchangeDraft,
     Rule,
-    blocks_for,
-    exchanges_for,
     new_block,
 )
 from .timeutil import from_seconds, local_seconds, local_time
@@ -35,24 +33,23 @@ def child_timeline(
     ctx: EngineContext,
     painter: Painter,
     versioned: VersionedSchedule,
-    child: Child,
-    key: Any,
-    start: int,
-    end: int,
+    child: str,
+    run: tuple[Any, int, int],
+    together: tuple[str, ...],
 ) -> ChildTimeline:
-    """Blocks and the exchanges between them; children who move together share the work.
+    """Blocks and the exchanges between them over ``run``'s ``[start, end)``.
 
-    What does not name the child (instants, parents, rules, places) is worked out once
-    per run of the painter and kept in ``ctx.runs``; each child only adds its name.
+    ``together``: the children with this same run (the child among them), who move
+    together. The first of them asked builds the blocks and exchanges of them all in
+    one pass (what does not name a child, instants, parents, rules and places, is
+    worked out once); the others find theirs in ``ctx.runs``.
     """
-    children = (child.id,)
-    shared = ctx.runs.get(key)
-    if shared is None:
-        blocks, exchanges = _shared_facts(ctx, painter, versioned, start, end, children)
-        ctx.runs[key] = (blocks, exchanges)
-        return ChildTimeline(child.id, blocks, exchanges)
-    blocks, exchanges = shared
-    return ChildTimeline(child.id, blocks_for(blocks, children), exchanges_for(exchanges, children))
+    built = ctx.runs.get(run)
+    if built is None:
+        _, start, end = run
+        built = ctx.runs[run] = _shared_facts(ctx, painter, versioned, start, end, together)
+    blocks, exchanges = built[child]
+    return ChildTimeline(child, blocks, exchanges)
 
 
 def _shared_facts(
@@ -61,15 +58,15 @@ def _shared_facts(
     versioned: VersionedSchedule,
     start: int,
     end: int,
-    children: tuple[str, ...],
-) -> tuple[list[CustodyBlock], list[Exchange]]:
-    """The blocks and exchanges over ``[start, end)`` of the first of the children who
-    move together (the others get copies naming them).
+    together: tuple[str, ...],
+) -> dict[str, tuple[list[CustodyBlock], list[Exchange]]]:
+    """The blocks and exchanges over ``[start, end)`` of each of the children who move
+    together, by child.
 
     One pass over the painted segments: a block is a maximal run of one parent under
     one rule, and the boundary between two runs of different parents is a handover,
     at the place of the rule whose boundary it is (the rotation's for the day between
-    two rotation runs).
+    two rotation runs). Each fact is worked out once and built for every child.
 
     ``timeline.new_block``/``new_exchange`` are written out in the loop: a call each
     per handover was a tenth of this function's time (issue 15's engine target).
@@ -83,9 +80,9 @@ def _shared_facts(
     table_of: Any = None
     table: Any = None
     days: dict[int, DayFacts] = {}  # local ordinal -> the facts of the table in use
-    blocks: list[CustodyBlock] = []
-    exchanges: list[Exchange] = []
-    add_block, add_exchange = blocks.append, exchanges.append
+    built = {child: ([], []) for child in together}
+    # (children, its blocks' append, its exchanges' append) of each child
+    targets = [((child,), lists[0].append, lists[1].append) for child, lists in built.items()]
     new = object.__new__
     run_start, current = start, values[i]
     parent, rule = current.parent, current.rule
@@ -100,15 +97,16 @@ def _shared_facts(
         at = keys[k]
         amendment = None if only else _amendment_of(versioned, rule, run_start)
         block_end = from_seconds(at)
-        block = new(BlockDraft)
-        block.start = block_start
-        block.end = block_end
-        block.parent = parent
-        block.rule = rule
-        block.children = children
-        block.amendment = amendment
-        block.__class__ = CustodyBlock
-        add_block(block)
+        for children, add_block, _ in targets:
+            block = new(BlockDraft)
+            block.start = block_start
+            block.end = block_end
+            block.parent = parent
+            block.rule = rule
+            block.children = children
+            block.amendment = amendment
+            block.__class__ = CustodyBlock
+            add_block(block)
         if to_parent != parent:
             version = only or versioned.handover_version(at)
             if version is not table_of:  # one table per version, not per exchange
@@ -130,22 +128,26 @@ def _shared_facts(
                 # day, unless that place goes with a school bell this handover is not at.
                 bell = facts[1]
                 place = rotation[1] if bell is None or bell == at else rotation[2]
-            exchange = new(ExchangeDraft)
-            exchange.at = block_end
-            exchange.from_parent = parent
-            exchange.to_parent = to_parent
-            exchange.location = place
-            exchange.rule = to_rule
-            exchange.ending_rule = rule
-            exchange.children = children
-            exchange.local_at = local
-            exchange.amendment = version.title
-            exchange.__class__ = Exchange
-            add_exchange(exchange)
+            title = version.title
+            for children, _, add_exchange in targets:
+                exchange = new(ExchangeDraft)
+                exchange.at = block_end
+                exchange.from_parent = parent
+                exchange.to_parent = to_parent
+                exchange.location = place
+                exchange.rule = to_rule
+                exchange.ending_rule = rule
+                exchange.children = children
+                exchange.local_at = local
+                exchange.amendment = title
+                exchange.__class__ = Exchange
+                add_exchange(exchange)
         run_start, current, block_start, parent, rule = at, value, block_end, to_parent, to_rule
     amendment = None if only else _amendment_of(versioned, rule, run_start)
-    add_block(new_block(block_start, from_seconds(end), parent, rule, children, amendment))
-    return blocks, exchanges
+    block_end = from_seconds(end)
+    for children, add_block, _ in targets:
+        add_block(new_block(block_start, block_end, parent, rule, children, amendment))
+    return built
 
 
 # A day's rotation handover rule, and the instant of its school bell (None: the rule's

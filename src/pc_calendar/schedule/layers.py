@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, NamedTuple
 
 from ..plan.amend import RuleKeys, SchedulePart
-from ..plan.model import ExchangeDefaults, Rotation, Schedule
+from ..plan.model import ExchangeDefaults, Rotation, Schedule, Visit
 from .api import PatternContext
 from .context import EngineContext, plan_error
 from .handover_places import exchange_table
@@ -96,6 +96,32 @@ def resolve_rotation(
         ctx.check_parent(parent, f"{key}.parents[{i}]")
     context = PatternContext(anchor, rotation.options, ctx.school.is_school_day)
     return ResolvedRotation(pattern, context, parents, rule, exchange, key, times_from)
+
+
+def _rotation_of(
+    ctx: EngineContext, schedule: Schedule, key: str, times_from: str | None
+) -> ResolvedRotation:
+    """The schedule's rotation resolved, once a run: an amended plan paints a strip per
+    version and a one-second strip per switch-over question, each asking again.
+
+    A rotation that warns (a pattern needing an anchor it lacks) is resolved each time,
+    so a strip painted quietly cannot swallow its warning for the others.
+    """
+    rotation, exchange = schedule.rotation, schedule.exchange
+    assert rotation is not None
+    known = ctx.rotations.get(id(rotation))
+    if (
+        known is not None
+        and known[0] is rotation
+        and known[1][0] is exchange
+        and known[1][1:] == (key, times_from)
+    ):
+        return known[2]
+    rule = Rule("rotation", rotation.pattern, key, rotation.citation)
+    resolved = resolve_rotation(ctx, rotation, exchange, key, rule, times_from)
+    if rotation.anchor is not None or not getattr(resolved.pattern, "needs_anchor", False):
+        ctx.rotations[id(rotation)] = (rotation, (exchange, key, times_from), resolved)
+    return resolved
 
 
 def rotation_pieces(
@@ -194,10 +220,9 @@ def paint_visits(ctx: EngineContext, painter: Painter, schedule: Schedule, keys:
     for index, visit in enumerate(schedule.visits):
         key = keys.item("visits", index)
         bounds = rule_bounds(ctx, visit, key)
-        parent = ctx.check_parent(visit.parent, f"{key}.parent")
-        value = fixed(parent, Rule("visit", visit.name, key, visit.citation), visit.location)
+        parent, value, weekday = _visit_of(ctx, visit, key)
         warn_terms_unknown(ctx, key, visit)
-        day = first + timedelta(days=(visit.weekday.index - first.weekday()) % 7)
+        day = first + timedelta(days=(weekday - first.weekday()) % 7)
         start, end, during = visit.start, visit.end, visit.during
         in_term, week = ctx.school.in_term, timedelta(days=7)
         wall_time, zone, paint_where = ctx.wall_time, ctx.zone, painter.paint_where
@@ -226,6 +251,19 @@ def paint_visits(ctx: EngineContext, painter: Painter, schedule: Schedule, keys:
                     else:
                         paint_where(s, e, value, not_theirs)
             day += week
+
+
+def _visit_of(ctx: EngineContext, visit: Visit, key: str) -> tuple[str, Paint, int]:
+    """A visit's parent (checked), its paint and its weekday, once a run (see
+    ``_rotation_of``)."""
+    known = ctx.visits.get((id(visit), key))
+    if known is not None and known[0] is visit:
+        return known[1]
+    parent = ctx.check_parent(visit.parent, f"{key}.parent")
+    value = fixed(parent, Rule("visit", visit.name, key, visit.citation), visit.location)
+    found = (parent, value, visit.weekday.index)
+    ctx.visits[(id(visit), key)] = (visit, found)
+    return found
 
 
 Holder = Callable[[int], SchedulePart]
@@ -260,12 +298,9 @@ def _paint_layers(
 ) -> tuple[Painter, list[HolidayLabel]]:
     """Paint ``[start, end)``; with ``stop``, only holidays ranked below (priority, index)."""
     assert schedule.rotation is not None
-    key = keys.rotation
-    rotation = schedule.rotation
-    rule = Rule("rotation", rotation.pattern, key, rotation.citation)
     # Handover times an amendment set are named by its key in warnings.
     times_from = keys.exchange if keys.exchange.startswith("amendments[") else None
-    resolved = resolve_rotation(ctx, rotation, schedule.exchange, key, rule, times_from)
+    resolved = _rotation_of(ctx, schedule, keys.rotation, times_from)
     pieces = rotation_pieces(ctx, resolved, start, end)
     painter = Painter(start, end, pieces[0][2])
     painter.keys[1:1] = [p[0] for p in pieces[1:]]
@@ -277,7 +312,7 @@ def _paint_layers(
     for span, season in resolve_seasons(ctx, schedule, keys, start, end, first, last):
         paint_season(ctx, painter, schedule, span, season)
 
-    spans, labels = resolve_holidays(ctx, schedule, keys, start, end, first, last)
+    spans, labels = _holiday_layer(ctx, schedule, keys, start, end, first, last)
     spans.sort(key=lambda s: (s.priority, s.index, s.start))
     chosen: dict[tuple[str, date | None], str] = {}
     for span in spans:
@@ -295,6 +330,37 @@ def _paint_layers(
     if chosen:
         labels = [_resolved_label(label, chosen) for label in labels]
     return painter, labels
+
+
+def _holiday_layer(
+    ctx: EngineContext,
+    schedule: Schedule,
+    keys: RuleKeys,
+    start: int,
+    end: int,
+    first: date,
+    last: date,
+) -> tuple[list[ResolvedSpan], list[HolidayLabel]]:
+    """``resolve_holidays``; for a strip painted aside (``ctx.aside``: nothing reported),
+    kept for the next one over the same time and holidays.
+
+    An amendment is asked who holds at its instant before and after it (versions.py):
+    unless it changes the holidays, both strips meet the same ones, and the holidays
+    are most of such a strip's cost. What a split's second half goes to depends on the
+    rotation's parents, so they are part of the key.
+    """
+    if not ctx.aside:
+        return resolve_holidays(ctx, schedule, keys, start, end, first, last)
+    holidays = schedule.holidays
+    rotation = schedule.rotation
+    pair = tuple(rotation.parents) if rotation is not None and rotation.parents else None
+    key = (id(holidays), keys.holidays, pair, start, end)
+    known = ctx.aside_holidays.get(key)
+    if known is not None and known[0] is holidays:
+        return list(known[1]), known[2]
+    spans, labels = resolve_holidays(ctx, schedule, keys, start, end, first, last)
+    ctx.aside_holidays[key] = (holidays, list(spans), labels)
+    return spans, labels
 
 
 def _holder(

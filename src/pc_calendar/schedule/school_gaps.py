@@ -49,9 +49,13 @@ def warn_missing_years(
     year, moved to the missing year; a year the calendar covers in full simply has no
     such break, and is not warned about.
     """
+    complete = (id(found), first.year, last.year)  # (found is kept by ctx.occurrences)
+    if complete in ctx.complete_years:
+        return
     years = range(first.year - 1, last.year + 1)
     have = {o.first.year for o in found}
     if all(year in have for year in years):
+        ctx.complete_years.add(complete)  # asked again by every strip an amendment paints
         return  # the usual case: no need to list every year of the calendar
     known = ctx.school.known
     if known is None:

@@ -98,7 +98,12 @@ def edge_window(edge: SpanEdge, ref: date, *, is_start: bool) -> tuple[int, int]
 
 
 def out_of_sight(
-    holiday: Holiday, occ: Occurrence, seen: tuple[int, int], first: date, last: date
+    ctx: EngineContext,
+    holiday: Holiday,
+    occ: Occurrence,
+    seen: tuple[int, int],
+    first: date,
+    last: date,
 ) -> bool:
     """Whether resolving an occurrence whose edges snap to the school calendar or name a
     month-day would show nowhere, so ``spans.resolve_holidays`` can skip it (a snap
@@ -112,8 +117,15 @@ def out_of_sight(
     if occ.first <= last and occ.last >= first:
         return False
     lo, hi = seen
-    start_lo, start_hi = edge_window(holiday.start, occ.first, is_start=True)
-    end_lo, end_hi = edge_window(holiday.end, occ.last, is_start=False)
+    # The windows depend on the occurrence alone: worked out once a run (an amended
+    # plan's strips ask about the same occurrences again and again).
+    key = (id(holiday), occ.first, occ.last)
+    known = ctx.edge_windows.get(key)
+    if known is None or known[0] is not holiday:
+        start_window = edge_window(holiday.start, occ.first, is_start=True)
+        end_window = edge_window(holiday.end, occ.last, is_start=False)
+        known = ctx.edge_windows[key] = (holiday, start_window, end_window)
+    (start_lo, start_hi), (end_lo, end_hi) = known[1], known[2]
     if start_lo <= hi and start_hi >= lo or end_lo <= hi and end_hi >= lo:
         return False
     return end_hi < lo or start_lo > hi

@@ -146,11 +146,13 @@ def resolve_holidays(
     # Days where resolving an occurrence could show: near the range, or watched.
     seen = (min(near[0].toordinal(), watch[0]), max(near[1].toordinal(), watch[1]))
     parents = ctx.plan.parents
-    for index, holiday in enumerate(schedule.holidays):
-        key = keys.holidays[index]
+    occurrences = ctx.occurrences
+    for index, holiday, key, name, options, reach, uses_school in _holidays(ctx, schedule, keys):
         rule: Rule | None = None  # made for the first occurrence resolved (most are not)
-        options, reach, uses_school = _facts(ctx, holiday, key)
-        found = ctx.occurrences(holiday.date["rule"], options, years)
+        if ctx.aside:
+            found = _occurrences_aside(ctx, holiday, name, options, years)
+        else:
+            found = occurrences(name, options, years)
         bounds = rule_bounds(ctx, holiday, key)
         if uses_school:
             school_gaps.warn_missing_years(ctx, holiday, key, found, first, last)
@@ -161,7 +163,7 @@ def resolve_holidays(
             if reach is not None:
                 if occ.first > latest or occ.last < earliest:
                     continue  # its span cannot come near the range: skip resolving its edges
-            elif bounds is None and out_of_sight(holiday, occ, seen, first, last):
+            elif bounds is None and out_of_sight(ctx, holiday, occ, seen, first, last):
                 continue
             parent = assign.parent_for(occ.first.year) if assign else None
             if parent is not None and parent not in parents:
@@ -189,6 +191,45 @@ def resolve_holidays(
                 )
             spans.extend(found_spans)
     return spans, labels
+
+
+def _holidays(ctx: EngineContext, schedule: Schedule, keys: RuleKeys) -> list[tuple]:
+    """(index, holiday, key, date rule, options, reach, reads the school calendar) of
+    each holiday of ``schedule``, worked out once a run: an amended plan paints a strip
+    per version and a one-second strip per switch-over question, each asking again."""
+    known = ctx.schedule_holidays.get(id(schedule))
+    if known is not None and known[0] is schedule and known[1] is keys:
+        return known[2]
+    found = []
+    for index, holiday in enumerate(schedule.holidays):
+        key = keys.holidays[index]
+        options, reach, uses_school = _facts(ctx, holiday, key)
+        found.append((index, holiday, key, holiday.date["rule"], options, reach, uses_school))
+    ctx.schedule_holidays[id(schedule)] = (schedule, keys, found)
+    return found
+
+
+def _occurrences_aside(
+    ctx: EngineContext, holiday: Holiday, name: str, options: dict[str, Any], years: range
+) -> list[Occurrence]:
+    """``ctx.occurrences`` for a strip painted aside (versions.py), from a per-run
+    table of the holiday's years: such strips ask for three years each, a different
+    three for each switch-over, which ``ctx.occurrences`` would list anew each time."""
+    known = ctx.holiday_years.get(id(holiday))
+    if known is None or known[0] is not holiday:
+        known = ctx.holiday_years[id(holiday)] = (holiday, {}, {})
+    _, spans_of, year_of = known
+    span = (years.start, years.stop)
+    found = spans_of.get(span)
+    if found is None:
+        found = []
+        for year in years:
+            listed = year_of.get(year)
+            if listed is None:
+                listed = year_of[year] = ctx.occurrences(name, options, range(year, year + 1))
+            found += listed
+        spans_of[span] = found
+    return found
 
 
 def _reach(holiday: Holiday) -> timedelta | None:
@@ -228,9 +269,8 @@ def _holiday_span(
     if first_day > near[1] or last_day < near[0]:
         return []
     snaps = list(snapped)
-    what = f"{key} ({holiday.name})"
-    s = ctx.instant(first_day, holiday.start.time, f"{what} start")
-    e = ctx.instant(last_day, holiday.end.time, f"{what} end")
+    s = ctx.instant_of(first_day, holiday.start.time, key, holiday.name, "start")
+    e = ctx.instant_of(last_day, holiday.end.time, key, holiday.name, "end")
     if e <= s:
         raise plan_error(
             key,
@@ -253,7 +293,7 @@ def _holiday_span(
                 ctx, holiday.split, occ.first, first_day, is_start=True, snaps=snaps, name="split"
             )
         )
-        cut = ctx.instant(split_day, holiday.split.time, f"{what} split")
+        cut = ctx.instant_of(split_day, holiday.split.time, key, holiday.name, "split")
         if not s < cut < e:
             raise plan_error(
                 f"{key}.split",
@@ -350,8 +390,8 @@ def resolve_seasons(
         for day_from, day_to in _season_dates(season, years):
             if day_from > after or day_to < before:
                 continue
-            s = ctx.instant(day_from, season.start_time, f"{key} ({season.name}) start")
-            e = ctx.instant(day_to, season.end_time, f"{key} ({season.name}) end")
+            s = ctx.instant_of(day_from, season.start_time, key, season.name, "start")
+            e = ctx.instant_of(day_to, season.end_time, key, season.name, "end")
             if e <= s:
                 raise plan_error(
                     key,

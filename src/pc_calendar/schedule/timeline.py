@@ -146,43 +146,6 @@ def new_exchange(
     return exchange
 
 
-def blocks_for(blocks: list[CustodyBlock], children: tuple[str, ...]) -> list[CustodyBlock]:
-    """Copies of ``blocks`` naming ``children`` (``dataclasses.replace``, much cheaper:
-    a sibling's thousands of blocks, so ``new_block`` is written out here)."""
-    copies = []
-    for b in blocks:
-        block: Any = _new(BlockDraft)
-        block.start = b.start
-        block.end = b.end
-        block.parent = b.parent
-        block.rule = b.rule
-        block.children = children
-        block.amendment = b.amendment
-        block.__class__ = CustodyBlock
-        copies.append(block)
-    return copies
-
-
-def exchanges_for(exchanges: list[Exchange], children: tuple[str, ...]) -> list[Exchange]:
-    """Copies of ``exchanges`` naming ``children`` (``dataclasses.replace``, much cheaper:
-    ``new_exchange`` written out, as in ``blocks_for``)."""
-    copies = []
-    for x in exchanges:
-        exchange: Any = _new(ExchangeDraft)
-        exchange.at = x.at
-        exchange.from_parent = x.from_parent
-        exchange.to_parent = x.to_parent
-        exchange.location = x.location
-        exchange.rule = x.rule
-        exchange.ending_rule = x.ending_rule
-        exchange.children = children
-        exchange.local_at = x.local_at
-        exchange.amendment = x.amendment
-        exchange.__class__ = Exchange
-        copies.append(exchange)
-    return copies
-
-
 @dataclass(frozen=True)
 class HolidayLabel:
     """A holiday in the range, with the parent it is assigned to (None: label only).

@@ -182,21 +182,40 @@ def _school_year_start(plan: Plan, day: date, key: str) -> date:
 
 def holder_at(ctx: EngineContext, part: SchedulePart, at: int) -> str:
     """Who has the children at ``at`` under one version alone (below overrides)."""
-    with ctx.quiet():
-        painter, _ = paint_schedule(ctx, part.schedule, part.keys, at, at + 1)
-    return painter.values[0].parent
+    return _painted_aside(ctx, part, at, at + 1).values[0].parent
 
 
 def next_handover(ctx: EngineContext, part: SchedulePart, after: int) -> int | None:
     """The first change of parent after ``after`` under one version alone."""
     for window in SEARCH_WINDOWS:
-        with ctx.quiet():
-            painter, _ = paint_schedule(ctx, part.schedule, part.keys, after, after + window)
+        painter = _painted_aside(ctx, part, after, after + window)
         first = painter.values[0].parent
         for at, value in zip(painter.keys[1:-1], painter.values[1:-1], strict=True):
             if value.parent != first:
                 return at
     return None
+
+
+def _painted_aside(ctx: EngineContext, part: SchedulePart, start: int, end: int) -> Painter:
+    """``[start, end)`` painted under one version alone, only to read who holds when.
+
+    Nothing it meets is reported, and the school days it watches for guesses are its
+    own: a version may be asked about an instant outside the time it is in force, so
+    the guesses its holidays' school snaps make elsewhere are not the timeline's (the
+    timeline's own painting reports those it makes). Watching only its own days also
+    lets it skip the snaps of occurrences far from it, which made each of these
+    one-second strips cost as much as a year of the timeline.
+    """
+    school = ctx.school
+    saved = school.watch, ctx.aside
+    school.watch = (local_date(ctx, start).toordinal(), local_date(ctx, end - 1).toordinal())
+    ctx.aside = True
+    try:
+        with ctx.quiet():
+            painter, _ = paint_schedule(ctx, part.schedule, part.keys, start, end)
+    finally:
+        school.watch, ctx.aside = saved
+    return painter
 
 
 def _switchover(
