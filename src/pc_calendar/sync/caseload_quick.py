@@ -36,6 +36,11 @@ if TYPE_CHECKING:
     from .runner import Progress
 
 
+#: per plan, why the latest :func:`run_families` in this process answered it quickly or
+#: not (diagnostics, as :data:`.quick.last_outcome` for one plan)
+last_outcomes: dict[Path, str] = {}
+
+
 class _Lazy:
     """The full path's settings, built once by the first family that needs them."""
 
@@ -67,6 +72,8 @@ def run_families(
     settings, asked for once, only if a family needs them. ``outcomes`` hears, per plan,
     why the quick path answered or stepped aside.
     """
+    global last_outcomes
+    last_outcomes = outcomes if outcomes is not None else {}
     caseload = _Lazy(full)
     ambient = Reads()
     own = {os.path.abspath(p) for p in plan_paths}
@@ -78,8 +85,7 @@ def run_families(
     def work(path: Path) -> FamilyResult:
         if quick_for is not None:
             result, outcome = _quick(path, quick_for)
-            if outcomes is not None:
-                outcomes[path] = outcome
+            last_outcomes[path] = outcome
             if result is not None:
                 return result
         return _full(path, caseload, progress, shared if quick_for is not None else None)
