@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .caseload_pool import CALENDARS_FILE, Listener, map_families
-from .inputs import Reads, sharing
+from .inputs import Reads, shared_files, sharing
 from .quick import QuickRequest, attempt_noop
 from .results import FamilyResult
 
@@ -80,7 +80,7 @@ def run_families(
     own |= {os.path.abspath(p.parent / CALENDARS_FILE) for p in plan_paths}
 
     def shared() -> dict[str, str]:
-        return {path: known for path, known in ambient.files.items() if path not in own}
+        return {path: known for path, known in shared_files(ambient).items() if path not in own}
 
     def work(path: Path) -> FamilyResult:
         if quick_for is not None:

@@ -156,6 +156,12 @@ def sharing(reads: Reads) -> Iterator[None]:
             _shared.remove(reads)
 
 
+def shared_files(reads: Reads) -> dict[str, str]:
+    """A copy of what a :func:`sharing` collector holds (other threads add to it)."""
+    with _shared_lock:
+        return dict(reads.files)
+
+
 def _signature(path: str) -> str:
     try:
         st = os.stat(path)
