@@ -1,4 +1,8 @@
-"""A coordinator's caseload: find the plans, sync the families on a bounded pool.
+"""A coordinator's caseload: each family's full sync, the families on a bounded pool.
+
+Finding the plans and the pool live in :mod:`.caseload_pool`; ``pc-calendar sync FOLDER``
+goes through :mod:`.caseload_quick`, which tries each family's quick no-op first and
+comes here (:func:`sync_one`) only for the families that need their full sync.
 
 Each family runs in a worker thread with its own connection to the state file (SQLite
 connections are per thread; WAL and a busy timeout let them share the file). The work
