@@ -234,3 +234,20 @@ def test_a_dry_run_is_never_quick(folder):
     dry = folder.run("--dry-run")
     assert dry.code == 0 and dry.outcomes == {}
     assert "dry run" in dry.out
+
+
+def test_a_calendar_another_sync_holds_is_skipped_by_that_familys_full_path(folder):
+    from pc_calendar.sync.locking import calendar_lock, lock_dir_for
+
+    folder.converge()
+    [(key,)] = folder.sql("SELECT key FROM calendars WHERE key LIKE 'fam-b/alex/%'")
+    identity = "fam-b/" + key.split("/", 2)[2]
+    with calendar_lock(lock_dir_for(folder.state), identity, "test holds it"):
+        busy = folder.run("--jobs", "4")
+    assert busy.code == 1 and busy.quick == {"fam-a", "fam-c"}
+    assert busy.outcomes["fam-b"].endswith(": busy")
+    assert "fam-b: alex -> ics" in busy.out and "SKIPPED" in busy.out
+    assert "3 families, 6 calendars: 5 ok, 0 failed, 1 skipped" in busy.out
+    after = folder.run()  # a run that skipped a calendar leaves no entry (as for one plan)
+    assert after.code == 0 and after.full == {"fam-b"} and after.outcomes["fam-b"] == "no entry"
+    assert folder.run().quick == set(FAMILIES)
