@@ -251,3 +251,20 @@ def test_a_calendar_another_sync_holds_is_skipped_by_that_familys_full_path(fold
     after = folder.run()  # a run that skipped a calendar leaves no entry (as for one plan)
     assert after.code == 0 and after.full == {"fam-b"} and after.outcomes["fam-b"] == "no entry"
     assert folder.run().quick == set(FAMILIES)
+
+
+def test_the_caseload_quick_path_imports_no_plan_model():
+    """What an all-quick caseload loads must not pull in pydantic, the engine or caldav."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, pc_calendar.cli.sync, pc_calendar.sync.caseload_quick\n"
+        "import pc_calendar.sync.caseload_pool\n"
+        "print(sorted(m for m in ('pydantic', 'caldav', 'pc_calendar.plan', "
+        "'pc_calendar.schedule', 'pc_calendar.sync.runner') if m in sys.modules))"
+    )
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert done.stdout.strip() == "[]", done.stderr
