@@ -146,9 +146,10 @@ class Recording:
             return None
         beside = os.path.abspath(self.plan_path.parent / CALENDARS_FILE)
         self.reads.files.setdefault(beside, ABSENT)  # read only when present
-        zone = zone_file(work.plan.family.timezone)
-        if zone is not None:
-            self.reads.add(zone)
+        zones = {work.plan.family.timezone}
+        zones |= {p.timezone for p in work.plan.parents.values() if p.timezone}
+        for zone in filter(None, map(zone_file, sorted(zones))):
+            self.reads.add(zone)  # the tz files the events are written in (zoneinfo caches)
         return QuickEntry(
             family=work.plan.family.id,
             timezone=work.plan.family.timezone,
