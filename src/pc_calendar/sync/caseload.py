@@ -89,6 +89,8 @@ def sync_one(
                 plan = load_plan(plan_path)
         result.family = plan.family.id
         if recording is not None and recording.today is None and caseload.today is not None:
+            # asked apart from options_for: across midnight the two may differ, which
+            # only costs a miss (the entry's key holds the day and the range both)
             recording.today = caseload.today(plan.family.timezone)
         options = caseload.options_for(plan)
         result.start, result.end = options.start, options.end
