@@ -136,6 +136,24 @@ class SyncRequest:
             wait=self.wait,
             parents=parents,
             lock_dir=lock_dir_for,
+            today=lambda zone: today or family_today(zone),
+        )
+
+    def quick(self, plan_path: Path) -> Any:
+        """The quick no-op's request for one plan (see :mod:`pc_calendar.sync.quick`)."""
+        from ..sync.locking import lock_dir_for
+        from ..sync.quick import QuickRequest
+        from ..sync.state import default_state_path
+
+        state = self.state or default_state_path(plan_path, self.state_beside_plan)
+        return QuickRequest(
+            plan_path,
+            state,
+            lock_dir_for(state),
+            self.parents,
+            self.conflicts,
+            window=self.window,
+            today=family_today,
         )
 
 
@@ -143,7 +161,7 @@ def run_sync(paths: tuple[Path, ...], request: SyncRequest, recursive: bool = Fa
     """The command's work; returns the exit status."""
     if len(paths) == 1 and paths[0].is_file():
         return _run_single(paths[0], request)
-    from ..sync.caseload import discover_plans
+    from ..sync.caseload_pool import discover_plans
 
     plans = discover_plans(paths, recursive)
     if request.parents:
@@ -180,28 +198,20 @@ def _quick_noop(plan_path: Path, request: SyncRequest) -> FamilyResult | None:
     """The result without loading the plan, if nothing changed since a converged run."""
     if request.dry_run:
         return None
-    from ..sync.locking import lock_dir_for
-    from ..sync.quick import QuickRequest, try_noop
-    from ..sync.state import default_state_path
+    from ..sync import quick
 
-    state = request.state or default_state_path(plan_path, request.state_beside_plan)
-    quick = QuickRequest(
-        plan_path,
-        state,
-        lock_dir_for(state),
-        request.parents,
-        request.conflicts,
-        window=request.window,
-        today=lambda zone: family_today(zone),
-    )
-    result = try_noop(quick)
+    result = quick.try_noop(request.quick(plan_path))
+    _log_outcome("quick no-op: %s", quick.last_outcome)
+    return result
+
+
+def _log_outcome(message: str, *args: object) -> None:
+    """-vv: why the quick path answered or stepped aside (logged by the CLI's thread,
+    which knows the verbosity)."""
     if verbosity.level() >= verbosity.DEBUG:
         import logging
 
-        from ..sync import quick as module
-
-        logging.getLogger(module.__name__).debug("quick no-op: %s", module.last_outcome)
-    return result
+        logging.getLogger("pc_calendar.sync.quick").debug(message, *args)
 
 
 def _full_sync(plan_path: Path, request: SyncRequest) -> FamilyResult:
@@ -231,12 +241,26 @@ def _full_sync(plan_path: Path, request: SyncRequest) -> FamilyResult:
 
 
 def _run_caseload(plans: list[Path], request: SyncRequest) -> int:
-    from ..sync.caseload import run_caseload
+    """Every family as a single plan's sync decides: the quick no-op when it can vouch
+    for it, else the family's full sync (:mod:`pc_calendar.sync.caseload_quick`)."""
+    from ..sync.caseload_pool import default_jobs
+    from ..sync.caseload_quick import run_families
 
     tty = sys.stdout.isatty() and not request.as_json and not verbosity.quiet()
+    outcomes: dict[Path, str] = {}
     with live_caseload(tty, len(plans)) as live:
-        progress = live.progress if live is not None else None
-        results = run_caseload(plans, request.caseload(), live, progress)
+        results = run_families(
+            plans,
+            request.jobs or default_jobs(),
+            request.caseload,
+            quick_for=None if request.dry_run else request.quick,
+            listener=live,
+            progress=live.progress if live is not None else None,
+            outcomes=outcomes,
+        )
+    for path in plans:
+        if path in outcomes:
+            _log_outcome("%s: quick no-op: %s", path, outcomes[path])
     for result in results:
         if result.trace:
             click.echo(f"{result.plan_path}: {result.trace}", err=True)

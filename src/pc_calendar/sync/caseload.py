@@ -1,4 +1,8 @@
-"""A coordinator's caseload: find the plans, sync the families on a bounded pool.
+"""A coordinator's caseload: each family's full sync, the families on a bounded pool.
+
+Finding the plans and the pool live in :mod:`.caseload_pool`; ``pc-calendar sync FOLDER``
+goes through :mod:`.caseload_quick`, which tries each family's quick no-op first and
+comes here (:func:`sync_one`) only for the families that need their full sync.
 
 Each family runs in a worker thread with its own connection to the state file (SQLite
 connections are per thread; WAL and a busy timeout let them share the file). The work
@@ -10,65 +14,29 @@ others carry on.
 
 from __future__ import annotations
 
-import os
 import time
 import traceback
-from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING
 
 import pluggy
 
 from ..errors import UserError
 from ..plan.model import Plan
+from .caseload_pool import Listener, default_jobs, discover_plans, map_families
+from .inputs import reading
 from .results import FamilyResult
 from .runner import Progress, SyncOptions, sync_family, utc_now
 from .state import StateStore, default_state_path
-from .targets import CALENDARS_FILE
 
 if TYPE_CHECKING:
     from .quick_record import Recording
 
-
-def default_jobs() -> int:
-    """min(4, 2 x CPUs): enough to overlap network waits without hammering a server."""
-    return min(4, (os.cpu_count() or 1) * 2)
-
-
-def discover_plans(args: Iterable[Path], recursive: bool = False) -> list[Path]:
-    """Plan files from files and folders, in a stable order, each once.
-
-    A folder contributes its ``*.toml`` files except ``calendars.toml`` (a family's
-    accounts, not a plan) and hidden ones; with ``recursive`` its subfolders' too. A
-    missing argument is a UserError; so is finding no plan at all.
-    """
-    found: list[Path] = []
-    for arg in args:
-        if arg.is_dir():
-            pattern = "**/*.toml" if recursive else "*.toml"
-            found += sorted(
-                p
-                for p in arg.glob(pattern)
-                if p.is_file()
-                and p.name != CALENDARS_FILE
-                and not any(part.startswith(".") for part in p.relative_to(arg).parts)
-            )
-        elif arg.is_file():
-            found.append(arg)
-        else:
-            raise UserError(f"{arg}: no such plan file or folder")
-    unique: dict[Path, Path] = {}
-    for path in found:
-        unique.setdefault(path.resolve(), path)
-    if not unique:
-        names = ", ".join(str(a) for a in args)
-        raise UserError(
-            f"no plans found in {names}",
-            hint="pass plan files (*.toml) or folders holding them",
-        )
-    return list(unique.values())
+__all__ = ["Caseload", "Listener", "default_jobs", "discover_plans", "map_families"]
+__all__ += ["run_caseload", "sync_one"]
 
 
 #: options for one plan, from its loaded Plan (each family has its own "today")
@@ -90,13 +58,12 @@ class Caseload:
     lock_dir: Callable[[Path], Path | None] | None = None
     #: the time recorded in the run history (UTC text)
     clock: Callable[[], str] = utc_now
+    #: the day ``options_for`` starts a family's range from, given its zone (None: not
+    #: known here; a full sync then leaves the quick no-op no entry)
+    today: Callable[[str], date] | None = None
 
     def state_path(self, plan_path: Path) -> Path:
         return self.state or default_state_path(plan_path, self.state_beside_plan)
-
-
-#: caseload events for a live display: ("start" | "done", plan path, result or None)
-Listener = Callable[[str, Path, Any], None]
 
 
 def sync_one(
@@ -108,7 +75,8 @@ def sync_one(
 ) -> FamilyResult:
     """Sync one family; every failure is captured in the result, none escapes.
 
-    ``recording``: see :func:`.runner.sync_family` (one plan's sync from the CLI).
+    ``recording``: see :func:`.runner.sync_family`; the plan, when loaded here, is read
+    under it too, so the quick no-op's entry names every file it came from.
     """
     from ..plan.load import load_plan
     from .targets import load_targets
@@ -116,8 +84,14 @@ def sync_one(
     result = FamilyResult(plan_path)
     began = time.perf_counter()
     try:
-        plan = plan if plan is not None else load_plan(plan_path)
+        if plan is None:
+            with reading(recording.reads if recording is not None else None):
+                plan = load_plan(plan_path)
         result.family = plan.family.id
+        if recording is not None and recording.today is None and caseload.today is not None:
+            # asked apart from options_for: across midnight the two may differ, which
+            # only costs a miss (the entry's key holds the day and the range both)
+            recording.today = caseload.today(plan.family.timezone)
         options = caseload.options_for(plan)
         result.start, result.end = options.start, options.end
         # a mistake in a calendar target is found before the state file is opened (or
@@ -146,41 +120,6 @@ def sync_one(
         result.trace = traceback.format_exc()
     result.seconds = time.perf_counter() - began
     return result
-
-
-R = TypeVar("R")
-
-
-def map_families(
-    plan_paths: list[Path],
-    work: Callable[[Path], R],
-    jobs: int,
-    listener: Listener | None = None,
-) -> list[R]:
-    """``work(path)`` for every plan on a pool of ``jobs`` threads; results in plan order.
-
-    ``work`` must not raise (it reports failures in its result). ``listener`` hears
-    ``("start", path, None)`` and ``("done", path, result)`` for a live display.
-    """
-    notify = listener or (lambda event, path, result: None)
-
-    def run(path: Path) -> R:
-        notify("start", path, None)
-        return work(path)
-
-    results: dict[Path, R] = {}
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = {pool.submit(run, path): path for path in plan_paths}
-        try:
-            for future in as_completed(futures):
-                path = futures[future]
-                results[path] = future.result()
-                notify("done", path, results[path])
-        except BaseException:  # Ctrl-C: start nothing new; running families finish
-            for future in futures:
-                future.cancel()
-            raise
-    return [results[path] for path in plan_paths]
 
 
 def run_caseload(

@@ -39,6 +39,9 @@ _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
 _local = threading.local()
 _hook_installed = False
 _hook_lock = threading.Lock()
+#: collectors of every file any thread records (see :func:`sharing`)
+_shared: list[Reads] = []
+_shared_lock = threading.Lock()
 
 
 def file_digest(path: str) -> str:
@@ -100,6 +103,10 @@ def _audit(event: str, args: tuple) -> None:
         reads.add(path)
     finally:
         _local.busy = False
+    if _shared:
+        with _shared_lock:
+            for shared in _shared:
+                shared.files.setdefault(path, reads.files[path])
 
 
 def _install() -> bool:
@@ -129,6 +136,30 @@ def reading(reads: Reads | None) -> Iterator[None]:
         yield
     finally:
         _local.reads = outer
+
+
+@contextmanager
+def sharing(reads: Reads) -> Iterator[None]:
+    """Also collect into ``reads`` every file any thread records while this is active.
+
+    Several families synced in one process share its caches: the first family to use a
+    time zone reads its tz file, the next ones get the cached zone and read nothing. A
+    caseload adds what the others read (outside the plans' folders) to each family's
+    files, so what one family's entry names does not depend on which thread came first.
+    """
+    with _shared_lock:
+        _shared.append(reads)
+    try:
+        yield
+    finally:
+        with _shared_lock:
+            _shared.remove(reads)
+
+
+def shared_files(reads: Reads) -> dict[str, str]:
+    """A copy of what a :func:`sharing` collector holds (other threads add to it)."""
+    with _shared_lock:
+        return dict(reads.files)
 
 
 def _signature(path: str) -> str:
@@ -162,6 +193,23 @@ def code_identity(files: Iterable[str]) -> list[str]:
     parts += [f"{entry}={_signature(entry) if entry else ''}" for entry in sys.path]
     parts += [f"{path}={_signature(path)}" for path in files]
     return parts
+
+
+def zone_file(name: str) -> str | None:
+    """The system's tz file of a zone, where :mod:`zoneinfo` looks first (None: none).
+
+    Noted explicitly because zoneinfo keeps each zone it loaded: a zone used before the
+    recording started (by the quick path's own "today") is never opened again.
+    """
+    import zoneinfo
+
+    if not name or ".." in name.split("/"):
+        return None
+    for base in zoneinfo.TZPATH:
+        candidate = os.path.join(base, name)
+        if os.path.isfile(candidate):
+            return os.path.abspath(candidate)
+    return None
 
 
 def environment() -> list[str]:

@@ -125,14 +125,20 @@ class QuickRequest:
 def try_noop(request: QuickRequest) -> FamilyResult | None:
     """The family's result if the quick path can vouch it is a no-op, else None."""
     global last_outcome
+    result, last_outcome = attempt_noop(request)
+    return result
+
+
+def attempt_noop(request: QuickRequest) -> tuple[FamilyResult | None, str]:
+    """:func:`try_noop` with why it answered or stepped aside, for one thread of many."""
     began = time.perf_counter()
     try:
-        result, last_outcome = _attempt(request)
+        result, outcome = _attempt(request)
     except Exception as exc:  # an optimisation must never cost the sync: the full path runs
-        result, last_outcome = None, f"fell back: {exc.__class__.__name__}: {exc}"
+        result, outcome = None, f"fell back: {exc.__class__.__name__}: {exc}"
     if result is not None:
         result.seconds = time.perf_counter() - began
-    return result
+    return result, outcome
 
 
 def _attempt(request: QuickRequest) -> tuple[FamilyResult | None, str]:

@@ -1,6 +1,8 @@
 """The full sync's side of the quick no-op: record what it read, leave an entry if it converged.
 
-``pc-calendar sync PLAN`` (one plan, not a dry run) gives the engine a :class:`Recording`.
+``pc-calendar sync PLAN`` (one plan, not a dry run) gives the engine a :class:`Recording`,
+and so does ``pc-calendar sync FOLDER`` for each family it syncs in full
+(:mod:`.caseload_quick`).
 While the plan is loaded and the family prepared, the files opened for reading are
 recorded (:func:`.inputs.reading`); each calendar synced adds what its probe will need;
 at the end, :meth:`Recording.finish` stores the entry (:mod:`.quick`) when the quick
@@ -20,13 +22,14 @@ entry otherwise. It never stores one for:
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pluggy
 
-from .inputs import ABSENT, Reads, code_files
+from .inputs import ABSENT, Reads, code_files, zone_file
 from .quick import QuickEntry, TargetEntry, inputs_digest, parents_key, plan_key
 from .quick_probe import where_of
 from .targets import CALENDARS_FILE
@@ -40,9 +43,18 @@ if TYPE_CHECKING:
 class Recording:
     """One full sync of one plan, as the quick path will need to repeat its no-op."""
 
-    def __init__(self, plan_path: Path, parents: tuple[str, ...], today: date | None = None):
+    def __init__(
+        self,
+        plan_path: Path,
+        parents: tuple[str, ...],
+        today: date | None = None,
+        ambient: Callable[[], dict[str, str]] | None = None,
+    ):
         self.plan_path = plan_path
         self.parents = parents
+        #: files other families of a caseload read that this one may have used through a
+        #: process-wide cache (see :func:`.inputs.sharing`): path -> digest
+        self.ambient = ambient
         #: the day the range was computed from (set once the plan's zone is known)
         self.today = today
         self.reads = Reads()
@@ -86,6 +98,8 @@ class Recording:
         if options.dry_run:
             return
         try:
+            for path, known in (self.ambient() if self.ambient else {}).items():
+                self.reads.files.setdefault(path, known)
             entry = self._entry(work, summaries, warnings, pm, store)
         except Exception:  # a bug here must not fail a sync that worked: no entry
             entry = None
@@ -132,6 +146,10 @@ class Recording:
             return None
         beside = os.path.abspath(self.plan_path.parent / CALENDARS_FILE)
         self.reads.files.setdefault(beside, ABSENT)  # read only when present
+        zones = {work.plan.family.timezone}
+        zones |= {p.timezone for p in work.plan.parents.values() if p.timezone}
+        for zone in filter(None, map(zone_file, sorted(zones))):
+            self.reads.add(zone)  # the tz files the events are written in (zoneinfo caches)
         return QuickEntry(
             family=work.plan.family.id,
             timezone=work.plan.family.timezone,
