@@ -122,3 +122,34 @@ def test_as_a_process_an_all_quick_caseload_imports_no_engine_nor_caldav(folder)
     _, loaded = run()  # one family needs the full path: only then the engine loads
     assert "pydantic" in loaded
     assert made.sql("SELECT count(*) FROM quick_noop") == [(3,)]
+
+
+def test_no_secret_read_by_one_family_is_digested_into_the_state(tmp_path, capsys, caldav_server):
+    """Families synced in one process share the files each one reads (time zones...);
+    a password file is not among them: no entry names it or holds its digest."""
+    import hashlib
+
+    made = Folder(tmp_path / "caseload", capsys, MONTH + ("-r",))
+    secrets = []
+    for name in FAMILIES:
+        write_family(made.plans / name, name)
+        config = caldav_server.new_calendar().config(timeout=10)
+        named = config.pop("password_env", None)  # (a server without logins takes any)
+        password = os.environ[named] if named else f"secret-of-{name}"
+        config.setdefault("username", "alex")
+        secret = made.plans / name / "alex.password"
+        secret.write_text(password + "\n")
+        secret.chmod(0o600)
+        config["password_file"] = "alex.password"
+        (made.plans / name / "calendars.toml").write_text(f"alex = {toml_table(config)}\n")
+        secrets.append((secret, password))
+    made.converge()
+    assert made.run("--jobs", "4").quick == set(FAMILIES)
+    entries = repr(made.sql("SELECT * FROM quick_noop")).encode()
+    stored = made.state.read_bytes() + b"".join(
+        p.read_bytes() for p in made.state.parent.glob(made.state.name + "-*")
+    )
+    for secret, password in secrets:
+        assert str(secret).encode() not in entries
+        for text in (password + "\n", password):
+            assert hashlib.sha256(text.encode()).hexdigest().encode() not in stored

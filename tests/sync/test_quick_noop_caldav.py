@@ -147,3 +147,32 @@ def _one_of_ours(family: Family, calendar: CalendarRef) -> str:
         "SELECT href FROM events WHERE calendar LIKE '%/alex/caldav:%' ORDER BY uid LIMIT 1"
     )
     return href
+
+
+def test_no_secret_is_digested_into_the_state(tmp_path, capsys, caldav_calendar):
+    """A password file read while loading the targets is not one of the quick path's
+    inputs: neither its path nor its bytes' digest lands in the state file, and the
+    no-op is quick all the same (the probe reads whatever password is current)."""
+    import hashlib
+
+    family = new_family(tmp_path / "family", capsys)
+    family.window = MONTH
+    secret = family.folder / "alex.password"
+    config = caldav_calendar.config(timeout=10)
+    named = config.pop("password_env", None)  # (a server without logins takes any)
+    password = os.environ[named] if named else "hunter22"
+    config.setdefault("username", "alex")
+    secret.write_text(password + "\n")
+    secret.chmod(0o600)
+    config["password_file"] = "alex.password"
+    (family.folder / "calendars.toml").write_text(f"alex = {toml_table(config)}\n")
+    family.converge()
+    assert family.run().quick
+    stored = family.state.read_bytes()
+    for wal in family.folder.glob("state.sqlite-*"):
+        stored += wal.read_bytes()
+    for text in (password + "\n", password):
+        assert hashlib.sha256(text.encode()).hexdigest().encode() not in stored
+    entries = family.sql("SELECT * FROM quick_noop")
+    assert entries and str(secret).encode() not in repr(entries).encode()
+    assert str(family.plan).encode() in repr(entries).encode()  # the plan is an input

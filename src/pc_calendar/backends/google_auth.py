@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import BackendError, UserError
+from ..sync.inputs import unrecorded
 from .google_config import GoogleSettings
 
 SCOPES = ["https://www.googleapis.com/auth/calendar"]
@@ -95,7 +96,8 @@ def _keyring_get(account: str) -> str | None:
     try:
         import keyring
 
-        return keyring.get_password(KEYRING_SERVICE, account)
+        with unrecorded():  # a keyring may keep its store in a file
+            return keyring.get_password(KEYRING_SERVICE, account)
     except Exception:  # no usable keyring: the file is the store
         return None
 
@@ -175,7 +177,8 @@ def service_account_credentials(settings: GoogleSettings) -> Any:
     assert path is not None
     check_private(path, settings.where, "service_account_file")  # it holds a private key
     try:
-        creds = service_account.Credentials.from_service_account_file(str(path), scopes=SCOPES)
+        with unrecorded():  # a secret: never digested into the sync state
+            creds = service_account.Credentials.from_service_account_file(str(path), scopes=SCOPES)
     except (OSError, ValueError) as exc:
         raise UserError(
             f"{settings.where}: service_account_file {path}: not a service-account key "

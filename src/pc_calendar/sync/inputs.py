@@ -139,6 +139,20 @@ def reading(reads: Reads | None) -> Iterator[None]:
 
 
 @contextmanager
+def unrecorded() -> Iterator[None]:
+    """Files opened inside are not recorded: secrets (a password file, a token, a
+    keyring's store). Their digests would sit in the sync state, where a short password
+    could be guessed from one; and a secret is not what a sync's result depends on (the
+    quick path asks the server with whatever secret is current)."""
+    was = getattr(_local, "busy", False)
+    _local.busy = True
+    try:
+        yield
+    finally:
+        _local.busy = was
+
+
+@contextmanager
 def sharing(reads: Reads) -> Iterator[None]:
     """Also collect into ``reads`` every file any thread records while this is active.
 

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from ..errors import UserError
+from .inputs import unrecorded
 
 if TYPE_CHECKING:  # only an annotation here (the caller opened the database): check skips it
     import sqlite3
@@ -222,7 +223,8 @@ def _from_keyring(service: str, user: str, source: str) -> str:
     from keyring.errors import KeyringError, NoKeyringError
 
     try:
-        value = keyring.get_password(service, user)
+        with unrecorded():
+            value = keyring.get_password(service, user)
     except NoKeyringError:
         raise UserError(
             f"{source}: no system keyring is available on this machine",
@@ -257,7 +259,8 @@ def read_token_file(path: Path, source: str = "") -> str:
     """The file's first line, refusing files that others can read or write."""
     where = f"{source}: " if source else ""
     check_private(path, source)
-    text = path.read_text(encoding="utf-8").strip()
+    with unrecorded():
+        text = path.read_text(encoding="utf-8").strip()
     if not text:
         raise UserError(f"{where}password file {path} is empty")
     return text.splitlines()[0]
