@@ -161,6 +161,8 @@ class EngineContext:
     # id(holiday) -> (it, its occurrences by (first year, end year), by year) (spans.py)
     holiday_years: dict[int, tuple[Any, dict, dict]] = field(default_factory=dict)
     aside_holidays: dict[tuple, tuple[Any, Any, Any]] = field(default_factory=dict)
+    # (id(resolved rotation), place) -> (it, slot -> Paint) (layers.py)
+    rotation_paints: dict[tuple[int, Any], tuple[Any, dict]] = field(default_factory=dict)
     # (id(visit), key) -> (visit, what its painting needs every time) (layers.py)
     visits: dict[tuple[int, str], tuple[Any, Any]] = field(default_factory=dict)
     # id(holiday) -> (holiday, (date-rule options, reach, reads the school calendar))

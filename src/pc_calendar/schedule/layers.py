@@ -125,17 +125,21 @@ def _rotation_of(
 
 
 def rotation_pieces(
-    ctx: EngineContext, rot: ResolvedRotation, start: int, end: int, location: str | None = None
+    ctx: EngineContext,
+    rot: ResolvedRotation,
+    start: int,
+    end: int,
+    location: str | None = None,
+    days: tuple[date, date] | None = None,
 ) -> list[tuple[int, int, Paint]]:
-    """The rotation's custody over ``[start, end)`` as (start, end, Paint) pieces."""
-    first = local_date(ctx, start) - timedelta(days=1)
-    last = local_date(ctx, end - 1)
+    """The rotation's custody over ``[start, end)`` as (start, end, Paint) pieces.
+
+    ``days``: the local dates of ``start`` and ``end - 1`` when the caller has them.
+    """
+    first, last = days or (local_date(ctx, start), local_date(ctx, end - 1))
+    first -= timedelta(days=1)
     parents = rot.parents
-    daily = location is None
-    paints = {
-        slot: Paint(parent, rot.rule, location, daily, location)
-        for slot, parent in enumerate(parents)
-    }
+    paints = _paints_of(ctx, rot, location)
 
     def paint(slot: int) -> Paint:
         found = paints.get(slot) if 0 <= slot < len(parents) else None
@@ -152,9 +156,8 @@ def rotation_pieces(
     pieces: list[tuple[int, int, Paint]] = []
     table = exchange_table(ctx, rot.exchange)
     # The day's facts the handovers will ask for (most handovers are the rotation's).
-    days = ctx.handover_days.setdefault(id(table), {})
+    facts = ctx.handover_days.setdefault(id(table), {})
     is_school_day, wall_time, zone = ctx.school.is_school_day, ctx.wall_time, ctx.zone
-    what = f"{rot.times_from}: rotation handover" if rot.times_from else f"{rot.name} exchange"
     for day, slot in changes:
         row = table[is_school_day(day)][day.weekday()]
         when = row[0]
@@ -162,16 +165,36 @@ def rotation_pieces(
         # ctx.instant, inlined: it is asked once a handover; it warns about DST days.
         at, flag = local_seconds(day, wall_time(when, day) if bell else when, zone)
         if flag is not None:
-            at = ctx.instant(day, when, what)
+            at = ctx.instant(day, when, _handover_words(rot))
         if at >= end:
             break
-        days[day.toordinal()] = (row, at if bell else None)
+        facts[day.toordinal()] = (row, at if bell else None)
         if at > cut:
             pieces.append((cut, at, current))
             cut = at
         current = paints.get(slot) or paint(slot)
     pieces.append((cut, end, current))
     return pieces
+
+
+def _paints_of(ctx: EngineContext, rot: ResolvedRotation, location: str | None) -> dict:
+    """Slot -> the Paint of its parent, once a run per rotation and place."""
+    key = (id(rot), location)
+    known = ctx.rotation_paints.get(key)
+    if known is not None and known[0] is rot:
+        return known[1]
+    daily = location is None
+    paints = {
+        slot: Paint(parent, rot.rule, location, daily, location)
+        for slot, parent in enumerate(rot.parents)
+    }
+    ctx.rotation_paints[key] = (rot, paints)
+    return paints
+
+
+def _handover_words(rot: ResolvedRotation) -> str:
+    """How a DST warning names a rotation handover (made only when one is warned)."""
+    return f"{rot.times_from}: rotation handover" if rot.times_from else f"{rot.name} exchange"
 
 
 def _slot_changes(
@@ -213,10 +236,19 @@ def _slot_changes(
     return slots[(lo - base) % size], changes
 
 
-def paint_visits(ctx: EngineContext, painter: Painter, schedule: Schedule, keys: RuleKeys) -> None:
-    """Visits give the visiting parent time they do not already hold under the rotation."""
-    first = local_date(ctx, painter.start) - timedelta(days=1)
-    last = local_date(ctx, painter.end)
+def paint_visits(
+    ctx: EngineContext,
+    painter: Painter,
+    schedule: Schedule,
+    keys: RuleKeys,
+    days: tuple[date, date] | None = None,
+) -> None:
+    """Visits give the visiting parent time they do not already hold under the rotation.
+
+    ``days``: the local dates of the painter's start and end when the caller has them.
+    """
+    first, last = days or (local_date(ctx, painter.start), local_date(ctx, painter.end))
+    first -= timedelta(days=1)
     for index, visit in enumerate(schedule.visits):
         key = keys.item("visits", index)
         bounds = rule_bounds(ctx, visit, key)
@@ -301,14 +333,14 @@ def _paint_layers(
     # Handover times an amendment set are named by its key in warnings.
     times_from = keys.exchange if keys.exchange.startswith("amendments[") else None
     resolved = _rotation_of(ctx, schedule, keys.rotation, times_from)
-    pieces = rotation_pieces(ctx, resolved, start, end)
+    first, last = local_date(ctx, start), local_date(ctx, end - 1)
+    pieces = rotation_pieces(ctx, resolved, start, end, days=(first, last))
     painter = Painter(start, end, pieces[0][2])
     painter.keys[1:1] = [p[0] for p in pieces[1:]]
     painter.values[1:1] = [p[2] for p in pieces[1:]]
 
-    paint_visits(ctx, painter, schedule, keys)
+    paint_visits(ctx, painter, schedule, keys, (first, local_date(ctx, end)))
 
-    first, last = local_date(ctx, start), local_date(ctx, end - 1)
     for span, season in resolve_seasons(ctx, schedule, keys, start, end, first, last):
         paint_season(ctx, painter, schedule, span, season)
 
