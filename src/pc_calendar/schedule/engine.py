@@ -20,10 +20,11 @@ from ..plan.amend import RuleKeys, SchedulePart, applicable
 from ..plan.model import Child, Plan, Schedule
 from .context import EngineContext, leave_date, plan_error
 from .handovers import child_timeline
-from .layers import Paint, fixed
 from .painter import Painter
+from .rotation_layer import Paint, fixed
 from .school import school_year, where_to_add
-from .spans import ResolvedSpan, SpanNote, resolve_holidays, resolve_seasons
+from .season_spans import resolve_seasons
+from .spans import ResolvedSpan, SpanNote, resolve_holidays
 from .switch_report import switch_record, warn_reading
 from .timeline import ChildTimeline, HolidayLabel, Rule, Timeline
 from .timeutil import local_midnight, to_seconds

@@ -1,4 +1,5 @@
-"""Painting one schedule's layers: rotation and visits, then seasons, then holidays.
+"""Painting one schedule's layers: rotation (rotation_layer.py) and visits, then
+seasons, then holidays.
 
 Each layer replaces the one below for exactly the time it covers (see painter.py).
 Overrides are painted per child by the engine, because they may name children.
@@ -7,233 +8,32 @@ Overrides are painted per child by the engine, because they may name children.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from typing import Any, NamedTuple
+from collections.abc import Callable
+from datetime import date, time, timedelta
+from typing import Any
 
 from ..plan.amend import RuleKeys, SchedulePart
-from ..plan.model import ExchangeDefaults, Rotation, Schedule, Visit
-from .api import PatternContext
+from ..plan.model import Schedule, Visit
 from .context import EngineContext, plan_error
-from .handover_places import exchange_table
 from .painter import Painter
-from .patterns import FALLBACK_ANCHOR
+from .rotation_layer import (
+    Paint,
+    fixed,
+    local_date,
+    resolve_rotation,
+    rotation_of,
+    rotation_pieces,
+)
 from .school_gaps import warn_terms_unknown
+from .season_spans import resolve_seasons
 from .spans import (
     ResolvedSpan,
     other_parent,
     resolve_holidays,
-    resolve_seasons,
     rule_bounds,
 )
 from .timeline import HolidayLabel, Rule
 from .timeutil import local_midnight, local_seconds
-
-
-class Paint(NamedTuple):
-    """What a segment of the strip holds.
-
-    ``daily`` marks rotation-made segments: their exchange place is the rotation's
-    place for the day of the exchange rather than a fixed ``location``. ``location``
-    is where the segment's rule begins (the handover into it), ``end_location`` where
-    it ends (a holiday may pick up at school and return curbside).
-    """
-
-    parent: str
-    rule: Rule
-    location: str | None
-    daily: bool
-    end_location: str | None
-
-
-def fixed(parent: str, rule: Rule, location: str | None) -> Paint:
-    """A segment with one place for both of its ends."""
-    return Paint(parent, rule, location, False, location)
-
-
-def local_date(ctx: EngineContext, seconds: int) -> date:
-    return datetime.fromtimestamp(seconds, ctx.zone).date()
-
-
-@dataclass(frozen=True)
-class ResolvedRotation:
-    """A rotation with its pattern looked up, options checked and anchor settled."""
-
-    pattern: Any
-    context: PatternContext
-    parents: tuple[str, ...]
-    rule: Rule
-    exchange: ExchangeDefaults
-    name: str
-    times_from: str | None = None  # the plan key of the handover times, when not [exchange]
-
-
-def resolve_rotation(
-    ctx: EngineContext,
-    rotation: Rotation,
-    exchange: ExchangeDefaults,
-    key: str,
-    rule: Rule,
-    times_from: str | None = None,
-) -> ResolvedRotation:
-    if rotation.pattern not in ctx.patterns:
-        known = ", ".join(ctx.patterns.names())
-        raise plan_error(f"{key}.pattern", f"unknown pattern {rotation.pattern!r} (known: {known})")
-    pattern = ctx.patterns[rotation.pattern]
-    problems = pattern.validate(rotation.options) if hasattr(pattern, "validate") else []
-    if problems:
-        raise plan_error(f"{key}.options", "; ".join(problems))
-    anchor = rotation.anchor
-    if anchor is None and getattr(pattern, "needs_anchor", False):
-        anchor = FALLBACK_ANCHOR
-        ctx.warn(
-            f"{key}: pattern {rotation.pattern!r} needs an anchor date and none is "
-            f"given; counting from Monday {FALLBACK_ANCHOR}"
-        )
-    parents = tuple(rotation.parents or ctx.plan.parent_ids)
-    for i, parent in enumerate(parents):
-        ctx.check_parent(parent, f"{key}.parents[{i}]")
-    context = PatternContext(anchor, rotation.options, ctx.school.is_school_day)
-    return ResolvedRotation(pattern, context, parents, rule, exchange, key, times_from)
-
-
-def _rotation_of(
-    ctx: EngineContext, schedule: Schedule, key: str, times_from: str | None
-) -> ResolvedRotation:
-    """The schedule's rotation resolved, once a run: an amended plan paints a strip per
-    version and a one-second strip per switch-over question, each asking again.
-
-    A rotation that warns (a pattern needing an anchor it lacks) is resolved each time,
-    so a strip painted quietly cannot swallow its warning for the others.
-    """
-    rotation, exchange = schedule.rotation, schedule.exchange
-    assert rotation is not None
-    known = ctx.rotations.get(id(rotation))
-    if (
-        known is not None
-        and known[0] is rotation
-        and known[1][0] is exchange
-        and known[1][1:] == (key, times_from)
-    ):
-        return known[2]
-    rule = Rule("rotation", rotation.pattern, key, rotation.citation)
-    resolved = resolve_rotation(ctx, rotation, exchange, key, rule, times_from)
-    if rotation.anchor is not None or not getattr(resolved.pattern, "needs_anchor", False):
-        ctx.rotations[id(rotation)] = (rotation, (exchange, key, times_from), resolved)
-    return resolved
-
-
-def rotation_pieces(
-    ctx: EngineContext,
-    rot: ResolvedRotation,
-    start: int,
-    end: int,
-    location: str | None = None,
-    days: tuple[date, date] | None = None,
-) -> list[tuple[int, int, Paint]]:
-    """The rotation's custody over ``[start, end)`` as (start, end, Paint) pieces.
-
-    ``days``: the local dates of ``start`` and ``end - 1`` when the caller has them.
-    """
-    first, last = days or (local_date(ctx, start), local_date(ctx, end - 1))
-    first -= timedelta(days=1)
-    parents = rot.parents
-    paints = _paints_of(ctx, rot, location)
-
-    def paint(slot: int) -> Paint:
-        found = paints.get(slot) if 0 <= slot < len(parents) else None
-        if found is None:
-            raise plan_error(
-                f"{rot.name}.parents",
-                f"the pattern uses slot {slot + 1} but {len(parents)} parents are listed",
-            )
-        return found
-
-    initial, changes = _slot_changes(rot, first, last)
-    current = paint(initial)
-    cut = start
-    pieces: list[tuple[int, int, Paint]] = []
-    table = exchange_table(ctx, rot.exchange)
-    # The day's facts the handovers will ask for (most handovers are the rotation's).
-    facts = ctx.handover_days.setdefault(id(table), {})
-    is_school_day, wall_time, zone = ctx.school.is_school_day, ctx.wall_time, ctx.zone
-    for day, slot in changes:
-        row = table[is_school_day(day)][day.weekday()]
-        when = row[0]
-        bell = when.__class__ is not time
-        # ctx.instant, inlined: it is asked once a handover; it warns about DST days.
-        at, flag = local_seconds(day, wall_time(when, day) if bell else when, zone)
-        if flag is not None:
-            at = ctx.instant(day, when, _handover_words(rot))
-        if at >= end:
-            break
-        facts[day.toordinal()] = (row, at if bell else None)
-        if at > cut:
-            pieces.append((cut, at, current))
-            cut = at
-        current = paints.get(slot) or paint(slot)
-    pieces.append((cut, end, current))
-    return pieces
-
-
-def _paints_of(ctx: EngineContext, rot: ResolvedRotation, location: str | None) -> dict:
-    """Slot -> the Paint of its parent, once a run per rotation and place."""
-    key = (id(rot), location)
-    known = ctx.rotation_paints.get(key)
-    if known is not None and known[0] is rot:
-        return known[1]
-    daily = location is None
-    paints = {
-        slot: Paint(parent, rot.rule, location, daily, location)
-        for slot, parent in enumerate(rot.parents)
-    }
-    ctx.rotation_paints[key] = (rot, paints)
-    return paints
-
-
-def _handover_words(rot: ResolvedRotation) -> str:
-    """How a DST warning names a rotation handover (made only when one is warned)."""
-    return f"{rot.times_from}: rotation handover" if rot.times_from else f"{rot.name} exchange"
-
-
-def _slot_changes(
-    rot: ResolvedRotation, first: date, last: date
-) -> tuple[int, Iterable[tuple[date, int]]]:
-    """The slot of day ``first``, and (day, slot) for each later day up to ``last`` whose
-    slot differs from the day before's."""
-    pattern, pctx = rot.pattern, rot.context
-    cycle = getattr(pattern, "cycle", None)
-    if cycle is None:
-        slot_for = pattern.slot_for
-        initial = slot_for(first, pctx)
-
-        def each_day() -> Iterator[tuple[date, int]]:
-            prev, day, one = initial, first, timedelta(days=1)
-            while day < last:
-                day += one
-                slot = slot_for(day, pctx)
-                if slot != prev:
-                    prev = slot
-                    yield day, slot
-
-        return initial, each_day()
-    origin, slots = cycle(pctx)
-    size, base = len(slots), origin.toordinal()
-    lo, hi = first.toordinal(), last.toordinal()
-    # Offsets within the cycle where the slot differs from the day before's.
-    turns = [(k, slots[k]) for k in range(size) if slots[k] != slots[k - 1]]
-    changes: list[tuple[date, int]] = []
-    if turns:
-        fromordinal = date.fromordinal
-        round_start = lo + 1 - (lo + 1 - base) % size  # a day at offset 0 of the cycle
-        while round_start <= hi:
-            for k, slot in turns:
-                ordinal = round_start + k
-                if lo < ordinal <= hi:
-                    changes.append((fromordinal(ordinal), slot))
-            round_start += size
-    return slots[(lo - base) % size], changes
 
 
 def paint_visits(
@@ -332,7 +132,7 @@ def _paint_layers(
     assert schedule.rotation is not None
     # Handover times an amendment set are named by its key in warnings.
     times_from = keys.exchange if keys.exchange.startswith("amendments[") else None
-    resolved = _rotation_of(ctx, schedule, keys.rotation, times_from)
+    resolved = rotation_of(ctx, schedule, keys.rotation, times_from)
     first, last = local_date(ctx, start), local_date(ctx, end - 1)
     pieces = rotation_pieces(ctx, resolved, start, end, days=(first, last))
     painter = Painter(start, end, pieces[0][2])

@@ -13,11 +13,11 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from ..plan.amend import RuleKeys
-from ..plan.model import Holiday, MonthDay, Schedule, Season
+from ..plan.model import Holiday, Schedule
 from ..plan.model import Rotation as RotationModel
 from . import school_gaps
 from .api import Occurrence
-from .bounds import rule_bounds, starts_within, within
+from .bounds import rule_bounds, starts_within
 from .context import EngineContext, plan_error
 from .span_edges import Snap, edge_days, midpoint_day, month_day_after, out_of_sight
 from .timeline import HolidayLabel, Rule, new_label
@@ -95,7 +95,8 @@ def other_parent(ctx: EngineContext, rotation: RotationModel | None, parent: str
     return next((p for p in pair if p != parent), parent)
 
 
-def _local(seconds: int, ctx: EngineContext) -> str:
+def local_text(seconds: int, ctx: EngineContext) -> str:
+    """An instant as the family reads it, for messages."""
     return f"{from_seconds(seconds).astimezone(ctx.zone):%Y-%m-%d %H:%M}"
 
 
@@ -275,7 +276,7 @@ def _holiday_span(
         raise plan_error(
             key,
             f"the span of '{holiday.name}' for {occ.first} ends "
-            f"({_local(e, ctx)}) before it starts ({_local(s, ctx)}); "
+            f"({local_text(e, ctx)}) before it starts ({local_text(s, ctx)}); "
             "check start and end",
         )
     if e <= start or s >= end:
@@ -298,8 +299,8 @@ def _holiday_span(
             raise plan_error(
                 f"{key}.split",
                 f"the split of '{holiday.name}' for {occ.first} "
-                f"({_local(cut, ctx)}) is not inside its span "
-                f"({_local(s, ctx)} to {_local(e, ctx)})",
+                f"({local_text(cut, ctx)}) is not inside its span "
+                f"({local_text(s, ctx)} to {local_text(e, ctx)})",
             )
         second = other_parent(ctx, schedule.rotation, parent)
         cut_place = holiday.split.location or where
@@ -310,8 +311,9 @@ def _holiday_span(
             SpanNote(
                 "long-holiday",
                 key,
-                f"'{holiday.name}' for {occ.first} runs {_local(s, ctx)} to {_local(e, ctx)}, "
-                f"more than {LONG_SPAN_DAYS} days; check its start and end (a season may "
+                f"'{holiday.name}' for {occ.first} runs {local_text(s, ctx)} to "
+                f"{local_text(e, ctx)}, more than {LONG_SPAN_DAYS} days; check its start and "
+                "end (a season may "
                 "say this better)",
             )
         )
@@ -354,65 +356,3 @@ def _note_snaps(
             continue
         ctx.warn(message)
         ctx.notes.append(SpanNote("school-snap", f"{key}.{snap.edge}.school", message))
-
-
-def _season_dates(season: Season, years: range) -> list[tuple[date, date]]:
-    if isinstance(season.start, date):
-        return [(season.start, season.end)]  # type: ignore[list-item]
-    assert isinstance(season.start, MonthDay) and isinstance(season.end, MonthDay)
-    out = []
-    for year in years:
-        first = season.start.in_year(year)
-        last = season.end.in_year(year)
-        if last < first:
-            last = season.end.in_year(year + 1)
-        out.append((first, last))
-    return out
-
-
-def resolve_seasons(
-    ctx: EngineContext,
-    schedule: Schedule,
-    keys: RuleKeys,
-    start: int,
-    end: int,
-    first: date,
-    last: date,
-) -> list[tuple[ResolvedSpan, Season]]:
-    """Every season occurrence overlapping ``[start, end)``, in file order."""
-    found: list[tuple[ResolvedSpan, Season]] = []
-    years = range(first.year - 1, last.year + 1)
-    after, before = last + timedelta(days=1), first - timedelta(days=1)
-    for index, season in enumerate(schedule.seasons):
-        key = keys.item("seasons", index)
-        bounds = rule_bounds(ctx, season, key)
-        rule: Rule | None = None  # made for the first occurrence near the range
-        for day_from, day_to in _season_dates(season, years):
-            if day_from > after or day_to < before:
-                continue
-            s = ctx.instant_of(day_from, season.start_time, key, season.name, "start")
-            e = ctx.instant_of(day_to, season.end_time, key, season.name, "end")
-            if e <= s:
-                raise plan_error(
-                    key,
-                    f"'{season.name}' from {day_from} ends "
-                    f"({_local(e, ctx)}) before it starts ({_local(s, ctx)})",
-                )
-            if e <= start or s >= end or not within(bounds, s):
-                continue
-            parent = season.assign.parent_for(day_from.year) if season.assign else None
-            if season.assign is not None and parent is None:
-                raise plan_error(f"{key}.assign", "expected parent, or even_years and odd_years")
-            if parent is not None:
-                ctx.check_parent(parent, f"{key}.assign")
-            rule = rule or _season_rule(season, key)
-            span = ResolvedSpan(rule, index, from_seconds(s), from_seconds(e), parent, 0)
-            found.append((span, season))
-    return found
-
-
-def _season_rule(season: Season, key: str) -> Rule:
-    """The Rule of a season's spans (made only for an occurrence near the range)."""
-    rotation = season.rotation
-    citation = season.citation or (rotation.citation if rotation else None)
-    return Rule("season", season.name, key, citation)

@@ -27,9 +27,11 @@ from ..plan.amend import RuleKeys, SchedulePart, apply_amendment, school_year_st
 from ..plan.amendments import AgeTrigger, Amendment
 from ..plan.model import Plan
 from .context import EngineContext, plan_error
-from .layers import local_date, paint_schedule
+from .layers import paint_schedule
 from .painter import Painter
-from .spans import resolve_holidays, resolve_seasons
+from .rotation_layer import local_date
+from .season_spans import resolve_seasons
+from .spans import resolve_holidays
 from .timeline import HolidayLabel
 from .timeutil import local_midnight, to_seconds
 
