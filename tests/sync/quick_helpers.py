@@ -120,3 +120,20 @@ def _fresh_plugin_managers():
     plugins._clear_managers()
     yield
     plugins._clear_managers()
+
+
+def crash_ics_creates(monkeypatch: pytest.MonkeyPatch, after: int = 2) -> None:
+    """Make the ics backend's creates raise ``KeyboardInterrupt`` (Ctrl-C mid-push) once
+    ``after`` have gone through; ``monkeypatch.undo`` or a new setattr puts it back."""
+    from pc_calendar.backends.ics_folder import IcsFolderBackend
+
+    real = IcsFolderBackend.create
+    calls = []
+
+    def crash_after(self, event):
+        calls.append(1)
+        if len(calls) > after:
+            raise KeyboardInterrupt  # Ctrl-C mid-push
+        return real(self, event)
+
+    monkeypatch.setattr(IcsFolderBackend, "create", crash_after)

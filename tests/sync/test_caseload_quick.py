@@ -14,7 +14,10 @@ from datetime import date
 import pytest
 from caseload_helpers import write_family
 from caseload_quick_helpers import QUICK, Folder, without_seconds
-from quick_helpers import _fresh_plugin_managers  # noqa: F401 (autouse fixture)
+from quick_helpers import (
+    _fresh_plugin_managers,  # noqa: F401 (autouse fixture)
+    crash_ics_creates,
+)
 from test_quick_noop import DATA, EXCHANGE_AT_HALF_PAST_FIVE, EXCHANGE_AT_SIX
 
 from pc_calendar.backends.ics_folder import IcsFolderBackend
@@ -215,15 +218,7 @@ def test_a_caseload_that_crashed_midway_converges_on_the_next_run(folder, tmp_pa
         plan = folder.plans / f"{name}.toml"
         plan.write_text(plan.read_text().replace(EXCHANGE_AT_SIX, EXCHANGE_AT_HALF_PAST_FIVE))
     real = IcsFolderBackend.create
-    calls = []
-
-    def crash_after_two(self, event):
-        calls.append(1)
-        if len(calls) > 2:
-            raise KeyboardInterrupt  # Ctrl-C mid-push
-        return real(self, event)
-
-    monkeypatch.setattr(IcsFolderBackend, "create", crash_after_two)
+    crash_ics_creates(monkeypatch)
     crashed = folder.run("--jobs", "1")
     assert crashed.code != 0
     assert crashed.outcomes["fam-a"] == QUICK

@@ -19,6 +19,7 @@ from quick_helpers import (
     Family,
     _fresh_plugin_managers,  # noqa: F401 (autouse fixture)
     calendars,
+    crash_ics_creates,
     fresh_calendars,
     new_family,
 )
@@ -161,15 +162,7 @@ def test_a_push_that_crashed_midway_is_finished_by_the_full_path(family, tmp_pat
     original = family.plan.read_text()
     family.plan.write_text(original.replace(EXCHANGE_AT_SIX, EXCHANGE_AT_HALF_PAST_FIVE))
     real = IcsFolderBackend.create
-    calls = []
-
-    def crash_after_two(self, event):
-        calls.append(1)
-        if len(calls) > 2:
-            raise KeyboardInterrupt  # Ctrl-C mid-push
-        return real(self, event)
-
-    monkeypatch.setattr(IcsFolderBackend, "create", crash_after_two)
+    crash_ics_creates(monkeypatch)
     assert family.run().code == 1
     assert family.sql("SELECT count(*) FROM events WHERE pending = 1") == [(2,)]
     monkeypatch.setattr(IcsFolderBackend, "create", real)

@@ -158,8 +158,6 @@ class EngineContext:
     # Whether a strip is being painted aside, only to read who holds when (versions.py),
     # and the holiday layers of such strips, by holidays, keys, parents and instants.
     aside: bool = False
-    # id(holiday) -> (it, its occurrences by (first year, end year), by year) (spans.py)
-    holiday_years: dict[int, tuple[Any, dict, dict]] = field(default_factory=dict)
     aside_holidays: dict[tuple, tuple[Any, Any, Any]] = field(default_factory=dict)
     # (id(resolved rotation), place) -> (it, slot -> Paint) (layers.py)
     rotation_paints: dict[tuple[int, Any], tuple[Any, dict]] = field(default_factory=dict)

@@ -150,10 +150,7 @@ def resolve_holidays(
     occurrences = ctx.occurrences
     for index, holiday, key, name, options, reach, uses_school in _holidays(ctx, schedule, keys):
         rule: Rule | None = None  # made for the first occurrence resolved (most are not)
-        if ctx.aside:
-            found = _occurrences_aside(ctx, holiday, name, options, years)
-        else:
-            found = occurrences(name, options, years)
+        found = occurrences(name, options, years)
         bounds = rule_bounds(ctx, holiday, key)
         if uses_school:
             school_gaps.warn_missing_years(ctx, holiday, key, found, first, last)
@@ -207,29 +204,6 @@ def _holidays(ctx: EngineContext, schedule: Schedule, keys: RuleKeys) -> list[tu
         options, reach, uses_school = _facts(ctx, holiday, key)
         found.append((index, holiday, key, holiday.date["rule"], options, reach, uses_school))
     ctx.schedule_holidays[id(schedule)] = (schedule, keys, found)
-    return found
-
-
-def _occurrences_aside(
-    ctx: EngineContext, holiday: Holiday, name: str, options: dict[str, Any], years: range
-) -> list[Occurrence]:
-    """``ctx.occurrences`` for a strip painted aside (versions.py), from a per-run
-    table of the holiday's years: such strips ask for three years each, a different
-    three for each switch-over, which ``ctx.occurrences`` would list anew each time."""
-    known = ctx.holiday_years.get(id(holiday))
-    if known is None or known[0] is not holiday:
-        known = ctx.holiday_years[id(holiday)] = (holiday, {}, {})
-    _, spans_of, year_of = known
-    span = (years.start, years.stop)
-    found = spans_of.get(span)
-    if found is None:
-        found = []
-        for year in years:
-            listed = year_of.get(year)
-            if listed is None:
-                listed = year_of[year] = ctx.occurrences(name, options, range(year, year + 1))
-            found += listed
-        spans_of[span] = found
     return found
 
 
