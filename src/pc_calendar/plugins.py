@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import importlib
 import os
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ import pluggy
 
 from . import hookspecs
 from .errors import PluginError
+from .plugin_watch import BUILD_LOCK, WATCHERS, watch_managers  # noqa: F401  (re-exported)
 
 DEFAULT_PLUGINS = (
     "pc_calendar.schedule.patterns",
@@ -104,13 +104,6 @@ def load_failures(pm: pluggy.PluginManager) -> list[PluginError]:
     return LOAD_FAILURES.get(id(pm), [])
 
 
-#: called with each process-wide manager as it is built (see :func:`watch_managers`)
-_WATCHERS: list[Callable[[pluggy.PluginManager], None]] = []
-
-#: one build at a time: caseload workers may ask for the manager at once
-_BUILD_LOCK = threading.RLock()
-
-
 class _Shared:
     """A process-wide manager, built on first use: once, even when threads race."""
 
@@ -122,11 +115,11 @@ class _Shared:
     def __call__(self) -> pluggy.PluginManager:
         pm = self._pm
         if pm is None:
-            with _BUILD_LOCK:
+            with BUILD_LOCK:
                 pm = self._pm
                 if pm is None:
                     pm = self._pm = self._build()
-                    for watcher in list(_WATCHERS):
+                    for watcher in list(WATCHERS):
                         watcher(pm)
         return pm
 
@@ -134,7 +127,7 @@ class _Shared:
         return self._pm is not None
 
     def cache_clear(self) -> None:
-        with _BUILD_LOCK:
+        with BUILD_LOCK:
             self._pm = None
 
 
@@ -149,26 +142,6 @@ def get_command_manager() -> pluggy.PluginManager:
     """The process-wide manager for ``pc_calendar_register_commands``: entry points and
     extras only, since importing the built-ins costs ~0.1 s and none adds a command."""
     return build_plugin_manager(list(_EXTRA), defaults=False)
-
-
-@contextmanager
-def watch_managers(watcher: Callable[[pluggy.PluginManager], None]) -> Iterator[None]:
-    """Call ``watcher(pm)`` for each process-wide manager in use during the block: at
-    once for one already built, else when it is built.
-
-    The CLI reports plugins that failed to import this way without building a
-    manager the command does not need.
-    """
-    with _BUILD_LOCK:
-        _WATCHERS.append(watcher)
-        built = [get() for get in (get_plugin_manager, get_command_manager) if get.is_built()]
-    try:
-        for pm in built:
-            watcher(pm)
-        yield
-    finally:
-        with _BUILD_LOCK:
-            _WATCHERS.remove(watcher)
 
 
 @contextmanager

@@ -159,14 +159,17 @@ def test_as_a_process_the_quick_noop_loads_neither_pydantic_nor_caldav(family, t
 
 
 def test_the_sync_command_imports_no_plan_model():
-    """Loading ``sync`` (and its date options' years) must not load pydantic."""
+    """Loading ``sync`` (and its date options' years) must not load pydantic; the quick
+    path to a CalDAV calendar not pluggy either (no plugin manager is built)."""
     from pc_calendar.cli.common import YEARS
     from pc_calendar.plan.toml_types import SUPPORTED_YEARS
 
     assert YEARS == SUPPORTED_YEARS
     code = (
         "import sys, pc_calendar.cli.sync, pc_calendar.sync.quick, pc_calendar.sync.quick_probe\n"
-        "print(sorted(m for m in ('pydantic', 'caldav', 'pc_calendar.plan') if m in sys.modules))"
+        "import pc_calendar.backends.caldav_probe\n"
+        "print(sorted(m for m in ('pydantic', 'caldav', 'pc_calendar.plan', 'pluggy')"
+        " if m in sys.modules))"
     )
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)

@@ -256,11 +256,11 @@ verbosity.add_options(cli)
 
 def _failure_reporter() -> Callable[[Any], None]:
     """Warn once per run about each plugin that failed to import, as a manager is built."""
-    from ..plugins import load_failures
-
     shown: set[str] = set()
 
     def report(pm: Any) -> None:
+        from ..plugins import load_failures  # (imported with the manager built)
+
         for failure in load_failures(pm):
             text = failure.render()
             if text not in shown:
@@ -272,7 +272,7 @@ def _failure_reporter() -> Callable[[Any], None]:
 
 def _load_commands() -> None:
     """Import every command now, for code that drives ``cli`` directly and wants all."""
-    from ..plugins import watch_managers
+    from ..plugin_watch import watch_managers
 
     with watch_managers(_failure_reporter()):
         cli.load_all()
@@ -307,7 +307,7 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _run(argv: list[str] | None) -> None:
-    from ..plugins import watch_managers
+    from ..plugin_watch import watch_managers
 
     LOADED_PLANS.clear()
     try:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import time
 from collections.abc import Callable
 from contextlib import nullcontext
@@ -142,9 +143,10 @@ def attempt_noop(request: QuickRequest) -> tuple[FamilyResult | None, str]:
 
 
 def _attempt(request: QuickRequest) -> tuple[FamilyResult | None, str]:
-    from ..plugins import extras_active
-
-    if extras_active():
+    # Plugins are added in-process only through pc_calendar.plugins: not imported, none
+    # were (and importing it would import pluggy, a tenth of this path's start-up).
+    plugins = sys.modules.get("pc_calendar.plugins")
+    if plugins is not None and plugins.extras_active():
         return None, "plugins added in-process"
     if not request.state_path.is_file():
         return None, "no sync state"
