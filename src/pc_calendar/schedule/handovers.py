@@ -25,7 +25,7 @@ from .timeline import (
     Rule,
     new_block,
 )
-from .timeutil import from_seconds, local_seconds, local_time
+from .timeutil import WALL_SECONDS, day_seconds, from_seconds, local_time
 from .versions import VersionedSchedule
 
 
@@ -166,7 +166,12 @@ def _day_facts(
     when = rotation[0]
     bell = None
     if when.__class__ is TimeKeyword:
-        bell = local_seconds(day, ctx.wall_time(when, day), ctx.zone)[0]
+        wall = ctx.wall_time(when, day)
+        midnight, offset = ctx.midnights.get(day), WALL_SECONDS.get(wall)
+        if midnight is not None and offset is not None:
+            bell = midnight + offset
+        else:
+            bell = day_seconds(day, wall, ctx.zone)[0]
     found = days[day.toordinal()] = (rotation, bell)
     return found
 

@@ -23,6 +23,7 @@ from .rotation_layer import (
     resolve_rotation,
     rotation_of,
     rotation_pieces,
+    rotation_strip,
 )
 from .school_gaps import warn_terms_unknown
 from .season_spans import resolve_seasons
@@ -33,7 +34,7 @@ from .spans import (
     rule_bounds,
 )
 from .timeline import HolidayLabel, Rule
-from .timeutil import local_midnight, local_seconds
+from .timeutil import WALL_SECONDS, local_midnight
 
 
 def paint_visits(
@@ -57,7 +58,8 @@ def paint_visits(
         day = first + timedelta(days=(weekday - first.weekday()) % 7)
         start, end, during = visit.start, visit.end, visit.during
         in_term, week = ctx.school.in_term, timedelta(days=7)
-        wall_time, zone, paint_where = ctx.wall_time, ctx.zone, painter.paint_where
+        wall_time, midnights, walls = ctx.wall_time, ctx.midnights, WALL_SECONDS
+        paint_where = painter.paint_where
         paint_inside, strip, held = painter.paint_inside, painter.keys, painter.values
         not_theirs = lambda old, p=parent: old.parent != p  # noqa: E731
         while day <= last:
@@ -66,11 +68,12 @@ def paint_visits(
                 if wall >= end:
                     raise plan_error(f"{key}.end", f"'{visit.name}' on {day} ends before it starts")
                 # ctx.instant, inlined (once a week a visit); a DST day goes through it to warn.
-                s, flag = local_seconds(day, wall, zone)
-                if flag is not None:
+                midnight, s, e = midnights.get(day), walls.get(wall), walls.get(end)
+                if midnight is not None and s is not None and e is not None:
+                    s += midnight
+                    e += midnight
+                else:
                     s = ctx.instant(day, start, f"{key} ({visit.name}) start")
-                e, flag = local_seconds(day, end, zone)
-                if flag is not None:
                     e = ctx.instant(day, end, f"{key} ({visit.name}) end")
                 # Both ends inside one DST gap collapse to the same instant: nothing to paint.
                 if bounds is None or bounds[0] <= s < bounds[1]:
@@ -134,10 +137,10 @@ def _paint_layers(
     times_from = keys.exchange if keys.exchange.startswith("amendments[") else None
     resolved = rotation_of(ctx, schedule, keys.rotation, times_from)
     first, last = local_date(ctx, start), local_date(ctx, end - 1)
-    pieces = rotation_pieces(ctx, resolved, start, end, days=(first, last))
-    painter = Painter(start, end, pieces[0][2])
-    painter.keys[1:1] = [p[0] for p in pieces[1:]]
-    painter.values[1:1] = [p[2] for p in pieces[1:]]
+    cuts, held = rotation_strip(ctx, resolved, start, end, days=(first, last))
+    cuts.append(end)
+    held.append(None)
+    painter = Painter.of(cuts, held)
 
     paint_visits(ctx, painter, schedule, keys, (first, local_date(ctx, end)))
 

@@ -24,6 +24,14 @@ class Painter:
         self.keys: list[int] = [start, end]
         self.values: list[Any] = [value, None]
 
+    @classmethod
+    def of(cls, keys: list[int], values: list[Any]) -> Painter:
+        """A painter holding ``keys`` and ``values`` (taken, not copied): sorted keys,
+        ``values[-1]`` None, as ``__init__`` would leave them after painting."""
+        made = cls.__new__(cls)
+        made.keys, made.values = keys, values
+        return made
+
     @property
     def start(self) -> int:
         return self.keys[0]

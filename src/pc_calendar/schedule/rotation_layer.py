@@ -17,7 +17,7 @@ from .context import EngineContext, plan_error
 from .handover_places import exchange_table
 from .patterns import FALLBACK_ANCHOR
 from .timeline import Rule
-from .timeutil import local_seconds
+from .timeutil import WALL_SECONDS, day_seconds
 
 
 class Paint(NamedTuple):
@@ -119,9 +119,23 @@ def rotation_pieces(
     start: int,
     end: int,
     location: str | None = None,
-    days: tuple[date, date] | None = None,
 ) -> list[tuple[int, int, Paint]]:
-    """The rotation's custody over ``[start, end)`` as (start, end, Paint) pieces.
+    """The rotation's custody over ``[start, end)`` as (start, end, Paint) pieces."""
+    cuts, paints = rotation_strip(ctx, rot, start, end, location)
+    cuts.append(end)
+    return [(cuts[k], cuts[k + 1], paints[k]) for k in range(len(paints))]
+
+
+def rotation_strip(
+    ctx: EngineContext,
+    rot: ResolvedRotation,
+    start: int,
+    end: int,
+    location: str | None = None,
+    days: tuple[date, date] | None = None,
+) -> tuple[list[int], list[Paint]]:
+    """The rotation's custody over ``[start, end)``: the instant each piece begins (the
+    first is ``start``) and its Paint, as a Painter's keys and values hold them.
 
     ``days``: the local dates of ``start`` and ``end - 1`` when the caller has them.
     """
@@ -142,28 +156,37 @@ def rotation_pieces(
     initial, changes = _slot_changes(rot, first, last)
     current = paint(initial)
     cut = start
-    pieces: list[tuple[int, int, Paint]] = []
+    cuts: list[int] = []
+    held: list[Paint] = []
     table = exchange_table(ctx, rot.exchange)
     # The day's facts the handovers will ask for (most handovers are the rotation's).
     facts = ctx.handover_days.setdefault(id(table), {})
     is_school_day, wall_time, zone = ctx.school.is_school_day, ctx.wall_time, ctx.zone
+    midnights = ctx.midnights
     for day, slot in changes:
         row = table[is_school_day(day)][day.weekday()]
         when = row[0]
         bell = when.__class__ is not time
+        wall = wall_time(when, day) if bell else when
         # ctx.instant, inlined: it is asked once a handover; it warns about DST days.
-        at, flag = local_seconds(day, wall_time(when, day) if bell else when, zone)
-        if flag is not None:
-            at = ctx.instant(day, when, _handover_words(rot))
+        midnight, offset = midnights.get(day), WALL_SECONDS.get(wall)
+        if midnight is not None and offset is not None:
+            at = midnight + offset
+        else:
+            at, flag = day_seconds(day, wall, zone)
+            if flag is not None:
+                at = ctx.instant(day, when, _handover_words(rot))
         if at >= end:
             break
         facts[day.toordinal()] = (row, at if bell else None)
         if at > cut:
-            pieces.append((cut, at, current))
+            cuts.append(cut)
+            held.append(current)
             cut = at
         current = paints.get(slot) or paint(slot)
-    pieces.append((cut, end, current))
-    return pieces
+    cuts.append(cut)
+    held.append(current)
+    return cuts, held
 
 
 def _paints_of(ctx: EngineContext, rot: ResolvedRotation, location: str | None) -> dict:

@@ -53,6 +53,76 @@ def local_seconds(day: date, t: time, zone: ZoneInfo) -> tuple[int, str | None]:
     return int(moment.timestamp()), flag
 
 
+# Instants by arithmetic. On a day whose UTC offset holds from midnight to midnight
+# (every day but the two a year when clocks change, in zones that change them), a wall
+# time's instant is the day's midnight plus the time: no conversion and no cache miss
+# (each costs microseconds, and a caseload meets thousands of distinct instants). The
+# days are facts of the zone, kept for all runs; a DST day is never listed, so it goes
+# through local_seconds, which finds its exact instant and flag.
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+_MIDNIGHTS: dict[ZoneInfo, dict[date, int]] = {}  # zone -> plain day -> its midnight
+_YEARS: set[tuple[ZoneInfo, int]] = set()  # (zone, year) whose plain days are listed
+_MIDNIGHTS_LIMIT = 1 << 17
+# wall time -> seconds since midnight (None: it has microseconds, left to local_seconds)
+WALL_SECONDS: dict[time, int | None] = {}
+
+
+def plain_midnights(zone: ZoneInfo) -> dict[date, int]:
+    """``zone``'s plain days (one UTC offset all day) -> POSIX seconds of their midnight,
+    for the years :func:`day_seconds` has been asked about: read with ``.get``, and
+    call ``day_seconds`` for a day or wall time missing (the dict stays the same object)."""
+    found = _MIDNIGHTS.get(zone)
+    if found is None:
+        found = _MIDNIGHTS[zone] = {}
+    return found
+
+
+def day_seconds(day: date, t: time, zone: ZoneInfo) -> tuple[int, str | None]:
+    """:func:`local_seconds`, listing ``day``'s year in :func:`plain_midnights` and ``t``
+    in ``WALL_SECONDS`` for the arithmetic next time."""
+    if t not in WALL_SECONDS:
+        WALL_SECONDS[t] = None if t.microsecond else t.hour * 3600 + t.minute * 60 + t.second
+    if (zone, day.year) not in _YEARS:
+        _list_year(zone, day.year)
+    midnight = _MIDNIGHTS[zone].get(day)
+    wall = WALL_SECONDS[t]
+    if midnight is None or wall is None:
+        return local_seconds(day, t, zone)
+    return midnight + wall, None
+
+
+def _list_year(zone: ZoneInfo, year: int) -> None:
+    """List the plain days of ``year`` in ``zone``: the offset at midnight (both folds),
+    at noon and at the next midnight agree."""
+    days = plain_midnights(zone)
+    if len(days) >= _MIDNIGHTS_LIMIT:
+        days.clear()
+        _YEARS.difference_update([k for k in _YEARS if k[0] is zone])
+    _YEARS.add((zone, year))
+    one = timedelta(days=1)
+    day = date(year, 1, 1)
+    after = _offset(zone, day, 0, 0)
+    while day.year == year:
+        at_midnight, next_day = after, day + one
+        after = _offset(zone, next_day, 0, 0)
+        if (
+            after is not None
+            and at_midnight == after
+            and _offset(zone, day, 0, 1) == after
+            and _offset(zone, day, 12, 0) == after
+        ):
+            days[day] = (day.toordinal() - _EPOCH_ORDINAL) * 86400 - after
+        day = next_day
+
+
+def _offset(zone: ZoneInfo, day: date, hour: int, fold: int) -> int | None:
+    """The UTC offset in seconds of ``hour`` o'clock on ``day`` (None: not whole seconds)."""
+    moment = datetime(day.year, day.month, day.day, hour, tzinfo=zone, fold=fold)
+    offset = moment.utcoffset()
+    assert offset is not None
+    return None if offset.microseconds else offset.days * 86400 + offset.seconds
+
+
 def _gap_end(low: datetime, high: datetime, zone: ZoneInfo, after: timedelta) -> datetime:
     """The first instant in (low, high] whose offset is ``after`` (binary search, seconds)."""
     lo, hi = 0, int((high - low).total_seconds())
