@@ -25,7 +25,7 @@ from .timeline import (
     Rule,
     new_block,
 )
-from .timeutil import WALL_SECONDS, day_seconds, from_seconds, local_time
+from .timeutil import WALL_SECONDS, day_seconds, from_seconds, moments
 from .versions import VersionedSchedule
 
 
@@ -87,16 +87,17 @@ def _shared_facts(
     run_start, current = start, values[i]
     parent, rule = current.parent, current.rule
     block_start = from_seconds(start)
-    for k in range(i + 1, last):
-        value = values[k]
+    for at, value in zip(keys[i + 1 : last], values[i + 1 : last], strict=True):
         if value is current:  # the rotation paints one value per parent
             continue
         to_parent, to_rule, location, daily, _ = value
-        if to_parent == parent and (to_rule is rule or to_rule == rule):
-            continue  # the same run goes on
-        at = keys[k]
+        if to_parent == parent:
+            if to_rule is rule or to_rule == rule:
+                continue  # the same run goes on
+            block_end = from_seconds(at)
+        else:  # a handover: its local time too, both kept together
+            block_end, local = moments(at, zone)
         amendment = None if only else _amendment_of(versioned, rule, run_start)
-        block_end = from_seconds(at)
         for children, add_block, _ in targets:
             block = new(BlockDraft)
             block.start = block_start
@@ -113,7 +114,6 @@ def _shared_facts(
                 table_of = version
                 table = exchange_table(ctx, version.part.schedule.exchange)
                 days = ctx.handover_days.setdefault(id(table), {})
-            local: datetime = local_time(at, zone)
             facts = days.get(local.toordinal()) or _day_facts(ctx, table, local, days)
             rotation = facts[0]
             begins, ends = to_rule.layer == "rotation", rule.layer == "rotation"

@@ -158,6 +158,13 @@ def local_time(seconds: int, zone: ZoneInfo) -> datetime:
     return from_seconds(seconds).astimezone(zone)
 
 
+@lru_cache(maxsize=1 << 16)
+def moments(seconds: int, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """:func:`from_seconds` and :func:`local_time` of ``seconds`` together: what a
+    handover holds (one lookup a handover instead of two)."""
+    return from_seconds(seconds), local_time(seconds, zone)
+
+
 def describe_flag(flag: str, day: date, t: time, zone: ZoneInfo, moved: datetime) -> str:
     """A warning a coordinator can act on for a DST-affected wall time."""
     wall = f"{day.isoformat()} {t:%H:%M}"
