@@ -7,8 +7,15 @@ from datetime import date, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from engine_helpers import make_plan
 
-from pc_calendar.schedule.timeutil import day_seconds, local_instant, plain_midnights
+from pc_calendar.schedule.engine import compute_timeline
+from pc_calendar.schedule.timeutil import (
+    day_seconds,
+    describe_flag,
+    local_instant,
+    plain_midnights,
+)
 
 ZONES = [
     "America/Chicago",
@@ -66,3 +73,51 @@ def test_dst_days_are_never_plain(name: str) -> None:
             assert day in plain or day.month == 12, day
         day += timedelta(days=1)
     assert changes >= 2
+
+
+# zone, DST day, a wall time that day in its gap or fold
+DST_WALLS = [
+    ("America/Chicago", date(2027, 3, 14), time(2, 30)),
+    ("America/Chicago", date(2027, 11, 7), time(1, 30)),
+    ("Europe/London", date(2027, 3, 28), time(1, 30)),
+    ("Europe/London", date(2027, 10, 31), time(1, 30)),
+    ("Australia/Sydney", date(2027, 10, 3), time(2, 30)),
+    ("Australia/Sydney", date(2027, 4, 4), time(2, 30)),
+]
+
+
+@pytest.mark.parametrize(("name", "day", "wall"), DST_WALLS)
+def test_a_visit_on_a_dst_day_keeps_exact_instants_and_warns(
+    name: str, day: date, wall: time
+) -> None:
+    """A visit starting at a DST wall time gets local_instant's instant, and is warned
+    about naming its plan key (the rotation's handovers: tests/schedule/test_dst.py)."""
+    zone = ZoneInfo(name)
+    plan = make_plan(
+        zone=name,
+        rotation={"pattern": "alternating_weeks", "anchor": day - timedelta(days=3)},
+        visits=[
+            {
+                "name": "Sunday",
+                "parent": "sam",
+                "weekday": day.strftime("%A").lower(),
+                "start": wall,
+                "end": time(12, 0),
+                "during": "always",
+            }
+        ],
+    )
+    timeline = compute_timeline(plan, day - timedelta(days=2), day + timedelta(days=2))
+    starts, ends = local_instant(day, wall, zone), local_instant(day, time(12), zone)
+    visit = [
+        (ex.at, ex.local_at, ex.from_parent, ex.to_parent)
+        for ex in timeline.children["maya"].exchanges
+    ]
+    assert visit == [
+        (starts[0], starts[0].astimezone(zone), "alex", "sam"),
+        (ends[0], ends[0].astimezone(zone), "sam", "alex"),
+    ]
+    stamp = f"{day.isoformat()} {wall:%H:%M}"
+    assert [w for w in timeline.warnings if stamp in w] == [
+        f"visits[0] (Sunday) start: {describe_flag(starts[1], day, wall, zone, starts[0])}"
+    ]

@@ -34,7 +34,7 @@ from .spans import (
     rule_bounds,
 )
 from .timeline import HolidayLabel, Rule
-from .timeutil import WALL_SECONDS, local_midnight
+from .timeutil import WALL_SECONDS, local_midnight, wall_seconds
 
 
 def paint_visits(
@@ -57,21 +57,30 @@ def paint_visits(
         warn_terms_unknown(ctx, key, visit)
         day = first + timedelta(days=(weekday - first.weekday()) % 7)
         start, end, during = visit.start, visit.end, visit.during
+        always, in_school_term = during == "always", during == "school_term"
         in_term, week = ctx.school.in_term, timedelta(days=7)
         wall_time, midnights, walls = ctx.wall_time, ctx.midnights, WALL_SECONDS
+        ends_at = wall_seconds(end)  # (None: microseconds, left to ctx.instant)
+        starts_at = wall_seconds(start) if start.__class__ is time else None
         paint_where = painter.paint_where
         paint_inside, strip, held = painter.paint_inside, painter.keys, painter.values
         not_theirs = lambda old, p=parent: old.parent != p  # noqa: E731
+        lo = 0  # the segment of the last visit painted: the next ones lie after it
         while day <= last:
-            if during == "always" or (during == "school_term") == in_term(day):
-                wall = start if start.__class__ is time else wall_time(start, day)
+            if always or in_school_term == in_term(day):
+                if starts_at is None:
+                    wall = start if start.__class__ is time else wall_time(start, day)
+                    offset = walls.get(wall)
+                    if offset is None:
+                        offset = wall_seconds(wall)
+                else:
+                    wall, offset = start, starts_at
                 if wall >= end:
                     raise plan_error(f"{key}.end", f"'{visit.name}' on {day} ends before it starts")
                 # ctx.instant, inlined (once a week a visit); a DST day goes through it to warn.
-                midnight, s, e = midnights.get(day), walls.get(wall), walls.get(end)
-                if midnight is not None and s is not None and e is not None:
-                    s += midnight
-                    e += midnight
+                midnight = midnights.get(day)
+                if midnight is not None and offset is not None and ends_at is not None:
+                    s, e = midnight + offset, midnight + ends_at
                 else:
                     s = ctx.instant(day, start, f"{key} ({visit.name}) start")
                     e = ctx.instant(day, end, f"{key} ({visit.name}) end")
@@ -79,8 +88,9 @@ def paint_visits(
                 if bounds is None or bounds[0] <= s < bounds[1]:
                     # Painter.paint_where, its common case written out: the visit lies
                     # inside one segment of the rotation (most weeks of most plans).
-                    i = bisect_right(strip, s) - 1
+                    i = bisect_right(strip, s, lo) - 1
                     if 0 <= i < len(strip) - 1 and e <= strip[i + 1]:
+                        lo = i
                         if s < e and held[i].parent != parent:
                             paint_inside(i, s, e, value)
                     else:

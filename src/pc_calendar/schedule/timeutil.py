@@ -67,6 +67,17 @@ _MIDNIGHTS_LIMIT = 1 << 17
 WALL_SECONDS: dict[time, int | None] = {}
 
 
+def wall_seconds(t: time) -> int | None:
+    """Seconds from midnight to ``t`` (None: it has microseconds, for the exact path),
+    kept in ``WALL_SECONDS``."""
+    found = WALL_SECONDS.get(t, 0)
+    if found == 0 and t not in WALL_SECONDS:
+        found = WALL_SECONDS[t] = (
+            None if t.microsecond else t.hour * 3600 + t.minute * 60 + t.second
+        )
+    return found
+
+
 def plain_midnights(zone: ZoneInfo) -> dict[date, int]:
     """``zone``'s plain days (one UTC offset all day) -> POSIX seconds of their midnight,
     for the years :func:`day_seconds` has been asked about: read with ``.get``, and
@@ -80,12 +91,10 @@ def plain_midnights(zone: ZoneInfo) -> dict[date, int]:
 def day_seconds(day: date, t: time, zone: ZoneInfo) -> tuple[int, str | None]:
     """:func:`local_seconds`, listing ``day``'s year in :func:`plain_midnights` and ``t``
     in ``WALL_SECONDS`` for the arithmetic next time."""
-    if t not in WALL_SECONDS:
-        WALL_SECONDS[t] = None if t.microsecond else t.hour * 3600 + t.minute * 60 + t.second
+    wall = wall_seconds(t)
     if (zone, day.year) not in _YEARS:
         _list_year(zone, day.year)
     midnight = _MIDNIGHTS[zone].get(day)
-    wall = WALL_SECONDS[t]
     if midnight is None or wall is None:
         return local_seconds(day, t, zone)
     return midnight + wall, None
