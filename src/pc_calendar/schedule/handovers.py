@@ -83,7 +83,6 @@ def _shared_facts(
     built = {child: ([], []) for child in together}
     # (children, its blocks' append, its exchanges' append) of each child
     targets = [((child,), lists[0].append, lists[1].append) for child, lists in built.items()]
-    new = object.__new__
     run_start, current = start, values[i]
     parent, rule = current.parent, current.rule
     block_start = from_seconds(start)
@@ -99,7 +98,7 @@ def _shared_facts(
             block_end, local = moments(at, zone)
         amendment = None if only else _amendment_of(versioned, rule, run_start)
         for children, add_block, _ in targets:
-            block = new(BlockDraft)
+            block = BlockDraft()
             block.start = block_start
             block.end = block_end
             block.parent = parent
@@ -130,7 +129,7 @@ def _shared_facts(
                 place = rotation[1] if bell is None or bell == at else rotation[2]
             title = version.title
             for children, _, add_exchange in targets:
-                exchange = new(ExchangeDraft)
+                exchange = ExchangeDraft()
                 exchange.at = block_end
                 exchange.from_parent = parent
                 exchange.to_parent = to_parent
