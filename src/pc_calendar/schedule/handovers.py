@@ -81,8 +81,9 @@ def _shared_facts(
     table: Any = None
     days: dict[int, DayFacts] = {}  # local ordinal -> the facts of the table in use
     built = {child: ([], []) for child in together}
-    # (children, its blocks' append, its exchanges' append) of each child
-    targets = [((child,), lists[0].append, lists[1].append) for child, lists in built.items()]
+    # (children, its blocks' append) and (children, its exchanges' append) of each child
+    block_targets = [((child,), lists[0].append) for child, lists in built.items()]
+    exchange_targets = [((child,), lists[1].append) for child, lists in built.items()]
     run_start, current = start, values[i]
     parent, rule = current.parent, current.rule
     block_start = from_seconds(start)
@@ -97,7 +98,7 @@ def _shared_facts(
         else:  # a handover: its local time too, both kept together
             block_end, local = moments(at, zone)
         amendment = None if only else _amendment_of(versioned, rule, run_start)
-        for children, add_block, _ in targets:
+        for children, add_block in block_targets:
             block = BlockDraft()
             block.start = block_start
             block.end = block_end
@@ -128,7 +129,7 @@ def _shared_facts(
                 bell = facts[1]
                 place = rotation[1] if bell is None or bell == at else rotation[2]
             title = version.title
-            for children, _, add_exchange in targets:
+            for children, add_exchange in exchange_targets:
                 exchange = ExchangeDraft()
                 exchange.at = block_end
                 exchange.from_parent = parent
@@ -144,7 +145,7 @@ def _shared_facts(
         run_start, current, block_start, parent, rule = at, value, block_end, to_parent, to_rule
     amendment = None if only else _amendment_of(versioned, rule, run_start)
     block_end = from_seconds(end)
-    for children, add_block, _ in targets:
+    for children, add_block in block_targets:
         add_block(new_block(block_start, block_end, parent, rule, children, amendment))
     return built
 

@@ -20,10 +20,10 @@ from .rotation_layer import (
     Paint,
     fixed,
     local_date,
-    resolve_rotation,
     rotation_of,
     rotation_pieces,
     rotation_strip,
+    season_rotation,
 )
 from .school_gaps import warn_terms_unknown
 from .season_spans import resolve_seasons
@@ -257,6 +257,6 @@ def paint_season(
         painter.paint(s, e, fixed(span.parent, span.rule, season.location))
         return
     key = f"{span.rule.source}.rotation"
-    resolved = resolve_rotation(ctx, season.rotation, schedule.exchange, key, span.rule)
+    resolved = season_rotation(ctx, season.rotation, schedule.exchange, key, span.rule)
     for a, b, value in rotation_pieces(ctx, resolved, s, e, season.location):
         painter.paint(a, b, value)

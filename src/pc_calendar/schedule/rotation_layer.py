@@ -113,6 +113,26 @@ def rotation_of(
     return resolved
 
 
+def season_rotation(
+    ctx: EngineContext, rotation: Rotation, exchange: ExchangeDefaults, key: str, rule: Rule
+) -> ResolvedRotation:
+    """A season's rotation resolved, once a run (see ``rotation_of``): every strip
+    painted (a version, a switch-over question) paints the season again."""
+    known = ctx.rotations.get(id(rotation))
+    if (
+        known is not None
+        and known[0] is rotation
+        and known[1][0] is exchange
+        and known[1][1] == key
+        and known[1][2] == rule
+    ):
+        return known[2]
+    resolved = resolve_rotation(ctx, rotation, exchange, key, rule)
+    if rotation.anchor is not None or not getattr(resolved.pattern, "needs_anchor", False):
+        ctx.rotations[id(rotation)] = (rotation, (exchange, key, rule), resolved)
+    return resolved
+
+
 def rotation_pieces(
     ctx: EngineContext,
     rot: ResolvedRotation,
