@@ -53,6 +53,18 @@ def test_every_day_of_several_years_matches_the_exact_instant(name: str) -> None
         day += one
 
 
+@pytest.mark.parametrize("name", ["Europe/London", "America/Chicago", "Europe/Lisbon"])
+def test_older_years_match_the_exact_instant(name: str) -> None:
+    """Years of unusual rules (British Standard Time 1968-71, Lisbon's offset changes)."""
+    zone = ZoneInfo(name)
+    day, one = date(1966, 1, 1), timedelta(days=1)
+    while day < date(1996, 1, 1):
+        for t in TIMES[:6]:
+            moment, flag = local_instant(day, t, zone)
+            assert day_seconds(day, t, zone) == (int(moment.timestamp()), flag), (day, t)
+        day += one
+
+
 @pytest.mark.parametrize("name", ZONES[:4])
 def test_dst_days_are_never_plain(name: str) -> None:
     """A day holding a transition is left to the exact path (its warnings)."""

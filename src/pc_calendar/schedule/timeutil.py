@@ -101,35 +101,28 @@ def day_seconds(day: date, t: time, zone: ZoneInfo) -> tuple[int, str | None]:
 
 
 def _list_year(zone: ZoneInfo, year: int) -> None:
-    """List the plain days of ``year`` in ``zone``: the offset at midnight (both folds),
-    at noon and at the next midnight agree."""
+    """List the plain days of ``year`` in ``zone``: the offset at midnight, at noon and
+    at the next midnight agree. (A transition within the day changes the offset by the
+    next midnight; at the day's own midnight, a gap or a fold, too: its first fold is
+    the offset before it. Noon is checked against two cancelling out in one day.)"""
     days = plain_midnights(zone)
     if len(days) >= _MIDNIGHTS_LIMIT:
         days.clear()
         _YEARS.difference_update([k for k in _YEARS if k[0] is zone])
     _YEARS.add((zone, year))
-    one = timedelta(days=1)
-    day = date(year, 1, 1)
-    after = _offset(zone, day, 0, 0)
-    while day.year == year:
-        at_midnight, next_day = after, day + one
-        after = _offset(zone, next_day, 0, 0)
-        if (
-            after is not None
-            and at_midnight == after
-            and _offset(zone, day, 0, 1) == after
-            and _offset(zone, day, 12, 0) == after
-        ):
-            days[day] = (day.toordinal() - _EPOCH_ORDINAL) * 86400 - after
-        day = next_day
-
-
-def _offset(zone: ZoneInfo, day: date, hour: int, fold: int) -> int | None:
-    """The UTC offset in seconds of ``hour`` o'clock on ``day`` (None: not whole seconds)."""
-    moment = datetime(day.year, day.month, day.day, hour, tzinfo=zone, fold=fold)
-    offset = moment.utcoffset()
-    assert offset is not None
-    return None if offset.microseconds else offset.days * 86400 + offset.seconds
+    offset_at = zone.utcoffset  # of a naive wall time, its fold 0
+    one, noon = timedelta(days=1), timedelta(hours=12)
+    moment = datetime(year, 1, 1)
+    after = offset_at(moment)
+    ordinal = moment.toordinal() - _EPOCH_ORDINAL
+    while moment.year == year:
+        at_midnight, next_midnight = after, moment + one
+        after = offset_at(next_midnight)
+        plain = at_midnight == after and offset_at(moment + noon) == after
+        if plain and after is not None and not after.microseconds:
+            days[moment.date()] = ordinal * 86400 - after.days * 86400 - after.seconds
+        moment = next_midnight
+        ordinal += 1
 
 
 def _gap_end(low: datetime, high: datetime, zone: ZoneInfo, after: timedelta) -> datetime:
