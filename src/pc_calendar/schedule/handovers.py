@@ -26,7 +26,7 @@ from .timeline import (
     new_block,
 )
 from .timeutil import WALL_SECONDS, day_seconds, from_seconds, moments
-from .versions import VersionedSchedule
+from .versions import Version, VersionedSchedule
 
 
 def child_timeline(
@@ -84,8 +84,13 @@ def _shared_facts(
     # (children, its blocks' append) and (children, its exchanges' append) of each child
     block_targets = [((child,), lists[0].append) for child, lists in built.items()]
     exchange_targets = [((child,), lists[1].append) for child, lists in built.items()]
-    run_start, current = start, values[i]
+    current = values[i]
     parent, rule = current.parent, current.rule
+    # With amendments, the version in force at the instant the loop is at, followed as
+    # the instants grow instead of searched for at each block (``versioned.at``).
+    starts = versioned.starts
+    in_force = versioned.at(start)
+    following = bisect_right(starts, start)  # the index of the next version to start
     block_start = from_seconds(start)
     for at, value in zip(keys[i + 1 : last], values[i + 1 : last], strict=True):
         if value is current:  # the rotation paints one value per parent
@@ -97,7 +102,13 @@ def _shared_facts(
             block_end = from_seconds(at)
         else:  # a handover: its local time too, both kept together
             block_end, local = moments(at, zone)
-        amendment = None if only else _amendment_of(versioned, rule, run_start)
+        if only:
+            amendment = None
+        else:
+            amendment = _amendment_of(versioned, rule, in_force)
+            while following < len(starts) and starts[following] <= at:
+                in_force = versions[following]
+                following += 1
         for children, add_block in block_targets:
             block = BlockDraft()
             block.start = block_start
@@ -109,7 +120,9 @@ def _shared_facts(
             block.__class__ = CustodyBlock
             add_block(block)
         if to_parent != parent:
-            version = only or versioned.handover_version(at)
+            version = only or in_force
+            if version.late and version.start == at:  # (versioned.handover_version)
+                version = versioned.at(at - 1)
             if version is not table_of:  # one table per version, not per exchange
                 table_of = version
                 table = exchange_table(ctx, version.part.schedule.exchange)
@@ -142,8 +155,8 @@ def _shared_facts(
                 exchange.amendment = title
                 exchange.__class__ = Exchange
                 add_exchange(exchange)
-        run_start, current, block_start, parent, rule = at, value, block_end, to_parent, to_rule
-    amendment = None if only else _amendment_of(versioned, rule, run_start)
+        current, block_start, parent, rule = value, block_end, to_parent, to_rule
+    amendment = None if only else _amendment_of(versioned, rule, in_force)
     block_end = from_seconds(end)
     for children, add_block in block_targets:
         add_block(new_block(block_start, block_end, parent, rule, children, amendment))
@@ -179,8 +192,9 @@ def _day_facts(
 _IN_FORCE = object()  # a rule of the plan as written: the amendment in force names it
 
 
-def _amendment_of(versioned: VersionedSchedule, rule: Rule, at: int) -> str | None:
-    """The amendment behind a block: the one that made its rule, else the one in force.
+def _amendment_of(versioned: VersionedSchedule, rule: Rule, in_force: Version) -> str | None:
+    """The amendment behind a block: the one that made its rule, else ``in_force``, the
+    version in force when the block starts.
 
     Which amendment made a rule depends on the rule's source alone, so it is worked out
     once per source and kept on ``versioned`` (an amended timeline has thousands of
@@ -190,7 +204,7 @@ def _amendment_of(versioned: VersionedSchedule, rule: Rule, at: int) -> str | No
     if made_by is _IN_FORCE and rule.source not in versioned.made_by:
         made_by = versioned.made_by[rule.source] = _maker(versioned, rule.source)
     if made_by is _IN_FORCE:
-        return versioned.at(at).title
+        return in_force.title
     return made_by  # type: ignore[return-value]
 
 
