@@ -11,13 +11,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, NamedTuple
 
-from ..plan.model import ExchangeDefaults, Rotation, Schedule
+from ..plan.model import ExchangeDefaults, Rotation, Schedule, TimeKeyword
 from .api import PatternContext
 from .context import EngineContext, plan_error
 from .handover_places import exchange_table
 from .patterns import FALLBACK_ANCHOR
 from .timeline import Rule
 from .timeutil import WALL_SECONDS, day_seconds
+
+_DISMISSAL = TimeKeyword.dismissal
 
 
 class Paint(NamedTuple):
@@ -181,13 +183,15 @@ def rotation_strip(
     table = exchange_table(ctx, rot.exchange)
     # The day's facts the handovers will ask for (most handovers are the rotation's).
     facts = ctx.handover_days.setdefault(id(table), {})
-    is_school_day, wall_time, zone = ctx.school.is_school_day, ctx.wall_time, ctx.zone
+    is_school_day, zone = ctx.school.is_school_day, ctx.zone
+    # ctx.wall_time, inlined: the school's bell that day
+    dismissal, school_start = ctx.school.dismissal, ctx.school.start
     midnights = ctx.midnights
     for day, slot in changes:
         row = table[is_school_day(day)][day.weekday()]
         when = row[0]
         bell = when.__class__ is not time
-        wall = wall_time(when, day) if bell else when
+        wall = (dismissal(day) if when is _DISMISSAL else school_start(day)) if bell else when
         # ctx.instant, inlined: it is asked once a handover; it warns about DST days.
         midnight, offset = midnights.get(day), WALL_SECONDS.get(wall)
         if midnight is not None and offset is not None:
