@@ -21,7 +21,6 @@ from .rotation_layer import (
     fixed,
     local_date,
     rotation_of,
-    rotation_pieces,
     rotation_strip,
     season_rotation,
 )
@@ -258,5 +257,6 @@ def paint_season(
         return
     key = f"{span.rule.source}.rotation"
     resolved = season_rotation(ctx, season.rotation, schedule.exchange, key, span.rule)
-    for a, b, value in rotation_pieces(ctx, resolved, s, e, season.location):
-        painter.paint(a, b, value)
+    cuts, held = rotation_strip(ctx, resolved, s, e, season.location)
+    if s < e:
+        painter.paint_run(cuts, held, e)
