@@ -135,19 +135,6 @@ def season_rotation(
     return resolved
 
 
-def rotation_pieces(
-    ctx: EngineContext,
-    rot: ResolvedRotation,
-    start: int,
-    end: int,
-    location: str | None = None,
-) -> list[tuple[int, int, Paint]]:
-    """The rotation's custody over ``[start, end)`` as (start, end, Paint) pieces."""
-    cuts, paints = rotation_strip(ctx, rot, start, end, location)
-    cuts.append(end)
-    return [(cuts[k], cuts[k + 1], paints[k]) for k in range(len(paints))]
-
-
 def rotation_strip(
     ctx: EngineContext,
     rot: ResolvedRotation,
