@@ -72,6 +72,8 @@ def wall_seconds(t: time) -> int | None:
     kept in ``WALL_SECONDS``."""
     found = WALL_SECONDS.get(t, 0)
     if found == 0 and t not in WALL_SECONDS:
+        if len(WALL_SECONDS) >= _MIDNIGHTS_LIMIT:  # (times with microseconds, say)
+            WALL_SECONDS.clear()
         found = WALL_SECONDS[t] = (
             None if t.microsecond else t.hour * 3600 + t.minute * 60 + t.second
         )
