@@ -65,6 +65,13 @@ def test_older_years_match_the_exact_instant(name: str) -> None:
         day += one
 
 
+@pytest.mark.parametrize("day", [date(1, 1, 1), date(1, 12, 31), date(9999, 12, 31)])
+def test_the_first_and_last_years_take_the_exact_path(day: date) -> None:
+    zone = ZoneInfo("Europe/London")
+    moment, flag = local_instant(day, time(12), zone)
+    assert day_seconds(day, time(12), zone) == (int(moment.timestamp()), flag)
+
+
 @pytest.mark.parametrize("name", ZONES[:4])
 def test_dst_days_are_never_plain(name: str) -> None:
     """A day holding a transition is left to the exact path (its warnings)."""

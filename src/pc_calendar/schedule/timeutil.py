@@ -112,6 +112,8 @@ def _list_year(zone: ZoneInfo, year: int) -> None:
         days.clear()
         _YEARS.difference_update([k for k in _YEARS if k[0] is zone])
     _YEARS.add((zone, year))
+    if not 1 < year < 9999:  # (the next midnight is out of datetime's range)
+        return
     offset_at = zone.utcoffset  # of a naive wall time, its fold 0
     one, noon = timedelta(days=1), timedelta(hours=12)
     moment = datetime(year, 1, 1)
