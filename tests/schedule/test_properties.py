@@ -241,3 +241,29 @@ def test_paint_where_matches_painting_each_passing_segment(strokes):
         for s, e in pieces:
             slow.paint(s, e, v)
         assert (fast.keys, fast.values) == (slow.keys, slow.values)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 60),
+            st.lists(st.tuples(st.integers(1, 9), st.integers(0, 5)), min_size=1, max_size=6),
+        ),
+        max_size=12,
+    )
+)
+def test_paint_run_matches_painting_each_piece(runs):
+    """``paint_run`` (a season's rotation painted at once) leaves the very keys and
+    values that painting its pieces one by one would, clipped runs included."""
+    fast, slow = Painter(10, 50, 0), Painter(10, 50, 0)
+    for start, pieces in runs:
+        cuts, values, at = [], [], start
+        for length, value in pieces:
+            cuts.append(at)
+            values.append(value)
+            at += length
+        fast.paint_run(cuts, values, at)
+        for k, value in enumerate(values):
+            slow.paint(cuts[k], [*cuts[1:], at][k], value)
+        assert (fast.keys, fast.values) == (slow.keys, slow.values)

@@ -23,7 +23,7 @@ from ..errors import PlanError, Problem
 from ..plan.model import Child, Plan, TimeKeyword
 from .api import RuleContext, SchoolBreak
 from .school import SchoolDays
-from .timeutil import describe_flag, from_seconds, local_seconds
+from .timeutil import WALL_SECONDS, day_seconds, describe_flag, from_seconds, plain_midnights
 
 # (rule, options, year) and (rule, options, first year, end year) -> occurrences of the
 # rules marked ``context_free``, for all runs.
@@ -174,6 +174,12 @@ class EngineContext:
     handover_days: dict[int, dict[int, Any]] = field(default_factory=dict)
     # id(schedule) -> (it, its rule keys, the facts of each of its holidays) (spans.py)
     schedule_holidays: dict[int, tuple[Any, Any, list[tuple]]] = field(default_factory=dict)
+    # The zone's plain days -> their midnight (timeutil.plain_midnights): an instant on
+    # such a day is its midnight plus the wall time's WALL_SECONDS.
+    midnights: dict[date, int] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.midnights = plain_midnights(self.zone)
 
     @classmethod
     def build(cls, plan: Plan, pm: pluggy.PluginManager | None) -> EngineContext:
@@ -217,7 +223,10 @@ class EngineContext:
     def instant(self, day: date, spec: time | TimeKeyword, what: str) -> int:
         """POSIX seconds of ``spec`` on ``day``; DST gaps/folds warn, naming ``what``."""
         wall = spec if spec.__class__ is time else self.wall_time(spec, day)
-        seconds, flag = local_seconds(day, wall, self.zone)  # cached across runs
+        midnight, offset = self.midnights.get(day), WALL_SECONDS.get(wall)
+        if midnight is not None and offset is not None:
+            return midnight + offset
+        seconds, flag = day_seconds(day, wall, self.zone)
         if flag is not None:
             moment = from_seconds(seconds)
             self.warn(f"{what}: {describe_flag(flag, day, wall, self.zone, moment)}")
@@ -230,7 +239,10 @@ class EngineContext:
         DST warning, ``key (name) part``, are made only when one is warned about (a
         holiday's edges are resolved by the dozen each run)."""
         wall = spec if spec.__class__ is time else self.wall_time(spec, day)
-        seconds, flag = local_seconds(day, wall, self.zone)
+        midnight, offset = self.midnights.get(day), WALL_SECONDS.get(wall)
+        if midnight is not None and offset is not None:
+            return midnight + offset
+        seconds, flag = day_seconds(day, wall, self.zone)
         if flag is not None:
             return self.instant(day, spec, f"{key} ({name}) {part}")
         return seconds

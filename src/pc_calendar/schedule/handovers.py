@@ -25,8 +25,8 @@ from .timeline import (
     Rule,
     new_block,
 )
-from .timeutil import from_seconds, local_seconds, local_time
-from .versions import VersionedSchedule
+from .timeutil import WALL_SECONDS, day_seconds, from_seconds, moments
+from .versions import Version, VersionedSchedule
 
 
 def child_timeline(
@@ -81,24 +81,36 @@ def _shared_facts(
     table: Any = None
     days: dict[int, DayFacts] = {}  # local ordinal -> the facts of the table in use
     built = {child: ([], []) for child in together}
-    # (children, its blocks' append, its exchanges' append) of each child
-    targets = [((child,), lists[0].append, lists[1].append) for child, lists in built.items()]
-    new = object.__new__
-    run_start, current = start, values[i]
+    # (children, its blocks' append) and (children, its exchanges' append) of each child
+    block_targets = [((child,), lists[0].append) for child, lists in built.items()]
+    exchange_targets = [((child,), lists[1].append) for child, lists in built.items()]
+    current = values[i]
     parent, rule = current.parent, current.rule
+    # With amendments, the version in force at the instant the loop is at, followed as
+    # the instants grow instead of searched for at each block (``versioned.at``).
+    starts = versioned.starts
+    in_force = versioned.at(start)
+    following = bisect_right(starts, start)  # the index of the next version to start
     block_start = from_seconds(start)
-    for k in range(i + 1, last):
-        value = values[k]
+    for at, value in zip(keys[i + 1 : last], values[i + 1 : last], strict=True):
         if value is current:  # the rotation paints one value per parent
             continue
         to_parent, to_rule, location, daily, _ = value
-        if to_parent == parent and (to_rule is rule or to_rule == rule):
-            continue  # the same run goes on
-        at = keys[k]
-        amendment = None if only else _amendment_of(versioned, rule, run_start)
-        block_end = from_seconds(at)
-        for children, add_block, _ in targets:
-            block = new(BlockDraft)
+        if to_parent == parent:
+            if to_rule is rule or to_rule == rule:
+                continue  # the same run goes on
+            block_end = from_seconds(at)
+        else:  # a handover: its local time too, both kept together
+            block_end, local = moments(at, zone)
+        if only:
+            amendment = None
+        else:
+            amendment = _amendment_of(versioned, rule, in_force)
+            while following < len(starts) and starts[following] <= at:
+                in_force = versions[following]
+                following += 1
+        for children, add_block in block_targets:
+            block = BlockDraft()
             block.start = block_start
             block.end = block_end
             block.parent = parent
@@ -108,12 +120,13 @@ def _shared_facts(
             block.__class__ = CustodyBlock
             add_block(block)
         if to_parent != parent:
-            version = only or versioned.handover_version(at)
+            version = only or in_force
+            if version.late and version.start == at:  # (versioned.handover_version)
+                version = versioned.at(at - 1)
             if version is not table_of:  # one table per version, not per exchange
                 table_of = version
                 table = exchange_table(ctx, version.part.schedule.exchange)
                 days = ctx.handover_days.setdefault(id(table), {})
-            local: datetime = local_time(at, zone)
             facts = days.get(local.toordinal()) or _day_facts(ctx, table, local, days)
             rotation = facts[0]
             begins, ends = to_rule.layer == "rotation", rule.layer == "rotation"
@@ -129,8 +142,8 @@ def _shared_facts(
                 bell = facts[1]
                 place = rotation[1] if bell is None or bell == at else rotation[2]
             title = version.title
-            for children, _, add_exchange in targets:
-                exchange = new(ExchangeDraft)
+            for children, add_exchange in exchange_targets:
+                exchange = ExchangeDraft()
                 exchange.at = block_end
                 exchange.from_parent = parent
                 exchange.to_parent = to_parent
@@ -142,10 +155,10 @@ def _shared_facts(
                 exchange.amendment = title
                 exchange.__class__ = Exchange
                 add_exchange(exchange)
-        run_start, current, block_start, parent, rule = at, value, block_end, to_parent, to_rule
-    amendment = None if only else _amendment_of(versioned, rule, run_start)
+        current, block_start, parent, rule = value, block_end, to_parent, to_rule
+    amendment = None if only else _amendment_of(versioned, rule, in_force)
     block_end = from_seconds(end)
-    for children, add_block, _ in targets:
+    for children, add_block in block_targets:
         add_block(new_block(block_start, block_end, parent, rule, children, amendment))
     return built
 
@@ -166,7 +179,12 @@ def _day_facts(
     when = rotation[0]
     bell = None
     if when.__class__ is TimeKeyword:
-        bell = local_seconds(day, ctx.wall_time(when, day), ctx.zone)[0]
+        wall = ctx.wall_time(when, day)
+        midnight, offset = ctx.midnights.get(day), WALL_SECONDS.get(wall)
+        if midnight is not None and offset is not None:
+            bell = midnight + offset
+        else:
+            bell = day_seconds(day, wall, ctx.zone)[0]
     found = days[day.toordinal()] = (rotation, bell)
     return found
 
@@ -174,8 +192,9 @@ def _day_facts(
 _IN_FORCE = object()  # a rule of the plan as written: the amendment in force names it
 
 
-def _amendment_of(versioned: VersionedSchedule, rule: Rule, at: int) -> str | None:
-    """The amendment behind a block: the one that made its rule, else the one in force.
+def _amendment_of(versioned: VersionedSchedule, rule: Rule, in_force: Version) -> str | None:
+    """The amendment behind a block: the one that made its rule, else ``in_force``, the
+    version in force when the block starts.
 
     Which amendment made a rule depends on the rule's source alone, so it is worked out
     once per source and kept on ``versioned`` (an amended timeline has thousands of
@@ -185,7 +204,7 @@ def _amendment_of(versioned: VersionedSchedule, rule: Rule, at: int) -> str | No
     if made_by is _IN_FORCE and rule.source not in versioned.made_by:
         made_by = versioned.made_by[rule.source] = _maker(versioned, rule.source)
     if made_by is _IN_FORCE:
-        return versioned.at(at).title
+        return in_force.title
     return made_by  # type: ignore[return-value]
 
 

@@ -20,9 +20,9 @@ from .rotation_layer import (
     Paint,
     fixed,
     local_date,
-    resolve_rotation,
     rotation_of,
-    rotation_pieces,
+    rotation_strip,
+    season_rotation,
 )
 from .school_gaps import warn_terms_unknown
 from .season_spans import resolve_seasons
@@ -33,7 +33,7 @@ from .spans import (
     rule_bounds,
 )
 from .timeline import HolidayLabel, Rule
-from .timeutil import local_midnight, local_seconds
+from .timeutil import WALL_SECONDS, local_midnight, wall_seconds
 
 
 def paint_visits(
@@ -56,28 +56,40 @@ def paint_visits(
         warn_terms_unknown(ctx, key, visit)
         day = first + timedelta(days=(weekday - first.weekday()) % 7)
         start, end, during = visit.start, visit.end, visit.during
+        always, in_school_term = during == "always", during == "school_term"
         in_term, week = ctx.school.in_term, timedelta(days=7)
-        wall_time, zone, paint_where = ctx.wall_time, ctx.zone, painter.paint_where
+        wall_time, midnights, walls = ctx.wall_time, ctx.midnights, WALL_SECONDS
+        ends_at = wall_seconds(end)  # (None: microseconds, left to ctx.instant)
+        starts_at = wall_seconds(start) if start.__class__ is time else None
+        paint_where = painter.paint_where
         paint_inside, strip, held = painter.paint_inside, painter.keys, painter.values
         not_theirs = lambda old, p=parent: old.parent != p  # noqa: E731
+        lo = 0  # the segment of the last visit painted: the next ones lie after it
         while day <= last:
-            if during == "always" or (during == "school_term") == in_term(day):
-                wall = start if start.__class__ is time else wall_time(start, day)
+            if always or in_school_term == in_term(day):
+                if starts_at is None:
+                    wall = start if start.__class__ is time else wall_time(start, day)
+                    offset = walls.get(wall)
+                    if offset is None:
+                        offset = wall_seconds(wall)
+                else:
+                    wall, offset = start, starts_at
                 if wall >= end:
                     raise plan_error(f"{key}.end", f"'{visit.name}' on {day} ends before it starts")
                 # ctx.instant, inlined (once a week a visit); a DST day goes through it to warn.
-                s, flag = local_seconds(day, wall, zone)
-                if flag is not None:
+                midnight = midnights.get(day)
+                if midnight is not None and offset is not None and ends_at is not None:
+                    s, e = midnight + offset, midnight + ends_at
+                else:
                     s = ctx.instant(day, start, f"{key} ({visit.name}) start")
-                e, flag = local_seconds(day, end, zone)
-                if flag is not None:
                     e = ctx.instant(day, end, f"{key} ({visit.name}) end")
                 # Both ends inside one DST gap collapse to the same instant: nothing to paint.
                 if bounds is None or bounds[0] <= s < bounds[1]:
                     # Painter.paint_where, its common case written out: the visit lies
                     # inside one segment of the rotation (most weeks of most plans).
-                    i = bisect_right(strip, s) - 1
+                    i = bisect_right(strip, s, lo) - 1
                     if 0 <= i < len(strip) - 1 and e <= strip[i + 1]:
+                        lo = i
                         if s < e and held[i].parent != parent:
                             paint_inside(i, s, e, value)
                     else:
@@ -134,10 +146,10 @@ def _paint_layers(
     times_from = keys.exchange if keys.exchange.startswith("amendments[") else None
     resolved = rotation_of(ctx, schedule, keys.rotation, times_from)
     first, last = local_date(ctx, start), local_date(ctx, end - 1)
-    pieces = rotation_pieces(ctx, resolved, start, end, days=(first, last))
-    painter = Painter(start, end, pieces[0][2])
-    painter.keys[1:1] = [p[0] for p in pieces[1:]]
-    painter.values[1:1] = [p[2] for p in pieces[1:]]
+    cuts, held = rotation_strip(ctx, resolved, start, end, days=(first, last))
+    cuts.append(end)
+    held.append(None)
+    painter = Painter.of(cuts, held)
 
     paint_visits(ctx, painter, schedule, keys, (first, local_date(ctx, end)))
 
@@ -244,6 +256,7 @@ def paint_season(
         painter.paint(s, e, fixed(span.parent, span.rule, season.location))
         return
     key = f"{span.rule.source}.rotation"
-    resolved = resolve_rotation(ctx, season.rotation, schedule.exchange, key, span.rule)
-    for a, b, value in rotation_pieces(ctx, resolved, s, e, season.location):
-        painter.paint(a, b, value)
+    resolved = season_rotation(ctx, season.rotation, schedule.exchange, key, span.rule)
+    cuts, held = rotation_strip(ctx, resolved, s, e, season.location)
+    if s < e:
+        painter.paint_run(cuts, held, e)

@@ -24,6 +24,14 @@ class Painter:
         self.keys: list[int] = [start, end]
         self.values: list[Any] = [value, None]
 
+    @classmethod
+    def of(cls, keys: list[int], values: list[Any]) -> Painter:
+        """A painter holding ``keys`` and ``values`` (taken, not copied): sorted keys,
+        ``values[-1]`` None, as ``__init__`` would leave them after painting."""
+        made = cls.__new__(cls)
+        made.keys, made.values = keys, values
+        return made
+
     @property
     def start(self) -> int:
         return self.keys[0]
@@ -55,6 +63,28 @@ class Painter:
             after = self.values[j]
             self.keys[lo : j + 1] = [start, end]
             self.values[lo : j + 1] = [value, after]
+
+    def paint_run(self, cuts: list[int], values: list[Any], end: int) -> None:
+        """``paint`` of each ``[cuts[k], cuts[k + 1])`` (the last one up to ``end``) with
+        ``values[k]``, in one go: contiguous pieces (a season's rotation) replace what
+        lies under them as a whole. ``cuts`` ascend, each piece is non-empty."""
+        keys = self.keys
+        start = cuts[0]
+        if start < keys[0] or end > keys[-1]:  # (clipped: piece by piece)
+            bounds = [*cuts[1:], end]
+            for k, value in enumerate(values):
+                self.paint(cuts[k], bounds[k], value)
+            return
+        i = bisect_right(keys, start) - 1
+        j = bisect_right(keys, end) - 1
+        lo = i if keys[i] == start else i + 1
+        if keys[j] == end:
+            keys[lo:j] = cuts
+            self.values[lo:j] = values
+        else:
+            after = self.values[j]
+            keys[lo : j + 1] = [*cuts, end]
+            self.values[lo : j + 1] = [*values, after]
 
     def paint_where(self, start: int, end: int, value: Any, where: Callable[[Any], bool]) -> None:
         """Paint only the parts of ``[start, end)`` whose current value passes ``where``."""

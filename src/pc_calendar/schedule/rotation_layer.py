@@ -11,13 +11,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, NamedTuple
 
-from ..plan.model import ExchangeDefaults, Rotation, Schedule
+from ..plan.model import ExchangeDefaults, Rotation, Schedule, TimeKeyword
 from .api import PatternContext
 from .context import EngineContext, plan_error
 from .handover_places import exchange_table
 from .patterns import FALLBACK_ANCHOR
 from .timeline import Rule
-from .timeutil import local_seconds
+from .timeutil import WALL_SECONDS, day_seconds
+
+_DISMISSAL = TimeKeyword.dismissal
 
 
 class Paint(NamedTuple):
@@ -113,15 +115,36 @@ def rotation_of(
     return resolved
 
 
-def rotation_pieces(
+def season_rotation(
+    ctx: EngineContext, rotation: Rotation, exchange: ExchangeDefaults, key: str, rule: Rule
+) -> ResolvedRotation:
+    """A season's rotation resolved, once a run (see ``rotation_of``): every strip
+    painted (a version, a switch-over question) paints the season again."""
+    known = ctx.rotations.get(id(rotation))
+    if (
+        known is not None
+        and known[0] is rotation
+        and known[1][0] is exchange
+        and known[1][1] == key
+        and known[1][2] == rule
+    ):
+        return known[2]
+    resolved = resolve_rotation(ctx, rotation, exchange, key, rule)
+    if rotation.anchor is not None or not getattr(resolved.pattern, "needs_anchor", False):
+        ctx.rotations[id(rotation)] = (rotation, (exchange, key, rule), resolved)
+    return resolved
+
+
+def rotation_strip(
     ctx: EngineContext,
     rot: ResolvedRotation,
     start: int,
     end: int,
     location: str | None = None,
     days: tuple[date, date] | None = None,
-) -> list[tuple[int, int, Paint]]:
-    """The rotation's custody over ``[start, end)`` as (start, end, Paint) pieces.
+) -> tuple[list[int], list[Paint]]:
+    """The rotation's custody over ``[start, end)``: the instant each piece begins (the
+    first is ``start``) and its Paint, as a Painter's keys and values hold them.
 
     ``days``: the local dates of ``start`` and ``end - 1`` when the caller has them.
     """
@@ -142,28 +165,39 @@ def rotation_pieces(
     initial, changes = _slot_changes(rot, first, last)
     current = paint(initial)
     cut = start
-    pieces: list[tuple[int, int, Paint]] = []
+    cuts: list[int] = []
+    held: list[Paint] = []
     table = exchange_table(ctx, rot.exchange)
     # The day's facts the handovers will ask for (most handovers are the rotation's).
     facts = ctx.handover_days.setdefault(id(table), {})
-    is_school_day, wall_time, zone = ctx.school.is_school_day, ctx.wall_time, ctx.zone
+    is_school_day, zone = ctx.school.is_school_day, ctx.zone
+    # ctx.wall_time, inlined: the school's bell that day
+    dismissal, school_start = ctx.school.dismissal, ctx.school.start
+    midnights = ctx.midnights
     for day, slot in changes:
         row = table[is_school_day(day)][day.weekday()]
         when = row[0]
         bell = when.__class__ is not time
+        wall = (dismissal(day) if when is _DISMISSAL else school_start(day)) if bell else when
         # ctx.instant, inlined: it is asked once a handover; it warns about DST days.
-        at, flag = local_seconds(day, wall_time(when, day) if bell else when, zone)
-        if flag is not None:
-            at = ctx.instant(day, when, _handover_words(rot))
+        midnight, offset = midnights.get(day), WALL_SECONDS.get(wall)
+        if midnight is not None and offset is not None:
+            at = midnight + offset
+        else:
+            at, flag = day_seconds(day, wall, zone)
+            if flag is not None:
+                at = ctx.instant(day, when, _handover_words(rot))
         if at >= end:
             break
         facts[day.toordinal()] = (row, at if bell else None)
         if at > cut:
-            pieces.append((cut, at, current))
+            cuts.append(cut)
+            held.append(current)
             cut = at
         current = paints.get(slot) or paint(slot)
-    pieces.append((cut, end, current))
-    return pieces
+    cuts.append(cut)
+    held.append(current)
+    return cuts, held
 
 
 def _paints_of(ctx: EngineContext, rot: ResolvedRotation, location: str | None) -> dict:
