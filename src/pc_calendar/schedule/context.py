@@ -159,6 +159,9 @@ class EngineContext:
     # and the holiday layers of such strips, by holidays, keys, parents and instants.
     aside: bool = False
     aside_holidays: dict[tuple, tuple[Any, Any, Any]] = field(default_factory=dict)
+    # While a version is painted ahead (ahead.py): its holiday layer, kept for the strip
+    # asking who holds at its end under the next version.
+    captured_holidays: list[tuple] | None = None
     # (id(resolved rotation), place) -> (it, slot -> Paint) (layers.py)
     rotation_paints: dict[tuple[int, Any], tuple[Any, dict]] = field(default_factory=dict)
     # (id(visit), key) -> (visit, what its painting needs every time) (layers.py)

@@ -182,17 +182,36 @@ def _holiday_layer(
     rotation's parents, so they are part of the key.
     """
     if not ctx.aside:
-        return resolve_holidays(ctx, schedule, keys, start, end, first, last)
+        spans, labels = resolve_holidays(ctx, schedule, keys, start, end, first, last)
+        captured = ctx.captured_holidays
+        if captured is not None and not captured:  # the first: the strip's own layer
+            captured.append((start, end, schedule, keys, list(spans)))
+        return spans, labels
     holidays = schedule.holidays
-    rotation = schedule.rotation
-    pair = tuple(rotation.parents) if rotation is not None and rotation.parents else None
-    key = (id(holidays), keys.holidays, pair, start, end)
+    key = _aside_key(schedule, keys, start, end)
     known = ctx.aside_holidays.get(key)
     if known is not None and known[0] is holidays:
         return list(known[1]), known[2]
     spans, labels = resolve_holidays(ctx, schedule, keys, start, end, first, last)
     ctx.aside_holidays[key] = (holidays, list(spans), labels)
     return spans, labels
+
+
+def keep_aside(
+    ctx: EngineContext, schedule: Schedule, keys: RuleKeys, start: int, end: int, spans: list
+) -> None:
+    """The holiday layer of a strip painted aside over ``[start, end)``, found by a
+    painting that covered it (ahead.py): ``spans`` as ``resolve_holidays`` gives them."""
+    key = _aside_key(schedule, keys, start, end)
+    ctx.aside_holidays[key] = (schedule.holidays, list(spans), [])
+
+
+def _aside_key(schedule: Schedule, keys: RuleKeys, start: int, end: int) -> tuple:
+    """What a strip's holiday layer depends on: its holidays, their keys, the rotation's
+    parents (a split's second half goes to the other one) and its instants."""
+    rotation = schedule.rotation
+    pair = tuple(rotation.parents) if rotation is not None and rotation.parents else None
+    return (id(schedule.holidays), keys.holidays, pair, start, end)
 
 
 def _holder(

@@ -26,6 +26,7 @@ from ..errors import PlanError
 from ..plan.amend import RuleKeys, SchedulePart, apply_amendment, school_year_start
 from ..plan.amendments import AgeTrigger, Amendment
 from ..plan.model import Plan
+from .ahead import PaintingAhead
 from .context import EngineContext, plan_error
 from .layers import paint_schedule
 from .painter import Painter
@@ -86,6 +87,8 @@ class VersionedSchedule:
     starts: list[int] = field(default_factory=list)
     # rule source -> title of the amendment that made it, for blocks (handovers.py)
     made_by: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
+    # id(version) -> its painting over its own interval, done while building (ahead.py)
+    pieces: dict[int, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         self.starts = [v.start for v in self.versions]
@@ -111,20 +114,32 @@ def build_versions(
     base: SchedulePart,
     indices: tuple[int, ...],
     children: tuple[str, ...] = (),
+    painted: tuple[int, int] | None = None,
 ) -> VersionedSchedule:
-    """The versions of schedule ``name`` after the amendments ``indices`` (file order)."""
+    """The versions of schedule ``name`` after the amendments ``indices`` (file order).
+
+    ``painted``: the instants ``[start, end)`` the versions will be painted over; each
+    version is then painted as its switch-over is found (``ahead.py``), and
+    ``paint_versions`` over that range uses those paintings.
+    """
     versions = [Version(BEFORE_ALL, base)]
     switchovers: list[Switchover] = []
+    ahead = PaintingAhead(ctx, *painted) if painted is not None else None
     for i in indices:
         amendment = plan.amendments[i]
         title = amendment.title(i)
         previous = versions[-1]
-        effective = _effective(ctx, plan, amendment, i, VersionedSchedule(name, list(versions)))
+        so_far = VersionedSchedule(name, list(versions))
+        effective = _effective(ctx, plan, amendment, i, so_far)
         part, problems = apply_amendment(previous.part, amendment, i, local_date(ctx, effective))
         if problems:
             raise PlanError(None, problems)
-        switch = _switchover(ctx, amendment, i, title, previous.part, part, effective)
+        pending = ahead.paint_through(previous, effective, so_far.part_at) if ahead else None
+        old = ahead.holder(pending) if ahead and pending else None
+        switch = _switchover(ctx, amendment, i, title, previous.part, part, effective, old)
         switch = _clamped(switch, previous.start, name, children)
+        if ahead and pending:
+            ahead.settle(pending, switch.at, so_far.part_at)
         switchovers.append(switch)
         late = switch.reading == "end_of_block" and switch.at > switch.effective
         version = Version(switch.at, part, i, title, late)
@@ -132,7 +147,10 @@ def build_versions(
             versions[-1] = version  # the earlier version is never in force
         else:
             versions.append(version)
-    return VersionedSchedule(name, versions, switchovers)
+    versioned = VersionedSchedule(name, versions, switchovers)
+    if ahead is not None:
+        versioned.pieces = ahead.pieces
+    return versioned
 
 
 def _clamped(switch: Switchover, floor: int, name: str, children: tuple[str, ...]) -> Switchover:
@@ -228,10 +246,15 @@ def _switchover(
     before: SchedulePart,
     after: SchedulePart,
     effective: int,
+    old: str | None = None,
 ) -> Switchover:
-    """S, the instant the new version takes over, and the reading that gave it."""
+    """S, the instant the new version takes over, and the reading that gave it.
+
+    ``old``: who holds at T under ``before``, when its painting has told (ahead.py).
+    """
     kind = amendment.kind
-    old = holder_at(ctx, before, effective)
+    if old is None:
+        old = holder_at(ctx, before, effective)
     new = holder_at(ctx, after, effective)
     if old == new:
         return Switchover(index, title, kind, effective, effective, None, False, old, new, new)
@@ -275,10 +298,14 @@ def paint_versions(
             if start - LABEL_REACH < own_end and version.start < end:
                 labels += _labels_only(ctx, version, own_end, start, end)
             continue
-        part = version.part
-        painter, found = paint_schedule(
-            ctx, part.schedule, part.keys, a, b, version_at=versioned.part_at
-        )
+        piece = versioned.pieces.get(id(version))
+        if piece is not None and piece.version is version and (piece.start, piece.end) == (a, b):
+            painter, found = piece.painter, piece.labels
+        else:
+            part = version.part
+            painter, found = paint_schedule(
+                ctx, part.schedule, part.keys, a, b, version_at=versioned.part_at
+            )
         keys += painter.keys[:-1]
         values += painter.values[:-1]
         labels += [
