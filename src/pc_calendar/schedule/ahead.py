@@ -23,7 +23,7 @@ its interval must report nothing and the order of what is reported must not chan
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,14 +50,15 @@ class Piece:
 
 @dataclass
 class Pending:
-    """A version painted through ``at`` (one second past where it may end)."""
+    """A version painted over ``[start, end)`` ahead of knowing where it ends: through
+    the instant the next version may take over, or from the instant it may itself."""
 
     version: Any
     start: int
-    at: int
+    end: int
     painter: Painter
     labels: list
-    saved: tuple
+    spans: list | None  # its holiday layer as resolved
 
 
 class PaintingAhead:
@@ -67,78 +68,137 @@ class PaintingAhead:
         self.ctx, self.start, self.end = ctx, start, end
         self.pieces: dict[int, Piece] = {}  # id(version) -> its painting
         self.on = ENABLED and _no_guess(ctx, ctx.school.watch)
+        self.next: Pending | None = None  # the newest version, painted from its instant
 
-    def paint_through(self, version: Any, at: int, version_at: Holder) -> Pending | None:
+    def through(self, version: Any, at: int, version_at: Holder) -> Pending | None:
         """``version`` (the last so far) painted from its start through ``at``, or None
         when that cannot be done without changing what the run reports."""
-        ctx = self.ctx
+        ahead, self.next = self.next, None
         start = max(self.start, version.start)
-        if not self.on or not start < at < self.end:
+        if ahead is not None and ahead.version is version and at >= self.end == ahead.end:
+            self._store(ahead)  # it ends after the range: painted to its end
             return None
-        day = local_date(ctx, at).toordinal()
-        if not _no_guess(ctx, (day, day)):
+        if not self.on or not start < at < self.end or not self._clear(at):
             return None
-        saved = _state(ctx)
-        part: SchedulePart = version.part
-        ctx.captured_holidays = []
-        try:
-            painter, labels = paint_schedule(
-                ctx, part.schedule, part.keys, start, at + 1, version_at=version_at
+        if (
+            ahead is not None
+            and ahead.version is version
+            and (ahead.start, ahead.end)
+            == (
+                start,
+                at + 1,
             )
-        except PlanError:
-            return self._undo(saved)
-        finally:
-            captured, ctx.captured_holidays = ctx.captured_holidays, None
-        if _reported(ctx, saved):
-            return self._undo(saved)
-        if captured and captured[0][:2] == (start, at + 1):
-            _, _, schedule, keys, spans = captured[0]
-            keep_aside(ctx, schedule, keys, at, at + 1, _at(spans, at))
-        return Pending(version, start, at, painter, labels, saved)
+        ):
+            pending: Pending | None = ahead
+        else:
+            pending = self._paint(version, start, at + 1, version_at)
+        if pending is not None and pending.spans is not None:
+            part = version.part
+            keep_aside(self.ctx, part.schedule, part.keys, at, at + 1, _at(pending.spans, at))
+        return pending
 
-    def holder(self, pending: Pending) -> str | None:
-        """Who holds at ``pending.at`` under its version (None: ask a strip)."""
-        value = pending.painter.value_at(pending.at)
+    def after(self, version: Any, at: int, until: int | None, version_at: Holder) -> Pending | None:
+        """The new ``version`` painted from ``at``, where it may take over, to ``until``:
+        through the next switch-over's instant, or the end (None: do not paint)."""
+        if until is None or not self.on or not self.start <= at < until <= self.end:
+            return None
+        if not self._clear(at):
+            return None
+        return self._paint(version, at, until, version_at)
+
+    @staticmethod
+    def holder(pending: Pending | None, at: int) -> str | None:
+        """Who holds at ``at`` under ``pending``'s version (None: ask a strip)."""
+        if pending is None or not pending.start <= at < pending.end:
+            return None
+        value = pending.painter.value_at(at)
         if value.rule.layer == "holiday" and _not_in_possession(pending.version.part, value):
             return None
         return value.parent
 
     def settle(self, pending: Pending, switch_at: int, version_at: Holder) -> None:
-        """Cut ``pending`` where the next version takes over (``switch_at``), painting on
-        from ``at + 1`` when the previous version runs to its next handover."""
+        """Cut the previous version's ``pending`` where the next one takes over
+        (``switch_at``), painting on from ``pending.end`` when it runs to its next
+        handover."""
         end = min(switch_at, self.end)
         painter = pending.painter
-        if end > pending.at + 1:
-            ctx, part = self.ctx, pending.version.part
-            saved = _state(ctx)
-            try:
-                tail, labels = paint_schedule(
-                    ctx, part.schedule, part.keys, pending.at + 1, end, version_at=version_at
-                )
-            except PlanError:
-                self._undo(pending.saved)
+        if end > pending.end:
+            tail = self._paint(pending.version, pending.end, end, version_at)
+            if tail is None:
                 return
-            if _reported(ctx, saved):
-                self._undo(pending.saved)
-                return
-            painter = _joined(painter, tail)
-            pending.labels = pending.labels + labels
+            painter = _joined(painter, tail.painter)
+            pending.labels = pending.labels + tail.labels
         else:
             painter = _cut(painter, end)
         version = pending.version
         self.pieces[id(version)] = Piece(version, pending.start, end, painter, pending.labels)
 
-    def _undo(self, saved: tuple) -> None:
-        """Forget what a painting ahead reported; the rest is painted as before."""
+    def keep(self, pending: Pending | None, switch_at: int) -> None:
+        """Keep the new version's painting for the next switch-over, from ``switch_at``
+        where it takes over; dropped if a not-in-possession holiday began before that
+        (the painting from ``switch_at`` would look back under the previous version)."""
+        if pending is None or not pending.start <= switch_at < pending.end:
+            return
+        if switch_at > pending.start:
+            if pending.spans is None or any(
+                span.not_in_possession and pending.start <= int(span.start.timestamp()) < switch_at
+                for span in pending.spans or ()
+            ):
+                return
+            pending.painter = _from(pending.painter, switch_at)
+            pending.start = switch_at
+        self.next = pending
+
+    def finish(self, version: Any) -> None:
+        """The last version's painting, if painted to the end."""
+        pending, self.next = self.next, None
+        if pending is not None and pending.version is version and pending.end == self.end:
+            self._store(pending)
+
+    def _store(self, pending: Pending) -> None:
+        version = pending.version
+        self.pieces[id(version)] = Piece(
+            version, pending.start, pending.end, pending.painter, pending.labels
+        )
+
+    def _clear(self, at: int) -> bool:
+        """Whether a strip at ``at`` would note no guessed school day (so skipping it
+        changes nothing)."""
+        day = local_date(self.ctx, at).toordinal()
+        return _no_guess(self.ctx, (day, day))
+
+    def _paint(self, version: Any, start: int, end: int, version_at: Holder) -> Pending | None:
+        """``version`` painted over ``[start, end)``; None, with nothing reported, if
+        that reports or fails: it is then painted afterwards, with the versions after it
+        (each painting ahead reports nothing, so the order of what is reported holds)."""
         ctx = self.ctx
-        warnings, seen, notes, assumed = saved
-        ctx.warnings[:] = warnings
-        ctx._seen.clear()
-        ctx._seen.update(seen)
-        ctx.notes[:] = notes
-        ctx.school.assumed = assumed
-        self.on = False
-        return None
+        saved = _state(ctx)
+        part: SchedulePart = version.part
+        ctx.captured_holidays = []
+        try:
+            painter, labels = paint_schedule(
+                ctx, part.schedule, part.keys, start, end, version_at=version_at
+            )
+        except PlanError:
+            painter = None
+        finally:
+            captured, ctx.captured_holidays = ctx.captured_holidays, None
+        if painter is None or _reported(ctx, saved):
+            _restore(ctx, saved)
+            self.on = False  # (painting twice is not worth trying again)
+            return None
+        spans = captured[0][4] if captured and captured[0][:2] == (start, end) else None
+        return Pending(version, start, end, painter, labels, spans)
+
+
+def _restore(ctx: EngineContext, saved: tuple) -> None:
+    """Forget what was reported since ``saved``."""
+    warnings, seen, notes, assumed = saved
+    ctx.warnings[:] = warnings
+    ctx._seen.clear()
+    ctx._seen.update(seen)
+    ctx.notes[:] = notes
+    ctx.school.assumed = assumed
 
 
 def _state(ctx: EngineContext) -> tuple:
@@ -192,6 +252,15 @@ def _cut(painter: Painter, end: int) -> Painter:
     cut = Painter.__new__(Painter)
     cut.keys = [*painter.keys[:i], end]
     cut.values = [*painter.values[:i], None]
+    return cut
+
+
+def _from(painter: Painter, start: int) -> Painter:
+    """``painter`` from ``start`` (inside it)."""
+    i = bisect_right(painter.keys, start) - 1
+    cut = Painter.__new__(Painter)
+    cut.keys = [start, *painter.keys[i + 1 :]]
+    cut.values = painter.values[i:]
     return cut
 
 

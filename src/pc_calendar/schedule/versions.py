@@ -18,8 +18,10 @@ the new one takes over at T with one handover there. Every switch-over is record
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from functools import partial
 from typing import Any
 
 from ..errors import PlanError
@@ -125,7 +127,7 @@ def build_versions(
     versions = [Version(BEFORE_ALL, base)]
     switchovers: list[Switchover] = []
     ahead = PaintingAhead(ctx, *painted) if painted is not None else None
-    for i in indices:
+    for k, i in enumerate(indices):
         amendment = plan.amendments[i]
         title = amendment.title(i)
         previous = versions[-1]
@@ -134,21 +136,31 @@ def build_versions(
         part, problems = apply_amendment(previous.part, amendment, i, local_date(ctx, effective))
         if problems:
             raise PlanError(None, problems)
-        pending = ahead.paint_through(previous, effective, so_far.part_at) if ahead else None
-        old = ahead.holder(pending) if ahead and pending else None
-        switch = _switchover(ctx, amendment, i, title, previous.part, part, effective, old)
+        before = after = None
+        if ahead is not None:
+            before = ahead.through(previous, effective, so_far.part_at)
+            until = _painted_until(ctx, plan, indices, k, so_far, ahead.end)
+            after = ahead.after(Version(effective, part), effective, until, so_far.part_at)
+        old = PaintingAhead.holder(before, effective)
+        new_at = partial(PaintingAhead.holder, after)
+        switch = _switchover(ctx, amendment, i, title, previous.part, part, effective, old, new_at)
         switch = _clamped(switch, previous.start, name, children)
-        if ahead and pending:
-            ahead.settle(pending, switch.at, so_far.part_at)
         switchovers.append(switch)
         late = switch.reading == "end_of_block" and switch.at > switch.effective
         version = Version(switch.at, part, i, title, late)
+        if ahead is not None:
+            if before is not None:
+                ahead.settle(before, switch.at, so_far.part_at)
+            if after is not None:
+                after.version = version
+            ahead.keep(after, switch.at)
         if switch.at == previous.start and previous.amendment is not None:
             versions[-1] = version  # the earlier version is never in force
         else:
             versions.append(version)
     versioned = VersionedSchedule(name, versions, switchovers)
     if ahead is not None:
+        ahead.finish(versions[-1])
         versioned.pieces = ahead.pieces
     return versioned
 
@@ -247,15 +259,17 @@ def _switchover(
     after: SchedulePart,
     effective: int,
     old: str | None = None,
+    new_at: Callable[[int], str | None] = lambda at: None,
 ) -> Switchover:
     """S, the instant the new version takes over, and the reading that gave it.
 
-    ``old``: who holds at T under ``before``, when its painting has told (ahead.py).
+    ``old``: who holds at T under ``before``, and ``new_at``: who holds when under
+    ``after``, when their paintings have told (ahead.py; None: a strip is asked).
     """
     kind = amendment.kind
     if old is None:
         old = holder_at(ctx, before, effective)
-    new = holder_at(ctx, after, effective)
+    new = new_at(effective) or holder_at(ctx, after, effective)
     if old == new:
         return Switchover(index, title, kind, effective, effective, None, False, old, new, new)
     chosen = amendment.switch is not None
@@ -266,8 +280,33 @@ def _switchover(
         if found is None:  # no handover within a year to wait for: hand over at T
             reading, chosen = "at_effective", False
         else:
-            at, then = found, holder_at(ctx, after, found)
+            at, then = found, new_at(found) or holder_at(ctx, after, found)
     return Switchover(index, title, kind, effective, at, reading, chosen, old, new, then)
+
+
+def _painted_until(
+    ctx: EngineContext,
+    plan: Plan,
+    indices: tuple[int, ...],
+    k: int,
+    so_far: VersionedSchedule,
+    end: int,
+) -> int | None:
+    """How far the version after amendment ``indices[k]`` is painted ahead: through the
+    next amendment's instant, or to ``end`` after the last one (None: not ahead, when
+    that instant depends on the versions, or cannot be found)."""
+    if k + 1 == len(indices):
+        return end
+    i = indices[k + 1]
+    amendment = plan.amendments[i]
+    effective = amendment.effective
+    if isinstance(effective, AgeTrigger) and effective.at == "first_exchange_after":
+        return None
+    try:
+        with ctx.quiet():  # it warns when its turn comes
+            return min(_effective(ctx, plan, amendment, i, so_far) + 1, end)
+    except PlanError:
+        return None
 
 
 def _default_reading(amendment: Amendment) -> str:
