@@ -33,8 +33,10 @@ from .context import EngineContext
 from .layers import Holder, keep_aside, paint_schedule
 from .painter import Painter
 from .rotation_layer import local_date
+from .timeutil import from_seconds
 
 ENABLED = True  # off: every holder is asked of a strip painted aside (tests compare both)
+SEARCH = 8 * 86400  # the first window a strip looks for a next handover in (versions.py)
 
 
 @dataclass
@@ -80,15 +82,7 @@ class PaintingAhead:
             return None
         if not self.on or not start < at < self.end or not self._clear(at):
             return None
-        if (
-            ahead is not None
-            and ahead.version is version
-            and (ahead.start, ahead.end)
-            == (
-                start,
-                at + 1,
-            )
-        ):
+        if ahead is not None and ahead.version is version and ahead.start == start < at < ahead.end:
             pending: Pending | None = ahead
         else:
             pending = self._paint(version, start, at + 1, version_at)
@@ -105,6 +99,31 @@ class PaintingAhead:
         if not self._clear(at):
             return None
         return self._paint(version, at, until, version_at)
+
+    def painting_of(self, part: SchedulePart) -> Pending | None:
+        """The newest version's painting ahead, if it is ``part``'s."""
+        ahead = self.next
+        return ahead if ahead is not None and ahead.version.part is part else None
+
+    @staticmethod
+    def handover_after(pending: Pending | None, at: int) -> int | None:
+        """The first change of parent after ``at`` under ``pending``'s version, if it
+        lies in the first window a strip would search (None: ask the strips)."""
+        if pending is None or not pending.start <= at < at + SEARCH <= pending.end:
+            return None
+        keys, values = pending.painter.keys, pending.painter.values
+        part = pending.version.part
+        i = bisect_right(keys, at) - 1
+        first = values[i]
+        for k in range(i, len(keys) - 1):
+            if k > i and keys[k] >= at + SEARCH:
+                break
+            value = values[k]
+            if value.rule.layer == "holiday" and _not_in_possession(part, value):
+                return None
+            if value.parent != first.parent:
+                return keys[k]
+        return None
 
     @staticmethod
     def holder(pending: Pending | None, at: int) -> str | None:
@@ -234,16 +253,12 @@ def _not_in_possession(part: SchedulePart, value: Any) -> bool:
 
 def _at(spans: list, at: int) -> list:
     """The spans a strip over ``[at, at + 1)`` resolves: every piece of each occurrence
-    (a split holiday's two halves) whose span covers ``at``."""
-    reach: dict[tuple, tuple[int, int]] = {}
-    for span in spans:
-        key = (span.index, span.occurrence)
-        s, e = int(span.start.timestamp()), int(span.end.timestamp())
-        lo, hi = reach.get(key, (s, e))
-        reach[key] = (min(lo, s), max(hi, e))
-    return [
-        span for span in spans if (lohi := reach[(span.index, span.occurrence)])[0] <= at < lohi[1]
-    ]
+    (a split holiday's two halves, which meet) whose span covers ``at``."""
+    moment = from_seconds(at)
+    covering = {(s.index, s.occurrence) for s in spans if s.start <= moment < s.end}
+    if not covering:
+        return []
+    return [span for span in spans if (span.index, span.occurrence) in covering]
 
 
 def _cut(painter: Painter, end: int) -> Painter:

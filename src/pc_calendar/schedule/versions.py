@@ -132,7 +132,7 @@ def build_versions(
         title = amendment.title(i)
         previous = versions[-1]
         so_far = VersionedSchedule(name, list(versions))
-        effective = _effective(ctx, plan, amendment, i, so_far)
+        effective = _effective(ctx, plan, amendment, i, so_far, ahead)
         part, problems = apply_amendment(previous.part, amendment, i, local_date(ctx, effective))
         if problems:
             raise PlanError(None, problems)
@@ -143,7 +143,10 @@ def build_versions(
             after = ahead.after(Version(effective, part), effective, until, so_far.part_at)
         old = PaintingAhead.holder(before, effective)
         new_at = partial(PaintingAhead.holder, after)
-        switch = _switchover(ctx, amendment, i, title, previous.part, part, effective, old, new_at)
+        handover_after = partial(PaintingAhead.handover_after, before)
+        switch = _switchover(
+            ctx, amendment, i, title, previous.part, part, effective, old, new_at, handover_after
+        )
         switch = _clamped(switch, previous.start, name, children)
         switchovers.append(switch)
         late = switch.reading == "end_of_block" and switch.at > switch.effective
@@ -174,9 +177,19 @@ def _clamped(switch: Switchover, floor: int, name: str, children: tuple[str, ...
 
 
 def _effective(
-    ctx: EngineContext, plan: Plan, amendment: Amendment, index: int, so_far: VersionedSchedule
+    ctx: EngineContext,
+    plan: Plan,
+    amendment: Amendment,
+    index: int,
+    so_far: VersionedSchedule,
+    painted: PaintingAhead | None = None,
+    start_only: bool = False,
 ) -> int:
-    """T: the instant ``amendment`` takes effect, in POSIX seconds."""
+    """T: the instant ``amendment`` takes effect, in POSIX seconds.
+
+    ``painted``: the versions painted ahead, to read the first handover off;
+    ``start_only``: for ``first_exchange_after``, the instant the search starts at.
+    """
     effective = amendment.effective
     key = f"amendments[{index}].effective"
     if isinstance(effective, datetime):
@@ -190,9 +203,11 @@ def _effective(
     if effective.at == "school_year_start":
         day = _school_year_start(plan, day, key)
     start = ctx.instant(day, time(0, 0), key)
-    if effective.at != "first_exchange_after":
+    if effective.at != "first_exchange_after" or start_only:
         return start
-    found = next_handover(ctx, so_far.part_at(start), start)
+    part = so_far.part_at(start)
+    found = painted.handover_after(painted.painting_of(part), start) if painted else None
+    found = found or next_handover(ctx, part, start)
     if found is None:
         raise plan_error(
             f"{key}.at", f"no handover within a year after {day}: nothing to take effect at"
@@ -260,11 +275,13 @@ def _switchover(
     effective: int,
     old: str | None = None,
     new_at: Callable[[int], str | None] = lambda at: None,
+    handover_after: Callable[[int], int | None] = lambda at: None,
 ) -> Switchover:
     """S, the instant the new version takes over, and the reading that gave it.
 
-    ``old``: who holds at T under ``before``, and ``new_at``: who holds when under
-    ``after``, when their paintings have told (ahead.py; None: a strip is asked).
+    ``old``: who holds at T under ``before``, ``new_at``: who holds when under
+    ``after``, and ``handover_after``: the first handover after T under ``before``,
+    when their paintings have told (ahead.py; None: strips are asked).
     """
     kind = amendment.kind
     if old is None:
@@ -276,7 +293,7 @@ def _switchover(
     reading = amendment.switch or _default_reading(amendment)
     at, then = effective, new
     if reading == "end_of_block":
-        found = next_handover(ctx, before, effective)
+        found = handover_after(effective) or next_handover(ctx, before, effective)
         if found is None:  # no handover within a year to wait for: hand over at T
             reading, chosen = "at_effective", False
         else:
@@ -292,21 +309,24 @@ def _painted_until(
     so_far: VersionedSchedule,
     end: int,
 ) -> int | None:
-    """How far the version after amendment ``indices[k]`` is painted ahead: through the
-    next amendment's instant, or to ``end`` after the last one (None: not ahead, when
-    that instant depends on the versions, or cannot be found)."""
+    """How far the version after amendment ``indices[k]`` is painted ahead: to ``end``
+    after the last one, else through the next amendment's instant and the first days
+    after it, where a next handover is looked for (for ``first_exchange_after``, twice
+    that from the day the search starts). None: that instant cannot be found."""
     if k + 1 == len(indices):
         return end
     i = indices[k + 1]
     amendment = plan.amendments[i]
     effective = amendment.effective
+    search = SEARCH_WINDOWS[0]
     if isinstance(effective, AgeTrigger) and effective.at == "first_exchange_after":
-        return None
+        search *= 2
     try:
         with ctx.quiet():  # it warns when its turn comes
-            return min(_effective(ctx, plan, amendment, i, so_far) + 1, end)
+            at = _effective(ctx, plan, amendment, i, so_far, start_only=True)
     except PlanError:
         return None
+    return min(at + search + 1, end)
 
 
 def _default_reading(amendment: Amendment) -> str:
