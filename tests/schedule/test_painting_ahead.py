@@ -7,13 +7,14 @@ be the very one the strips give, whatever the amendments, and so must a refusal.
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from engine_helpers import make_plan
 from hypothesis import given
-from test_amendment_properties import META, amended
-from test_properties import SETTINGS
+from hypothesis import strategies as st
+from test_amendment_properties import META, amended, changes
+from test_properties import SETTINGS, holidays, plans, times
 
 from pc_calendar.errors import PlanError
 from pc_calendar.schedule import ahead, versions
@@ -46,6 +47,36 @@ def _assert_same(plan, start, end):
 @SETTINGS
 @given(amended())
 def test_painting_ahead_gives_the_timeline_strips_give(case):
+    _assert_same(*case)
+
+
+@st.composite
+def long_amended(draw):
+    """Ranges of months to years with several amendments, so that versions painted
+    ahead share one holiday layer (holiday_window.py) and run on over each other."""
+    plan, start, _ = draw(plans())
+    end = start + timedelta(days=draw(st.integers(150, 900)))
+    rules = draw(st.lists(holidays(), min_size=1, max_size=4))
+    if draw(st.booleans()):
+        rules.append(BIRTHDAY)
+    span = (end - start).days
+    days = sorted(draw(st.lists(st.integers(-5, span + 5), min_size=2, max_size=6)))
+    found = []
+    for offset in days:
+        day = start + timedelta(days=offset)
+        effective = datetime.combine(day, draw(times)) if draw(st.booleans()) else day
+        switch = draw(st.sampled_from([None, "at_effective", "end_of_block"]))
+        change = {"effective": effective, "reason": "random", **META, **draw(changes())}
+        found.append(change if switch is None else {**change, "switch": switch})
+    data = plan.model_dump(by_alias=True, exclude_unset=True)
+    data["holidays"] = rules
+    data["amendments"] = found
+    return type(plan).model_validate(data), start, end
+
+
+@SETTINGS
+@given(long_amended())
+def test_painting_ahead_over_years_gives_the_timeline_strips_give(case):
     _assert_same(*case)
 
 

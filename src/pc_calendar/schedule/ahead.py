@@ -30,6 +30,7 @@ from typing import Any
 from ..errors import PlanError
 from ..plan.amend import SchedulePart
 from .context import EngineContext
+from .holiday_window import HolidayWindow, holidays_key
 from .layers import Holder, keep_aside, paint_schedule
 from .painter import Painter
 from .rotation_layer import local_date
@@ -71,8 +72,11 @@ class PaintingAhead:
         self.pieces: dict[int, Piece] = {}  # id(version) -> its painting
         self.on = ENABLED and _no_guess(ctx, ctx.school.watch)
         self.next: Pending | None = None  # the newest version, painted from its instant
+        self.windows: dict[tuple, HolidayWindow] = {}  # holidays_key -> layer kept
 
-    def through(self, version: Any, at: int, version_at: Holder) -> Pending | None:
+    def through(
+        self, version: Any, at: int, version_at: Holder, share: int | None = None
+    ) -> Pending | None:
         """``version`` (the last so far) painted from its start through ``at``, or None
         when that cannot be done without changing what the run reports."""
         ahead, self.next = self.next, None
@@ -85,20 +89,27 @@ class PaintingAhead:
         if ahead is not None and ahead.version is version and ahead.start == start < at < ahead.end:
             pending: Pending | None = ahead
         else:
-            pending = self._paint(version, start, at + 1, version_at)
+            pending = self._paint(version, start, at + 1, version_at, share)
         if pending is not None and pending.spans is not None:
             part = version.part
             keep_aside(self.ctx, part.schedule, part.keys, at, at + 1, _at(pending.spans, at))
         return pending
 
-    def after(self, version: Any, at: int, until: int | None, version_at: Holder) -> Pending | None:
+    def after(
+        self,
+        version: Any,
+        at: int,
+        until: int | None,
+        version_at: Holder,
+        share: int | None = None,
+    ) -> Pending | None:
         """The new ``version`` painted from ``at``, where it may take over, to ``until``:
         through the next switch-over's instant, or the end (None: do not paint)."""
         if until is None or not self.on or not self.start <= at < until <= self.end:
             return None
         if not self._clear(at):
             return None
-        return self._paint(version, at, until, version_at)
+        return self._paint(version, at, until, version_at, share)
 
     def painting_of(self, part: SchedulePart) -> Pending | None:
         """The newest version's painting ahead, if it is ``part``'s."""
@@ -135,14 +146,16 @@ class PaintingAhead:
             return None
         return value.parent
 
-    def settle(self, pending: Pending, switch_at: int, version_at: Holder) -> None:
+    def settle(
+        self, pending: Pending, switch_at: int, version_at: Holder, share: int | None = None
+    ) -> None:
         """Cut the previous version's ``pending`` where the next one takes over
         (``switch_at``), painting on from ``pending.end`` when it runs to its next
         handover."""
         end = min(switch_at, self.end)
         painter = pending.painter
         if end > pending.end:
-            tail = self._paint(pending.version, pending.end, end, version_at)
+            tail = self._paint(pending.version, pending.end, end, version_at, share)
             if tail is None:
                 return
             painter = _joined(painter, tail.painter)
@@ -180,13 +193,26 @@ class PaintingAhead:
             version, pending.start, pending.end, pending.painter, pending.labels
         )
 
+    def _window(self, part: SchedulePart, start: int, share: int, end: int) -> HolidayWindow:
+        """The holiday layer kept for ``part``'s holidays, resolved anew from ``start``
+        to ``share`` unless the one kept covers ``[start, end)``."""
+        key = holidays_key(part.schedule, part.keys)
+        window = self.windows.get(key)
+        if window is None or not window.serves(part.schedule, part.keys, start, end):
+            window = self.windows[key] = HolidayWindow(
+                self.ctx, part.schedule, part.keys, start, min(share, self.end)
+            )
+        return window
+
     def _clear(self, at: int) -> bool:
         """Whether a strip at ``at`` would note no guessed school day (so skipping it
         changes nothing)."""
         day = local_date(self.ctx, at).toordinal()
         return _no_guess(self.ctx, (day, day))
 
-    def _paint(self, version: Any, start: int, end: int, version_at: Holder) -> Pending | None:
+    def _paint(
+        self, version: Any, start: int, end: int, version_at: Holder, share: int | None = None
+    ) -> Pending | None:
         """``version`` painted over ``[start, end)``; None, with nothing reported, if
         that reports or fails: it is then painted afterwards, with the versions after it
         (each painting ahead reports nothing, so the order of what is reported holds)."""
@@ -195,6 +221,8 @@ class PaintingAhead:
         part: SchedulePart = version.part
         ctx.captured_holidays = []
         try:
+            if share is not None and share >= end:
+                ctx.shared_holidays = self._window(part, start, share, end)
             painter, labels = paint_schedule(
                 ctx, part.schedule, part.keys, start, end, version_at=version_at
             )
@@ -202,6 +230,7 @@ class PaintingAhead:
             painter = None
         finally:
             captured, ctx.captured_holidays = ctx.captured_holidays, None
+            ctx.shared_holidays = None
         if painter is None or _reported(ctx, saved):
             _restore(ctx, saved)
             self.on = False  # (painting twice is not worth trying again)

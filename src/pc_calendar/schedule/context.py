@@ -162,6 +162,7 @@ class EngineContext:
     # While a version is painted ahead (ahead.py): its holiday layer, kept for the strip
     # asking who holds at its end under the next version.
     captured_holidays: list[tuple] | None = None
+    shared_holidays: Any = None  # holiday_window.HolidayWindow, for versions painted ahead
     # (id(resolved rotation), place) -> (it, slot -> Paint) (layers.py)
     rotation_paints: dict[tuple[int, Any], tuple[Any, dict]] = field(default_factory=dict)
     # (id(visit), key) -> (visit, what its painting needs every time) (layers.py)

@@ -182,7 +182,11 @@ def _holiday_layer(
     rotation's parents, so they are part of the key.
     """
     if not ctx.aside:
-        spans, labels = resolve_holidays(ctx, schedule, keys, start, end, first, last)
+        shared = ctx.shared_holidays  # (ahead.py: one layer for several versions)
+        if shared is not None and shared.serves(schedule, keys, start, end):
+            spans, labels = shared.within(start, end, first, last)
+        else:
+            spans, labels = resolve_holidays(ctx, schedule, keys, start, end, first, last)
         captured = ctx.captured_holidays
         if captured is not None and not captured:  # the first: the strip's own layer
             captured.append((start, end, schedule, keys, list(spans)))

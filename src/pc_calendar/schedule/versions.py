@@ -127,6 +127,7 @@ def build_versions(
     versions = [Version(BEFORE_ALL, base)]
     switchovers: list[Switchover] = []
     ahead = PaintingAhead(ctx, *painted) if painted is not None else None
+    untils, shares = _ahead_bounds(ctx, plan, indices, ahead)
     for k, i in enumerate(indices):
         amendment = plan.amendments[i]
         title = amendment.title(i)
@@ -138,9 +139,9 @@ def build_versions(
             raise PlanError(None, problems)
         before = after = None
         if ahead is not None:
-            before = ahead.through(previous, effective, so_far.part_at)
-            until = _painted_until(ctx, plan, indices, k, so_far, ahead.end)
-            after = ahead.after(Version(effective, part), effective, until, so_far.part_at)
+            before = ahead.through(previous, effective, so_far.part_at, shares[k])
+            provisional = Version(effective, part)
+            after = ahead.after(provisional, effective, untils[k], so_far.part_at, shares[k + 1])
         old = PaintingAhead.holder(before, effective)
         new_at = partial(PaintingAhead.holder, after)
         handover_after = partial(PaintingAhead.handover_after, before)
@@ -153,7 +154,7 @@ def build_versions(
         version = Version(switch.at, part, i, title, late)
         if ahead is not None:
             if before is not None:
-                ahead.settle(before, switch.at, so_far.part_at)
+                ahead.settle(before, switch.at, so_far.part_at, shares[k])
             if after is not None:
                 after.version = version
             ahead.keep(after, switch.at)
@@ -181,7 +182,7 @@ def _effective(
     plan: Plan,
     amendment: Amendment,
     index: int,
-    so_far: VersionedSchedule,
+    so_far: VersionedSchedule | None,
     painted: PaintingAhead | None = None,
     start_only: bool = False,
 ) -> int:
@@ -205,6 +206,7 @@ def _effective(
     start = ctx.instant(day, time(0, 0), key)
     if effective.at != "first_exchange_after" or start_only:
         return start
+    assert so_far is not None
     part = so_far.part_at(start)
     found = painted.handover_after(painted.painting_of(part), start) if painted else None
     found = found or next_handover(ctx, part, start)
@@ -301,32 +303,53 @@ def _switchover(
     return Switchover(index, title, kind, effective, at, reading, chosen, old, new, then)
 
 
-def _painted_until(
-    ctx: EngineContext,
-    plan: Plan,
-    indices: tuple[int, ...],
-    k: int,
-    so_far: VersionedSchedule,
-    end: int,
-) -> int | None:
-    """How far the version after amendment ``indices[k]`` is painted ahead: to ``end``
-    after the last one, else through the next amendment's instant and the first days
-    after it, where a next handover is looked for (for ``first_exchange_after``, twice
-    that from the day the search starts). None: that instant cannot be found."""
-    if k + 1 == len(indices):
-        return end
-    i = indices[k + 1]
-    amendment = plan.amendments[i]
-    effective = amendment.effective
-    search = SEARCH_WINDOWS[0]
-    if isinstance(effective, AgeTrigger) and effective.at == "first_exchange_after":
-        search *= 2
-    try:
-        with ctx.quiet():  # it warns when its turn comes
-            at = _effective(ctx, plan, amendment, i, so_far, start_only=True)
-    except PlanError:
-        return None
-    return min(at + search + 1, end)
+def _ahead_bounds(
+    ctx: EngineContext, plan: Plan, indices: tuple[int, ...], ahead: PaintingAhead | None
+) -> tuple[list[int | None], list[int | None]]:
+    """For each version painted ahead (ahead.py), how far: through the next amendment's
+    instant and the first days after it, where a next handover is looked for (for
+    ``first_exchange_after``, twice that from the day the search starts), or to the end
+    after the last one; and how far its holiday layer serves: to the next amendment
+    that may change the holidays or the rotation's parents. None: not known, when an
+    instant cannot be found yet. ``untils[k]``: the version after ``indices[k]``;
+    ``shares[k]``: the version before it."""
+    n = len(indices)
+    if ahead is None or not ahead.on:
+        return [None] * n, [None] * (n + 1)
+    starts: list[int | None] = []
+    for i in indices:
+        try:
+            with ctx.quiet():  # it warns when its turn comes
+                at = _effective(ctx, plan, plan.amendments[i], i, None, start_only=True)
+            starts.append(at)
+        except PlanError:
+            starts.append(None)
+    end, search = ahead.end, SEARCH_WINDOWS[0]
+
+    def reach(j: int, days: int) -> int | None:
+        at = starts[j]
+        return None if at is None else min(at + days + 1, end)
+
+    untils: list[int | None] = []
+    for k in range(n):
+        if k + 1 == n:
+            untils.append(end)
+            continue
+        trigger = plan.amendments[indices[k + 1]].effective
+        first_exchange = isinstance(trigger, AgeTrigger) and trigger.at == "first_exchange_after"
+        untils.append(reach(k + 1, 2 * search if first_exchange else search))
+    shares: list[int | None] = []
+    for k in range(n + 1):
+        later = [j for j in range(k, n) if _may_change_holidays(plan.amendments[indices[j]])]
+        shares.append(reach(later[0], 2 * search) if later else end)
+    return untils, shares
+
+
+def _may_change_holidays(amendment: Amendment) -> bool:
+    """Whether the holiday layer may differ after ``amendment``: its holidays, or the
+    rotation's parents (a split's second half goes to the other one)."""
+    removed = amendment.remove is not None and bool(amendment.remove.holidays)
+    return amendment.rotation is not None or bool(amendment.holidays) or removed
 
 
 def _default_reading(amendment: Amendment) -> str:
