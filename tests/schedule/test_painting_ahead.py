@@ -17,7 +17,7 @@ from test_amendment_properties import META, amended, changes
 from test_properties import SETTINGS, holidays, plans, times
 
 from pc_calendar.errors import PlanError
-from pc_calendar.schedule import ahead, versions
+from pc_calendar.schedule import ahead, switchover
 from pc_calendar.schedule.engine import compute_timeline
 
 
@@ -162,13 +162,13 @@ def test_few_strips_are_painted_aside(monkeypatch):
         ]
     )
     painted = []
-    aside = versions._painted_aside
+    aside = switchover._painted_aside
 
     def counted(*args):
         painted.append(args[2:])
         return aside(*args)
 
-    monkeypatch.setattr(versions, "_painted_aside", counted)
+    monkeypatch.setattr(switchover, "_painted_aside", counted)
     counts = []
     for enabled in (True, False):
         painted.clear()

@@ -1,24 +1,25 @@
-"""Versions painted while their switch-overs are found: who holds at T, read off them.
+"""Versions painted while their switch-overs are found: who holds when, read off them.
 
 Each switch-over asks who has the children at its instant T under the version before
-it (versions.py). Asked alone, that is a one-second strip painted aside, nearly as dear
-as painting a year. But that version is painted over its own interval anyway, and its
-interval reaches T: painted one second further, through T, the painting itself answers.
-So the versions of a range are painted here in switch-over order, each through the
-next one's T, and cut at the instant S the next one takes over (its painting goes on
-to S when the previous version runs to its next handover). The holidays met at T are
-kept for the question about the new version at T, so it resolves none either.
+it and the one after (switchover.py), and, when the previous version runs to its next
+handover, where that is. Asked alone, each is a strip painted aside, nearly as dear as
+painting a year. But each version is painted over its own interval anyway, and those
+intervals meet at T. So the versions of a range are painted here in switch-over order,
+each from its instant through the next one's and the days after it where a next
+handover is looked for, and cut where the next version takes over; the questions are
+read off these paintings, which are the versions' paintings in the timeline.
 
-A version's painting must stay what it would have been alone, so the one second past
-its interval must report nothing and the order of what is reported must not change:
+A version's painting must stay what it would have been alone, so what it reports must
+not change, nor the order of it:
 
-- nothing is done ahead where a school day outside the listed terms could be noted
+- nothing is painted ahead where a school day outside the listed terms could be noted
   (``SchoolDays.assumed`` names the first one asked, and the order of questions changes);
 - a painting ahead that warns, or fails, is undone (warnings, notes, the guessed day)
-  and the versions from it on are painted afterwards as before, by ``paint_versions``;
-- a holder read off a holiday given to whoever does not hold the children
-  (``not_in_possession``) is asked of a strip instead: the strip looks back under the
-  same version, the painting under the version then in force.
+  and that version and those after it are painted afterwards, as before, by
+  ``paint_versions``; so every painting kept reported nothing;
+- an answer that hangs on a holiday given to whoever does not hold the children
+  (``not_in_possession``) is asked of a strip instead: the strip looks back under its
+  own version, the painting under the version in force then.
 """
 
 from __future__ import annotations
