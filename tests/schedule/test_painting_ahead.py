@@ -58,7 +58,7 @@ def long_amended(draw):
     end = start + timedelta(days=draw(st.integers(150, 900)))
     rules = draw(st.lists(holidays(), min_size=1, max_size=4))
     if draw(st.booleans()):
-        rules.append(BIRTHDAY)
+        rules.append(draw(st.sampled_from([BIRTHDAY, EVENING])))
     span = (end - start).days
     days = sorted(draw(st.lists(st.integers(-5, span + 5), min_size=2, max_size=6)))
     found = []
@@ -89,6 +89,9 @@ BIRTHDAY = {
 }
 
 
+EVENING = {**BIRTHDAY, "start": {"days": 0, "time": time(18, 0)}, "end": {"time": time(20, 0)}}
+
+
 def _amended(amendments, **parts):
     plan = make_plan(**parts)
     data = plan.model_dump(by_alias=True, exclude_unset=True)
@@ -106,6 +109,21 @@ def test_a_holder_given_by_a_not_in_possession_holiday(switch, effective):
         change["switch"] = switch
     plan = _amended([change], holidays=[BIRTHDAY])
     _assert_same(plan, date(2026, 3, 1), date(2026, 6, 1))
+
+
+@pytest.mark.parametrize("switch", [None, "at_effective", "end_of_block"])
+@pytest.mark.parametrize(
+    "effective", [datetime(2026, 4, 12, 10, 0), datetime(2027, 4, 12, 10, 0), date(2027, 4, 12)]
+)
+def test_a_not_in_possession_label_just_after_a_switch_over(switch, effective):
+    """The evening of the birthday begins after the switch-over, on its day: the label
+    of the day before it names a parent only as the painting over its own interval
+    does, though the painting ahead reached the evening."""
+    change = {"effective": effective, "rotation": {"parents": ["sam", "alex"]}}
+    if switch:
+        change["switch"] = switch
+    plan = _amended([change], holidays=[EVENING])
+    _assert_same(plan, date(2026, 1, 1), date(2028, 1, 1))
 
 
 def test_a_warning_in_a_version_is_reported_once_in_order():

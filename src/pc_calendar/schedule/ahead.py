@@ -32,7 +32,7 @@ from ..errors import PlanError
 from ..plan.amend import SchedulePart
 from .context import EngineContext
 from .holiday_window import HolidayWindow, holidays_key
-from .layers import Holder, keep_aside, paint_schedule
+from .layers import Holder, keep_aside, paint_schedule, resolved_label
 from .painter import Painter
 from .rotation_layer import local_date
 from .timeutil import from_seconds
@@ -61,8 +61,12 @@ class Pending:
     start: int
     end: int
     painter: Painter
-    labels: list
-    spans: list | None  # its holiday layer as resolved
+    # (holiday spans, labels as resolved, not-in-possession parents) of each painting
+    layers: list[tuple[list, list, dict]]
+
+    @property
+    def spans(self) -> list:
+        return self.layers[0][0]
 
 
 class PaintingAhead:
@@ -91,7 +95,7 @@ class PaintingAhead:
             pending: Pending | None = ahead
         else:
             pending = self._paint(version, start, at + 1, version_at, share)
-        if pending is not None and pending.spans is not None:
+        if pending is not None:
             part = version.part
             keep_aside(self.ctx, part.schedule, part.keys, at, at + 1, _at(pending.spans, at))
         return pending
@@ -160,11 +164,11 @@ class PaintingAhead:
             if tail is None:
                 return
             painter = _joined(painter, tail.painter)
-            pending.labels = pending.labels + tail.labels
+            pending.layers = pending.layers + tail.layers
         else:
             painter = _cut(painter, end)
-        version = pending.version
-        self.pieces[id(version)] = Piece(version, pending.start, end, painter, pending.labels)
+        pending.painter, pending.end = painter, end
+        self._store(pending)
 
     def keep(self, pending: Pending | None, switch_at: int) -> None:
         """Keep the new version's painting for the next switch-over, from ``switch_at``
@@ -173,9 +177,9 @@ class PaintingAhead:
         if pending is None or not pending.start <= switch_at < pending.end:
             return
         if switch_at > pending.start:
-            if pending.spans is None or any(
+            if any(
                 span.not_in_possession and pending.start <= int(span.start.timestamp()) < switch_at
-                for span in pending.spans or ()
+                for span in pending.spans
             ):
                 return
             pending.painter = _from(pending.painter, switch_at)
@@ -189,10 +193,9 @@ class PaintingAhead:
             self._store(pending)
 
     def _store(self, pending: Pending) -> None:
-        version = pending.version
-        self.pieces[id(version)] = Piece(
-            version, pending.start, pending.end, pending.painter, pending.labels
-        )
+        version, start, end = pending.version, pending.start, pending.end
+        labels = _labels(pending.layers, start, end)
+        self.pieces[id(version)] = Piece(version, start, end, pending.painter, labels)
 
     def _window(self, part: SchedulePart, start: int, share: int, end: int) -> HolidayWindow:
         """The holiday layer kept for ``part``'s holidays, resolved anew from ``start``
@@ -224,7 +227,7 @@ class PaintingAhead:
         try:
             if share is not None and share >= end:
                 ctx.shared_holidays = self._window(part, start, share, end)
-            painter, labels = paint_schedule(
+            painter, _ = paint_schedule(
                 ctx, part.schedule, part.keys, start, end, version_at=version_at
             )
         except PlanError:
@@ -236,8 +239,11 @@ class PaintingAhead:
             _restore(ctx, saved)
             self.on = False  # (painting twice is not worth trying again)
             return None
-        spans = captured[0][4] if captured and captured[0][:2] == (start, end) else None
-        return Pending(version, start, end, painter, labels, spans)
+        layer = next((c[2:] for c in reversed(captured) if c[:2] == (start, end)), None)
+        if layer is None:  # (every painting keeps its layer: not expected)
+            self.on = False
+            return None
+        return Pending(version, start, end, painter, [layer])
 
 
 def _restore(ctx: EngineContext, saved: tuple) -> None:
@@ -279,6 +285,22 @@ def _not_in_possession(part: SchedulePart, value: Any) -> bool:
     except ValueError:
         return True  # not one of this version's own: ask the strip
     return holiday.assign is not None and holiday.assign.not_in_possession
+
+
+def _labels(layers: list[tuple[list, list, dict]], start: int, end: int) -> list:
+    """The labels of a version painted over ``[start, end)`` in one go, from paintings
+    reaching further: a not-in-possession holiday's label names the parent chosen for
+    it only when its span lies in ``[start, end)`` (as ``layers._paint_layers`` does)."""
+    found = dict.fromkeys(label for _, labels, _ in layers for label in labels)
+    chosen: dict = {}
+    lo, hi = from_seconds(start), from_seconds(end)
+    for spans, _, picked in layers:
+        if picked:
+            for span in spans:
+                key = (span.rule.source, span.occurrence)
+                if key in picked and span.start < hi and span.end > lo:
+                    chosen[key] = picked[key]
+    return [resolved_label(label, chosen) for label in found] if chosen else list(found)
 
 
 def _at(spans: list, at: int) -> list:

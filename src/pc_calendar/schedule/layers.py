@@ -159,8 +159,11 @@ def _paint_layers(
         if parent is not None:
             value = Paint(parent, span.rule, span.start_location, False, span.end_location)
             painter.paint(s, e, value)
+    captured = ctx.captured_holidays
+    if captured is not None and stop is None:  # a version painted ahead (ahead.py)
+        captured.append((start, end, spans, labels, chosen))
     if chosen:
-        labels = [_resolved_label(label, chosen) for label in labels]
+        labels = [resolved_label(label, chosen) for label in labels]
     return painter, labels
 
 
@@ -187,9 +190,6 @@ def _holiday_layer(
             spans, labels = shared.within(start, end, first, last)
         else:
             spans, labels = resolve_holidays(ctx, schedule, keys, start, end, first, last)
-        captured = ctx.captured_holidays
-        if captured is not None and not captured:  # the first: the strip's own layer
-            captured.append((start, end, schedule, keys, list(spans)))
         return spans, labels
     holidays = schedule.holidays
     key = _aside_key(schedule, keys, start, end)
@@ -249,7 +249,7 @@ def _holder(
     return strip.value_at(at).parent
 
 
-def _resolved_label(
+def resolved_label(
     label: HolidayLabel, resolved: dict[tuple[str, date | None], str]
 ) -> HolidayLabel:
     """A not-in-possession holiday's label names the parent the engine chose for it."""
