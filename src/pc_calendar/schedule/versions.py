@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import partial
 from typing import Any
 
@@ -84,9 +84,11 @@ class VersionedSchedule:
 
     def handover_version(self, instant: int) -> Version:
         """The version whose exchange settings place a handover at ``instant``."""
-        version = self.at(instant)
+        versions = self.versions  # (``at`` written out: asked once an exchange)
+        k = bisect_right(self.starts, instant) - 1
+        version = versions[k]
         if version.late and version.start == instant:
-            return self.at(instant - 1)
+            return versions[k - 1]  # (starts increase: the one in force just before)
         return version
 
 
@@ -186,9 +188,7 @@ def paint_versions(
             )
         keys += painter.keys[:-1]
         values += painter.values[:-1]
-        labels += [
-            label for label in found if version.start <= _first_instant(ctx, label) < own_end
-        ]
+        labels += _labels_begun(ctx, found, version.start, own_end)
     painter = Painter(start, end, values[0])
     painter.keys = [*keys, end]
     painter.values = [*values, None]
@@ -203,7 +203,7 @@ def _labels_only(
     part = version.part
     with ctx.quiet():
         _, found = resolve_holidays(ctx, part.schedule, part.keys, start, end, first, last)
-    return [label for label in found if version.start <= _first_instant(ctx, label) < own_end]
+    return _labels_begun(ctx, found, version.start, own_end)
 
 
 def version_spans(
@@ -227,8 +227,27 @@ def version_spans(
     )
 
 
-def _first_instant(ctx: EngineContext, label: HolidayLabel) -> int:
-    return to_seconds(local_midnight(label.first, ctx.zone))
+def _labels_begun(
+    ctx: EngineContext, labels: list[HolidayLabel], start: int, end: int
+) -> list[HolidayLabel]:
+    """The labels whose first day begins (its local midnight) in ``[start, end)``:
+    compared as days, the first day beginning at or after each end worked out once."""
+    lo, hi = _first_day_from(ctx, start), _first_day_from(ctx, end)
+    return [
+        label
+        for label in labels
+        if (lo is None or label.first >= lo) and (hi is None or label.first < hi)
+    ]
+
+
+def _first_day_from(ctx: EngineContext, instant: int) -> date | None:
+    """The first local day whose midnight is at or after ``instant`` (None: no bound)."""
+    if instant in (BEFORE_ALL, AFTER_ALL):
+        return None
+    day = local_date(ctx, instant)
+    if to_seconds(local_midnight(day, ctx.zone)) < instant:
+        day += timedelta(days=1)
+    return day
 
 
 __all__ = [
