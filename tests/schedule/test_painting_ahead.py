@@ -194,3 +194,13 @@ def test_few_strips_are_painted_aside(monkeypatch):
         compute_timeline(plan, date(2026, 1, 1), date(2027, 1, 1))
         counts.append(len(painted))
     assert counts[0] < counts[1]
+
+
+@pytest.mark.parametrize("effective", [date(2026, 9, 9), date(2026, 9, 14), date(2025, 6, 3)])
+def test_switch_overs_outside_the_range(effective):
+    """Nothing is painted where the switch-over falls (after or before the range): one
+    strip per version over the days a next handover is looked for answers it."""
+    plan = _amended([{"effective": effective, "rotation": {"parents": ["sam", "alex"]}}])
+    _assert_same(plan, date(2026, 1, 1), date(2026, 9, 1))
+    with_ahead, _ = _both(plan, date(2026, 1, 1), date(2026, 9, 1))
+    assert len(with_ahead.switchovers) == 1

@@ -37,7 +37,8 @@ from .painter import Painter
 from .rotation_layer import local_date
 from .timeutil import from_seconds
 
-ENABLED = True  # off: every holder is asked of a strip painted aside (tests compare both)
+ENABLED = True  # off: every question is asked of a short strip painted aside, as before
+# (tests compare both)
 SEARCH = 8 * 86400  # the first window a strip looks for a next handover in (versions.py)
 
 
@@ -75,7 +76,7 @@ class PaintingAhead:
     def __init__(self, ctx: EngineContext, start: int, end: int) -> None:
         self.ctx, self.start, self.end = ctx, start, end
         self.pieces: dict[int, Piece] = {}  # id(version) -> its painting
-        self.on = ENABLED and _no_guess(ctx, ctx.school.watch)
+        self.on = ENABLED and no_guess(ctx, ctx.school.watch)
         self.next: Pending | None = None  # the newest version, painted from its instant
         self.windows: dict[tuple, HolidayWindow] = {}  # holidays_key -> layer kept
 
@@ -212,7 +213,7 @@ class PaintingAhead:
         """Whether a strip at ``at`` would note no guessed school day (so skipping it
         changes nothing)."""
         day = local_date(self.ctx, at).toordinal()
-        return _no_guess(self.ctx, (day, day))
+        return no_guess(self.ctx, (day, day))
 
     def _paint(
         self, version: Any, start: int, end: int, version_at: Holder, share: int | None = None
@@ -266,7 +267,7 @@ def _reported(ctx: EngineContext, saved: tuple) -> bool:
     return len(ctx.warnings) != len(saved[0]) or ctx.school.assumed is not saved[3]
 
 
-def _no_guess(ctx: EngineContext, days: tuple[int, int]) -> bool:
+def no_guess(ctx: EngineContext, days: tuple[int, int]) -> bool:
     """Whether asking about the school days ``days`` (ordinals) cannot note a guess."""
     school = ctx.school
     if school.assumed is not None:

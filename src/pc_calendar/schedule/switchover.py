@@ -12,13 +12,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from functools import partial
 from typing import TYPE_CHECKING
 
 from ..errors import PlanError
 from ..plan.amend import SchedulePart, school_year_start
 from ..plan.amendments import AgeTrigger, Amendment
 from ..plan.model import Plan
-from .ahead import PaintingAhead
+from . import ahead
+from .ahead import PaintingAhead, no_guess
 from .context import EngineContext, plan_error
 from .layers import paint_schedule
 from .painter import Painter
@@ -158,13 +160,19 @@ def find_switchover(
     when their paintings have told (ahead.py; None: strips are asked).
     """
     kind = amendment.kind
+    reading = amendment.switch or _default_reading(amendment)
+    if ahead.ENABLED and old is None and reading == "end_of_block" and new_at(effective) is None:
+        strips = _first_window(ctx, before, after, effective)
+        if strips is not None:  # one strip per version answers every question
+            old = strips[0].values[0].parent
+            handover_after = partial(_first_change, strips[0], effective)
+            new_at = partial(_holder_on, strips[1])
     if old is None:
         old = holder_at(ctx, before, effective)
     new = new_at(effective) or holder_at(ctx, after, effective)
     if old == new:
         return Switchover(index, title, kind, effective, effective, None, False, old, new, new)
     chosen = amendment.switch is not None
-    reading = amendment.switch or _default_reading(amendment)
     at, then = effective, new
     if reading == "end_of_block":
         found = handover_after(effective) or next_handover(ctx, before, effective)
@@ -173,6 +181,39 @@ def find_switchover(
         else:
             at, then = found, new_at(found) or holder_at(ctx, after, found)
     return Switchover(index, title, kind, effective, at, reading, chosen, old, new, then)
+
+
+def _first_window(
+    ctx: EngineContext, before: SchedulePart, after: SchedulePart, at: int
+) -> tuple[Painter, Painter] | None:
+    """Each version painted aside over the first window a next handover is looked for
+    in (where no painting ahead reaches, as after the range): who holds at ``at``, the
+    previous version's next handover and who holds then under the new one, read off
+    two strips rather than four. None where a longer strip could note a guessed school
+    day, or fails (the short strips then answer, as they would have)."""
+    end = at + SEARCH_WINDOWS[0]
+    if not no_guess(ctx, (local_date(ctx, at).toordinal(), local_date(ctx, end - 1).toordinal())):
+        return None
+    try:
+        return _painted_aside(ctx, before, at, end), _painted_aside(ctx, after, at, end)
+    except PlanError:
+        return None
+
+
+def _first_change(strip: Painter, at: int, after: int) -> int | None:
+    """The first change of parent after ``at`` on ``strip`` (which starts there), as
+    ``next_handover``'s first window finds it (None: look further)."""
+    assert after == at
+    first = strip.values[0].parent
+    for key, value in zip(strip.keys[1:-1], strip.values[1:-1], strict=True):
+        if value.parent != first:
+            return key
+    return None
+
+
+def _holder_on(strip: Painter, at: int) -> str | None:
+    """Who holds at ``at`` on ``strip``, if it covers ``at``."""
+    return strip.value_at(at).parent if strip.start <= at < strip.end else None
 
 
 def ahead_bounds(
