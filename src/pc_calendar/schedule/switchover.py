@@ -217,7 +217,11 @@ def _holder_on(strip: Painter, at: int) -> str | None:
 
 
 def ahead_bounds(
-    ctx: EngineContext, plan: Plan, indices: tuple[int, ...], ahead: PaintingAhead | None
+    ctx: EngineContext,
+    plan: Plan,
+    indices: tuple[int, ...],
+    ahead: PaintingAhead | None,
+    base: SchedulePart,
 ) -> tuple[list[int | None], list[int | None]]:
     """For each version painted ahead (ahead.py), how far: through the next amendment's
     instant and the first days after it, where a next handover is looked for (for
@@ -251,18 +255,32 @@ def ahead_bounds(
         trigger = plan.amendments[indices[k + 1]].effective
         first_exchange = isinstance(trigger, AgeTrigger) and trigger.at == "first_exchange_after"
         untils.append(reach(k + 1, 2 * search if first_exchange else search))
+    changes: list[int] = []  # the amendments after which the holiday layer may differ
+    rotation = base.schedule.rotation
+    pair = tuple(rotation.parents) if rotation is not None and rotation.parents else None
+    for j, i in enumerate(indices):
+        amendment = plan.amendments[i]
+        before, pair = pair, _parents_after(pair, amendment)
+        removed = amendment.remove is not None and bool(amendment.remove.holidays)
+        if pair != before or amendment.holidays or removed:
+            changes.append(j)
     shares: list[int | None] = []
     for k in range(n + 1):
-        later = [j for j in range(k, n) if _may_change_holidays(plan.amendments[indices[j]])]
-        shares.append(reach(later[0], 2 * search) if later else end)
+        later = next((j for j in changes if j >= k), None)
+        shares.append(end if later is None else reach(later, 2 * search))
     return untils, shares
 
 
-def _may_change_holidays(amendment: Amendment) -> bool:
-    """Whether the holiday layer may differ after ``amendment``: its holidays, or the
-    rotation's parents (a split's second half goes to the other one)."""
-    removed = amendment.remove is not None and bool(amendment.remove.holidays)
-    return amendment.rotation is not None or bool(amendment.holidays) or removed
+def _parents_after(pair: tuple | None, amendment: Amendment) -> tuple | None:
+    """The rotation's parents after ``amendment``, as ``plan.amend`` sets them (a split
+    holiday's second half goes to the other one, so the holiday layer depends on them).
+    Only a guess of what layer a version may share: the layer kept is checked anyway."""
+    change = amendment.rotation
+    if change is None:
+        return pair
+    if "parents" in change.model_fields_set:
+        return tuple(change.parents) if change.parents else None
+    return None if change.pattern is not None else pair
 
 
 def _default_reading(amendment: Amendment) -> str:

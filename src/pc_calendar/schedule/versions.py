@@ -110,7 +110,7 @@ def build_versions(
     versions = [Version(BEFORE_ALL, base)]
     switchovers: list[Switchover] = []
     ahead = PaintingAhead(ctx, *painted) if painted is not None else None
-    untils, shares = ahead_bounds(ctx, plan, indices, ahead)
+    untils, shares = ahead_bounds(ctx, plan, indices, ahead, base)
     for k, i in enumerate(indices):
         amendment = plan.amendments[i]
         title = amendment.title(i)
