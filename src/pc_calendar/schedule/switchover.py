@@ -165,7 +165,7 @@ def find_switchover(
         strips = _first_window(ctx, before, after, effective)
         if strips is not None:  # one strip per version answers every question
             old = strips[0].values[0].parent
-            handover_after = partial(_first_change, strips[0], effective)
+            handover_after = partial(_first_change, strips[0])
             new_at = partial(_holder_on, strips[1])
     if old is None:
         old = holder_at(ctx, before, effective)
@@ -200,10 +200,11 @@ def _first_window(
         return None
 
 
-def _first_change(strip: Painter, at: int, after: int) -> int | None:
-    """The first change of parent after ``at`` on ``strip`` (which starts there), as
+def _first_change(strip: Painter, at: int) -> int | None:
+    """The first change of parent after ``at`` on ``strip``, which starts there, as
     ``next_handover``'s first window finds it (None: look further)."""
-    assert after == at
+    if at != strip.start:
+        return None
     first = strip.values[0].parent
     for key, value in zip(strip.keys[1:-1], strip.values[1:-1], strict=True):
         if value.parent != first:
