@@ -159,8 +159,8 @@ class EngineContext:
     # and the holiday layers of such strips, by holidays, keys, parents and instants.
     aside: bool = False
     aside_holidays: dict[tuple, tuple[Any, Any, Any]] = field(default_factory=dict)
-    # While a version is painted ahead (ahead.py): its holiday layer, kept for the strip
-    # asking who holds at its end under the next version.
+    # While a version is painted ahead (ahead.py): (start, end, holiday spans, labels,
+    # not-in-possession parents) of each painting, for the questions read off it.
     captured_holidays: list[tuple] | None = None
     shared_holidays: Any = None  # holiday_window.HolidayWindow, for versions painted ahead
     # (id(resolved rotation), place) -> (it, slot -> Paint) (layers.py)

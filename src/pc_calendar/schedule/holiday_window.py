@@ -24,7 +24,8 @@ from .spans import resolve_holidays
 
 
 def holidays_key(schedule: Schedule, keys: RuleKeys) -> tuple:
-    """What a holiday layer depends on besides its instants (as ``layers._aside_key``)."""
+    """What a holiday layer depends on besides its instants: its holidays, their keys,
+    and the rotation's parents (a split's second half goes to the other one)."""
     rotation = schedule.rotation
     pair = tuple(rotation.parents) if rotation is not None and rotation.parents else None
     return (id(schedule.holidays), keys.holidays, pair)

@@ -15,6 +15,7 @@ from typing import Any
 from ..plan.amend import RuleKeys, SchedulePart
 from ..plan.model import Schedule, Visit
 from .context import EngineContext, plan_error
+from .holiday_window import holidays_key
 from .painter import Painter
 from .rotation_layer import (
     Paint,
@@ -213,9 +214,7 @@ def keep_aside(
 def _aside_key(schedule: Schedule, keys: RuleKeys, start: int, end: int) -> tuple:
     """What a strip's holiday layer depends on: its holidays, their keys, the rotation's
     parents (a split's second half goes to the other one) and its instants."""
-    rotation = schedule.rotation
-    pair = tuple(rotation.parents) if rotation is not None and rotation.parents else None
-    return (id(schedule.holidays), keys.holidays, pair, start, end)
+    return (*holidays_key(schedule, keys), start, end)
 
 
 def _holder(
