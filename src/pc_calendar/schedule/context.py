@@ -159,6 +159,10 @@ class EngineContext:
     # and the holiday layers of such strips, by holidays, keys, parents and instants.
     aside: bool = False
     aside_holidays: dict[tuple, tuple[Any, Any, Any]] = field(default_factory=dict)
+    # While a version is painted ahead (ahead.py): (start, end, holiday spans, labels,
+    # not-in-possession parents) of each painting, for the questions read off it.
+    captured_holidays: list[tuple] | None = None
+    shared_holidays: Any = None  # holiday_window.HolidayWindow, for versions painted ahead
     # (id(resolved rotation), place) -> (it, slot -> Paint) (layers.py)
     rotation_paints: dict[tuple[int, Any], tuple[Any, dict]] = field(default_factory=dict)
     # (id(visit), key) -> (visit, what its painting needs every time) (layers.py)

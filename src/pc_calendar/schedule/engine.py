@@ -121,8 +121,8 @@ def _compute(
         versions_key = on_schedule[child.id][2]
         amended = versions_key[1]
         if versions_key not in painted:
-            versioned = _versioned(ctx, plan, child.schedule, amended, index)
             until = paint_until[versions_key]
+            versioned = _versioned(ctx, plan, child.schedule, amended, index, (range_start, until))
             painter, found = paint_versions(ctx, versioned, range_start, until)
             painted[versions_key] = (painter, versioned)
             labels.update(dict.fromkeys(found))
@@ -172,14 +172,19 @@ def _switch_key(switch: Switchover) -> tuple:
 
 
 def _versioned(
-    ctx: EngineContext, plan: Plan, name: str, amended: tuple[int, ...], index: int
+    ctx: EngineContext,
+    plan: Plan,
+    name: str,
+    amended: tuple[int, ...],
+    index: int,
+    painted: tuple[int, int] | None = None,
 ) -> VersionedSchedule:
     schedule, keys = _schedule(plan, name, f"children[{index}].schedule")
     base = SchedulePart(schedule, keys)
     if not amended:
         return VersionedSchedule(name, [Version(BEFORE_ALL, base)])
     followers = tuple(c.id for c in plan.children if c.schedule == name)
-    return build_versions(ctx, plan, name, base, amended, followers)
+    return build_versions(ctx, plan, name, base, amended, followers, painted)
 
 
 def _missing_year(assumed: date, coverage: tuple[date, date]) -> str:

@@ -15,6 +15,7 @@ from typing import Any
 from ..plan.amend import RuleKeys, SchedulePart
 from ..plan.model import Schedule, Visit
 from .context import EngineContext, plan_error
+from .holiday_window import holidays_key
 from .painter import Painter
 from .rotation_layer import (
     Paint,
@@ -171,8 +172,11 @@ def _paint_layers(
         if parent is not None:
             value = Paint(parent, span.rule, span.start_location, False, span.end_location)
             painter.paint(s, e, value)
+    captured = ctx.captured_holidays
+    if captured is not None and stop is None:  # a version painted ahead (ahead.py)
+        captured.append((start, end, spans, labels, chosen))
     if chosen:
-        labels = [_resolved_label(label, chosen) for label in labels]
+        labels = [resolved_label(label, chosen) for label in labels]
     return painter, labels
 
 
@@ -194,17 +198,35 @@ def _holiday_layer(
     rotation's parents, so they are part of the key.
     """
     if not ctx.aside:
-        return resolve_holidays(ctx, schedule, keys, start, end, first, last)
+        shared = ctx.shared_holidays  # (ahead.py: one layer for several versions)
+        if shared is not None and shared.serves(schedule, keys, start, end):
+            spans, labels = shared.within(start, end, first, last)
+        else:
+            spans, labels = resolve_holidays(ctx, schedule, keys, start, end, first, last)
+        return spans, labels
     holidays = schedule.holidays
-    rotation = schedule.rotation
-    pair = tuple(rotation.parents) if rotation is not None and rotation.parents else None
-    key = (id(holidays), keys.holidays, pair, start, end)
+    key = _aside_key(schedule, keys, start, end)
     known = ctx.aside_holidays.get(key)
     if known is not None and known[0] is holidays:
         return list(known[1]), known[2]
     spans, labels = resolve_holidays(ctx, schedule, keys, start, end, first, last)
     ctx.aside_holidays[key] = (holidays, list(spans), labels)
     return spans, labels
+
+
+def keep_aside(
+    ctx: EngineContext, schedule: Schedule, keys: RuleKeys, start: int, end: int, spans: list
+) -> None:
+    """The holiday layer of a strip painted aside over ``[start, end)``, found by a
+    painting that covered it (ahead.py): ``spans`` as ``resolve_holidays`` gives them."""
+    key = _aside_key(schedule, keys, start, end)
+    ctx.aside_holidays[key] = (schedule.holidays, list(spans), [])
+
+
+def _aside_key(schedule: Schedule, keys: RuleKeys, start: int, end: int) -> tuple:
+    """What a strip's holiday layer depends on: its holidays, their keys, the rotation's
+    parents (a split's second half goes to the other one) and its instants."""
+    return (*holidays_key(schedule, keys), start, end)
 
 
 def _holder(
@@ -238,7 +260,7 @@ def _holder(
     return strip.value_at(at).parent
 
 
-def _resolved_label(
+def resolved_label(
     label: HolidayLabel, resolved: dict[tuple[str, date | None], str]
 ) -> HolidayLabel:
     """A not-in-possession holiday's label names the parent the engine chose for it."""

@@ -11,53 +11,37 @@ new version takes over at T and no handover is created or dropped. Otherwise the
 change falls in someone's time, and the amendment's ``switch`` (or its default: a date
 or day-based age trigger reads ``end_of_block``, a date-time or ``first_exchange_after``
 reads ``at_effective``) decides: the previous version runs to its next handover, or
-the new one takes over at T with one handover there. Every switch-over is recorded for
-``show --explain`` and the check's ``mid-block-switch`` warning.
+the new one takes over at T with one handover there (switchover.py). Every
+switch-over is recorded for ``show --explain`` and the check's ``mid-block-switch``
+warning. Over the range asked for, the versions are painted as their switch-overs are
+found (ahead.py), and those paintings answer the questions of the switch-overs.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 from ..errors import PlanError
-from ..plan.amend import RuleKeys, SchedulePart, apply_amendment, school_year_start
-from ..plan.amendments import AgeTrigger, Amendment
+from ..plan.amend import RuleKeys, SchedulePart, apply_amendment
 from ..plan.model import Plan
-from .context import EngineContext, plan_error
+from .ahead import PaintingAhead
+from .context import EngineContext
 from .layers import paint_schedule
 from .painter import Painter
 from .rotation_layer import local_date
 from .season_spans import resolve_seasons
 from .spans import resolve_holidays
+from .switchover import Switchover, ahead_bounds, effective_instant, find_switchover
 from .timeline import HolidayLabel
 from .timeutil import local_midnight, to_seconds
 
 BEFORE_ALL = -(2**62)
 AFTER_ALL = 2**62
-DAY = 86400
-SEARCH_WINDOWS = (8 * DAY, 64 * DAY, 400 * DAY)  # how far to look for the next handover
-LABEL_REACH = 60 * DAY  # a holiday begun this long before the range may still be labelled
-
-
-@dataclass(frozen=True)
-class Switchover:
-    """Where one amendment takes over from the version before it, and how."""
-
-    amendment: int
-    title: str
-    kind: str
-    effective: int  # T, POSIX seconds
-    at: int  # S >= T: the instant the new version is in force
-    reading: str | None  # None: same parent at T, nothing to read
-    chosen: bool  # the plan's ``switch`` chose the reading
-    before: str | None = None  # who has the children at T before the change ...
-    after: str | None = None  # ... and who under the new version
-    then: str | None = None  # who the new version names at ``at`` (end_of_block)
-    schedule: str = "default"
-    children: tuple[str, ...] = ()
+LABEL_REACH = 60 * 86400  # a holiday begun this long before the range may still be labelled
 
 
 @dataclass(frozen=True)
@@ -86,6 +70,8 @@ class VersionedSchedule:
     starts: list[int] = field(default_factory=list)
     # rule source -> title of the amendment that made it, for blocks (handovers.py)
     made_by: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
+    # id(version) -> its painting over its own interval, done while building (ahead.py)
+    pieces: dict[int, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         self.starts = [v.start for v in self.versions]
@@ -98,9 +84,11 @@ class VersionedSchedule:
 
     def handover_version(self, instant: int) -> Version:
         """The version whose exchange settings place a handover at ``instant``."""
-        version = self.at(instant)
+        versions = self.versions  # (``at`` written out: asked once an exchange)
+        k = bisect_right(self.starts, instant) - 1
+        version = versions[k]
         if version.late and version.start == instant:
-            return self.at(instant - 1)
+            return versions[k - 1]  # (starts increase: the one in force just before)
         return version
 
 
@@ -111,28 +99,57 @@ def build_versions(
     base: SchedulePart,
     indices: tuple[int, ...],
     children: tuple[str, ...] = (),
+    painted: tuple[int, int] | None = None,
 ) -> VersionedSchedule:
-    """The versions of schedule ``name`` after the amendments ``indices`` (file order)."""
+    """The versions of schedule ``name`` after the amendments ``indices`` (file order).
+
+    ``painted``: the instants ``[start, end)`` the versions will be painted over; each
+    version is then painted as its switch-over is found (``ahead.py``), and
+    ``paint_versions`` over that range uses those paintings.
+    """
     versions = [Version(BEFORE_ALL, base)]
     switchovers: list[Switchover] = []
-    for i in indices:
+    ahead = PaintingAhead(ctx, *painted) if painted is not None else None
+    untils, shares = ahead_bounds(ctx, plan, indices, ahead, base)
+    for k, i in enumerate(indices):
         amendment = plan.amendments[i]
         title = amendment.title(i)
         previous = versions[-1]
-        effective = _effective(ctx, plan, amendment, i, VersionedSchedule(name, list(versions)))
+        so_far = VersionedSchedule(name, list(versions))
+        effective = effective_instant(ctx, plan, amendment, i, so_far, ahead)
         part, problems = apply_amendment(previous.part, amendment, i, local_date(ctx, effective))
         if problems:
             raise PlanError(None, problems)
-        switch = _switchover(ctx, amendment, i, title, previous.part, part, effective)
+        before = after = None
+        if ahead is not None:
+            before = ahead.through(previous, effective, so_far.part_at, shares[k])
+            provisional = Version(effective, part)
+            after = ahead.after(provisional, effective, untils[k], so_far.part_at, shares[k + 1])
+        old = PaintingAhead.holder(before, effective)
+        new_at = partial(PaintingAhead.holder, after)
+        handover_after = partial(PaintingAhead.handover_after, before)
+        switch = find_switchover(
+            ctx, amendment, i, title, previous.part, part, effective, old, new_at, handover_after
+        )
         switch = _clamped(switch, previous.start, name, children)
         switchovers.append(switch)
         late = switch.reading == "end_of_block" and switch.at > switch.effective
         version = Version(switch.at, part, i, title, late)
+        if ahead is not None:
+            if before is not None:
+                ahead.settle(before, switch.at, so_far.part_at, shares[k])
+            if after is not None:
+                after.version = version
+            ahead.keep(after, switch.at)
         if switch.at == previous.start and previous.amendment is not None:
             versions[-1] = version  # the earlier version is never in force
         else:
             versions.append(version)
-    return VersionedSchedule(name, versions, switchovers)
+    versioned = VersionedSchedule(name, versions, switchovers)
+    if ahead is not None:
+        ahead.finish(versions[-1])
+        versioned.pieces = ahead.pieces
+    return versioned
 
 
 def _clamped(switch: Switchover, floor: int, name: str, children: tuple[str, ...]) -> Switchover:
@@ -141,120 +158,6 @@ def _clamped(switch: Switchover, floor: int, name: str, children: tuple[str, ...
         switch.amendment, switch.title, switch.kind, switch.effective, at, switch.reading,
         switch.chosen, switch.before, switch.after, switch.then, name, children,
     )  # fmt: skip
-
-
-def _effective(
-    ctx: EngineContext, plan: Plan, amendment: Amendment, index: int, so_far: VersionedSchedule
-) -> int:
-    """T: the instant ``amendment`` takes effect, in POSIX seconds."""
-    effective = amendment.effective
-    key = f"amendments[{index}].effective"
-    if isinstance(effective, datetime):
-        return ctx.instant(effective.date(), effective.time(), key)
-    if isinstance(effective, date):
-        return ctx.instant(effective, time(0, 0), key)
-    child = next((c for c in plan.children if c.id == effective.child), None)
-    if child is None:
-        raise plan_error(f"{key}.child", f"unknown child {effective.child!r}")
-    day = effective.reached_on(child.birth_date)
-    if effective.at == "school_year_start":
-        day = _school_year_start(plan, day, key)
-    start = ctx.instant(day, time(0, 0), key)
-    if effective.at != "first_exchange_after":
-        return start
-    found = next_handover(ctx, so_far.part_at(start), start)
-    if found is None:
-        raise plan_error(
-            f"{key}.at", f"no handover within a year after {day}: nothing to take effect at"
-        )
-    return found
-
-
-def _school_year_start(plan: Plan, day: date, key: str) -> date:
-    """The first day of the first school year starting on or after ``day``."""
-    found = school_year_start(plan, day)
-    if found is None:
-        raise plan_error(
-            f"{key}.at",
-            f"no school year starts on or after {day} in the listed [school] terms; "
-            "add that school year's terms",
-        )
-    return found
-
-
-def holder_at(ctx: EngineContext, part: SchedulePart, at: int) -> str:
-    """Who has the children at ``at`` under one version alone (below overrides)."""
-    return _painted_aside(ctx, part, at, at + 1).values[0].parent
-
-
-def next_handover(ctx: EngineContext, part: SchedulePart, after: int) -> int | None:
-    """The first change of parent after ``after`` under one version alone."""
-    for window in SEARCH_WINDOWS:
-        painter = _painted_aside(ctx, part, after, after + window)
-        first = painter.values[0].parent
-        for at, value in zip(painter.keys[1:-1], painter.values[1:-1], strict=True):
-            if value.parent != first:
-                return at
-    return None
-
-
-def _painted_aside(ctx: EngineContext, part: SchedulePart, start: int, end: int) -> Painter:
-    """``[start, end)`` painted under one version alone, only to read who holds when.
-
-    Nothing it meets is reported, and the school days it watches for guesses are its
-    own: a version may be asked about an instant outside the time it is in force, so
-    the guesses its holidays' school snaps make elsewhere are not the timeline's (the
-    timeline's own painting reports those it makes). Watching only its own days also
-    lets it skip the snaps of occurrences far from it, which made each of these
-    one-second strips cost as much as a year of the timeline.
-    """
-    school = ctx.school
-    saved = school.watch, ctx.aside
-    school.watch = (local_date(ctx, start).toordinal(), local_date(ctx, end - 1).toordinal())
-    ctx.aside = True
-    try:
-        with ctx.quiet():
-            painter, _ = paint_schedule(ctx, part.schedule, part.keys, start, end)
-    finally:
-        school.watch, ctx.aside = saved
-    return painter
-
-
-def _switchover(
-    ctx: EngineContext,
-    amendment: Amendment,
-    index: int,
-    title: str,
-    before: SchedulePart,
-    after: SchedulePart,
-    effective: int,
-) -> Switchover:
-    """S, the instant the new version takes over, and the reading that gave it."""
-    kind = amendment.kind
-    old = holder_at(ctx, before, effective)
-    new = holder_at(ctx, after, effective)
-    if old == new:
-        return Switchover(index, title, kind, effective, effective, None, False, old, new, new)
-    chosen = amendment.switch is not None
-    reading = amendment.switch or _default_reading(amendment)
-    at, then = effective, new
-    if reading == "end_of_block":
-        found = next_handover(ctx, before, effective)
-        if found is None:  # no handover within a year to wait for: hand over at T
-            reading, chosen = "at_effective", False
-        else:
-            at, then = found, holder_at(ctx, after, found)
-    return Switchover(index, title, kind, effective, at, reading, chosen, old, new, then)
-
-
-def _default_reading(amendment: Amendment) -> str:
-    """A date-time names the instant; a day (or a day-based age trigger) does not."""
-    effective = amendment.effective
-    if isinstance(effective, datetime):
-        return "at_effective"
-    if isinstance(effective, AgeTrigger) and effective.at == "first_exchange_after":
-        return "at_effective"
-    return "end_of_block"
 
 
 def paint_versions(
@@ -275,15 +178,17 @@ def paint_versions(
             if start - LABEL_REACH < own_end and version.start < end:
                 labels += _labels_only(ctx, version, own_end, start, end)
             continue
-        part = version.part
-        painter, found = paint_schedule(
-            ctx, part.schedule, part.keys, a, b, version_at=versioned.part_at
-        )
+        piece = versioned.pieces.get(id(version))
+        if piece is not None and piece.version is version and (piece.start, piece.end) == (a, b):
+            painter, found = piece.painter, piece.labels
+        else:
+            part = version.part
+            painter, found = paint_schedule(
+                ctx, part.schedule, part.keys, a, b, version_at=versioned.part_at
+            )
         keys += painter.keys[:-1]
         values += painter.values[:-1]
-        labels += [
-            label for label in found if version.start <= _first_instant(ctx, label) < own_end
-        ]
+        labels += _labels_begun(ctx, found, version.start, own_end)
     painter = Painter(start, end, values[0])
     painter.keys = [*keys, end]
     painter.values = [*values, None]
@@ -298,7 +203,7 @@ def _labels_only(
     part = version.part
     with ctx.quiet():
         _, found = resolve_holidays(ctx, part.schedule, part.keys, start, end, first, last)
-    return [label for label in found if version.start <= _first_instant(ctx, label) < own_end]
+    return _labels_begun(ctx, found, version.start, own_end)
 
 
 def version_spans(
@@ -322,8 +227,27 @@ def version_spans(
     )
 
 
-def _first_instant(ctx: EngineContext, label: HolidayLabel) -> int:
-    return to_seconds(local_midnight(label.first, ctx.zone))
+def _labels_begun(
+    ctx: EngineContext, labels: list[HolidayLabel], start: int, end: int
+) -> list[HolidayLabel]:
+    """The labels whose first day begins (its local midnight) in ``[start, end)``:
+    compared as days, the first day beginning at or after each end worked out once."""
+    lo, hi = _first_day_from(ctx, start), _first_day_from(ctx, end)
+    return [
+        label
+        for label in labels
+        if (lo is None or label.first >= lo) and (hi is None or label.first < hi)
+    ]
+
+
+def _first_day_from(ctx: EngineContext, instant: int) -> date | None:
+    """The first local day whose midnight is at or after ``instant`` (None: no bound)."""
+    if instant in (BEFORE_ALL, AFTER_ALL):
+        return None
+    day = local_date(ctx, instant)
+    if to_seconds(local_midnight(day, ctx.zone)) < instant:
+        day += timedelta(days=1)
+    return day
 
 
 __all__ = [
