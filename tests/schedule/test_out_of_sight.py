@@ -140,26 +140,44 @@ def test_a_snap_walking_through_watched_guessed_days_still_warns(day, start, end
 
 
 @settings(max_examples=300, deadline=None)
-@given(edges(True), edges(False), st.integers(0, 1500), st.integers(0, 20))
-def test_an_edge_falls_inside_its_window(start_edge, end_edge, offset, length):
+@given(
+    edges(True),
+    edges(False),
+    st.integers(0, 1500),
+    st.integers(0, 20),
+    st.sampled_from([None, "wide", "narrow"]),
+    st.lists(st.integers(-600, 2100), max_size=2),
+)
+def test_an_edge_falls_inside_its_window(start_edge, end_edge, offset, length, how, tabled):
     """``edge_window`` holds the day ``edge_days`` finds and every day a school snap
-    looked at (the walk runs from the edge's unsnapped day to the day it found)."""
+    looked at (the walk runs from the edge's unsnapped day to the day it found); so
+    does the window narrowed by the school days near the edges, whichever days of the
+    school calendar were tabled before (``tabled``) and whether it is worked out before
+    the edges are resolved or after."""
     holiday = {"name": "H", "date": {"rule": "fixed", "month": 1, "day": 1}}
     plan = make_plan(school=SCHOOL, holidays=[{**holiday, "start": start_edge, "end": end_edge}])
     ctx = EngineContext.build(plan, None)
+    for days in tabled:
+        ctx.school.in_term(date(2025, 6, 1) + timedelta(days=days))
     first = date(2025, 6, 1) + timedelta(days=offset)
     occ = Occurrence(first, first + timedelta(days=length))
     found = plan.holidays[0]
+
+    def windows() -> dict[str, tuple[int, int]]:
+        school = ctx.school if how is not None else None
+        start = edge_window(found.start, occ.first, is_start=True, school=school)
+        floor = start[0] if how is not None else None
+        end = edge_window(found.end, occ.last, is_start=False, school=school, floor=floor)
+        return {"start": start, "end": end}
+
+    narrowed = windows() if how == "narrow" else None
     first_day, last_day, snaps = edge_days(ctx, found, occ)
-    windows = {
-        "start": edge_window(found.start, occ.first, is_start=True),
-        "end": edge_window(found.end, occ.last, is_start=False),
-    }
+    found_windows = narrowed or windows()
     for name, day in (("start", first_day), ("end", last_day)):
-        lo, hi = windows[name]
-        assert lo <= day.toordinal() <= hi, (name, day, windows[name])
+        lo, hi = found_windows[name]
+        assert lo <= day.toordinal() <= hi, (name, day, found_windows[name])
     for snap in snaps:
-        lo, hi = windows[snap.edge]
+        lo, hi = found_windows[snap.edge]
         assert lo <= snap.day.toordinal() <= hi
         if snap.to is not None:
             assert lo <= snap.to.toordinal() <= hi

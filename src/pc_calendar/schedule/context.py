@@ -148,8 +148,11 @@ class EngineContext:
     _occurrences: dict[tuple, list[Any]] = field(default_factory=dict)
     # (id(holiday), first, last) -> (holiday, (first day, last day, school snaps)) (spans.py)
     edge_days: dict[tuple[int, Any], tuple[Any, Any]] = field(default_factory=dict)
-    # (id(holiday), first, last) -> (holiday, its start's and end's windows) (span_edges.py)
-    edge_windows: dict[tuple[int, Any, Any], tuple[Any, Any, Any]] = field(default_factory=dict)
+    # (id(holiday), first, last) -> (holiday, its start's and end's windows, whether they
+    # were narrowed by the school days near them) (span_edges.py)
+    edge_windows: dict[tuple[int, Any, Any], tuple[Any, Any, Any, bool]] = field(
+        default_factory=dict
+    )
     # id(rotation) -> (it, the arguments it was resolved with, the ResolvedRotation)
     rotations: dict[int, tuple[Any, tuple, Any]] = field(default_factory=dict)
     # (id(occurrences), first year, last year) of the school holidays whose years are
