@@ -333,16 +333,22 @@ class SchoolDays:
         """The first school day of ``ordinal``, ``ordinal + step``... that the tabled
         chunks show (days not tabled are passed over), None when they show none."""
         here = ordinal >> CHUNK_BITS
-        keys = sorted(k for k in self._chunks if (k - here) * step >= 0)
+        chunk = self._chunks.get(here)
+        if chunk is not None:  # (mostly the chunk of the range: the first school day)
+            school = chunk.translate(_ONLY_SCHOOL)
+            at = (
+                school.find(1, ordinal & CHUNK_MASK)
+                if step > 0
+                else school.rfind(1, 0, (ordinal & CHUNK_MASK) + 1)
+            )
+            if at >= 0:
+                return (here << CHUNK_BITS) + at
+        keys = sorted(k for k in self._chunks if (k - here) * step > 0)
         for key in keys if step > 0 else reversed(keys):
             school = self._chunks[key].translate(_ONLY_SCHOOL)
-            base = key << CHUNK_BITS
-            if step > 0:
-                at = school.find(1, ordinal - base if key == here else 0)
-            else:
-                at = school.rfind(1, 0, ordinal - base + 1 if key == here else CHUNK_DAYS)
+            at = school.find(1) if step > 0 else school.rfind(1)
             if at >= 0:
-                return base + at
+                return (key << CHUNK_BITS) + at
         return None
 
     def breaks(self) -> tuple[SchoolBreak, ...]:
