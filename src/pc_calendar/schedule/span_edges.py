@@ -281,10 +281,18 @@ def edge_days(
     if known is not None and known[0] is holiday:
         return known[1]
     snaps: list[Snap] = []
-    first_day = start_day(ctx, holiday.start, occ.first, snaps)
-    last_day = month_day_after(
-        ctx, holiday.end, occ.last, first_day, is_start=False, snaps=snaps, name="end"
-    )
-    found = (first_day, last_day, tuple(snaps))
+    start, end = holiday.start, holiday.end
+    # An edge shifted by days or to a weekday alone (most are) asks nothing else.
+    if start.month_day is None and start.school is None:
+        first_day = _shifted(start, occ.first, True)
+    else:
+        first_day = start_day(ctx, start, occ.first, snaps)
+    if end.month_day is None and end.school is None:
+        last_day = _shifted(end, occ.last, False)
+    else:
+        last_day = month_day_after(
+            ctx, end, occ.last, first_day, is_start=False, snaps=snaps, name="end"
+        )
+    found = (first_day, last_day, tuple(snaps) if snaps else ())
     ctx.edge_days[memo_key] = (holiday, found)
     return found

@@ -152,7 +152,8 @@ def resolve_holidays(
     ):
         rule: Rule | None = None  # made for the first occurrence resolved (most are not)
         found = occurrences(name, options, years, options_key)
-        bounds = rule_bounds(ctx, holiday, key)
+        bounded = holiday.from_ is not None or holiday.until is not None
+        bounds = rule_bounds(ctx, holiday, key) if bounded else None
         if uses_school:
             school_gaps.warn_missing_years(ctx, holiday, key, found, first, last)
         if reach is not None:
