@@ -95,7 +95,7 @@ def edge_window(
         return _snap_reach(edge, days, school)
     if edge.month_day is None:  # (_unsnapped and _snap_reach written out: asked often)
         lo = hi = ref.toordinal() + edge.days
-        if edge.weekday is not None:
+        if edge.weekday is not None:  # at most six days back (a start) or on (an end)
             lo, hi = (lo - 6, hi) if is_start else (lo, hi + 6)
     else:
         years = range(ref.year - 1 if is_start else ref.year, ref.year + 2)
@@ -144,10 +144,9 @@ def _snap_reach(
 
     Up to ``SEARCH_LIMIT`` days; with ``school``, only as far as a school day found next
     to them (``SchoolDays.school_day_near``; one short of the ``seen`` days will do),
-    where every walk from them stops. Next
-    year's Christmas, snapped to the last school day before it, then reaches back days
-    rather than into this year's range, and need not be resolved (nor the school days
-    around it tabled).
+    where every walk from them stops. Next year's Christmas, snapped to the last school
+    day before it, then reaches back days rather than into this year's range, and need
+    not be resolved (nor the school days around it tabled).
     """
     lo, hi = days
     if edge.school == "last_school_day_before":
