@@ -283,7 +283,8 @@ def _holiday_span(
         second = other_parent(ctx, schedule.rotation, parent)
         cut_place = holiday.split.location or where
         pieces = [(s, cut, parent, start_place, cut_place), (cut, e, second, cut_place, end_place)]
-    _note_snaps(ctx, holiday, key, occ, snaps)
+    if snaps:
+        _note_snaps(ctx, holiday, key, occ, snaps)
     if e - s > LONG_SPAN_DAYS * 86400:
         ctx.notes.append(
             SpanNote(
