@@ -22,7 +22,7 @@ from pc_calendar.schedule import spans
 from pc_calendar.schedule.api import Occurrence
 from pc_calendar.schedule.context import EngineContext
 from pc_calendar.schedule.engine import compute_timeline
-from pc_calendar.schedule.span_edges import edge_days, edge_window
+from pc_calendar.schedule.span_edges import edge_days, edge_window, out_of_sight
 
 SCHOOL = {
     "dismissal": time(15, 0),
@@ -181,3 +181,34 @@ def test_an_edge_falls_inside_its_window(start_edge, end_edge, offset, length, h
         assert lo <= snap.day.toordinal() <= hi
         if snap.to is not None:
             assert lo <= snap.to.toordinal() <= hi
+
+
+@pytest.mark.parametrize("name", ["Thanksgiving", "Christmas"])
+@pytest.mark.parametrize("tabled", [True, False])
+def test_next_years_snap_is_out_of_sight_without_tabling_its_days(name, tabled):
+    """A one-school-year range: next year's Thanksgiving or Christmas, snapped to the
+    last school day before it, could reach back a year (``SEARCH_LIMIT``), but a school
+    day just before it bounds the walk, so it is skipped, and the school days around it
+    are not tabled for that (a chunk of ``CHUNK_DAYS`` days a run rarely needs
+    otherwise), whether the range's own days were tabled first or not."""
+    day = {"Thanksgiving": (11, 25), "Christmas": (12, 25)}[name]
+    holiday = {
+        "name": name,
+        "date": {"rule": "fixed", "month": day[0], "day": day[1]},
+        "start": {"school": "last_school_day_before", "time": time(15, 0)},
+        "end": {"days": 2, "time": time(18, 0)},
+    }
+    plan = make_plan(school=SCHOOL, holidays=[holiday])
+    ctx = EngineContext.build(plan, None)
+    first, last = date(2027, 1, 5), date(2027, 5, 27)
+    ctx.school.watch = (first.toordinal(), last.toordinal())
+    if tabled:
+        ctx.school.is_school_day(first)
+    chunks = set(ctx.school._chunks)
+    seen = (first.toordinal() - 2, last.toordinal() + 2)
+    occ = Occurrence(date(2027, *day), date(2027, *day))
+    assert out_of_sight(ctx, plan.holidays[0], occ, seen, first, last)
+    assert set(ctx.school._chunks) == chunks and ctx.school.assumed is None
+    # The walk itself, had it been made, stops days before the occurrence.
+    snapped = ctx.school.last_school_day_before(occ.first)
+    assert snapped is not None and 0 < (occ.first - snapped).days < 7
