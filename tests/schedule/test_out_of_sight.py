@@ -22,7 +22,7 @@ from pc_calendar.schedule import spans
 from pc_calendar.schedule.api import Occurrence
 from pc_calendar.schedule.context import EngineContext
 from pc_calendar.schedule.engine import compute_timeline
-from pc_calendar.schedule.span_edges import edge_days, edge_window
+from pc_calendar.schedule.span_edges import edge_days, edge_window, out_of_sight
 
 SCHOOL = {
     "dismissal": time(15, 0),
@@ -140,26 +140,75 @@ def test_a_snap_walking_through_watched_guessed_days_still_warns(day, start, end
 
 
 @settings(max_examples=300, deadline=None)
-@given(edges(True), edges(False), st.integers(0, 1500), st.integers(0, 20))
-def test_an_edge_falls_inside_its_window(start_edge, end_edge, offset, length):
+@given(
+    edges(True),
+    edges(False),
+    st.integers(0, 1500),
+    st.integers(0, 20),
+    st.sampled_from([None, "wide", "narrow"]),
+    st.lists(st.integers(-600, 2100), max_size=2),
+)
+def test_an_edge_falls_inside_its_window(start_edge, end_edge, offset, length, how, tabled):
     """``edge_window`` holds the day ``edge_days`` finds and every day a school snap
-    looked at (the walk runs from the edge's unsnapped day to the day it found)."""
+    looked at (the walk runs from the edge's unsnapped day to the day it found); so
+    does the window narrowed by the school days near the edges, whichever days of the
+    school calendar were tabled before (``tabled``) and whether it is worked out before
+    the edges are resolved or after."""
     holiday = {"name": "H", "date": {"rule": "fixed", "month": 1, "day": 1}}
     plan = make_plan(school=SCHOOL, holidays=[{**holiday, "start": start_edge, "end": end_edge}])
     ctx = EngineContext.build(plan, None)
+    for days in tabled:
+        ctx.school.in_term(date(2025, 6, 1) + timedelta(days=days))
     first = date(2025, 6, 1) + timedelta(days=offset)
     occ = Occurrence(first, first + timedelta(days=length))
     found = plan.holidays[0]
+
+    def windows() -> dict[str, tuple[int, int]]:
+        school = ctx.school if how is not None else None
+        start = edge_window(found.start, occ.first, is_start=True, school=school)
+        floor = start[0] if how is not None else None
+        end = edge_window(found.end, occ.last, is_start=False, school=school, floor=floor)
+        return {"start": start, "end": end}
+
+    narrowed = windows() if how == "narrow" else None
     first_day, last_day, snaps = edge_days(ctx, found, occ)
-    windows = {
-        "start": edge_window(found.start, occ.first, is_start=True),
-        "end": edge_window(found.end, occ.last, is_start=False),
-    }
+    found_windows = narrowed or windows()
     for name, day in (("start", first_day), ("end", last_day)):
-        lo, hi = windows[name]
-        assert lo <= day.toordinal() <= hi, (name, day, windows[name])
+        lo, hi = found_windows[name]
+        assert lo <= day.toordinal() <= hi, (name, day, found_windows[name])
     for snap in snaps:
-        lo, hi = windows[snap.edge]
+        lo, hi = found_windows[snap.edge]
         assert lo <= snap.day.toordinal() <= hi
         if snap.to is not None:
             assert lo <= snap.to.toordinal() <= hi
+
+
+@pytest.mark.parametrize("name", ["Thanksgiving", "Christmas"])
+@pytest.mark.parametrize("tabled", [True, False])
+def test_next_years_snap_is_out_of_sight_without_tabling_its_days(name, tabled):
+    """A one-school-year range: next year's Thanksgiving or Christmas, snapped to the
+    last school day before it, could reach back a year (``SEARCH_LIMIT``), but a school
+    day just before it bounds the walk, so it is skipped, and the school days around it
+    are not tabled for that (a chunk of ``CHUNK_DAYS`` days a run rarely needs
+    otherwise), whether the range's own days were tabled first or not."""
+    day = {"Thanksgiving": (11, 25), "Christmas": (12, 25)}[name]
+    holiday = {
+        "name": name,
+        "date": {"rule": "fixed", "month": day[0], "day": day[1]},
+        "start": {"school": "last_school_day_before", "time": time(15, 0)},
+        "end": {"days": 2, "time": time(18, 0)},
+    }
+    plan = make_plan(school=SCHOOL, holidays=[holiday])
+    ctx = EngineContext.build(plan, None)
+    first, last = date(2027, 1, 5), date(2027, 5, 27)
+    ctx.school.watch = (first.toordinal(), last.toordinal())
+    if tabled:
+        ctx.school.is_school_day(first)
+    chunks = set(ctx.school._chunks)
+    seen = (first.toordinal() - 2, last.toordinal() + 2)
+    occ = Occurrence(date(2027, *day), date(2027, *day))
+    assert out_of_sight(ctx, plan.holidays[0], occ, seen, first, last)
+    assert set(ctx.school._chunks) == chunks and ctx.school.assumed is None
+    # The walk itself, had it been made, stops days before the occurrence.
+    snapped = ctx.school.last_school_day_before(occ.first)
+    assert snapped is not None and 0 < (occ.first - snapped).days < 7

@@ -17,7 +17,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pc_calendar.plan.model import School
-from pc_calendar.schedule.school import CHUNK_MASK, VACATION_WEEKDAYS, SchoolDays, _joined
+from pc_calendar.schedule.school import (
+    CHUNK_BITS,
+    CHUNK_MASK,
+    NEAR_LOOK,
+    VACATION_WEEKDAYS,
+    SchoolDays,
+    _joined,
+)
 
 FIRST = date(2025, 1, 1)
 SPAN_DAYS = 1500
@@ -161,3 +168,49 @@ def test_no_school_table_means_weekdays_outside_breaks():
     assert table.is_school_day(date(2026, 3, 13)) and not table.is_school_day(date(2026, 3, 14))
     assert not table.is_school_day(date(2026, 3, 16)) and not table.in_term(date(2026, 3, 16))
     assert table.in_term(date(2026, 3, 14)) and table.assumed is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(terms, max_size=4),
+    st.lists(ranges, max_size=12),
+    st.lists(days, max_size=3),
+    days,
+    st.sampled_from([1, -1]),
+    st.one_of(st.none(), st.integers(-30, 30)),
+)
+def test_a_school_day_near_is_a_school_day_and_leaves_no_trace(
+    term_list, break_list, tabled, day, step, enough
+):
+    """``school_day_near`` (bounding a school snap's walk for ``out_of_sight``) names a
+    school day in its direction: with no ``enough``, the first one when there is one
+    within ``NEAR_LOOK`` days or every day up to it is tabled (else any school day the
+    tabled chunks show). Whatever chunks were tabled before, it tables none and
+    notes no guessed day (the walk it stands in for, if made, notes its own)."""
+    school = School(terms=term_list, breaks=break_list)
+    table, reference = SchoolDays(school), Reference(school, (0, 0))
+    table.watch = (date.min.toordinal(), date.max.toordinal())
+    for asked in tabled:
+        table.in_term(asked)
+    assumed, chunks = table.assumed, set(table._chunks)
+    ordinal = day.toordinal()
+    limit = None if enough is None else ordinal + step * enough
+    found = table.school_day_near(ordinal, step, limit)
+    assert table.assumed == assumed and set(table._chunks) == chunks
+
+    def first_from(count: int) -> int | None:
+        near = [ordinal + step * k for k in range(count)]
+        return next((d for d in near if reference.is_school_day(date.fromordinal(d))), None)
+
+    if found is not None:
+        assert (found - ordinal) * step >= 0
+        assert reference.is_school_day(date.fromordinal(found))
+        # The first school day, unless short of the limit (a nearer one not tabled may
+        # then go unnoticed: any school day bounds the walk).
+        here, there = ordinal >> CHUNK_BITS, found >> CHUNK_BITS
+        tabled_to_it = here == there or here in chunks and abs(there - here) == 1
+        exact = abs(found - ordinal) < NEAR_LOOK or tabled_to_it
+        if exact and (limit is None or (found - limit) * step >= 0):
+            assert found == first_from(abs(found - ordinal) + 1)
+    elif limit is None:
+        assert first_from(NEAR_LOOK) is None

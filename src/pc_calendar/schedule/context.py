@@ -148,8 +148,11 @@ class EngineContext:
     _occurrences: dict[tuple, list[Any]] = field(default_factory=dict)
     # (id(holiday), first, last) -> (holiday, (first day, last day, school snaps)) (spans.py)
     edge_days: dict[tuple[int, Any], tuple[Any, Any]] = field(default_factory=dict)
-    # (id(holiday), first, last) -> (holiday, its start's and end's windows) (span_edges.py)
-    edge_windows: dict[tuple[int, Any, Any], tuple[Any, Any, Any]] = field(default_factory=dict)
+    # (id(holiday), first, last) -> (holiday, its start's and end's windows, whether they
+    # were narrowed by the school days near them) (span_edges.py)
+    edge_windows: dict[tuple[int, Any, Any], tuple[Any, Any, Any, bool]] = field(
+        default_factory=dict
+    )
     # id(rotation) -> (it, the arguments it was resolved with, the ResolvedRotation)
     rotations: dict[int, tuple[Any, tuple, Any]] = field(default_factory=dict)
     # (id(occurrences), first year, last year) of the school holidays whose years are
@@ -167,7 +170,8 @@ class EngineContext:
     rotation_paints: dict[tuple[int, Any], tuple[Any, dict]] = field(default_factory=dict)
     # (id(visit), key) -> (visit, what its painting needs every time) (layers.py)
     visits: dict[tuple[int, str], tuple[Any, Any]] = field(default_factory=dict)
-    # id(holiday) -> (holiday, (date-rule options, reach, reads the school calendar))
+    # id(holiday) -> (holiday, (date-rule options, reach, reads the school calendar, the
+    # options' key))
     holiday_facts: dict[int, tuple[Any, Any]] = field(default_factory=dict)
     _option_keys: dict[int, tuple[Any, str]] = field(default_factory=dict)
     # id(ExchangeDefaults) -> (it, its handover (time, place) by school day and weekday).
@@ -251,21 +255,29 @@ class EngineContext:
             return self.instant(day, spec, f"{key} ({name}) {part}")
         return seconds
 
-    def occurrences(self, name: str, options: dict[str, Any], years: range) -> list[Any]:
+    def occurrences(
+        self,
+        name: str,
+        options: dict[str, Any],
+        years: range,
+        options_key: Hashable | None = None,
+    ) -> list[Any]:
         """A date rule's occurrences in ``years``, each year computed once per engine run.
 
-        The list returned is shared with later callers asking for the same years: read it,
-        do not change it.
+        ``options_key``: ``key_of(options)``, when the caller keeps it (spans.py does,
+        once a run per holiday). The list returned is shared with later callers asking
+        for the same years: read it, do not change it.
         """
-        known_key = self._option_keys.get(id(options))
-        if known_key is None or known_key[0] is not options:
-            known_key = self._option_keys[id(options)] = (options, key_of(options))
-        options_key = known_key[1]
+        if options_key is None:
+            known_key = self._option_keys.get(id(options))
+            if known_key is None or known_key[0] is not options:
+                known_key = self._option_keys[id(options)] = (options, key_of(options))
+            options_key = known_key[1]
         span_key = (name, options_key, years.start, years.stop)
         listed = self._occurrences.get(span_key)
         if listed is not None:
             return listed
-        rule = self.date_rules[name]
+        rule = self.date_rules.items[name]  # (the registry's dict: every holiday asks)
         # A rule that never reads the RuleContext (a fixed day, Easter...) gives the same
         # dates to every plan: those are shared across runs, by year and by years.
         shared = _CONTEXT_FREE if getattr(rule, "context_free", False) is True else None

@@ -9,6 +9,7 @@ a year. Rules are pure: the same options and context always give the same dates.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import fields
 from datetime import date, timedelta
 from typing import Any
 
@@ -22,8 +23,21 @@ from .rule_options import check_int, check_str, unknown_keys
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
+_new = object.__new__
+_set = object.__setattr__
+assert [f.name for f in fields(Occurrence)] == ["first", "last"]  # as made below
+
+
+def _occurrence(first: date, last: date) -> Occurrence:
+    """``Occurrence(first, last)`` without the frozen dataclass's ``__init__`` (the
+    rules reading the run's context, birthdays and school breaks, make some every run)."""
+    made = _new(Occurrence)
+    _set(made, "__dict__", {"first": first, "last": last})
+    return made
+
+
 def _one_day(day: date) -> list[Occurrence]:
-    return [Occurrence(day, day)]
+    return [_occurrence(day, day)]
 
 
 class FixedRule:
@@ -199,7 +213,7 @@ class SchoolBreakRule:
         else:
             matching = _matching_breaks(options["name"], ctx)
             found = [(b.first, b.last) for b in matching if b.first.year == year]
-        return sorted({Occurrence(first, last) for first, last in found}, key=lambda o: o.first)
+        return sorted({_occurrence(first, last) for first, last in found}, key=lambda o: o.first)
 
 
 def _matching_breaks(name: str, ctx: RuleContext) -> list[Any]:

@@ -38,6 +38,7 @@ assert [f.name for f in fields(SchoolBreak)] == ["name", "first", "last"]  # as 
 _START, _END, _NAME = attrgetter("start"), attrgetter("end"), attrgetter("name")
 SEARCH_LIMIT = 366  # days to look for the next/previous school day
 VACATION_WEEKDAYS = 5  # a break covering a school week or more takes its days out of term
+NEAR_LOOK = 14  # days ``school_day_near`` looks through for a school day
 
 
 def _joined(pairs: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -89,6 +90,7 @@ _SET_TERM_DAY = _byte_map(lambda f: f | _TERM_DAY)
 _WEEKEND = _byte_map(lambda f: (f & ~SCHOOL_DAY) | WEEKEND)
 _NO_SCHOOL = _byte_map(lambda f: f & ~SCHOOL_DAY)
 _VACATION = _byte_map(lambda f: f & ~_TERM_DAY)
+_ONLY_SCHOOL = _byte_map(lambda f: 1 if f & SCHOOL_DAY else 0)
 
 
 def _read(ranges: Sequence[DateRange]) -> tuple[list[date], list[date]]:
@@ -287,6 +289,66 @@ class SchoolDays:
                 self._guessed(candidate)
             if flags & SCHOOL_DAY:
                 return date.fromordinal(candidate)
+        return None
+
+    def school_day_near(self, ordinal: int, step: int, enough: int | None = None) -> int | None:
+        """A school day among ``ordinal``, ``ordinal + step``... (``step`` is 1 or -1);
+        None when none is found.
+
+        A school snap walking from past ``ordinal`` stops at this day at the latest, so
+        the days it can ask about are bounded (``span_edges.edge_window``) without
+        walking. Asked about next year's holidays, whose days a run rarely needs
+        otherwise, so no chunk is tabled for it and no guess is noted (the walk, when
+        made, notes its own). The tabled days are read first, as far as they go: a
+        day found there will do when it comes before ``enough`` (counted from
+        ``ordinal``) or when every day before it is tabled. Otherwise the first school
+        day among the ``NEAR_LOOK`` days from ``ordinal`` is worked out from the ranges
+        listed near them. Without ``enough``, the first school day is looked for.
+        """
+        found = self._tabled_school_day(ordinal, step)
+        if found is not None:
+            if enough is not None and (found - enough) * step < 0:
+                return found
+            here, there = ordinal >> CHUNK_BITS, found >> CHUNK_BITS
+            if here == there or here in self._chunks and abs(there - here) == 1:
+                return found  # every day before it is tabled: the first school day
+        days = range(ordinal, ordinal + step * NEAR_LOOK, step)
+        lo, hi = min(days), max(days)
+        if lo < _FIRST_DAY or hi > _LAST_DAY:
+            return found
+        # The ranges near a chunk holding all these days (see _near): one look through
+        # the listed ranges serves next year's holidays together.
+        terms, breaks = self._near((lo + 7) & ~CHUNK_MASK)
+        first, last = self._term_span
+        for day in days:
+            if (day - 1) % 7 >= 5 or any(a <= day <= b for a, b in breaks):
+                continue  # a weekend (ordinal 1 is a Monday) or a break day
+            between_terms = self.has_terms and first <= day <= last
+            if between_terms and not any(a <= day <= b for a, b in terms):
+                continue  # inside the listed terms' span, in none of them
+            return day
+        return found
+
+    def _tabled_school_day(self, ordinal: int, step: int) -> int | None:
+        """The first school day of ``ordinal``, ``ordinal + step``... that the tabled
+        chunks show (days not tabled are passed over), None when they show none."""
+        here = ordinal >> CHUNK_BITS
+        chunk = self._chunks.get(here)
+        if chunk is not None:  # (mostly the chunk of the range: the first school day)
+            school = chunk.translate(_ONLY_SCHOOL)
+            at = (
+                school.find(1, ordinal & CHUNK_MASK)
+                if step > 0
+                else school.rfind(1, 0, (ordinal & CHUNK_MASK) + 1)
+            )
+            if at >= 0:
+                return (here << CHUNK_BITS) + at
+        keys = sorted(k for k in self._chunks if (k - here) * step > 0)
+        for key in keys if step > 0 else reversed(keys):
+            school = self._chunks[key].translate(_ONLY_SCHOOL)
+            at = school.find(1) if step > 0 else school.rfind(1)
+            if at >= 0:
+                return (key << CHUNK_BITS) + at
         return None
 
     def breaks(self) -> tuple[SchoolBreak, ...]:

@@ -8,6 +8,7 @@ instants.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -18,7 +19,7 @@ from ..plan.model import Rotation as RotationModel
 from . import school_gaps
 from .api import Occurrence
 from .bounds import rule_bounds, starts_within
-from .context import EngineContext, plan_error
+from .context import EngineContext, key_of, plan_error
 from .span_edges import Snap, edge_days, midpoint_day, month_day_after, out_of_sight
 from .timeline import HolidayLabel, Rule, new_label
 from .timeutil import from_seconds
@@ -100,29 +101,27 @@ def local_text(seconds: int, ctx: EngineContext) -> str:
     return f"{from_seconds(seconds).astimezone(ctx.zone):%Y-%m-%d %H:%M}"
 
 
-def _rule_options(holiday: Holiday) -> dict[str, Any]:
-    options = dict(holiday.date)
-    options.pop("rule", None)
-    return options
-
-
 def _facts(
     ctx: EngineContext, holiday: Holiday, key: str
-) -> tuple[dict[str, Any], timedelta | None, bool]:
-    """A holiday's date-rule options, reach, and whether its rule reads the school
-    calendar, worked out once a run (the versions of an amended plan, and each
-    switch-over's short strip, ask again). An unknown rule is a PlanError at ``key``."""
+) -> tuple[dict[str, Any], timedelta | None, bool, Hashable]:
+    """A holiday's date-rule options, reach (``_reach``), whether its rule reads the
+    school calendar, and the options' key (``context.key_of``), worked out once a run
+    (the versions of an amended plan, and each switch-over's short strip, ask again).
+    An unknown rule is a PlanError at ``key``."""
     known = ctx.holiday_facts.get(id(holiday))
-    if known is None or known[0] is not holiday:
-        name = holiday.date["rule"]
-        if name not in ctx.date_rules:
-            known_rules = ", ".join(ctx.date_rules.names()) or "none registered"
-            message = f"unknown date rule {name!r} (known: {known_rules})"
-            raise plan_error(f"{key}.date.rule", message)
-        school = school_gaps.uses_school_calendar(ctx.date_rules[name])
-        facts = (_rule_options(holiday), _reach(holiday), school)
-        known = ctx.holiday_facts[id(holiday)] = (holiday, facts)
-    return known[1]
+    if known is not None and known[0] is holiday:
+        return known[1]
+    options = dict(holiday.date)
+    name = options.pop("rule", None)
+    rule = ctx.date_rules.items.get(name)  # (the registry's dict: every holiday asks)
+    if rule is None:
+        known_rules = ", ".join(ctx.date_rules.names()) or "none registered"
+        message = f"unknown date rule {name!r} (known: {known_rules})"
+        raise plan_error(f"{key}.date.rule", message)
+    school = school_gaps.uses_school_calendar(rule)
+    facts = (options, _reach(holiday), school, key_of(options))
+    ctx.holiday_facts[id(holiday)] = (holiday, facts)
+    return facts
 
 
 def resolve_holidays(
@@ -148,10 +147,13 @@ def resolve_holidays(
     seen = (min(near[0].toordinal(), watch[0]), max(near[1].toordinal(), watch[1]))
     parents = ctx.plan.parents
     occurrences = ctx.occurrences
-    for index, holiday, key, name, options, reach, uses_school in _holidays(ctx, schedule, keys):
+    for index, holiday, key, name, options, reach, uses_school, options_key in _holidays(
+        ctx, schedule, keys
+    ):
         rule: Rule | None = None  # made for the first occurrence resolved (most are not)
-        found = occurrences(name, options, years)
-        bounds = rule_bounds(ctx, holiday, key)
+        found = occurrences(name, options, years, options_key)
+        bounded = holiday.from_ is not None or holiday.until is not None
+        bounds = rule_bounds(ctx, holiday, key) if bounded else None
         if uses_school:
             school_gaps.warn_missing_years(ctx, holiday, key, found, first, last)
         if reach is not None:
@@ -192,7 +194,8 @@ def resolve_holidays(
 
 
 def _holidays(ctx: EngineContext, schedule: Schedule, keys: RuleKeys) -> list[tuple]:
-    """(index, holiday, key, date rule, options, reach, reads the school calendar) of
+    """(index, holiday, key, date rule, options, reach, reads the school calendar, the
+    options' key) of
     each holiday of ``schedule``, worked out once a run: an amended plan paints a strip
     per version and a one-second strip per switch-over question, each asking again."""
     known = ctx.schedule_holidays.get(id(schedule))
@@ -201,8 +204,9 @@ def _holidays(ctx: EngineContext, schedule: Schedule, keys: RuleKeys) -> list[tu
     found = []
     for index, holiday in enumerate(schedule.holidays):
         key = keys.holidays[index]
-        options, reach, uses_school = _facts(ctx, holiday, key)
-        found.append((index, holiday, key, holiday.date["rule"], options, reach, uses_school))
+        options, reach, uses_school, options_key = _facts(ctx, holiday, key)
+        rule = holiday.date["rule"]
+        found.append((index, holiday, key, rule, options, reach, uses_school, options_key))
     ctx.schedule_holidays[id(schedule)] = (schedule, keys, found)
     return found
 
@@ -279,7 +283,8 @@ def _holiday_span(
         second = other_parent(ctx, schedule.rotation, parent)
         cut_place = holiday.split.location or where
         pieces = [(s, cut, parent, start_place, cut_place), (cut, e, second, cut_place, end_place)]
-    _note_snaps(ctx, holiday, key, occ, snaps)
+    if snaps:
+        _note_snaps(ctx, holiday, key, occ, snaps)
     if e - s > LONG_SPAN_DAYS * 86400:
         ctx.notes.append(
             SpanNote(
