@@ -16,8 +16,8 @@ import pluggy
 
 from .. import plugins
 from ..plan.model import MonthDay, Plan, Schedule
-from ..schedule.school import SchoolDays, school_year, where_to_add
-from ..schedule.school_gaps import visit_label
+from ..schedule.school import SchoolDays
+from ..schedule.school_gaps import school_year, visit_label, where_to_add
 from .references import schedule_prefixes
 
 WRAP_WARN_DAYS = 300  # a year-wrapping season longer than this is almost surely a typo

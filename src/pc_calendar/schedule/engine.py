@@ -22,7 +22,7 @@ from .context import EngineContext, leave_date, plan_error
 from .handovers import child_timeline
 from .painter import Painter
 from .rotation_layer import Paint, fixed
-from .school import school_year, where_to_add
+from .school_gaps import school_year, where_to_add
 from .season_spans import resolve_seasons
 from .spans import ResolvedSpan, SpanNote, resolve_holidays
 from .switch_report import switch_record, warn_reading

@@ -385,16 +385,3 @@ def _school_breaks(listed: Iterable[DateRange]) -> tuple[SchoolBreak, ...]:
         _set(school_break, "__dict__", {"name": each.name, "first": each.start, "last": each.end})
         made.append(school_break)
     return tuple(made)
-
-
-def school_year(day: date) -> str:
-    """The school year a day belongs to, as "2028-29" (a year runs from July to June)."""
-    first = day.year if day.month >= 7 else day.year - 1
-    return f"{first}-{(first + 1) % 100:02d}"
-
-
-def where_to_add(school: School | None) -> str:
-    """Where a missing school year goes: with an imported ICS, the district's file."""
-    if school is not None and school.ics:
-        return f" to {school.ics} (save the district's newer calendar there) or under [school]"
-    return ""

@@ -15,12 +15,24 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from ..plan.model import Holiday, Visit
+from ..plan.model import Holiday, School, Visit
 from .api import Occurrence
 from .context import EngineContext
-from .school import school_year, where_to_add
 
 NEAR_DAYS = 7  # an estimated occurrence this close to the range is worth a warning
+
+
+def school_year(day: date) -> str:
+    """The school year a day belongs to, as "2028-29" (a year runs from July to June)."""
+    first = day.year if day.month >= 7 else day.year - 1
+    return f"{first}-{(first + 1) % 100:02d}"
+
+
+def where_to_add(school: School | None) -> str:
+    """Where a missing school year goes: with an imported ICS, the district's file."""
+    if school is not None and school.ics:
+        return f" to {school.ics} (save the district's newer calendar there) or under [school]"
+    return ""
 
 
 def _in_year(day: date, year: int) -> date:
