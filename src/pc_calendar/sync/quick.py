@@ -144,7 +144,7 @@ def attempt_noop(request: QuickRequest) -> tuple[FamilyResult | None, str]:
 
 def _attempt(request: QuickRequest) -> tuple[FamilyResult | None, str]:
     # Plugins are added in-process only through pc_calendar.plugins: not imported, none
-    # were (and importing it would import pluggy, a tenth of this path's start-up).
+    # were (and importing it would import pluggy, which this path otherwise never needs).
     plugins = sys.modules.get("pc_calendar.plugins")
     if plugins is not None and plugins.extras_active():
         return None, "plugins added in-process"
