@@ -231,10 +231,7 @@ class EngineContext:
     def instant(self, day: date, spec: time | TimeKeyword, what: str) -> int:
         """POSIX seconds of ``spec`` on ``day``; DST gaps/folds warn, naming ``what``."""
         wall = spec if spec.__class__ is time else self.wall_time(spec, day)
-        midnight, offset = self.midnights.get(day), WALL_SECONDS.get(wall)
-        if midnight is not None and offset is not None:
-            return midnight + offset
-        seconds, flag = day_seconds(day, wall, self.zone)
+        seconds, flag = self._seconds(day, wall)
         if flag is not None:
             moment = from_seconds(seconds)
             self.warn(f"{what}: {describe_flag(flag, day, wall, self.zone, moment)}")
@@ -247,13 +244,18 @@ class EngineContext:
         DST warning, ``key (name) part``, are made only when one is warned about (a
         holiday's edges are resolved by the dozen each run)."""
         wall = spec if spec.__class__ is time else self.wall_time(spec, day)
-        midnight, offset = self.midnights.get(day), WALL_SECONDS.get(wall)
-        if midnight is not None and offset is not None:
-            return midnight + offset
-        seconds, flag = day_seconds(day, wall, self.zone)
+        seconds, flag = self._seconds(day, wall)
         if flag is not None:
             return self.instant(day, spec, f"{key} ({name}) {part}")
         return seconds
+
+    def _seconds(self, day: date, wall: time) -> tuple[int, str | None]:
+        """POSIX seconds of ``wall`` on ``day`` and its DST flag: by arithmetic on a
+        plain day (``timeutil.day_seconds``), else the exact way."""
+        midnight, offset = self.midnights.get(day), WALL_SECONDS.get(wall)
+        if midnight is not None and offset is not None:
+            return midnight + offset, None
+        return day_seconds(day, wall, self.zone)
 
     def occurrences(
         self,
