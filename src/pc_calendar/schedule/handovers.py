@@ -121,7 +121,9 @@ def _shared_facts(
             add_block(block)
         if to_parent != parent:
             version = only or in_force
-            if version.late and version.start == at:  # (versioned.handover_version)
+            if version.late and version.start == at:
+                # A version that took over at this handover (end_of_block): the handover
+                # is the previous version's, its time and its place (Version.late).
                 version = versioned.at(at - 1)
             if version is not table_of:  # one table per version, not per exchange
                 table_of = version

@@ -82,15 +82,6 @@ class VersionedSchedule:
     def part_at(self, instant: int) -> SchedulePart:
         return self.at(instant).part
 
-    def handover_version(self, instant: int) -> Version:
-        """The version whose exchange settings place a handover at ``instant``."""
-        versions = self.versions  # (``at`` written out: asked once an exchange)
-        k = bisect_right(self.starts, instant) - 1
-        version = versions[k]
-        if version.late and version.start == instant:
-            return versions[k - 1]  # (starts increase: the one in force just before)
-        return version
-
 
 def build_versions(
     ctx: EngineContext,
